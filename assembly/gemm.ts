@@ -1,0 +1,341 @@
+// GEMM, row-major, single precision:
+//
+//   C[M, N] = alpha · op(A)[M, K] · op(B)[K, N] + beta · C[M, N]
+//
+//   op(A) = A   when transA = 0: A is [M, lda], lda ≥ K, element (i, k) at A[i·lda + k]
+//   op(A) = Aᵀ  when transA ≠ 0: A is [K, lda], lda ≥ M, element (i, k) at A[k·lda + i]
+//   op(B) = B   when transB = 0: B is [K, ldb], ldb ≥ N, element (k, j) at B[k·ldb + j]
+//   op(B) = Bᵀ  when transB ≠ 0: B is [N, ldb], ldb ≥ K, element (k, j) at B[j·ldb + k]
+//   C is [M, ldc], ldc ≥ N.
+//   work: GEMM_WORK_FLOATS f32 of scratch owned by the caller (gemm_work_floats()).
+//
+// Blocking (Goto & van de Geijn, "Anatomy of high-performance matrix
+// multiplication", 2008): for each KC-deep slice of K, op(B) is packed into
+// NR-wide column panels (KC·NR floats each, zero-padded), and for each MC-tall
+// block of rows op(A) is packed into MR-tall row panels (KC·MR floats each,
+// zero-padded). Packing is where the transposes are absorbed, so all four
+// transpose cases run the same micro-kernel over the same packed layout.
+// The micro-kernel keeps an MR×NR tile of C in registers (8 f32x4) and, per k,
+// broadcasts MR values of A against two f32x4 of B.
+//
+// Summation order, identical in the SIMD and the scalar build: for every
+// element, acc = Σ_k a·b in increasing k within a KC slice (f32, no FMA), then
+// C ← C + alpha·acc once per slice; beta is applied first (beta = 0 writes
+// zeros, so NaN/Inf already in C do not survive, as in BLAS).
+//
+// When op(B) = B and M is small, B is not re-used enough to pay for packing:
+// full panels are read straight from B with row stride ldb (only a ragged
+// last panel is packed). The values and their order are the same either way.
+
+// @ts-ignore: decorator
+@inline export const MR: i32 = 4;
+// @ts-ignore: decorator
+@inline export const NR: i32 = 8;
+// @ts-ignore: decorator
+@inline const KC: i32 = 256;
+// @ts-ignore: decorator
+@inline const MC: i32 = 64;
+// @ts-ignore: decorator
+@inline const NC: i32 = 1024;
+/** Below this many rows, op(B) = B is read in place instead of packed. */
+// @ts-ignore: decorator
+@inline const DIRECT_B_MAX_M: i32 = 16;
+
+/** Floats of scratch the caller must pass as `work`: one packed B block + one packed A block. */
+export const GEMM_WORK_FLOATS: i32 = KC * NC + MC * KC;
+
+/** Exported so TypeScript sizes the workspace from the module itself. */
+export function gemm_work_floats(): i32 {
+  return GEMM_WORK_FLOATS;
+}
+
+// A 4×8 staging tile for ragged edges (static data, not an allocation).
+const EDGE_TILE: usize = memory.data(MR * NR * 4, 16);
+
+/** C[m, n] (row stride ldc) ← beta · C; beta = 0 stores zeros. */
+function scaleC(c: usize, m: i32, n: i32, ldc: i32, beta: f32): void {
+  if (beta == 1) return;
+  for (let i = 0; i < m; i++) {
+    const row = c + (<usize>i * <usize>ldc << 2);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      if (beta == 0) {
+        const z = f32x4.splat(0);
+        for (; j + 4 <= n; j += 4) v128.store(row + (<usize>j << 2), z);
+      } else {
+        const vb = f32x4.splat(beta);
+        for (; j + 4 <= n; j += 4) {
+          const p = row + (<usize>j << 2);
+          v128.store(p, f32x4.mul(v128.load(p), vb));
+        }
+      }
+    }
+    for (; j < n; j++) {
+      const p = row + (<usize>j << 2);
+      store<f32>(p, beta == 0 ? <f32>0 : load<f32>(p) * beta);
+    }
+  }
+}
+
+/**
+ * Packs op(A)[i0 : i0+mc, k0 : k0+kc] into row panels of MR:
+ * dst[(p·kc + k)·MR + r] = op(A)(i0 + p·MR + r, k0 + k), zero where the row is past mc.
+ */
+function packA(dst: usize, a: usize, lda: i32, transA: i32, i0: i32, k0: i32, mc: i32, kc: i32): void {
+  for (let p = 0; p < mc; p += MR) {
+    const mr = min(MR, mc - p);
+    const panel = dst + (<usize>p * <usize>kc << 2);
+    const row0 = i0 + p;
+    if (transA) {
+      // op(A)(i, k) = A[k·lda + i]: MR consecutive floats per k.
+      for (let k = 0; k < kc; k++) {
+        const src = a + ((<usize>(k0 + k) * <usize>lda + <usize>row0) << 2);
+        const out = panel + (<usize>k * MR << 2);
+        if (ASC_FEATURE_SIMD && mr == MR) {
+          v128.store(out, v128.load(src));
+        } else {
+          for (let r = 0; r < MR; r++) {
+            store<f32>(out + (<usize>r << 2), r < mr ? load<f32>(src + (<usize>r << 2)) : <f32>0);
+          }
+        }
+      }
+    } else {
+      // op(A)(i, k) = A[i·lda + k]: MR rows, transposed 4×4 at a time.
+      let k = 0;
+      if (ASC_FEATURE_SIMD && mr == MR) {
+        const s0 = a + ((<usize>row0 * <usize>lda + <usize>k0) << 2);
+        const ldaBytes = <usize>lda << 2;
+        for (; k + 4 <= kc; k += 4) {
+          const off = <usize>k << 2;
+          const r0 = v128.load(s0 + off);
+          const r1 = v128.load(s0 + ldaBytes + off);
+          const r2 = v128.load(s0 + 2 * ldaBytes + off);
+          const r3 = v128.load(s0 + 3 * ldaBytes + off);
+          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+          const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+          const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          const out = panel + (<usize>k * MR << 2);
+          v128.store(out, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+          v128.store(out, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+          v128.store(out, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+          v128.store(out, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+        }
+      }
+      for (; k < kc; k++) {
+        const out = panel + (<usize>k * MR << 2);
+        for (let r = 0; r < MR; r++) {
+          const v: f32 = r < mr ? load<f32>(a + ((<usize>(row0 + r) * <usize>lda + <usize>(k0 + k)) << 2)) : 0;
+          store<f32>(out + (<usize>r << 2), v);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Packs op(B)[k0 : k0+kc, j0 : j0+nc] into column panels of NR:
+ * dst[(p·kc + k)·NR + c] = op(B)(k0 + k, j0 + p·NR + c), zero where the column is past nc.
+ */
+function packB(dst: usize, b: usize, ldb: i32, transB: i32, k0: i32, j0: i32, kc: i32, nc: i32): void {
+  for (let p = 0; p < nc; p += NR) {
+    const nr = min(NR, nc - p);
+    const panel = dst + (<usize>p * <usize>kc << 2);
+    const col0 = j0 + p;
+    if (!transB) {
+      // op(B)(k, j) = B[k·ldb + j]: NR consecutive floats per k.
+      for (let k = 0; k < kc; k++) {
+        const src = b + ((<usize>(k0 + k) * <usize>ldb + <usize>col0) << 2);
+        const out = panel + (<usize>k * NR << 2);
+        if (ASC_FEATURE_SIMD && nr == NR) {
+          v128.store(out, v128.load(src));
+          v128.store(out, v128.load(src, 16), 16);
+        } else {
+          for (let c = 0; c < NR; c++) {
+            store<f32>(out + (<usize>c << 2), c < nr ? load<f32>(src + (<usize>c << 2)) : <f32>0);
+          }
+        }
+      }
+    } else {
+      // op(B)(k, j) = B[j·ldb + k]: NR rows of B, transposed 4×4 at a time.
+      let k = 0;
+      if (ASC_FEATURE_SIMD && nr == NR) {
+        const ldbBytes = <usize>ldb << 2;
+        const s0 = b + ((<usize>col0 * <usize>ldb + <usize>k0) << 2);
+        const s4 = s0 + 4 * ldbBytes;
+        for (; k + 4 <= kc; k += 4) {
+          const off = <usize>k << 2;
+          const out = panel + (<usize>k * NR << 2);
+          let r0 = v128.load(s0 + off);
+          let r1 = v128.load(s0 + ldbBytes + off);
+          let r2 = v128.load(s0 + 2 * ldbBytes + off);
+          let r3 = v128.load(s0 + 3 * ldbBytes + off);
+          let t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+          let t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+          let t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+          let t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          v128.store(out, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+          v128.store(out, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
+          v128.store(out, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
+          v128.store(out, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
+          r0 = v128.load(s4 + off);
+          r1 = v128.load(s4 + ldbBytes + off);
+          r2 = v128.load(s4 + 2 * ldbBytes + off);
+          r3 = v128.load(s4 + 3 * ldbBytes + off);
+          t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+          t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+          t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+          t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          v128.store(out, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), 16);
+          v128.store(out, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 48);
+          v128.store(out, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 80);
+          v128.store(out, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 112);
+        }
+      }
+      for (; k < kc; k++) {
+        const out = panel + (<usize>k * NR << 2);
+        for (let c = 0; c < NR; c++) {
+          const v: f32 = c < nr ? load<f32>(b + ((<usize>(col0 + c) * <usize>ldb + <usize>(k0 + k)) << 2)) : 0;
+          store<f32>(out + (<usize>c << 2), v);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The micro-kernel: acc[MR, NR] = Σ_{k < kc} pa[k·MR + r] · pb[k·bStride + c], then
+ * C[r, c] += alpha · acc[r, c] for r < mr, c < nr.
+ * pa: packed A panel; pb: B panel rows `bStride` bytes apart (NR·4 when packed,
+ * ldb·4 when read in place); c: C at the tile's top-left, rows ldcBytes apart.
+ */
+function microKernel(kc: i32, pa: usize, pb: usize, bStride: usize, c: usize, ldcBytes: usize, alpha: f32, mr: i32, nr: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+    let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+    let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+    for (let k = 0; k < kc; k++) {
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      let av = v128.load32_splat(pa);
+      c00 = f32x4.add(c00, f32x4.mul(av, b0));
+      c01 = f32x4.add(c01, f32x4.mul(av, b1));
+      av = v128.load32_splat(pa, 4);
+      c10 = f32x4.add(c10, f32x4.mul(av, b0));
+      c11 = f32x4.add(c11, f32x4.mul(av, b1));
+      av = v128.load32_splat(pa, 8);
+      c20 = f32x4.add(c20, f32x4.mul(av, b0));
+      c21 = f32x4.add(c21, f32x4.mul(av, b1));
+      av = v128.load32_splat(pa, 12);
+      c30 = f32x4.add(c30, f32x4.mul(av, b0));
+      c31 = f32x4.add(c31, f32x4.mul(av, b1));
+      pa += MR << 2;
+      pb += bStride;
+    }
+    const va = f32x4.splat(alpha);
+    if (mr == MR && nr == NR) {
+      let p = c;
+      v128.store(p, f32x4.add(v128.load(p), f32x4.mul(va, c00)));
+      v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(va, c01)), 16);
+      p += ldcBytes;
+      v128.store(p, f32x4.add(v128.load(p), f32x4.mul(va, c10)));
+      v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(va, c11)), 16);
+      p += ldcBytes;
+      v128.store(p, f32x4.add(v128.load(p), f32x4.mul(va, c20)));
+      v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(va, c21)), 16);
+      p += ldcBytes;
+      v128.store(p, f32x4.add(v128.load(p), f32x4.mul(va, c30)));
+      v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(va, c31)), 16);
+      return;
+    }
+    // Ragged tile: stage alpha·acc, then add the valid part.
+    v128.store(EDGE_TILE, f32x4.mul(va, c00), 0);
+    v128.store(EDGE_TILE, f32x4.mul(va, c01), 16);
+    v128.store(EDGE_TILE, f32x4.mul(va, c10), 32);
+    v128.store(EDGE_TILE, f32x4.mul(va, c11), 48);
+    v128.store(EDGE_TILE, f32x4.mul(va, c20), 64);
+    v128.store(EDGE_TILE, f32x4.mul(va, c21), 80);
+    v128.store(EDGE_TILE, f32x4.mul(va, c30), 96);
+    v128.store(EDGE_TILE, f32x4.mul(va, c31), 112);
+    for (let r = 0; r < mr; r++) {
+      const row = c + <usize>r * ldcBytes;
+      const tile = EDGE_TILE + (<usize>(r * NR) << 2);
+      for (let j = 0; j < nr; j++) {
+        const q = row + (<usize>j << 2);
+        store<f32>(q, load<f32>(q) + load<f32>(tile + (<usize>j << 2)));
+      }
+    }
+  } else {
+    // Scalar: one column of the tile at a time, MR running sums.
+    for (let j = 0; j < nr; j++) {
+      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+      let qa = pa;
+      let qb = pb + (<usize>j << 2);
+      for (let k = 0; k < kc; k++) {
+        const bv = load<f32>(qb);
+        s0 += load<f32>(qa) * bv;
+        s1 += load<f32>(qa, 4) * bv;
+        s2 += load<f32>(qa, 8) * bv;
+        s3 += load<f32>(qa, 12) * bv;
+        qa += MR << 2;
+        qb += bStride;
+      }
+      const q = c + (<usize>j << 2);
+      store<f32>(q, load<f32>(q) + alpha * s0);
+      if (mr > 1) store<f32>(q + ldcBytes, load<f32>(q + ldcBytes) + alpha * s1);
+      if (mr > 2) store<f32>(q + 2 * ldcBytes, load<f32>(q + 2 * ldcBytes) + alpha * s2);
+      if (mr > 3) store<f32>(q + 3 * ldcBytes, load<f32>(q + 3 * ldcBytes) + alpha * s3);
+    }
+  }
+}
+
+/**
+ * C = alpha·op(A)·op(B) + beta·C. See the header for layouts. Trusts its
+ * arguments: the TypeScript wrapper validates sizes, strides and extents.
+ */
+export function gemm_f32(
+  c: usize, a: usize, b: usize, work: usize,
+  m: i32, n: i32, k: i32, lda: i32, ldb: i32, ldc: i32,
+  transA: i32, transB: i32, alpha: f32, beta: f32,
+): void {
+  scaleC(c, m, n, ldc, beta);
+  if (alpha == 0 || k == 0) return;
+  const packedB = work;
+  const packedA = work + (<usize>(KC * NC) << 2);
+  const ldcBytes = <usize>ldc << 2;
+  const directB = !transB && m <= DIRECT_B_MAX_M;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    const nFull = directB ? nc - nc % NR : 0; // columns read in place
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      if (directB) {
+        if (nFull < nc) packB(packedB, b, ldb, 0, pc, jc + nFull, kc, nc - nFull);
+      } else {
+        packB(packedB, b, ldb, transB, pc, jc, kc, nc);
+      }
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(packedA, a, lda, transA, ic, pc, mc, kc);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          let pb: usize, bStride: usize;
+          if (jr < nFull) {
+            pb = b + ((<usize>pc * <usize>ldb + <usize>(jc + jr)) << 2);
+            bStride = <usize>ldb << 2;
+          } else {
+            pb = packedB + (<usize>(jr - nFull) * <usize>kc << 2);
+            bStride = NR << 2;
+          }
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const pa = packedA + (<usize>ir * <usize>kc << 2);
+            const cTile = c + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 2);
+            microKernel(kc, pa, pb, bStride, cTile, ldcBytes, alpha, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,15 @@
+// rnn-wasm: the one WebAssembly module. Flat exports over pointers and sizes;
+// no managed objects cross the boundary. Built twice from this source: with
+// SIMD (ASC_FEATURE_SIMD) and scalar. Both builds sum in the same order, so
+// their results are bit-identical.
+export { alloc, free } from "./memory";
+export { gemm_f32, gemm_work_floats } from "./gemm";
+export {
+  exp_f32,
+  sigmoid_f32,
+  tanh_f32,
+  relu_f32,
+  sigmoid_backward_f32,
+  tanh_backward_f32,
+  relu_backward_f32,
+} from "./activations";

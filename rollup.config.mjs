@@ -1,0 +1,22 @@
+// ESM + CJS bundles of src/ (the WASM binaries are inlined by the generated
+// module) and one bundled .d.ts.
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+export default [
+  {
+    input: 'src/index.ts',
+    output: [
+      { file: 'dist/index.js', format: 'es', sourcemap: true },
+      { file: 'dist/index.cjs', format: 'cjs', sourcemap: true, exports: 'named' },
+    ],
+    plugins: [
+      typescript({ tsconfig: './tsconfig.build.json' }),
+    ],
+  },
+  {
+    input: 'src/index.ts',
+    output: { file: 'dist/index.d.ts', format: 'es' },
+    plugins: [dts({ compilerOptions: { types: [] } })],
+  },
+];

@@ -1,0 +1,208 @@
+// The one place that touches a WebAssembly instance and its memory.
+//
+// A Backend is one instance of the module with its own linear memory and its
+// own allocator (the module's TLSF heap, which reuses freed blocks). Buffers
+// in linear memory are F32Buffers: they know their owner, hand out copies, and
+// are freed by dispose(). Typed-array views over linear memory are derived on
+// demand and re-derived whenever memory.buffer has changed (any allocation may
+// grow memory and detach older views); none is handed to a user.
+import { checkInt, describe } from './errors.js';
+import { compiledModule, simdSupported, type Build } from './wasm/loader.js';
+
+/** The module's exports: flat functions over pointers (byte offsets) and sizes. */
+export interface WasmExports {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  gemm_work_floats(): number;
+  gemm_f32(
+    c: number, a: number, b: number, work: number,
+    m: number, n: number, k: number, lda: number, ldb: number, ldc: number,
+    transA: number, transB: number, alpha: number, beta: number,
+  ): void;
+  exp_f32(y: number, x: number, n: number): void;
+  sigmoid_f32(y: number, x: number, n: number): void;
+  tanh_f32(y: number, x: number, n: number): void;
+  relu_f32(y: number, x: number, n: number): void;
+  sigmoid_backward_f32(dx: number, y: number, dy: number, n: number): void;
+  tanh_backward_f32(dx: number, y: number, dy: number, n: number): void;
+  relu_backward_f32(dx: number, y: number, dy: number, n: number): void;
+}
+
+export interface BackendOptions {
+  /** `true` forces the SIMD build (error if the engine lacks SIMD), `false` the scalar one; default: SIMD when the engine validates it. */
+  simd?: boolean;
+}
+
+const MAX_ALLOC_BYTES = 0x7fff0000;
+
+/** A Float32 buffer in a backend's linear memory. Owned by whoever allocated it; `dispose()` frees it. */
+export class F32Buffer {
+  #ptr: number;
+  #view: Float32Array | null = null;
+
+  /** @internal use Backend.allocF32 */
+  constructor(readonly backend: Backend, ptr: number, readonly length: number) {
+    this.#ptr = ptr;
+  }
+
+  /** Byte offset in linear memory; 0 once disposed. */
+  get ptr(): number {
+    return this.#ptr;
+  }
+
+  get disposed(): boolean {
+    return this.#ptr === 0;
+  }
+
+  /** Copies `source` into the buffer starting at element `offset`. */
+  write(source: ArrayLike<number>, offset = 0): this {
+    checkInt('F32Buffer.write', 'offset', offset, 0, this.length);
+    if (source.length + offset > this.length) {
+      throw new RangeError(
+        `F32Buffer.write: source of length ${source.length} at offset ${offset} does not fit a buffer of length ${this.length}`,
+      );
+    }
+    liveView(this).set(source, offset);
+    return this;
+  }
+
+  /** A copy of the contents (never a view of WebAssembly memory). */
+  read(): Float32Array {
+    return liveView(this).slice();
+  }
+
+  /** Sets every element to `value`. */
+  fill(value: number): this {
+    liveView(this).fill(value);
+    return this;
+  }
+
+  /** Frees the memory. Safe to call twice. */
+  dispose(): void {
+    if (this.#ptr !== 0) {
+      this.backend.free(this.#ptr);
+      this.#ptr = 0;
+      this.#view = null;
+    }
+  }
+
+  /** @internal */
+  static view(buffer: F32Buffer): Float32Array {
+    if (buffer.#ptr === 0) throw new Error('F32Buffer: this buffer was disposed');
+    const memory = buffer.backend.memoryBuffer;
+    if (buffer.#view === null || buffer.#view.buffer !== memory) {
+      buffer.#view = new Float32Array(memory, buffer.#ptr, buffer.length);
+    }
+    return buffer.#view;
+  }
+}
+
+/**
+ * A live view of the buffer's memory, rebuilt if memory has grown since the
+ * last call. Internal: valid only until the next call that may allocate.
+ */
+export function liveView(buffer: F32Buffer): Float32Array {
+  return F32Buffer.view(buffer);
+}
+
+export class Backend {
+  readonly simd: boolean;
+  /** @internal the raw exports; kernels in src/kernels call them after validating. */
+  readonly wasm: WasmExports;
+  #gemmWork = 0;
+  #disposed = false;
+
+  private constructor(simd: boolean, instance: WebAssembly.Instance) {
+    this.simd = simd;
+    this.wasm = instance.exports as unknown as WasmExports;
+  }
+
+  /** Instantiates a new, independent backend (its own memory) from the cached compiled module. */
+  static async create(options: BackendOptions = {}): Promise<Backend> {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`Backend.create: options must be an object, got ${describe(options)}`);
+    }
+    const { simd } = options;
+    if (simd !== undefined && typeof simd !== 'boolean') {
+      throw new TypeError(`Backend.create: options.simd must be true, false or undefined, got ${describe(simd)}`);
+    }
+    let build: Build;
+    if (simd === false) build = 'scalar';
+    else if (simdSupported()) build = 'simd';
+    else if (simd === true) {
+      throw new Error('Backend.create: options.simd is true but this engine does not support WebAssembly SIMD');
+    } else build = 'scalar';
+    const module = await compiledModule(build);
+    const instance = await WebAssembly.instantiate(module, {});
+    return new Backend(build === 'simd', instance);
+  }
+
+  /** The current ArrayBuffer of linear memory (changes when memory grows). */
+  get memoryBuffer(): ArrayBuffer {
+    return this.wasm.memory.buffer;
+  }
+
+  /** Size of linear memory in bytes. */
+  get memoryBytes(): number {
+    return this.wasm.memory.buffer.byteLength;
+  }
+
+  /** Allocates `bytes` (≥ 1) of linear memory, 16-byte aligned; returns the pointer. */
+  alloc(bytes: number): number {
+    this.#checkAlive('alloc');
+    checkInt('Backend.alloc', 'bytes', bytes, 1, MAX_ALLOC_BYTES);
+    let ptr: number;
+    try {
+      ptr = this.wasm.alloc(bytes) >>> 0;
+    } catch (error) {
+      if (error instanceof WebAssembly.RuntimeError) {
+        throw new RangeError(
+          `Backend.alloc: out of memory allocating ${bytes} bytes ` +
+            `(linear memory is ${(this.memoryBytes / 2 ** 20).toFixed(1)} MiB and could not grow)`,
+        );
+      }
+      throw error;
+    }
+    return ptr;
+  }
+
+  free(ptr: number): void {
+    this.#checkAlive('free');
+    this.wasm.free(ptr);
+  }
+
+  /** A zero-filled Float32 buffer of `length` elements in linear memory. */
+  allocF32(length: number): F32Buffer {
+    checkInt('Backend.allocF32', 'length', length, 1, MAX_ALLOC_BYTES / 4);
+    const buffer = new F32Buffer(this, this.alloc(length * 4), length);
+    return buffer.fill(0);
+  }
+
+  /** A buffer holding a copy of `values`. */
+  fromArray(values: ArrayLike<number>): F32Buffer {
+    return this.allocF32(values.length).write(values);
+  }
+
+  /** @internal the GEMM packing workspace, allocated on first use and kept. */
+  gemmWork(): number {
+    if (this.#gemmWork === 0) this.#gemmWork = this.alloc(this.wasm.gemm_work_floats() * 4);
+    return this.#gemmWork;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** Frees the backend's own workspace. Buffers you allocated are yours to dispose. */
+  dispose(): void {
+    if (this.#disposed) return;
+    if (this.#gemmWork !== 0) this.wasm.free(this.#gemmWork);
+    this.#gemmWork = 0;
+    this.#disposed = true;
+  }
+
+  #checkAlive(what: string): void {
+    if (this.#disposed) throw new Error(`Backend.${what}: this backend was disposed`);
+  }
+}

@@ -1,0 +1,58 @@
+// TypeScript side of assembly/activations.ts.
+import type { Backend } from '../backend.js';
+import { describe } from '../errors.js';
+import { checkNoOverlap, operandLength, resolveBackend, withOperands, type Operand } from './operands.js';
+
+export type Activation = 'sigmoid' | 'tanh' | 'relu';
+const ACTIVATIONS: readonly string[] = ['sigmoid', 'tanh', 'relu'];
+
+function checkName(where: string, name: unknown, allowExp: boolean): void {
+  if (typeof name === 'string' && (ACTIVATIONS.includes(name) || (allowExp && name === 'exp'))) return;
+  const allowed = (allowExp ? [...ACTIVATIONS, 'exp'] : ACTIVATIONS).map((s) => `'${s}'`).join(', ');
+  throw new RangeError(`${where}: activation must be one of ${allowed}, got ${describe(name)}`);
+}
+
+function checkSameLength(where: string, names: string[], lengths: number[]): void {
+  for (let i = 1; i < lengths.length; i++) {
+    if (lengths[i] !== lengths[0]) {
+      throw new RangeError(`${where}: ${names[i]} has ${lengths[i]} elements but ${names[0]} has ${lengths[0]}`);
+    }
+  }
+}
+
+/** y = f(x) elementwise. `y` may be `x` (in place). */
+export function activation(name: Activation | 'exp', x: Operand, y: Operand, options: { backend?: Backend } = {}): void {
+  const where = 'activation';
+  checkName(where, name, true);
+  const n = operandLength(where, 'x', x);
+  checkSameLength(where, ['x', 'y'], [n, operandLength(where, 'y', y)]);
+  const backend = resolveBackend(where, { x, y }, options.backend);
+  const kernel = backend.wasm[`${name}_f32`];
+  if (x === y) {
+    withOperands(backend, [{ name: 'y', value: y, offset: 0, span: n, output: true }], ([p]) => kernel(p, p, n));
+    return;
+  }
+  const uses = [
+    { name: 'y', value: y, offset: 0, span: n, output: true },
+    { name: 'x', value: x, offset: 0, span: n, output: false },
+  ];
+  checkNoOverlap(where, uses);
+  withOperands(backend, uses, ([yp, xp]) => kernel(yp, xp, n));
+}
+
+/** dx += dy ⊙ f'(x), with f' written in terms of the forward output y = f(x). */
+export function activationBackward(name: Activation, y: Operand, dy: Operand, dx: Operand, options: { backend?: Backend } = {}): void {
+  const where = 'activationBackward';
+  checkName(where, name, false);
+  const n = operandLength(where, 'y', y);
+  checkSameLength(where, ['y', 'dy', 'dx'], [n, operandLength(where, 'dy', dy), operandLength(where, 'dx', dx)]);
+  const backend = resolveBackend(where, { y, dy, dx }, options.backend);
+  const uses = [
+    { name: 'dx', value: dx, offset: 0, span: n, output: true },
+    { name: 'y', value: y, offset: 0, span: n, output: false },
+    { name: 'dy', value: dy, offset: 0, span: n, output: false },
+  ];
+  checkNoOverlap(where, uses);
+  const kernel = backend.wasm[`${name}_backward_f32`];
+  withOperands(backend, uses, ([dxp, yp, dyp]) => kernel(dxp, yp, dyp, n));
+}

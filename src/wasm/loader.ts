@@ -1,0 +1,79 @@
+// Turns the embedded binaries into compiled WebAssembly.Modules, once each.
+// No fs, no fetch, no paths: the bytes travel inside the JS, so this file is
+// the same in Node and in browsers.
+import {
+  WASM_SCALAR_BASE64,
+  WASM_SCALAR_SHA256,
+  WASM_SIMD_BASE64,
+  WASM_SIMD_SHA256,
+} from './binaries.generated.js';
+
+export type Build = 'simd' | 'scalar';
+
+const embedded: Record<Build, { base64: string; sha256: string }> = {
+  simd: { base64: WASM_SIMD_BASE64, sha256: WASM_SIMD_SHA256 },
+  scalar: { base64: WASM_SCALAR_BASE64, sha256: WASM_SCALAR_SHA256 },
+};
+
+const compiled = new Map<Build, Promise<WebAssembly.Module>>();
+const decoded = new Map<Build, Uint8Array>();
+
+export function hasWebAssembly(): boolean {
+  return typeof WebAssembly === 'object' && typeof WebAssembly.compile === 'function';
+}
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export function wasmBytes(build: Build): Uint8Array {
+  let bytes = decoded.get(build);
+  if (!bytes) {
+    bytes = decodeBase64(embedded[build].base64);
+    decoded.set(build, bytes);
+  }
+  return bytes;
+}
+
+/** Whether this engine accepts the SIMD build (asked of the engine with the real binary). */
+export function simdSupported(): boolean {
+  return hasWebAssembly() && WebAssembly.validate(wasmBytes('simd') as BufferSource);
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string | null> {
+  const subtle = (globalThis as { crypto?: Crypto }).crypto?.subtle;
+  if (!subtle) return null; // e.g. a page served over plain http: nothing to check with
+  const digest = new Uint8Array(await subtle.digest('SHA-256', bytes as BufferSource));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function compile(build: Build): Promise<WebAssembly.Module> {
+  const bytes = wasmBytes(build);
+  const hash = await sha256Hex(bytes);
+  if (hash !== null && hash !== embedded[build].sha256) {
+    throw new Error(
+      `rnn-wasm: the embedded ${build} WebAssembly binary is corrupted ` +
+        `(sha256 ${hash} != ${embedded[build].sha256}); reinstall the package or rebuild it`,
+    );
+  }
+  return WebAssembly.compile(bytes as BufferSource);
+}
+
+/** The compiled module for a build, compiled once and cached. */
+export function compiledModule(build: Build): Promise<WebAssembly.Module> {
+  if (!hasWebAssembly()) {
+    return Promise.reject(
+      new Error('rnn-wasm: this JavaScript engine has no WebAssembly support; rnn-wasm needs WebAssembly'),
+    );
+  }
+  let module = compiled.get(build);
+  if (!module) {
+    module = compile(build);
+    compiled.set(build, module);
+    module.catch(() => compiled.delete(build)); // a failure is not cached
+  }
+  return module;
+}
