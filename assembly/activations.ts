@@ -81,17 +81,20 @@
 
 // @ts-ignore: decorator
 @inline export function tanhScalar(x: f32): f32 {
+  // Computed on |x|, then given the sign of x (so tanh(−0) = −0).
   const ax = abs(x);
+  let y: f32;
   if (ax < TANH_SMALL) {
-    const z = x * x;
+    const z = ax * ax;
     let p = T0 * z + T1;
     p = p * z + T2;
     p = p * z + T3;
     p = p * z + T4;
-    return (p * z) * x + x;
+    y = (p * z) * ax + ax;
+  } else {
+    y = <f32>1 - <f32>2 / (expScalar(ax + ax) + <f32>1);
   }
-  const big = <f32>1 - <f32>2 / (expScalar(ax + ax) + <f32>1);
-  return copysign<f32>(big, x);
+  return copysign<f32>(y, x);
 }
 
 // ---- vector forms ----
@@ -122,18 +125,18 @@
 // @ts-ignore: decorator
 @inline export function tanh4(x: v128): v128 {
   const ax = f32x4.abs(x);
-  const z = f32x4.mul(x, x);
+  const z = f32x4.mul(ax, ax);
   let p = f32x4.add(f32x4.mul(f32x4.splat(T0), z), f32x4.splat(T1));
   p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T2));
   p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T3));
   p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T4));
-  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), ax), ax);
   const one = f32x4.splat(1);
   const e = exp4(f32x4.add(ax, ax));
-  const bigAbs = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(e, one)));
+  const big = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(e, one)));
+  const y = v128.bitselect(small, big, f32x4.lt(ax, f32x4.splat(TANH_SMALL)));
   const signMask = i32x4.splat(0x80000000);
-  const big = v128.or(bigAbs, v128.and(x, signMask));
-  return v128.bitselect(small, big, f32x4.lt(ax, f32x4.splat(TANH_SMALL)));
+  return v128.or(v128.andnot(y, signMask), v128.and(x, signMask));
 }
 
 // ---- kernels ----

@@ -25,7 +25,8 @@
 //
 // When op(B) = B and M is small, B is not re-used enough to pay for packing:
 // full panels are read straight from B with row stride ldb (only a ragged
-// last panel is packed). The values and their order are the same either way.
+// last panel is packed). When M = 1, A is read in place by a 1×NR kernel
+// instead of being packed. The values and their order are the same either way.
 
 // @ts-ignore: decorator
 @inline export const MR: i32 = 4;
@@ -291,6 +292,49 @@ function microKernel(kc: i32, pa: usize, pb: usize, bStride: usize, c: usize, ld
 }
 
 /**
+ * The M = 1 (GEMV-shaped) micro-kernel: acc[NR] = Σ_{k < kc} A(k) · pb[k·bStride + c], read
+ * in place from A with byte stride aStride (no packing), then C[c] += alpha · acc[c] for c < nr.
+ * Same products, same order as microKernel's first row.
+ */
+function rowKernel(kc: i32, a: usize, aStride: usize, pb: usize, bStride: usize, c: usize, alpha: f32, nr: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+    for (let k = 0; k < kc; k++) {
+      const av = v128.load32_splat(a);
+      c0 = f32x4.add(c0, f32x4.mul(av, v128.load(pb)));
+      c1 = f32x4.add(c1, f32x4.mul(av, v128.load(pb, 16)));
+      a += aStride;
+      pb += bStride;
+    }
+    const va = f32x4.splat(alpha);
+    if (nr == NR) {
+      v128.store(c, f32x4.add(v128.load(c), f32x4.mul(va, c0)));
+      v128.store(c, f32x4.add(v128.load(c, 16), f32x4.mul(va, c1)), 16);
+      return;
+    }
+    v128.store(EDGE_TILE, f32x4.mul(va, c0), 0);
+    v128.store(EDGE_TILE, f32x4.mul(va, c1), 16);
+    for (let j = 0; j < nr; j++) {
+      const q = c + (<usize>j << 2);
+      store<f32>(q, load<f32>(q) + load<f32>(EDGE_TILE + (<usize>j << 2)));
+    }
+  } else {
+    for (let j = 0; j < nr; j++) {
+      let s: f32 = 0;
+      let qa = a;
+      let qb = pb + (<usize>j << 2);
+      for (let k = 0; k < kc; k++) {
+        s += load<f32>(qa) * load<f32>(qb);
+        qa += aStride;
+        qb += bStride;
+      }
+      const q = c + (<usize>j << 2);
+      store<f32>(q, load<f32>(q) + alpha * s);
+    }
+  }
+}
+
+/**
  * C = alpha·op(A)·op(B) + beta·C. See the header for layouts. Trusts its
  * arguments: the TypeScript wrapper validates sizes, strides and extents.
  */
@@ -314,6 +358,18 @@ export function gemm_f32(
         if (nFull < nc) packB(packedB, b, ldb, 0, pc, jc + nFull, kc, nc - nFull);
       } else {
         packB(packedB, b, ldb, transB, pc, jc, kc, nc);
+      }
+      if (m == 1) {
+        // One row of A, read in place: op(A)(0, k) is A[k·lda] when transposed, else A[k].
+        const aStride: usize = transA ? <usize>lda << 2 : 4;
+        const aRow = a + <usize>pc * aStride;
+        for (let jr = 0; jr < nc; jr += NR) {
+          const direct = jr < nFull;
+          const pb = direct ? b + ((<usize>pc * <usize>ldb + <usize>(jc + jr)) << 2) : packedB + (<usize>(jr - nFull) * <usize>kc << 2);
+          const bStride: usize = direct ? <usize>ldb << 2 : NR << 2;
+          rowKernel(kc, aRow, aStride, pb, bStride, c + (<usize>(jc + jr) << 2), alpha, min(NR, nc - jr));
+        }
+        continue;
       }
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);

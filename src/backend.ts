@@ -34,7 +34,8 @@ export interface BackendOptions {
   simd?: boolean;
 }
 
-const MAX_ALLOC_BYTES = 0x7fff0000;
+/** The TLSF heap's largest block (AssemblyScript's BLOCK_MAXSIZE, 2³⁰ − 4, rounded down to its 16-byte granule). */
+const MAX_ALLOC_BYTES = 2 ** 30 - 16;
 
 /** A Float32 buffer in a backend's linear memory. Owned by whoever allocated it; `dispose()` frees it. */
 export class F32Buffer {

@@ -26,7 +26,7 @@ export function activation(name: Activation | 'exp', x: Operand, y: Operand, opt
   checkName(where, name, true);
   const n = operandLength(where, 'x', x);
   checkSameLength(where, ['x', 'y'], [n, operandLength(where, 'y', y)]);
-  const backend = resolveBackend(where, { x, y }, options.backend);
+  const backend = resolveBackend(where, ['x', 'y'], [x, y], options.backend);
   const kernel = backend.wasm[`${name}_f32`];
   if (x === y) {
     withOperands(backend, [{ name: 'y', value: y, offset: 0, span: n, output: true }], ([p]) => kernel(p, p, n));
@@ -46,7 +46,7 @@ export function activationBackward(name: Activation, y: Operand, dy: Operand, dx
   checkName(where, name, false);
   const n = operandLength(where, 'y', y);
   checkSameLength(where, ['y', 'dy', 'dx'], [n, operandLength(where, 'dy', dy), operandLength(where, 'dx', dx)]);
-  const backend = resolveBackend(where, { y, dy, dx }, options.backend);
+  const backend = resolveBackend(where, ['y', 'dy', 'dx'], [y, dy, dx], options.backend);
   const uses = [
     { name: 'dx', value: dx, offset: 0, span: n, output: true },
     { name: 'y', value: y, offset: 0, span: n, output: false },

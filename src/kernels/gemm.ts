@@ -31,6 +31,21 @@ function extent(rows: number, cols: number, ld: number): number {
   return (rows - 1) * ld + cols;
 }
 
+/** A row stride: default `min`, else an integer ≥ min (the message says why). */
+function leadingDimension(name: string, value: unknown, min: number, minName: string, transName?: string, trans?: boolean): number {
+  if (value === undefined) return min;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= 0x7fffffff) return value;
+  const why = transName === undefined ? `n = ${min}` : `${minName} = ${min} when ${transName} is ${trans}`;
+  if (typeof value !== 'number') throw new TypeError(`${WHERE}: options.${name} must be an integer, got ${describe(value)}`);
+  throw new RangeError(`${WHERE}: options.${name} must be an integer ≥ ${why}, got ${value}`);
+}
+
+function checkFits(name: string, length: number, offset: number, span: number, shape: () => string): void {
+  if (offset + span > length) {
+    throw new RangeError(`${WHERE}: ${name} has ${length} elements but ${shape()} from ${name}Offset ${offset} needs ${offset + span}`);
+  }
+}
+
 /**
  * C = alpha · op(A) · op(B) + beta · C, row-major, f32. op(A) is [m, k], op(B)
  * is [k, n], C is [m, n]. C is updated in place (a Float32Array C is copied
@@ -47,34 +62,27 @@ export function gemm(m: number, n: number, k: number, a: Operand, b: Operand, c:
   const transB = checkBoolean(WHERE, 'options.transB', options.transB ?? false);
   const alpha = checkFinite(WHERE, 'options.alpha', options.alpha ?? 1);
   const beta = checkFinite(WHERE, 'options.beta', options.beta ?? 0);
-  const aCols = transA ? m : k;
-  const bCols = transB ? k : n;
   const aRows = transA ? k : m;
+  const aCols = transA ? m : k;
   const bRows = transB ? n : k;
-  const lda = checkInt(WHERE, `options.lda (transA=${transA}: at least ${transA ? 'm' : 'k'} = ${aCols})`, options.lda ?? aCols, aCols);
-  const ldb = checkInt(WHERE, `options.ldb (transB=${transB}: at least ${transB ? 'k' : 'n'} = ${bCols})`, options.ldb ?? bCols, bCols);
-  const ldc = checkInt(WHERE, `options.ldc (at least n = ${n})`, options.ldc ?? n, n);
-  const aOffset = checkInt(WHERE, 'options.aOffset', options.aOffset ?? 0, 0);
-  const bOffset = checkInt(WHERE, 'options.bOffset', options.bOffset ?? 0, 0);
-  const cOffset = checkInt(WHERE, 'options.cOffset', options.cOffset ?? 0, 0);
-
-  const spans = {
-    a: { length: operandLength(WHERE, 'a', a), offset: aOffset, span: extent(aRows, aCols, lda), shape: `op(A) [m=${m}, k=${k}] with transA=${transA}, lda=${lda}` },
-    b: { length: operandLength(WHERE, 'b', b), offset: bOffset, span: extent(bRows, bCols, ldb), shape: `op(B) [k=${k}, n=${n}] with transB=${transB}, ldb=${ldb}` },
-    c: { length: operandLength(WHERE, 'c', c), offset: cOffset, span: extent(m, n, ldc), shape: `C [m=${m}, n=${n}] with ldc=${ldc}` },
-  };
-  for (const [name, s] of Object.entries(spans)) {
-    if (s.offset + s.span > s.length) {
-      throw new RangeError(
-        `${WHERE}: ${name} has ${s.length} elements but ${s.shape} from ${name}Offset ${s.offset} needs ${s.offset + s.span}`,
-      );
-    }
-  }
-  const backend = resolveBackend(WHERE, { a, b, c }, options.backend);
+  const bCols = transB ? k : n;
+  const lda = leadingDimension('lda', options.lda, aCols, transA ? 'm' : 'k', 'transA', transA);
+  const ldb = leadingDimension('ldb', options.ldb, bCols, transB ? 'k' : 'n', 'transB', transB);
+  const ldc = leadingDimension('ldc', options.ldc, n, 'n');
+  const aOffset = options.aOffset === undefined ? 0 : checkInt(WHERE, 'options.aOffset', options.aOffset, 0);
+  const bOffset = options.bOffset === undefined ? 0 : checkInt(WHERE, 'options.bOffset', options.bOffset, 0);
+  const cOffset = options.cOffset === undefined ? 0 : checkInt(WHERE, 'options.cOffset', options.cOffset, 0);
+  const aSpan = extent(aRows, aCols, lda);
+  const bSpan = extent(bRows, bCols, ldb);
+  const cSpan = extent(m, n, ldc);
+  checkFits('a', operandLength(WHERE, 'a', a), aOffset, aSpan, () => `op(A) [m=${m}, k=${k}] with transA=${transA}, lda=${lda}`);
+  checkFits('b', operandLength(WHERE, 'b', b), bOffset, bSpan, () => `op(B) [k=${k}, n=${n}] with transB=${transB}, ldb=${ldb}`);
+  checkFits('c', operandLength(WHERE, 'c', c), cOffset, cSpan, () => `C [m=${m}, n=${n}] with ldc=${ldc}`);
+  const backend = resolveBackend(WHERE, ['a', 'b', 'c'], [a, b, c], options.backend);
   const uses = [
-    { name: 'c', value: c, offset: cOffset, span: spans.c.span, output: true },
-    { name: 'a', value: a, offset: aOffset, span: spans.a.span, output: false },
-    { name: 'b', value: b, offset: bOffset, span: spans.b.span, output: false },
+    { name: 'c', value: c, offset: cOffset, span: cSpan, output: true },
+    { name: 'a', value: a, offset: aOffset, span: aSpan, output: false },
+    { name: 'b', value: b, offset: bOffset, span: bSpan, output: false },
   ];
   checkNoOverlap(WHERE, uses);
   const work = backend.gemmWork(); // before staging: may allocate

@@ -18,16 +18,17 @@ export function operandLength(where: string, name: string, value: unknown): numb
 }
 
 /** The backend the operands live in (all F32Buffers must share one), else `explicit`, else the default. */
-export function resolveBackend(where: string, operands: Record<string, Operand>, explicit?: Backend): Backend {
+export function resolveBackend(where: string, names: readonly string[], operands: readonly Operand[], explicit?: Backend): Backend {
   let found: Backend | undefined;
   let foundName = '';
-  for (const [name, value] of Object.entries(operands)) {
+  for (let i = 0; i < operands.length; i++) {
+    const value = operands[i];
     if (!(value instanceof F32Buffer)) continue;
     if (found && value.backend !== found) {
-      throw new Error(`${where}: ${name} and ${foundName} are F32Buffers of different backends`);
+      throw new Error(`${where}: ${names[i]} and ${foundName} are F32Buffers of different backends`);
     }
     found = value.backend;
-    foundName = name;
+    foundName = names[i];
   }
   if (found && explicit && found !== explicit) {
     throw new Error(`${where}: ${foundName} belongs to a different backend than options.backend`);
@@ -75,6 +76,10 @@ export function checkNoOverlap(where: string, uses: OperandUse[]): void {
  * in temporary buffers that are freed afterwards, whatever happens.
  */
 export function withOperands(backend: Backend, uses: OperandUse[], kernel: (pointers: number[]) => void): void {
+  if (uses.every((use) => use.value instanceof F32Buffer)) {
+    kernel(uses.map((use) => (use.value as F32Buffer).ptr + use.offset * 4)); // zero copy
+    return;
+  }
   const temps: (F32Buffer | null)[] = [];
   try {
     // Allocate everything first: an allocation may grow memory and detach views.

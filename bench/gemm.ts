@@ -1,0 +1,135 @@
+// GEMM benchmark: WASM SIMD (all four transpose cases) vs WASM scalar vs the
+// plain-TS baseline (src/reference), on the same operands. Every
+// implementation's output is checked against the f64 reference before it is
+// timed. Prints a table and writes bench/results/gemm.json.
+import os from 'node:os';
+import { Bench } from 'tinybench';
+import { Backend, type F32Buffer } from '../src/backend.js';
+import { gemm } from '../src/kernels/gemm.js';
+import { gemmReference } from '../src/reference/gemm.js';
+import { gemmErrorBound } from '../test/helpers/tolerance.js';
+
+interface Workload {
+  name: string;
+  m: number;
+  k: number;
+  n: number;
+}
+
+const WORKLOADS: Workload[] = [
+  { name: '64³', m: 64, k: 64, n: 64 },
+  { name: '128³', m: 128, k: 128, n: 128 },
+  { name: '256³', m: 256, k: 256, n: 256 },
+  { name: '512³', m: 512, k: 512, n: 512 },
+  { name: 'LSTM M=32 K=160 N=512', m: 32, k: 160, n: 512 },
+  { name: 'LSTM step M=1 K=40 N=128', m: 1, k: 40, n: 128 },
+];
+
+export interface GemmResult {
+  workload: string;
+  impl: string;
+  medianMs: number;
+  gflops: number;
+}
+
+function random(length: number, seed: number): Float32Array {
+  // xorshift32: reproducible operands without depending on the library's PRNG.
+  let s = seed >>> 0 || 1;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+function check(label: string, got: Float32Array, want: Float64Array, bound: Float64Array): void {
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i] - want[i]) <= bound[i])) {
+      throw new Error(`${label}: wrong result at ${i}: ${got[i]} vs ${want[i]} (bound ${bound[i]})`);
+    }
+  }
+}
+
+export async function benchGemm(): Promise<GemmResult[]> {
+  const simd = await Backend.create({ simd: true });
+  const scalar = await Backend.create({ simd: false });
+  const results: GemmResult[] = [];
+  for (const w of WORKLOADS) {
+    const { m, n, k } = w;
+    const flops = 2 * m * n * k;
+    const aN = random(m * k, 1); // [m, k]
+    const bN = random(k * n, 2); // [k, n]
+    // Transposed storage holding the same op(A), op(B).
+    const aT = new Float32Array(k * m);
+    for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) aT[p * m + i] = aN[i * k + p];
+    const bT = new Float32Array(n * k);
+    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bT[j * k + p] = bN[p * n + j];
+    const want = new Float64Array(m * n);
+    gemmReference({ transA: false, transB: false, m, n, k, alpha: 1, beta: 0, a: aN, lda: k, b: bN, ldb: n, c: want, ldc: n });
+    const bound = gemmErrorBound(aN, bN, m, n, k, 1);
+
+    const bench = new Bench({ time: 400, iterations: 10, warmupTime: 100, warmupIterations: 3 });
+    const buffers: F32Buffer[] = [];
+    const impls: { impl: string; run: () => void; output: () => Float32Array }[] = [];
+    for (const [backend, label] of [[simd, 'wasm-simd'], [scalar, 'wasm-scalar']] as const) {
+      const combos = backend === simd ? [[false, false], [false, true], [true, false], [true, true]] : [[false, false]];
+      for (const [transA, transB] of combos) {
+        const a = backend.fromArray(transA ? aT : aN);
+        const b = backend.fromArray(transB ? bT : bN);
+        const c = backend.allocF32(m * n);
+        buffers.push(a, b, c);
+        const opts = { transA, transB };
+        impls.push({
+          impl: `${label} ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`,
+          run: () => gemm(m, n, k, a, b, c, opts),
+          output: () => c.read(),
+        });
+      }
+    }
+    const cJs = new Float32Array(m * n);
+    impls.push({
+      impl: 'js-baseline NN',
+      run: () => gemmReference({ transA: false, transB: false, m, n, k, alpha: 1, beta: 0, a: aN, lda: k, b: bN, ldb: n, c: cJs, ldc: n }),
+      output: () => cJs,
+    });
+    for (const { impl, run, output } of impls) {
+      run();
+      check(`${w.name} ${impl}`, output(), want, bound);
+      bench.add(impl, run);
+    }
+    await bench.run();
+    for (const task of bench.tasks) {
+      const r = task.result as { latency?: { p50: number } };
+      const medianMs = r.latency!.p50;
+      results.push({ workload: w.name, impl: task.name, medianMs, gflops: flops / (medianMs * 1e6) });
+    }
+    for (const b of buffers) b.dispose();
+  }
+  simd.dispose();
+  scalar.dispose();
+  return results;
+}
+
+export function machineLine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpu}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+}
+
+export function gemmTable(results: GemmResult[]): string {
+  const workloads = [...new Set(results.map((r) => r.workload))];
+  const lines = [
+    '| workload | impl | median ms | GFLOP/s | × JS baseline |',
+    '|---|---|---:|---:|---:|',
+  ];
+  for (const w of workloads) {
+    const rows = results.filter((r) => r.workload === w);
+    const base = rows.find((r) => r.impl.startsWith('js-baseline'))!;
+    for (const r of rows) {
+      lines.push(`| ${w} | ${r.impl} | ${r.medianMs.toFixed(4)} | ${r.gflops.toFixed(2)} | ${(base.medianMs / r.medianMs).toFixed(1)} |`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,104 @@
+// Bad input gets an error naming the argument, what was expected and what was
+// given; a failed call changes nothing.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Backend } from '../src/backend.js';
+import { activation, activationBackward } from '../src/kernels/activations.js';
+import { gemm } from '../src/kernels/gemm.js';
+import { init } from '../src/init.js';
+
+const f32 = (n: number, v = 1) => new Float32Array(n).fill(v);
+
+beforeAll(async () => {
+  await init();
+});
+
+describe('gemm rejects bad input', () => {
+  it('sizes that are not positive integers', () => {
+    expect(() => gemm(0, 2, 2, f32(4), f32(4), f32(4))).toThrow('gemm: m must be ≥ 1, got 0');
+    expect(() => gemm(2, -3, 2, f32(4), f32(4), f32(4))).toThrow('gemm: n must be ≥ 1, got -3');
+    expect(() => gemm(2, 2, 1.5, f32(4), f32(4), f32(4))).toThrow('gemm: k must be an integer, got 1.5');
+    expect(() => gemm(2, 2, NaN, f32(4), f32(4), f32(4))).toThrow('gemm: k must be an integer, got NaN');
+    expect(() => gemm('2' as unknown as number, 2, 2, f32(4), f32(4), f32(4))).toThrow(TypeError);
+  });
+
+  it('buffers too small for the shape, with both numbers', () => {
+    expect(() => gemm(3, 4, 5, f32(14), f32(20), f32(12))).toThrow(
+      'gemm: a has 14 elements but op(A) [m=3, k=5] with transA=false, lda=5 from aOffset 0 needs 15',
+    );
+    expect(() => gemm(3, 4, 5, f32(15), f32(20), f32(12), { transB: true, bOffset: 1 })).toThrow(
+      'gemm: b has 20 elements but op(B) [k=5, n=4] with transB=true, ldb=5 from bOffset 1 needs 21',
+    );
+    expect(() => gemm(3, 4, 5, f32(15), f32(20), f32(13), { ldc: 5 })).toThrow(
+      'gemm: c has 13 elements but C [m=3, n=4] with ldc=5 from cOffset 0 needs 14',
+    );
+  });
+
+  it('leading dimensions below the matrix width', () => {
+    expect(() => gemm(3, 4, 5, f32(15), f32(20), f32(12), { lda: 4 })).toThrow(
+      'gemm: options.lda must be an integer ≥ k = 5 when transA is false, got 4',
+    );
+    expect(() => gemm(3, 4, 5, f32(15), f32(20), f32(12), { transA: true, lda: 2 })).toThrow(
+      'gemm: options.lda must be an integer ≥ m = 3 when transA is true, got 2',
+    );
+    expect(() => gemm(3, 4, 5, f32(15), f32(20), f32(12), { ldc: 3.5 })).toThrow(
+      'gemm: options.ldc must be an integer ≥ n = 4, got 3.5',
+    );
+  });
+
+  it('wrong types and option values', () => {
+    expect(() => gemm(1, 1, 1, [1] as unknown as Float32Array, f32(1), f32(1))).toThrow(
+      'gemm: a must be a Float32Array or an F32Buffer, got Array(1)',
+    );
+    expect(() => gemm(1, 1, 1, f32(1), new Float64Array(1) as unknown as Float32Array, f32(1))).toThrow(
+      'gemm: b must be a Float32Array or an F32Buffer, got Float64Array(1)',
+    );
+    expect(() => gemm(1, 1, 1, f32(1), f32(1), f32(1), { transA: 1 as unknown as boolean })).toThrow(
+      'gemm: options.transA must be a boolean, got 1',
+    );
+    expect(() => gemm(1, 1, 1, f32(1), f32(1), f32(1), { alpha: NaN })).toThrow('gemm: options.alpha must be a finite number, got NaN');
+    expect(() => gemm(1, 1, 1, f32(1), f32(1), f32(1), { aOffset: -1 })).toThrow('gemm: options.aOffset must be ≥ 0, got -1');
+  });
+
+  it('detached buffers', () => {
+    const a = f32(4);
+    structuredClone(a.buffer, { transfer: [a.buffer] }); // detaches a
+    expect(() => gemm(2, 2, 2, a, f32(4), f32(4))).toThrow(/gemm: a is a detached Float32Array/);
+    // An empty but attached array is not "detached": it is too small.
+    expect(() => gemm(1, 1, 1, new Float32Array(0), f32(1), f32(1))).toThrow('gemm: a has 0 elements');
+  });
+
+  it('operands of different backends, and C overlapping A', async () => {
+    const one = await Backend.create();
+    const two = await Backend.create();
+    const a = one.allocF32(4);
+    const b = two.allocF32(4);
+    expect(() => gemm(2, 2, 2, a, b, f32(4))).toThrow('gemm: b and a are F32Buffers of different backends');
+    const shared = f32(8);
+    expect(() => gemm(2, 2, 2, shared, f32(4), shared.subarray(2, 6))).toThrow('gemm: c must not overlap a (they share memory)');
+    const big = one.allocF32(16);
+    expect(() => gemm(2, 2, 2, big, f32(4), big, { cOffset: 3 })).toThrow(/c must not overlap a/);
+    // Disjoint parts of one buffer are fine.
+    gemm(2, 2, 2, big, f32(4), big, { cOffset: 4 });
+    one.dispose();
+    two.dispose();
+  });
+
+  it('a failed call leaves C unchanged', () => {
+    const c = Float32Array.from([1, 2, 3, 4]);
+    expect(() => gemm(2, 2, 3, f32(6), f32(5), c)).toThrow(/b has 5 elements/);
+    expect(Array.from(c)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('activations reject bad input', () => {
+  it('unknown names and mismatched lengths', () => {
+    expect(() => activation('gelu' as 'tanh', f32(2), f32(2))).toThrow(
+      "activation: activation must be one of 'sigmoid', 'tanh', 'relu', 'exp', got \"gelu\"",
+    );
+    expect(() => activation('tanh', f32(3), f32(2))).toThrow('activation: y has 2 elements but x has 3');
+    expect(() => activationBackward('exp' as 'tanh', f32(2), f32(2), f32(2))).toThrow(/activationBackward: activation must be one of/);
+    expect(() => activationBackward('relu', f32(2), f32(3), f32(2))).toThrow('activationBackward: dy has 3 elements but y has 2');
+    const y = f32(4);
+    expect(() => activationBackward('tanh', y, f32(4), y)).toThrow('activationBackward: dx must not overlap y (they share memory)');
+  });
+});

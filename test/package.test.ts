@@ -1,0 +1,53 @@
+// The built package as a user gets it: dist/ through package.json's exports
+// map, as ESM and as CJS, with no files other than the bundle at run time.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('..', import.meta.url).pathname;
+
+function runNode(source: string, type: 'module' | 'commonjs'): string {
+  const flag = type === 'module' ? '--input-type=module' : '--input-type=commonjs';
+  return execFileSync(process.execPath, [flag, '-e', source], { cwd: root, encoding: 'utf8' });
+}
+
+describe('the built package', () => {
+  it('declares types, import and require in its exports map, and no side effects', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js', require: './dist/index.cjs' });
+    expect(pkg.sideEffects).toBe(false);
+    const dts = readFileSync(new URL('../dist/index.d.ts', import.meta.url), 'utf8');
+    expect(dts).toMatch(/export \{[^}]*\binit\b/);
+  });
+
+  it('works as ESM (import "rnn-wasm")', () => {
+    const out = runNode(
+      `import { init, gemm } from 'rnn-wasm';
+       const backend = await init();
+       const c = new Float32Array(4);
+       gemm(2, 2, 3, Float32Array.of(1, 2, 3, 4, 5, 6), Float32Array.of(1, 0, 0, 1, 1, 1), c);
+       console.log(JSON.stringify({ simd: backend.simd, c: Array.from(c) }));`,
+      'module',
+    );
+    expect(JSON.parse(out)).toEqual({ simd: true, c: [4, 5, 10, 11] });
+  });
+
+  it('works as CJS (require("rnn-wasm"))', () => {
+    const out = runNode(
+      `const { init, activation } = require('rnn-wasm');
+       init({ simd: false }).then((backend) => {
+         const y = new Float32Array(2);
+         activation('relu', Float32Array.of(-1, 2), y);
+         console.log(JSON.stringify({ simd: backend.simd, y: Array.from(y) }));
+       });`,
+      'commonjs',
+    );
+    expect(JSON.parse(out)).toEqual({ simd: false, y: [0, 2] });
+  });
+
+  it('keeps Node built-ins out of the bundle (it must run in browsers)', () => {
+    const esm = readFileSync(new URL('../dist/index.js', import.meta.url), 'utf8');
+    expect(esm).not.toMatch(/from ['"](node:)?(fs|path|url|crypto|module)['"]/);
+    expect(esm).not.toMatch(/require\(/);
+  });
+});

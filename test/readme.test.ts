@@ -1,0 +1,17 @@
+// The README's JavaScript examples run as written, in order, against the built package.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+
+it('README examples run', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  expect(blocks.length).toBeGreaterThan(0);
+  const script = blocks.join('\n;\n') + '\nconsole.log(JSON.stringify(Array.from(c)));';
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: new URL('..', import.meta.url).pathname,
+    encoding: 'utf8',
+  });
+  // After C = A·B then C = 2·A·B + C: 3·A·B.
+  expect(JSON.parse(out)).toEqual([12, 15, 30, 33]);
+});
