@@ -139,114 +139,103 @@
   return v128.or(v128.andnot(y, signMask), v128.and(x, signMask));
 }
 
-// ---- kernels ----
+// ---- kernels: one loop shape, specialised per activation at compile time ----
 
-export function exp_f32(y: usize, x: usize, n: i32): void {
+// @ts-ignore: decorator
+@inline const EXP: i32 = 0;
+// @ts-ignore: decorator
+@inline const SIGMOID: i32 = 1;
+// @ts-ignore: decorator
+@inline const TANH: i32 = 2;
+// @ts-ignore: decorator
+@inline const RELU: i32 = 3;
+
+// @ts-ignore: decorator
+@inline function apply4(op: i32, x: v128): v128 {
+  if (op == EXP) return exp4(x);
+  if (op == SIGMOID) return sigmoid4(x);
+  if (op == TANH) return tanh4(x);
+  return f32x4.max(x, f32x4.splat(0));
+}
+
+// @ts-ignore: decorator
+@inline function apply1(op: i32, x: f32): f32 {
+  if (op == EXP) return expScalar(x);
+  if (op == SIGMOID) return sigmoidScalar(x);
+  if (op == TANH) return tanhScalar(x);
+  return max<f32>(x, 0);
+}
+
+/** dy · f′ written with the output y: y(1 − y), 1 − y², or dy where y > 0 (exactly 0 elsewhere). */
+// @ts-ignore: decorator
+@inline function grad4(op: i32, y: v128, dy: v128): v128 {
+  const one = f32x4.splat(1);
+  if (op == SIGMOID) return f32x4.mul(dy, f32x4.mul(y, f32x4.sub(one, y)));
+  if (op == TANH) return f32x4.mul(dy, f32x4.sub(one, f32x4.mul(y, y)));
+  return v128.and(dy, f32x4.gt(y, f32x4.splat(0)));
+}
+
+// @ts-ignore: decorator
+@inline function grad1(op: i32, y: f32, dy: f32): f32 {
+  if (op == SIGMOID) return dy * (y * (<f32>1 - y));
+  if (op == TANH) return dy * (<f32>1 - y * y);
+  return y > 0 ? dy : 0;
+}
+
+// @ts-ignore: decorator
+@inline function forward(op: i32, y: usize, x: usize, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      v128.store(y + o, exp4(v128.load(x + o)));
+      v128.store(y + o, apply4(op, v128.load(x + o)));
     }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    store<f32>(y + o, expScalar(load<f32>(x + o)));
+    store<f32>(y + o, apply1(op, load<f32>(x + o)));
   }
+}
+
+// @ts-ignore: decorator
+@inline function backward(op: i32, dx: usize, y: usize, dy: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dx + o, f32x4.add(v128.load(dx + o), grad4(op, v128.load(y + o), v128.load(dy + o))));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dx + o, load<f32>(dx + o) + grad1(op, load<f32>(y + o), load<f32>(dy + o)));
+  }
+}
+
+export function exp_f32(y: usize, x: usize, n: i32): void {
+  forward(EXP, y, x, n);
 }
 
 export function sigmoid_f32(y: usize, x: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(y + o, sigmoid4(v128.load(x + o)));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(y + o, sigmoidScalar(load<f32>(x + o)));
-  }
+  forward(SIGMOID, y, x, n);
 }
 
 export function tanh_f32(y: usize, x: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(y + o, tanh4(v128.load(x + o)));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(y + o, tanhScalar(load<f32>(x + o)));
-  }
+  forward(TANH, y, x, n);
 }
 
 export function relu_f32(y: usize, x: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const zero = f32x4.splat(0);
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(y + o, f32x4.max(v128.load(x + o), zero));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(y + o, max<f32>(load<f32>(x + o), 0));
-  }
+  forward(RELU, y, x, n);
 }
 
 export function sigmoid_backward_f32(dx: usize, y: usize, dy: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const one = f32x4.splat(1);
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const yv = v128.load(y + o);
-      const g = f32x4.mul(v128.load(dy + o), f32x4.mul(yv, f32x4.sub(one, yv)));
-      v128.store(dx + o, f32x4.add(v128.load(dx + o), g));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const yv = load<f32>(y + o);
-    store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o) * (yv * (<f32>1 - yv)));
-  }
+  backward(SIGMOID, dx, y, dy, n);
 }
 
 export function tanh_backward_f32(dx: usize, y: usize, dy: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const one = f32x4.splat(1);
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const yv = v128.load(y + o);
-      const g = f32x4.mul(v128.load(dy + o), f32x4.sub(one, f32x4.mul(yv, yv)));
-      v128.store(dx + o, f32x4.add(v128.load(dx + o), g));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const yv = load<f32>(y + o);
-    store<f32>(dx + o, load<f32>(dx + o) + load<f32>(dy + o) * (<f32>1 - yv * yv));
-  }
+  backward(TANH, dx, y, dy, n);
 }
 
 export function relu_backward_f32(dx: usize, y: usize, dy: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const zero = f32x4.splat(0);
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const g = v128.and(v128.load(dy + o), f32x4.gt(v128.load(y + o), zero));
-      v128.store(dx + o, f32x4.add(v128.load(dx + o), g));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const g: f32 = load<f32>(y + o) > 0 ? load<f32>(dy + o) : 0;
-    store<f32>(dx + o, load<f32>(dx + o) + g);
-  }
+  backward(RELU, dx, y, dy, n);
 }

@@ -79,6 +79,22 @@ function scaleC(c: usize, m: i32, n: i32, ldc: i32, beta: f32): void {
 }
 
 /**
+ * Stores the transpose of the 4×4 block whose rows are r0..r3: column q of the
+ * block (lane q of every row) goes to out + q·stride.
+ */
+// @ts-ignore: decorator
+@inline function storeTransposed4x4(out: usize, stride: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(out, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(out + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(out + 2 * stride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(out + 3 * stride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
+/**
  * Packs op(A)[i0 : i0+mc, k0 : k0+kc] into row panels of MR:
  * dst[(p·kc + k)·MR + r] = op(A)(i0 + p·MR + r, k0 + k), zero where the row is past mc.
  */
@@ -108,19 +124,9 @@ function packA(dst: usize, a: usize, lda: i32, transA: i32, i0: i32, k0: i32, mc
         const ldaBytes = <usize>lda << 2;
         for (; k + 4 <= kc; k += 4) {
           const off = <usize>k << 2;
-          const r0 = v128.load(s0 + off);
-          const r1 = v128.load(s0 + ldaBytes + off);
-          const r2 = v128.load(s0 + 2 * ldaBytes + off);
-          const r3 = v128.load(s0 + 3 * ldaBytes + off);
-          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-          const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-          const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-          const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-          const out = panel + (<usize>k * MR << 2);
-          v128.store(out, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-          v128.store(out, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
-          v128.store(out, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
-          v128.store(out, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+          storeTransposed4x4(panel + (<usize>k * MR << 2), MR << 2,
+            v128.load(s0 + off), v128.load(s0 + ldaBytes + off),
+            v128.load(s0 + 2 * ldaBytes + off), v128.load(s0 + 3 * ldaBytes + off));
         }
       }
       for (; k < kc; k++) {
@@ -167,30 +173,13 @@ function packB(dst: usize, b: usize, ldb: i32, transB: i32, k0: i32, j0: i32, kc
         for (; k + 4 <= kc; k += 4) {
           const off = <usize>k << 2;
           const out = panel + (<usize>k * NR << 2);
-          let r0 = v128.load(s0 + off);
-          let r1 = v128.load(s0 + ldbBytes + off);
-          let r2 = v128.load(s0 + 2 * ldbBytes + off);
-          let r3 = v128.load(s0 + 3 * ldbBytes + off);
-          let t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-          let t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-          let t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-          let t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-          v128.store(out, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-          v128.store(out, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
-          v128.store(out, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
-          v128.store(out, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
-          r0 = v128.load(s4 + off);
-          r1 = v128.load(s4 + ldbBytes + off);
-          r2 = v128.load(s4 + 2 * ldbBytes + off);
-          r3 = v128.load(s4 + 3 * ldbBytes + off);
-          t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-          t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-          t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-          t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-          v128.store(out, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), 16);
-          v128.store(out, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 48);
-          v128.store(out, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 80);
-          v128.store(out, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 112);
+          // Rows col0..col0+3 fill lanes 0..3 of each packed k-row, rows col0+4..+7 lanes 4..7.
+          storeTransposed4x4(out, NR << 2,
+            v128.load(s0 + off), v128.load(s0 + ldbBytes + off),
+            v128.load(s0 + 2 * ldbBytes + off), v128.load(s0 + 3 * ldbBytes + off));
+          storeTransposed4x4(out + 16, NR << 2,
+            v128.load(s4 + off), v128.load(s4 + ldbBytes + off),
+            v128.load(s4 + 2 * ldbBytes + off), v128.load(s4 + 3 * ldbBytes + off));
         }
       }
       for (; k < kc; k++) {

@@ -71,7 +71,7 @@ export async function benchGemm(): Promise<GemmResult[]> {
     gemmReference({ transA: false, transB: false, m, n, k, alpha: 1, beta: 0, a: aN, lda: k, b: bN, ldb: n, c: want, ldc: n });
     const bound = gemmErrorBound(aN, bN, m, n, k, 1);
 
-    const bench = new Bench({ time: 400, iterations: 10, warmupTime: 100, warmupIterations: 3 });
+    const bench = new Bench({ time: 1000, iterations: 10, warmupTime: 200, warmupIterations: 3 });
     const buffers: F32Buffer[] = [];
     const impls: { impl: string; run: () => void; output: () => Float32Array }[] = [];
     for (const [backend, label] of [[simd, 'wasm-simd'], [scalar, 'wasm-scalar']] as const) {

@@ -11,11 +11,11 @@ export const activationReference: Record<ActivationName | 'exp', (x: number) => 
   relu: (x) => (Number.isNaN(x) ? NaN : Math.max(x, 0)),
 };
 
-/** f'(x) written in terms of y = f(x). */
-export const activationDerivativeReference: Record<ActivationName, (y: number) => number> = {
-  sigmoid: (y) => y * (1 - y),
-  tanh: (y) => 1 - y * y,
-  relu: (y) => (y > 0 ? 1 : 0),
+/** dy · f′(x), written with y = f(x). ReLU passes dy where y > 0 and exactly 0 elsewhere. */
+export const activationGradientReference: Record<ActivationName, (y: number, dy: number) => number> = {
+  sigmoid: (y, dy) => dy * (y * (1 - y)),
+  tanh: (y, dy) => dy * (1 - y * y),
+  relu: (y, dy) => (y > 0 ? dy : 0),
 };
 
 export function activationForwardReference(name: ActivationName | 'exp', x: ArrayLike<number>, y: Float32Array | Float64Array): void {
@@ -29,6 +29,6 @@ export function activationBackwardReference(
   dy: ArrayLike<number>,
   dx: Float32Array | Float64Array,
 ): void {
-  const df = activationDerivativeReference[name];
-  for (let i = 0; i < y.length; i++) dx[i] += dy[i] * df(y[i]);
+  const grad = activationGradientReference[name];
+  for (let i = 0; i < y.length; i++) dx[i] += grad(y[i], dy[i]);
 }
