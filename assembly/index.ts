@@ -13,3 +13,6 @@ export {
   tanh_backward_f32,
   relu_backward_f32,
 } from "./activations";
+export { rnn_forward_f32, rnn_backward_f32 } from "./rnn";
+export { lstm_forward_f32, lstm_backward_f32 } from "./lstm";
+export { gru_forward_f32, gru_backward_f32 } from "./gru";

@@ -5,3 +5,12 @@ export { simdSupported } from './wasm/loader.js';
 export { gemm, type GemmOptions } from './kernels/gemm.js';
 export { activation, activationBackward, type Activation } from './kernels/activations.js';
 export type { Operand } from './kernels/operands.js';
+export { SimpleRNN, type SimpleRNNOptions, type SimpleRNNActivation } from './layers/simple-rnn.js';
+export { LSTM, type LSTMOptions, type LSTMVariant, type GateActivation } from './layers/lstm.js';
+export { GRU, type GRUOptions, type GRUVariant } from './layers/gru.js';
+export {
+  RecurrentCache, type RecurrentOptions, type ForwardOptions, type BackwardOptions, type ForwardResult, type BackwardResult,
+  type StateInput, type StateOutput,
+} from './layers/recurrent.js';
+export type { WeightFormat, Weights } from './layers/formats.js';
+export type { Tensor, TensorLike } from './tensor.js';

@@ -1,0 +1,197 @@
+// GRU over a whole batch of sequences: forward and BPTT backward, one call each.
+//
+// Buffers (f32, row-major, time-major), gate blocks r, z, n (H columns each):
+//   x      [T, B, I];   wIh [I, 3H];   wHh [H, 3H];   bIh [3H];   bHh [3H] (reset-after only)
+//   gates  [T, B, 3H]   forward writes the activated gates r, z, n here (after using it for x·W_ih + b_ih)
+//   hAll   [T+1, B, H]  hAll[0] = h0 (in); hAll[t+1] = h_t (out)
+//   extra  [T, B, H]    reset-after: h_{t−1}·W_hn + b_hn; reset-before: r⊙h_{t−1}
+//   zh     [B, 3H]      per-step scratch
+// variant 0 reset-after (PyTorch, Keras default, ONNX linear_before_reset = 1):
+//   r = σ(x·W_ir + b_ir + h·W_hr + b_hr)   z likewise   n = tanh(x·W_in + b_in + r⊙(h·W_hn + b_hn))
+// variant 1 reset-before (Cho et al. 2014, TF.js):
+//   r = σ(x·W_ir + h·W_hr + b_r)           z likewise   n = tanh(x·W_in + (r⊙h)·W_hn + b_n)
+// both: h_t = z⊙h_{t−1} + (1 − z)⊙n. Gate activation kind: 0 sigmoid, 1 hardSigmoid.
+// Backward accumulates into every d* buffer; dh carries dh_T in and dh_0 out.
+// dZ [T, B, 3H] receives the input pre-activation gradients, dZh [T, B, 3H]
+// (reset-after only) the recurrent ones; wHhT [3H, H] is scratch for W_hhᵀ.
+import { gemm_f32 } from "./gemm";
+import { addColumnSums, fillRows, transpose } from "./cells";
+import { add, gate, gateGrad, ld, mul, splat, st, sub, tanhGrad, vtanh } from "./lanes";
+
+// @ts-ignore: decorator
+@inline const RESET_AFTER: i32 = 0;
+
+/** r and z from x-part zx and h-part zh; reset-before also writes r⊙h_prev to rh. */
+// @ts-ignore: decorator
+@inline function gatesRZ<T>(o: usize, zx: usize, zh: usize, hb: usize, kind: i32): void {
+  st<T>(zx + o, gate<T>(kind, add<T>(ld<T>(zx + o), ld<T>(zh + o))));
+  st<T>(zx + hb + o, gate<T>(kind, add<T>(ld<T>(zx + hb + o), ld<T>(zh + hb + o))));
+}
+
+// @ts-ignore: decorator
+@inline function resetHidden<T>(o: usize, zx: usize, hPrev: usize, rh: usize): void {
+  st<T>(rh + o, mul<T>(ld<T>(zx + o), ld<T>(hPrev + o)));
+}
+
+/** n and h_t. reset-after: n = tanh(zx_n + r⊙zh_n); reset-before: n = tanh(zx_n + zh_n) with zh_n = (r⊙h)·W_hn. */
+// @ts-ignore: decorator
+@inline function newState<T>(o: usize, zx: usize, zh: usize, hb: usize, hPrev: usize, hOut: usize, extra: usize, after: bool): void {
+  const r = ld<T>(zx + o);
+  const z = ld<T>(zx + hb + o);
+  const zhn = ld<T>(zh + 2 * hb + o);
+  const n = vtanh<T>(add<T>(ld<T>(zx + 2 * hb + o), after ? mul<T>(r, zhn) : zhn));
+  st<T>(zx + 2 * hb + o, n);
+  if (after) st<T>(extra + o, zhn);
+  const hp = ld<T>(hPrev + o);
+  st<T>(hOut + o, add<T>(mul<T>(z, hp), mul<T>(sub<T>(splat<T>(1), z), n)));
+}
+
+export function gru_forward_f32(
+  gates: usize, hAll: usize, extra: usize, zh: usize,
+  x: usize, wIh: usize, wHh: usize, bIh: usize, bHh: usize, work: usize,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+): void {
+  const after = variant == RESET_AFTER;
+  const H3 = 3 * H;
+  const TB = T * B;
+  fillRows(gates, bIh, TB, H3);
+  gemm_f32(gates, x, wIh, work, TB, H3, I, I, H3, H3, 0, 0, 1, 1);
+  const stateBytes = <usize>(B * H) << 2;
+  const zRowBytes = <usize>H3 << 2;
+  const hb = <usize>H << 2;
+  for (let t = 0; t < T; t++) {
+    const zt = gates + <usize>t * <usize>B * zRowBytes;
+    const hPrevT = hAll + <usize>t * stateBytes;
+    const extraT = extra + <usize>t * stateBytes;
+    if (after) {
+      fillRows(zh, bHh, B, H3);
+      gemm_f32(zh, hPrevT, wHh, work, B, H3, H, H, H3, H3, 0, 0, 1, 1);
+    } else {
+      gemm_f32(zh, hPrevT, wHh, work, B, 2 * H, H, H, H3, H3, 0, 0, 1, 0);
+    }
+    for (let b = 0; b < B; b++) {
+      const zx = zt + <usize>b * zRowBytes;
+      const zhRow = zh + <usize>b * zRowBytes;
+      let j = 0;
+      if (ASC_FEATURE_SIMD) for (; j + 4 <= H; j += 4) gatesRZ<v128>(<usize>j << 2, zx, zhRow, hb, kind);
+      for (; j < H; j++) gatesRZ<f32>(<usize>j << 2, zx, zhRow, hb, kind);
+      if (!after) {
+        const hPrev = hPrevT + <usize>b * hb;
+        const rh = extraT + <usize>b * hb;
+        j = 0;
+        if (ASC_FEATURE_SIMD) for (; j + 4 <= H; j += 4) resetHidden<v128>(<usize>j << 2, zx, hPrev, rh);
+        for (; j < H; j++) resetHidden<f32>(<usize>j << 2, zx, hPrev, rh);
+      }
+    }
+    // reset-before: zh_n = (r⊙h)·W_hn for the whole batch
+    if (!after) gemm_f32(zh + 2 * hb, extraT, wHh + 2 * hb, work, B, H, H, H, H3, H3, 0, 0, 1, 0);
+    for (let b = 0; b < B; b++) {
+      const zx = zt + <usize>b * zRowBytes;
+      const zhRow = zh + <usize>b * zRowBytes;
+      const hPrev = hPrevT + <usize>b * hb;
+      const hOut = hPrevT + stateBytes + <usize>b * hb;
+      const ex = extraT + <usize>b * hb;
+      let j = 0;
+      if (ASC_FEATURE_SIMD) for (; j + 4 <= H; j += 4) newState<v128>(<usize>j << 2, zx, zhRow, hb, hPrev, hOut, ex, after);
+      for (; j < H; j++) newState<f32>(<usize>j << 2, zx, zhRow, hb, hPrev, hOut, ex, after);
+    }
+  }
+}
+
+/**
+ * Backward, part 1 of a step, per unit: from dh (+ dOutput) to dz_z and dn_pre
+ * (stored in dZ), and dh ← dh⊙z (the direct path to h_{t−1}). Reset-after also
+ * finishes r here (dr = dn_pre⊙zh_n) and fills dZh.
+ */
+// @ts-ignore: decorator
+@inline function backwardLanes<T>(
+  o: usize, g: usize, dz: usize, dzh: usize, hb: usize, dh: usize, dOut: usize, hPrev: usize, ex: usize, after: bool, kind: i32,
+): void {
+  let dhj = ld<T>(dh + o);
+  if (dOut) dhj = add<T>(dhj, ld<T>(dOut + o));
+  const r = ld<T>(g + o);
+  const z = ld<T>(g + hb + o);
+  const n = ld<T>(g + 2 * hb + o);
+  const hp = ld<T>(hPrev + o);
+  const dzz = gateGrad<T>(kind, z, mul<T>(dhj, sub<T>(hp, n)));
+  const dnPre = tanhGrad<T>(n, mul<T>(dhj, sub<T>(splat<T>(1), z)));
+  st<T>(dh + o, mul<T>(dhj, z));
+  st<T>(dz + hb + o, dzz);
+  st<T>(dz + 2 * hb + o, dnPre);
+  if (after) {
+    const dzr = gateGrad<T>(kind, r, mul<T>(dnPre, ld<T>(ex + o)));
+    st<T>(dz + o, dzr);
+    st<T>(dzh + o, dzr);
+    st<T>(dzh + hb + o, dzz);
+    st<T>(dzh + 2 * hb + o, mul<T>(dnPre, r));
+  }
+}
+
+/** Reset-before, part 2: with drh = dn_pre·W_hnᵀ, dz_r = σ′·(drh⊙h_prev) and dh += drh⊙r. */
+// @ts-ignore: decorator
+@inline function resetBeforeLanes<T>(o: usize, g: usize, dz: usize, dh: usize, drh: usize, hPrev: usize, kind: i32): void {
+  const d = ld<T>(drh + o);
+  const r = ld<T>(g + o);
+  st<T>(dz + o, gateGrad<T>(kind, r, mul<T>(d, ld<T>(hPrev + o))));
+  st<T>(dh + o, add<T>(ld<T>(dh + o), mul<T>(d, r)));
+}
+
+export function gru_backward_f32(
+  dX: usize, dWIh: usize, dWHh: usize, dBIh: usize, dBHh: usize,
+  dh: usize, dZ: usize, dZh: usize, drh: usize, wHhT: usize,
+  dOutput: usize, gates: usize, hAll: usize, extra: usize,
+  x: usize, wIh: usize, wHh: usize, work: usize,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+): void {
+  const after = variant == RESET_AFTER;
+  const H3 = 3 * H;
+  const TB = T * B;
+  const stateBytes = <usize>(B * H) << 2;
+  const zRowBytes = <usize>H3 << 2;
+  const hb = <usize>H << 2;
+  transpose(wHhT, wHh, H, H3); // [3H, H]: rows 0..2H = W_h{r,z}ᵀ, rows 2H..3H = W_hnᵀ
+  for (let t = T - 1; t >= 0; t--) {
+    const dzT = dZ + <usize>t * <usize>B * zRowBytes;
+    const dzhT = dZh + <usize>t * <usize>B * zRowBytes;
+    const gT = gates + <usize>t * <usize>B * zRowBytes;
+    const hPrevT = hAll + <usize>t * stateBytes;
+    for (let b = 0; b < B; b++) {
+      const rowH = <usize>b * hb;
+      const rowZ = <usize>b * zRowBytes;
+      const dOut = dOutput ? dOutput + <usize>t * stateBytes + rowH : 0;
+      const ex = extra + <usize>t * stateBytes + rowH;
+      let j = 0;
+      if (ASC_FEATURE_SIMD) {
+        for (; j + 4 <= H; j += 4) backwardLanes<v128>(<usize>j << 2, gT + rowZ, dzT + rowZ, dzhT + rowZ, hb, dh + rowH, dOut, hPrevT + rowH, ex, after, kind);
+      }
+      for (; j < H; j++) backwardLanes<f32>(<usize>j << 2, gT + rowZ, dzT + rowZ, dzhT + rowZ, hb, dh + rowH, dOut, hPrevT + rowH, ex, after, kind);
+    }
+    if (after) {
+      // dh_{t−1} = dh⊙z + dZh_t · W_hhᵀ
+      gemm_f32(dh, dzhT, wHhT, work, B, H, H3, H3, H, H, 0, 0, 1, 1);
+    } else {
+      // drh = dn_pre · W_hnᵀ, then r's gradient and the r⊙h path, then dh += dz_{r,z} · W_h{r,z}ᵀ
+      gemm_f32(drh, dzT + 2 * hb, wHhT + <usize>(2 * H) * hb, work, B, H, H, H3, H, H, 0, 0, 1, 0);
+      for (let b = 0; b < B; b++) {
+        const rowH = <usize>b * hb;
+        const rowZ = <usize>b * zRowBytes;
+        let j = 0;
+        if (ASC_FEATURE_SIMD) {
+          for (; j + 4 <= H; j += 4) resetBeforeLanes<v128>(<usize>j << 2, gT + rowZ, dzT + rowZ, dh + rowH, drh + rowH, hPrevT + rowH, kind);
+        }
+        for (; j < H; j++) resetBeforeLanes<f32>(<usize>j << 2, gT + rowZ, dzT + rowZ, dh + rowH, drh + rowH, hPrevT + rowH, kind);
+      }
+      gemm_f32(dh, dzT, wHhT, work, B, H, 2 * H, H3, H, H, 0, 0, 1, 1);
+    }
+  }
+  gemm_f32(dWIh, x, dZ, work, I, H3, TB, I, H3, H3, 1, 0, 1, 1);
+  gemm_f32(dX, dZ, wIh, work, TB, I, H3, H3, H3, I, 0, 1, 1, 1);
+  addColumnSums(dBIh, dZ, TB, H3, H3);
+  if (after) {
+    gemm_f32(dWHh, hAll, dZh, work, H, H3, TB, H, H3, H3, 1, 0, 1, 1);
+    addColumnSums(dBHh, dZh, TB, H3, H3);
+  } else {
+    gemm_f32(dWHh, hAll, dZ, work, H, 2 * H, TB, H, H3, H3, 1, 0, 1, 1);
+    gemm_f32(dWHh + 2 * hb, extra, dZ + 2 * hb, work, H, H, TB, H, H3, H3, 1, 0, 1, 1);
+  }
+}

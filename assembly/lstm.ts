@@ -1,0 +1,195 @@
+// LSTM over a whole batch of sequences: forward and BPTT backward, one call each.
+//
+// Buffers (f32, row-major, time-major):
+//   x      [T, B, I]        input
+//   wIh    [I, G·H]         input weights;   wHh [H, G·H] recurrent weights;   bias [G·H]
+//   peep   [3H]             peephole weights p_i, p_f, p_o (variant 1 only; else ignored)
+//   gates  [T, B, G·H]      forward writes the activated gates here (after using it for z)
+//   hAll   [T+1, B, H]      hAll[0] = h0 (in); hAll[t+1] = h_t (out)
+//   cAll   [T+1, B, H]      cAll[0] = c0 (in); cAll[t+1] = c_t (out)
+//   tanhC  [T, B, H]        tanh(c_t), kept for backward
+// Gate blocks, H columns each: variants 0 standard and 1 peephole: i, f, g, o (G = 4);
+// 2 coupled (f = 1 − i) and 3 noForget (f = 1): i, g, o (G = 3).
+// Gate activation kind: 0 sigmoid, 1 hardSigmoid (TF.js: clip(0.2·x + 0.5, 0, 1)).
+//
+// Forward:  z = x·W_ih + b (one GEMM for all steps); per step z_t += h_{t−1}·W_hh (the
+// only per-step GEMM), then one fused pass:
+//   i = σ(z_i [+ p_i⊙c_{t−1}])   f = σ(z_f [+ p_f⊙c_{t−1}]) | 1 − i | 1   g = tanh(z_g)
+//   c_t = f⊙c_{t−1} + i⊙g        o = σ(z_o [+ p_o⊙c_t])      h_t = o⊙tanh(c_t)
+// Backward walks t = T−1 … 0: a fused pass turns dh, dc into dz_t, then
+// dh_{t−1} = dz_t·W_hhᵀ (with W_hhᵀ transposed once into wHhT). After the loop:
+// dW_ih += xᵀ·dz, dW_hh += h_prevᵀ·dz, dx += dz·W_ihᵀ, db += Σ dz. All gradients
+// accumulate (+=); dh and dc carry dh_T, dc_T in and dh_0, dc_0 out.
+import { gemm_f32 } from "./gemm";
+import { addColumnSums, fillRows, transpose } from "./cells";
+import { add, gate, gateGrad, ld, mul, splat, st, sub, tanhGrad, vtanh } from "./lanes";
+
+// @ts-ignore: decorator
+@inline const STANDARD: i32 = 0;
+// @ts-ignore: decorator
+@inline const PEEPHOLE: i32 = 1;
+// @ts-ignore: decorator
+@inline const COUPLED: i32 = 2;
+
+// @ts-ignore: decorator
+@inline function gateCount(variant: i32): i32 {
+  return variant <= PEEPHOLE ? 4 : 3;
+}
+
+/** One fused forward update of lanes<T>() units at byte offset o of a row. */
+// @ts-ignore: decorator
+@inline function forwardLanes<T>(o: usize, z: usize, H: usize, cPrev: usize, cOut: usize, hOut: usize, tcOut: usize, peep: usize, variant: i32, kind: i32): void {
+  const four = variant <= PEEPHOLE;
+  const hb = H << 2; // bytes per gate block
+  const gOff: usize = four ? 2 * hb : hb;
+  const oOff: usize = four ? 3 * hb : 2 * hb;
+  const cp = ld<T>(cPrev + o);
+  let zi = ld<T>(z + o);
+  let zo = ld<T>(z + oOff + o);
+  let f: T;
+  if (variant == PEEPHOLE) zi = add<T>(zi, mul<T>(ld<T>(peep + o), cp));
+  const i = gate<T>(kind, zi);
+  if (four) {
+    let zf = ld<T>(z + hb + o);
+    if (variant == PEEPHOLE) zf = add<T>(zf, mul<T>(ld<T>(peep + hb + o), cp));
+    f = gate<T>(kind, zf);
+    st<T>(z + hb + o, f);
+  } else if (variant == COUPLED) {
+    f = sub<T>(splat<T>(1), i);
+  } else {
+    f = splat<T>(1);
+  }
+  const g = vtanh<T>(ld<T>(z + gOff + o));
+  const c = add<T>(mul<T>(f, cp), mul<T>(i, g));
+  if (variant == PEEPHOLE) zo = add<T>(zo, mul<T>(ld<T>(peep + 2 * hb + o), c));
+  const og = gate<T>(kind, zo);
+  const tc = vtanh<T>(c);
+  st<T>(z + o, i);
+  st<T>(z + gOff + o, g);
+  st<T>(z + oOff + o, og);
+  st<T>(cOut + o, c);
+  st<T>(tcOut + o, tc);
+  st<T>(hOut + o, mul<T>(og, tc));
+}
+
+export function lstm_forward_f32(
+  gates: usize, hAll: usize, cAll: usize, tanhC: usize,
+  x: usize, wIh: usize, wHh: usize, bias: usize, peep: usize, work: usize,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+): void {
+  const G = gateCount(variant);
+  const GH = G * H;
+  const TB = T * B;
+  fillRows(gates, bias, TB, GH);
+  gemm_f32(gates, x, wIh, work, TB, GH, I, I, GH, GH, 0, 0, 1, 1);
+  const stateBytes = <usize>(B * H) << 2;
+  const zRowBytes = <usize>GH << 2;
+  const hRowBytes = <usize>H << 2;
+  for (let t = 0; t < T; t++) {
+    const zt = gates + <usize>t * <usize>B * zRowBytes;
+    const hPrev = hAll + <usize>t * stateBytes;
+    gemm_f32(zt, hPrev, wHh, work, B, GH, H, H, GH, GH, 0, 0, 1, 1);
+    for (let b = 0; b < B; b++) {
+      const z = zt + <usize>b * zRowBytes;
+      const row = <usize>(t * B + b) * hRowBytes;
+      const cPrev = cAll + row;
+      const cOut = cAll + stateBytes + row;
+      const hOut = hAll + stateBytes + row;
+      const tcOut = tanhC + row;
+      let j = 0;
+      if (ASC_FEATURE_SIMD) {
+        for (; j + 4 <= H; j += 4) forwardLanes<v128>(<usize>j << 2, z, <usize>H, cPrev, cOut, hOut, tcOut, peep, variant, kind);
+      }
+      for (; j < H; j++) forwardLanes<f32>(<usize>j << 2, z, <usize>H, cPrev, cOut, hOut, tcOut, peep, variant, kind);
+    }
+  }
+}
+
+/** One fused backward update: dh, dc (row) → dz row, dc ← dc_{t−1}, peephole gradients. */
+// @ts-ignore: decorator
+@inline function backwardLanes<T>(
+  o: usize, gz: usize, dz: usize, H: usize, dh: usize, dOut: usize, dc: usize,
+  cPrev: usize, c: usize, tc: usize, peep: usize, dPeep: usize, variant: i32, kind: i32,
+): void {
+  const four = variant <= PEEPHOLE;
+  const hb = H << 2;
+  const gOff: usize = four ? 2 * hb : hb;
+  const oOff: usize = four ? 3 * hb : 2 * hb;
+  let dhj = ld<T>(dh + o);
+  if (dOut) dhj = add<T>(dhj, ld<T>(dOut + o));
+  const i = ld<T>(gz + o);
+  const g = ld<T>(gz + gOff + o);
+  const og = ld<T>(gz + oOff + o);
+  const tcj = ld<T>(tc + o);
+  const cp = ld<T>(cPrev + o);
+  const dzo = gateGrad<T>(kind, og, mul<T>(dhj, tcj));
+  let dcj = add<T>(ld<T>(dc + o), tanhGrad<T>(tcj, mul<T>(dhj, og)));
+  if (variant == PEEPHOLE) dcj = add<T>(dcj, mul<T>(dzo, ld<T>(peep + 2 * hb + o)));
+  let di = mul<T>(dcj, g);
+  if (variant == COUPLED) di = sub<T>(di, mul<T>(dcj, cp));
+  const dzi = gateGrad<T>(kind, i, di);
+  const dzg = tanhGrad<T>(g, mul<T>(dcj, i));
+  let dcPrev: T;
+  if (four) {
+    const f = ld<T>(gz + hb + o);
+    const dzf = gateGrad<T>(kind, f, mul<T>(dcj, cp));
+    dcPrev = mul<T>(dcj, f);
+    if (variant == PEEPHOLE) {
+      dcPrev = add<T>(dcPrev, add<T>(mul<T>(dzi, ld<T>(peep + o)), mul<T>(dzf, ld<T>(peep + hb + o))));
+      st<T>(dPeep + o, add<T>(ld<T>(dPeep + o), mul<T>(dzi, cp)));
+      st<T>(dPeep + hb + o, add<T>(ld<T>(dPeep + hb + o), mul<T>(dzf, cp)));
+      st<T>(dPeep + 2 * hb + o, add<T>(ld<T>(dPeep + 2 * hb + o), mul<T>(dzo, ld<T>(c + o))));
+    }
+    st<T>(dz + hb + o, dzf);
+  } else if (variant == COUPLED) {
+    dcPrev = mul<T>(dcj, sub<T>(splat<T>(1), i));
+  } else {
+    dcPrev = dcj;
+  }
+  st<T>(dc + o, dcPrev);
+  st<T>(dz + o, dzi);
+  st<T>(dz + gOff + o, dzg);
+  st<T>(dz + oOff + o, dzo);
+}
+
+export function lstm_backward_f32(
+  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dPeep: usize,
+  dh: usize, dc: usize, dZ: usize, wHhT: usize,
+  dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
+  x: usize, wIh: usize, wHh: usize, peep: usize, work: usize,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+): void {
+  const G = gateCount(variant);
+  const GH = G * H;
+  const TB = T * B;
+  const stateBytes = <usize>(B * H) << 2;
+  const zRowBytes = <usize>GH << 2;
+  const hRowBytes = <usize>H << 2;
+  transpose(wHhT, wHh, H, GH);
+  for (let t = T - 1; t >= 0; t--) {
+    for (let b = 0; b < B; b++) {
+      const row = <usize>(t * B + b) * hRowBytes;
+      const zRow = <usize>(t * B + b) * zRowBytes;
+      const dhRow = dh + <usize>b * hRowBytes;
+      const dcRow = dc + <usize>b * hRowBytes;
+      const dOut = dOutput ? dOutput + row : 0;
+      const cPrev = cAll + row;
+      const c = cAll + stateBytes + row;
+      let j = 0;
+      if (ASC_FEATURE_SIMD) {
+        for (; j + 4 <= H; j += 4) {
+          backwardLanes<v128>(<usize>j << 2, gates + zRow, dZ + zRow, <usize>H, dhRow, dOut, dcRow, cPrev, c, tanhC + row, peep, dPeep, variant, kind);
+        }
+      }
+      for (; j < H; j++) {
+        backwardLanes<f32>(<usize>j << 2, gates + zRow, dZ + zRow, <usize>H, dhRow, dOut, dcRow, cPrev, c, tanhC + row, peep, dPeep, variant, kind);
+      }
+    }
+    // dh_{t−1} = dz_t · W_hhᵀ
+    gemm_f32(dh, dZ + <usize>t * <usize>B * zRowBytes, wHhT, work, B, H, GH, GH, H, H, 0, 0, 1, 0);
+  }
+  gemm_f32(dWIh, x, dZ, work, I, GH, TB, I, GH, GH, 1, 0, 1, 1);
+  gemm_f32(dWHh, hAll, dZ, work, H, GH, TB, H, GH, GH, 1, 0, 1, 1);
+  gemm_f32(dX, dZ, wIh, work, TB, I, GH, GH, GH, I, 0, 1, 1, 1);
+  addColumnSums(dBias, dZ, TB, GH, GH);
+}

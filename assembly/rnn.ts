@@ -1,0 +1,80 @@
+// SimpleRNN (Elman) over a whole batch of sequences: forward and BPTT backward.
+//
+// Buffers (f32, row-major, time-major):
+//   x [T, B, I];  wIh [I, H];  wHh [H, H];  bias [H]
+//   hAll [T+1, B, H]: hAll[0] = h0 (in), hAll[t+1] = h_t = f(x_t·W_ih + h_{t−1}·W_hh + b) (out).
+//   The pre-activations are computed in place in hAll[1..T]; f ∈ {0 tanh, 1 relu, 2 sigmoid}.
+// Backward: dz_t = (dh + dOutput_t) ⊙ f′(h_t) (f′ from the output) into dZ [T, B, H];
+// dh_{t−1} = dz_t·W_hhᵀ (wHhT [H, H] scratch); then dW_ih += xᵀ·dZ, dW_hh += h_prevᵀ·dZ,
+// dx += dZ·W_ihᵀ, db += Σ dZ. Everything accumulates; dh carries dh_T in and dh_0 out.
+import { gemm_f32 } from "./gemm";
+import { addColumnSums, fillRows, transpose } from "./cells";
+import { add, ld, mul, st, tanhGrad, vmax, vsigmoid, vtanh, splat, sub, wherePositive } from "./lanes";
+
+// @ts-ignore: decorator
+@inline const TANH: i32 = 0;
+// @ts-ignore: decorator
+@inline const RELU: i32 = 1;
+
+// @ts-ignore: decorator
+@inline function activate<T>(o: usize, h: usize, kind: i32): void {
+  const z = ld<T>(h + o);
+  st<T>(h + o, kind == TANH ? vtanh<T>(z) : kind == RELU ? vmax<T>(z, splat<T>(0)) : vsigmoid<T>(z));
+}
+
+// @ts-ignore: decorator
+@inline function gradLanes<T>(o: usize, dz: usize, h: usize, dh: usize, dOut: usize, kind: i32): void {
+  let d = ld<T>(dh + o);
+  if (dOut) d = add<T>(d, ld<T>(dOut + o));
+  const y = ld<T>(h + o);
+  let g: T;
+  if (kind == TANH) g = tanhGrad<T>(y, d);
+  else if (kind == RELU) g = wherePositive<T>(y, d);
+  else g = mul<T>(d, mul<T>(y, sub<T>(splat<T>(1), y)));
+  st<T>(dz + o, g);
+}
+
+export function rnn_forward_f32(
+  hAll: usize, x: usize, wIh: usize, wHh: usize, bias: usize, work: usize,
+  T: i32, B: i32, I: i32, H: i32, kind: i32,
+): void {
+  const TB = T * B;
+  const stateBytes = <usize>(B * H) << 2;
+  const z = hAll + stateBytes;
+  fillRows(z, bias, TB, H);
+  gemm_f32(z, x, wIh, work, TB, H, I, I, H, H, 0, 0, 1, 1);
+  const n = B * H;
+  for (let t = 0; t < T; t++) {
+    const hPrev = hAll + <usize>t * stateBytes;
+    const zt = hPrev + stateBytes;
+    gemm_f32(zt, hPrev, wHh, work, B, H, H, H, H, H, 0, 0, 1, 1);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) for (; j + 4 <= n; j += 4) activate<v128>(<usize>j << 2, zt, kind);
+    for (; j < n; j++) activate<f32>(<usize>j << 2, zt, kind);
+  }
+}
+
+export function rnn_backward_f32(
+  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, wHhT: usize,
+  dOutput: usize, hAll: usize, x: usize, wIh: usize, wHh: usize, work: usize,
+  T: i32, B: i32, I: i32, H: i32, kind: i32,
+): void {
+  const TB = T * B;
+  const stateBytes = <usize>(B * H) << 2;
+  const n = B * H;
+  transpose(wHhT, wHh, H, H);
+  for (let t = T - 1; t >= 0; t--) {
+    const offset = <usize>t * stateBytes;
+    const h = hAll + stateBytes + offset;
+    const dz = dZ + offset;
+    const dOut = dOutput ? dOutput + offset : 0;
+    let j = 0;
+    if (ASC_FEATURE_SIMD) for (; j + 4 <= n; j += 4) gradLanes<v128>(<usize>j << 2, dz, h, dh, dOut, kind);
+    for (; j < n; j++) gradLanes<f32>(<usize>j << 2, dz, h, dh, dOut, kind);
+    gemm_f32(dh, dz, wHhT, work, B, H, H, H, H, H, 0, 0, 1, 0);
+  }
+  gemm_f32(dWIh, x, dZ, work, I, H, TB, I, H, H, 1, 0, 1, 1);
+  gemm_f32(dWHh, hAll, dZ, work, H, H, TB, H, H, H, 1, 0, 1, 1);
+  gemm_f32(dX, dZ, wIh, work, TB, I, H, H, H, I, 0, 1, 1, 1);
+  addColumnSums(dBias, dZ, TB, H, H);
+}

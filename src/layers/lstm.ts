@@ -1,0 +1,171 @@
+// LSTM: standard, peephole, coupled input–forget, no forget gate.
+// Internal layout (= Keras/TF.js for the standard LSTM): weightIh [I, G·H], weightHh [H, G·H],
+// bias [G·H], gate blocks i, f, g, o (G = 4) or i, g, o for the coupled and no-forget
+// variants (G = 3); peephole [3H] = p_i, p_f, p_o.
+import { describe } from '../errors.js';
+import { glorotUniform, orthogonal } from '../initializers.js';
+import type { Random } from '../random.js';
+import { checkFinite } from '../errors.js';
+import { add, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
+import { RecurrentLayer, type ParamSpec, type RecurrentOptions } from './recurrent.js';
+
+export type LSTMVariant = 'standard' | 'peephole' | 'coupled' | 'noForget';
+export type GateActivation = 'sigmoid' | 'hardSigmoid';
+const VARIANTS: readonly LSTMVariant[] = ['standard', 'peephole', 'coupled', 'noForget'];
+export const GATE_ACTIVATIONS: readonly GateActivation[] = ['sigmoid', 'hardSigmoid'];
+
+export interface LSTMOptions extends RecurrentOptions {
+  /** Default 'standard'. */
+  variant?: LSTMVariant;
+  /** Gate nonlinearity: 'sigmoid' (default) or TF.js's 'hardSigmoid' = clip(0.2·x + 0.5, 0, 1). */
+  gateActivation?: GateActivation;
+  /** Initial bias of the forget gate (variants with one), default 1 (Jozefowicz et al., 2015). */
+  forgetBias?: number;
+}
+
+export function checkGateActivation(where: string, value: unknown): GateActivation {
+  if (value === undefined) return 'sigmoid';
+  if (!GATE_ACTIVATIONS.includes(value as GateActivation)) {
+    throw new RangeError(`${where}: options.gateActivation must be 'sigmoid' or 'hardSigmoid', got ${describe(value)}`);
+  }
+  return value as GateActivation;
+}
+
+const PEEPHOLE_KEYS = {
+  keras: ['input_gate_peephole_weights', 'forget_gate_peephole_weights', 'output_gate_peephole_weights'],
+  pytorch: ['peephole_i', 'peephole_f', 'peephole_o'],
+} as const;
+
+export class LSTM extends RecurrentLayer {
+  protected readonly kind = 'LSTM';
+  protected readonly stateNames = ['h', 'c'] as const;
+  readonly variant: LSTMVariant;
+  readonly gateActivation: GateActivation;
+  readonly forgetBias: number;
+  /** Gate blocks: 4 (i, f, g, o) or 3 (i, g, o). */
+  readonly gates: number;
+
+  constructor(options: LSTMOptions) {
+    super('LSTM', options, ['variant', 'gateActivation', 'forgetBias']);
+    const variant = options.variant ?? 'standard';
+    if (!VARIANTS.includes(variant)) {
+      throw new RangeError(`LSTM: options.variant must be one of ${VARIANTS.map((v) => `'${v}'`).join(', ')}, got ${describe(variant)}`);
+    }
+    this.variant = variant;
+    this.gateActivation = checkGateActivation('LSTM', options.gateActivation);
+    this.forgetBias = options.forgetBias === undefined ? 1 : checkFinite('LSTM', 'options.forgetBias', options.forgetBias);
+    this.gates = variant === 'standard' || variant === 'peephole' ? 4 : 3;
+    this.initParams();
+  }
+
+  protected paramSpecs(): ParamSpec[] {
+    const { inputSize: I, units: H, gates: G } = this;
+    const specs = [
+      { name: 'weightIh', shape: [I, G * H] },
+      { name: 'weightHh', shape: [H, G * H] },
+      { name: 'bias', shape: [G * H] },
+    ];
+    if (this.variant === 'peephole') specs.push({ name: 'peephole', shape: [3 * H] });
+    return specs;
+  }
+
+  /** Glorot-uniform input weights, orthogonal recurrent weights, zero biases but forgetBias on f, zero peepholes. */
+  protected initialValue(spec: ParamSpec, random: Random): Float32Array {
+    const { inputSize: I, units: H, gates: G } = this;
+    if (spec.name === 'weightIh') return glorotUniform(random, I, G * H);
+    if (spec.name === 'weightHh') return orthogonal(random, H, G * H);
+    if (spec.name === 'bias') {
+      const bias = new Float32Array(G * H);
+      if (G === 4) bias.fill(this.forgetBias, H, 2 * H);
+      return bias;
+    }
+    return new Float32Array(3 * H);
+  }
+
+  protected workRegions(T: number, B: number): Record<string, number> {
+    const { units: H, gates: G } = this;
+    return { gates: T * B * G * H, cAll: (T + 1) * B * H, tanhC: T * B * H, dc: B * H, dZ: T * B * G * H, wHhT: G * H * H };
+  }
+
+  #codes(): [number, number] {
+    return [VARIANTS.indexOf(this.variant), GATE_ACTIVATIONS.indexOf(this.gateActivation)];
+  }
+
+  #peep(grad: boolean): number {
+    if (!this.hasParam('peephole')) return 0;
+    return grad ? this.grad('peephole') : this.param('peephole');
+  }
+
+  protected runForward(T: number, B: number): void {
+    this.backend.wasm.lstm_forward_f32(
+      this.work('gates'), this.work('hAll'), this.work('cAll'), this.work('tanhC'),
+      this.work('x'), this.param('weightIh'), this.param('weightHh'), this.param('bias'), this.#peep(false), this.backend.gemmWork(),
+      T, B, this.inputSize, this.units, ...this.#codes(),
+    );
+  }
+
+  protected runBackward(T: number, B: number, hasDOutput: boolean): void {
+    this.backend.wasm.lstm_backward_f32(
+      this.work('dX'), this.grad('weightIh'), this.grad('weightHh'), this.grad('bias'), this.#peep(true),
+      this.work('dh'), this.work('dc'), this.work('dZ'), this.work('wHhT'),
+      hasDOutput ? this.work('dOutput') : 0, this.work('gates'), this.work('hAll'), this.work('cAll'), this.work('tanhC'),
+      this.work('x'), this.param('weightIh'), this.param('weightHh'), this.#peep(false), this.backend.gemmWork(),
+      T, B, this.inputSize, this.units, ...this.#codes(),
+    );
+  }
+
+  protected exportWeights(format: WeightFormat, v: Record<string, Float32Array>, gradients: boolean): Weights {
+    const { inputSize: I, units: H, gates: G } = this;
+    const out: Weights = {};
+    if (format === 'native') {
+      out.weightIh = tensor(v.weightIh, [I, G * H]);
+      out.weightHh = tensor(v.weightHh, [H, G * H]);
+      out.bias = tensor(v.bias, [G * H]);
+      if (v.peephole) out.peephole = tensor(v.peephole, [3 * H]);
+      return out;
+    }
+    if (format === 'keras') {
+      out.kernel = tensor(v.weightIh, [I, G * H]);
+      out.recurrent_kernel = tensor(v.weightHh, [H, G * H]);
+      out.bias = tensor(v.bias, [G * H]);
+    } else {
+      out.weight_ih = tensor(transpose2d(v.weightIh, I, G * H), [G * H, I]);
+      out.weight_hh = tensor(transpose2d(v.weightHh, H, G * H), [G * H, H]);
+      out.bias_ih = tensor(v.bias, [G * H]);
+      out.bias_hh = tensor(gradients ? v.bias.slice() : new Float32Array(G * H), [G * H]);
+    }
+    if (v.peephole) PEEPHOLE_KEYS[format].forEach((key, k) => (out[key] = tensor(v.peephole.slice(k * H, (k + 1) * H), [H])));
+    return out;
+  }
+
+  protected importWeights(format: WeightFormat, w: unknown, where: string): Record<string, Float32Array> {
+    const { inputSize: I, units: H, gates: G } = this;
+    const peep = this.variant === 'peephole';
+    const out: Record<string, Float32Array> = {};
+    if (format === 'native') {
+      checkKeys(where, w as object, ['weightIh', 'weightHh', 'bias', ...(peep ? ['peephole'] : [])], format);
+      out.weightIh = takeWeight(where, w, 'weightIh', [I, G * H]);
+      out.weightHh = takeWeight(where, w, 'weightHh', [H, G * H]);
+      out.bias = takeWeight(where, w, 'bias', [G * H]);
+      if (peep) out.peephole = takeWeight(where, w, 'peephole', [3 * H]);
+      return out;
+    }
+    const peepKeys: string[] = peep ? [...PEEPHOLE_KEYS[format]] : [];
+    if (format === 'keras') {
+      checkKeys(where, w as object, ['kernel', 'recurrent_kernel', 'bias', ...peepKeys], format);
+      out.weightIh = takeWeight(where, w, 'kernel', [I, G * H]);
+      out.weightHh = takeWeight(where, w, 'recurrent_kernel', [H, G * H]);
+      out.bias = takeWeight(where, w, 'bias', [G * H]);
+    } else {
+      checkKeys(where, w as object, ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh', ...peepKeys], format);
+      out.weightIh = transpose2d(takeWeight(where, w, 'weight_ih', [G * H, I]), G * H, I);
+      out.weightHh = transpose2d(takeWeight(where, w, 'weight_hh', [G * H, H]), G * H, H);
+      out.bias = add(takeWeight(where, w, 'bias_ih', [G * H]), takeWeight(where, w, 'bias_hh', [G * H]));
+    }
+    if (peep) {
+      out.peephole = new Float32Array(3 * H);
+      peepKeys.forEach((key, k) => out.peephole.set(takeWeight(where, w, key, [H]), k * H));
+    }
+    return out;
+  }
+}

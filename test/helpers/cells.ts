@@ -1,0 +1,141 @@
+// Runs a layer and the f64 reference on the same weights and data, for the cell tests.
+import type { Backend } from '../../src/backend.js';
+import { GRU, type GRUVariant } from '../../src/layers/gru.js';
+import { LSTM, type GateActivation, type LSTMVariant } from '../../src/layers/lstm.js';
+import type { RecurrentLayer } from '../../src/layers/recurrent.js';
+import { SimpleRNN, type SimpleRNNActivation } from '../../src/layers/simple-rnn.js';
+import {
+  gruBackwardReference, gruForwardReference, lstmBackwardReference, lstmForwardReference,
+  rnnBackwardReference, rnnForwardReference, type Dims,
+} from '../../src/reference/recurrent.js';
+import { randomFloat32 } from './random.js';
+
+export type CellCase =
+  | { cell: 'SimpleRNN'; activation: SimpleRNNActivation }
+  | { cell: 'LSTM'; variant: LSTMVariant; gateActivation: GateActivation }
+  | { cell: 'GRU'; variant: GRUVariant; gateActivation: GateActivation };
+
+export function caseName(c: CellCase): string {
+  return c.cell === 'SimpleRNN' ? `SimpleRNN ${c.activation}` : `${c.cell} ${c.variant} ${c.gateActivation}`;
+}
+
+export const ALL_CELLS: CellCase[] = [
+  { cell: 'SimpleRNN', activation: 'tanh' },
+  { cell: 'SimpleRNN', activation: 'relu' },
+  { cell: 'SimpleRNN', activation: 'sigmoid' },
+  ...(['standard', 'peephole', 'coupled', 'noForget'] as const).flatMap((variant) =>
+    (['sigmoid', 'hardSigmoid'] as const).map((gateActivation) => ({ cell: 'LSTM' as const, variant, gateActivation }))),
+  ...(['resetAfter', 'resetBefore'] as const).flatMap((variant) =>
+    (['sigmoid', 'hardSigmoid'] as const).map((gateActivation) => ({ cell: 'GRU' as const, variant, gateActivation }))),
+];
+
+export function makeLayer(c: CellCase, inputSize: number, units: number, backend: Backend, seed = 3): RecurrentLayer {
+  if (c.cell === 'SimpleRNN') return new SimpleRNN({ inputSize, units, activation: c.activation, seed, backend });
+  if (c.cell === 'LSTM') return new LSTM({ inputSize, units, variant: c.variant, gateActivation: c.gateActivation, seed, backend });
+  return new GRU({ inputSize, units, variant: c.variant, gateActivation: c.gateActivation, seed, backend });
+}
+
+/** [B, T, F] → [T, B, F] as f64. */
+export function timeMajor(data: Float32Array, B: number, T: number, F: number): Float64Array {
+  const out = new Float64Array(data.length);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) out[(t * B + b) * F + f] = data[(b * T + t) * F + f];
+  return out;
+}
+
+/** [T, B, F] (at an offset) → [B, T, F]. */
+export function batchMajor(data: Float64Array, offset: number, B: number, T: number, F: number): Float64Array {
+  const out = new Float64Array(B * T * F);
+  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let f = 0; f < F; f++) out[(b * T + t) * F + f] = data[offset + (t * B + b) * F + f];
+  return out;
+}
+
+export interface CellRun {
+  output: Float32Array;
+  finalState: Record<string, Float32Array>;
+  dInput: Float32Array;
+  dInitialState: Record<string, Float32Array>;
+  dWeights: Record<string, Float32Array>;
+}
+
+export interface CellData {
+  x: Float32Array;
+  h0: Float32Array;
+  c0: Float32Array;
+  dOut: Float32Array;
+  dhT: Float32Array;
+  dcT: Float32Array;
+}
+
+export function cellData(d: Dims, seed: number): CellData {
+  const { T, B, I, H } = d;
+  return {
+    x: randomFloat32(B * T * I, seed),
+    h0: randomFloat32(B * H, seed + 1, -0.5, 0.5),
+    c0: randomFloat32(B * H, seed + 2),
+    dOut: randomFloat32(B * T * H, seed + 3),
+    dhT: randomFloat32(B * H, seed + 4),
+    dcT: randomFloat32(B * H, seed + 5),
+  };
+}
+
+export function runLayer(layer: RecurrentLayer, c: CellCase, d: Dims, data: CellData): CellRun {
+  const { T, B, I, H } = d;
+  const lstm = c.cell === 'LSTM';
+  const h0 = c.cell === 'SimpleRNN' && c.activation === 'relu' ? data.h0.map(Math.abs) : data.h0;
+  const initialState = lstm ? { h: { data: h0, shape: [B, H] }, c: { data: data.c0, shape: [B, H] } } : { h: { data: h0, shape: [B, H] } };
+  const fwd = layer.forward({ data: data.x, shape: [B, T, I] }, { initialState });
+  const dFinalState = lstm ? { h: { data: data.dhT, shape: [B, H] }, c: { data: data.dcT, shape: [B, H] } } : { h: { data: data.dhT, shape: [B, H] } };
+  const bwd = layer.backward(fwd.cache, { dOutput: { data: data.dOut, shape: [B, T, H] }, dFinalState });
+  const pick = (o: Record<string, { data: Float32Array }>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.data]));
+  return {
+    output: fwd.output.data, finalState: pick(fwd.finalState as Record<string, { data: Float32Array }>),
+    dInput: bwd.dInput.data, dInitialState: pick(bwd.dInitialState as Record<string, { data: Float32Array }>), dWeights: pick(bwd.dWeights),
+  };
+}
+
+export interface ReferenceRun {
+  output: Float64Array;
+  finalState: Record<string, Float64Array>;
+  dInput: Float64Array;
+  dInitialState: Record<string, Float64Array>;
+  dWeights: Record<string, Float64Array>;
+}
+
+/** The same computation in f64 from the layer's (native) weights. */
+export function runReference(layer: RecurrentLayer, c: CellCase, d: Dims, data: CellData): ReferenceRun {
+  const { T, B, I, H } = d;
+  const w = Object.fromEntries(Object.entries(layer.getWeights()).map(([k, v]) => [k, Float64Array.from(v.data)]));
+  const x = timeMajor(data.x, B, T, I);
+  const dOut = timeMajor(data.dOut, B, T, H);
+  const h0 = Float64Array.from(c.cell === 'SimpleRNN' && c.activation === 'relu' ? data.h0.map(Math.abs) : data.h0);
+  const last = (a: Float64Array) => a.slice(T * B * H, (T + 1) * B * H);
+  if (c.cell === 'SimpleRNN') {
+    const p = { weightIh: w.weightIh, weightHh: w.weightHh, bias: w.bias };
+    const { hAll } = rnnForwardReference(p, d, c.activation, x, h0);
+    const g = rnnBackwardReference(p, d, c.activation, x, hAll, dOut, data.dhT);
+    return {
+      output: batchMajor(hAll, B * H, B, T, H), finalState: { h: last(hAll) }, dInput: batchMajor(g.dX, 0, B, T, I),
+      dInitialState: { h: g.dh0 }, dWeights: { weightIh: g.dWeightIh, weightHh: g.dWeightHh, bias: g.dBias },
+    };
+  }
+  if (c.cell === 'LSTM') {
+    const p = { weightIh: w.weightIh, weightHh: w.weightHh, bias: w.bias, peephole: w.peephole };
+    const fwd = lstmForwardReference(p, d, c.variant, c.gateActivation, x, h0, data.c0);
+    const g = lstmBackwardReference(p, d, c.variant, c.gateActivation, x, fwd, dOut, data.dhT, data.dcT);
+    const dWeights: Record<string, Float64Array> = { weightIh: g.dWeightIh, weightHh: g.dWeightHh, bias: g.dBias };
+    if (c.variant === 'peephole') dWeights.peephole = g.dPeephole;
+    return {
+      output: batchMajor(fwd.hAll, B * H, B, T, H), finalState: { h: last(fwd.hAll), c: last(fwd.cAll) }, dInput: batchMajor(g.dX, 0, B, T, I),
+      dInitialState: { h: g.dh0, c: g.dc0 }, dWeights,
+    };
+  }
+  const p = { weightIh: w.weightIh, weightHh: w.weightHh, biasIh: w.biasIh, biasHh: w.biasHh ?? new Float64Array(3 * H) };
+  const fwd = gruForwardReference(p, d, c.variant, c.gateActivation, x, h0);
+  const g = gruBackwardReference(p, d, c.variant, c.gateActivation, x, fwd, dOut, data.dhT);
+  const dWeights: Record<string, Float64Array> = { weightIh: g.dWeightIh, weightHh: g.dWeightHh, biasIh: g.dBiasIh };
+  if (c.variant === 'resetAfter') dWeights.biasHh = g.dBiasHh;
+  return {
+    output: batchMajor(fwd.hAll, B * H, B, T, H), finalState: { h: last(fwd.hAll) }, dInput: batchMajor(g.dX, 0, B, T, I),
+    dInitialState: { h: g.dh0 }, dWeights,
+  };
+}
