@@ -27,6 +27,10 @@
 @inline const EXP_LO: f32 = -87.3;
 // @ts-ignore: decorator
 @inline const LOG2E: f32 = 1.44269504088896341;
+// 1.5·2²³ + 127. Adding it to y (|y| < 2²²) rounds y to the nearest integer n and leaves
+// n + 127 in the low mantissa bits, so (bits << 23) is the float 2ⁿ for n in [−126, 127].
+// @ts-ignore: decorator
+@inline const ROUND_MAGIC: f32 = 12583039.0;
 // @ts-ignore: decorator
 @inline const LN2_HI: f32 = 0.693359375;
 // @ts-ignore: decorator
@@ -60,8 +64,9 @@
 
 // @ts-ignore: decorator
 @inline export function expScalar(x: f32): f32 {
-  x = min(max(x, EXP_LO), EXP_HI);
-  const fx = nearest(x * LOG2E);
+  x = clampScalar(x, EXP_LO, EXP_HI);
+  const k = x * LOG2E + ROUND_MAGIC; // rounds x·log2 e to the nearest integer n (ties to even)
+  const fx = k - ROUND_MAGIC;
   const r = (x - fx * LN2_HI) - fx * LN2_LO;
   const z = r * r;
   let p = P0 * r + P1;
@@ -70,8 +75,15 @@
   p = p * r + P4;
   p = p * r + P5;
   const e = (p * z + r) + <f32>1;
-  const scale = reinterpret<f32>((<i32>fx + 127) << 23);
+  const scale = reinterpret<f32>(reinterpret<i32>(k) << 23); // 2ⁿ: see ROUND_MAGIC
   return e * scale;
+}
+
+/** lo ≤ x ≤ hi with NaN passed through (the scalar twin of f32x4.pmax/pmin). */
+// @ts-ignore: decorator
+@inline export function clampScalar(x: f32, lo: f32, hi: f32): f32 {
+  x = x < lo ? lo : x;
+  return hi < x ? hi : x;
 }
 
 // @ts-ignore: decorator
@@ -99,44 +111,86 @@
 
 // ---- vector forms ----
 
+// Each constant of exp4 four times over, in the order exp4 reads them.
+export const EXP_TABLE: usize = memory.data<f32>([
+  EXP_LO, EXP_LO, EXP_LO, EXP_LO, EXP_HI, EXP_HI, EXP_HI, EXP_HI,
+  LOG2E, LOG2E, LOG2E, LOG2E, ROUND_MAGIC, ROUND_MAGIC, ROUND_MAGIC, ROUND_MAGIC,
+  LN2_HI, LN2_HI, LN2_HI, LN2_HI, LN2_LO, LN2_LO, LN2_LO, LN2_LO,
+  P0, P0, P0, P0, P1, P1, P1, P1, P2, P2, P2, P2, P3, P3, P3, P3, P4, P4, P4, P4, P5, P5, P5, P5,
+  1, 1, 1, 1,
+  // more constants, used by sigmoid4, tanh4 and lanes.ts (offsets in the C_* names below)
+  0, 0, 0, 0, 0.5, 0.5, 0.5, 0.5, 2, 2, 2, 2, 0.2, 0.2, 0.2, 0.2,
+  TANH_SMALL, TANH_SMALL, TANH_SMALL, TANH_SMALL,
+  T0, T0, T0, T0, T1, T1, T1, T1, T2, T2, T2, T2, T3, T3, T3, T3, T4, T4, T4, T4,
+  -0.0, -0.0, -0.0, -0.0,
+], 16);
+
+/** Byte offsets of vector constants in EXP_TABLE (also read by lanes.ts). */
+// @ts-ignore: decorator
+@inline export const C_ONE: usize = 192;
+// @ts-ignore: decorator
+@inline export const C_ZERO: usize = 208;
+// @ts-ignore: decorator
+@inline export const C_HALF: usize = 224;
+// @ts-ignore: decorator
+@inline export const C_TWO: usize = 240;
+// @ts-ignore: decorator
+@inline export const C_FIFTH: usize = 256;
+// @ts-ignore: decorator
+@inline const C_TANH_SMALL: usize = 272;
+// @ts-ignore: decorator
+@inline const C_T0: usize = 288;
+// @ts-ignore: decorator
+@inline const C_SIGN: usize = 368;
+
+/** A vector constant from the table: one 16-byte load instead of rebuilding it. */
+// @ts-ignore: decorator
+@inline export function vconst(offset: usize): v128 {
+  return v128.load(EXP_TABLE + offset);
+}
+
 // @ts-ignore: decorator
 @inline export function exp4(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
-  const fx = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
-  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(fx, f32x4.splat(LN2_HI))), f32x4.mul(fx, f32x4.splat(LN2_LO)));
+  // pmax(a, b) = a < b ? b : a and pmin(a, b) = b < a ? b : a are single instructions
+  // (min/max are not); with x first, NaN in x passes through. Constants are loaded
+  // from a table: V8 rebuilds a v128 constant from immediates at every use.
+  const t = EXP_TABLE;
+  x = f32x4.pmin(f32x4.pmax(x, v128.load(t, 0)), v128.load(t, 16));
+  const magic = v128.load(t, 48);
+  const k = f32x4.add(f32x4.mul(x, v128.load(t, 32)), magic);
+  const fx = f32x4.sub(k, magic);
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(fx, v128.load(t, 64))), f32x4.mul(fx, v128.load(t, 80)));
   const z = f32x4.mul(r, r);
-  let p = f32x4.add(f32x4.mul(f32x4.splat(P0), r), f32x4.splat(P1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P4));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P5));
-  const e = f32x4.add(f32x4.add(f32x4.mul(p, z), r), f32x4.splat(1));
-  const n = i32x4.trunc_sat_f32x4_s(fx);
-  const scale = i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23);
-  return f32x4.mul(e, scale);
+  let p = f32x4.add(f32x4.mul(v128.load(t, 96), r), v128.load(t, 112));
+  p = f32x4.add(f32x4.mul(p, r), v128.load(t, 128));
+  p = f32x4.add(f32x4.mul(p, r), v128.load(t, 144));
+  p = f32x4.add(f32x4.mul(p, r), v128.load(t, 160));
+  p = f32x4.add(f32x4.mul(p, r), v128.load(t, 176));
+  const e = f32x4.add(f32x4.add(f32x4.mul(p, z), r), v128.load(t, 192));
+  return f32x4.mul(e, i32x4.shl(k, 23));
 }
 
 // @ts-ignore: decorator
 @inline export function sigmoid4(x: v128): v128 {
-  const one = f32x4.splat(1);
+  const one = vconst(C_ONE);
   return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
 }
 
 // @ts-ignore: decorator
 @inline export function tanh4(x: v128): v128 {
-  const ax = f32x4.abs(x);
+  const sign = vconst(C_SIGN);
+  const ax = v128.andnot(x, sign);
   const z = f32x4.mul(ax, ax);
-  let p = f32x4.add(f32x4.mul(f32x4.splat(T0), z), f32x4.splat(T1));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T3));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T4));
+  let p = f32x4.add(f32x4.mul(vconst(C_T0), z), vconst(C_T0 + 16));
+  p = f32x4.add(f32x4.mul(p, z), vconst(C_T0 + 32));
+  p = f32x4.add(f32x4.mul(p, z), vconst(C_T0 + 48));
+  p = f32x4.add(f32x4.mul(p, z), vconst(C_T0 + 64));
   const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), ax), ax);
-  const one = f32x4.splat(1);
+  const one = vconst(C_ONE);
   const e = exp4(f32x4.add(ax, ax));
-  const big = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(e, one)));
-  const y = v128.bitselect(small, big, f32x4.lt(ax, f32x4.splat(TANH_SMALL)));
-  const signMask = i32x4.splat(0x80000000);
-  return v128.or(v128.andnot(y, signMask), v128.and(x, signMask));
+  const big = f32x4.sub(one, f32x4.div(vconst(C_TWO), f32x4.add(e, one)));
+  const y = v128.bitselect(small, big, f32x4.lt(ax, vconst(C_TANH_SMALL)));
+  return v128.or(v128.andnot(y, sign), v128.and(x, sign));
 }
 
 // ---- kernels: one loop shape, specialised per activation at compile time ----
@@ -155,7 +209,7 @@
   if (op == EXP) return exp4(x);
   if (op == SIGMOID) return sigmoid4(x);
   if (op == TANH) return tanh4(x);
-  return f32x4.max(x, f32x4.splat(0));
+  return f32x4.pmax(x, vconst(C_ZERO)); // x < 0 ? 0 : x, NaN passed through
 }
 
 // @ts-ignore: decorator
@@ -163,16 +217,16 @@
   if (op == EXP) return expScalar(x);
   if (op == SIGMOID) return sigmoidScalar(x);
   if (op == TANH) return tanhScalar(x);
-  return max<f32>(x, 0);
+  return x < 0 ? <f32>0 : x;
 }
 
 /** dy · f′ written with the output y: y(1 − y), 1 − y², or dy where y > 0 (exactly 0 elsewhere). */
 // @ts-ignore: decorator
 @inline function grad4(op: i32, y: v128, dy: v128): v128 {
-  const one = f32x4.splat(1);
+  const one = vconst(C_ONE);
   if (op == SIGMOID) return f32x4.mul(dy, f32x4.mul(y, f32x4.sub(one, y)));
   if (op == TANH) return f32x4.mul(dy, f32x4.sub(one, f32x4.mul(y, y)));
-  return v128.and(dy, f32x4.gt(y, f32x4.splat(0)));
+  return v128.and(dy, f32x4.gt(y, vconst(C_ZERO)));
 }
 
 // @ts-ignore: decorator

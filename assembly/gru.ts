@@ -16,7 +16,7 @@
 // (reset-after only) the recurrent ones; wHhT [3H, H] is scratch for W_hhᵀ.
 import { gemm_f32 } from "./gemm";
 import { addColumnSums, fillRows, transpose } from "./cells";
-import { add, gate, gateGrad, ld, mul, splat, st, sub, tanhGrad, vtanh } from "./lanes";
+import { add, gate, gateGrad, ld, mul, one, zero, st, sub, tanhGrad, vtanh } from "./lanes";
 
 // @ts-ignore: decorator
 @inline const RESET_AFTER: i32 = 0;
@@ -43,7 +43,7 @@ import { add, gate, gateGrad, ld, mul, splat, st, sub, tanhGrad, vtanh } from ".
   st<T>(zx + 2 * hb + o, n);
   if (after) st<T>(extra + o, zhn);
   const hp = ld<T>(hPrev + o);
-  st<T>(hOut + o, add<T>(mul<T>(z, hp), mul<T>(sub<T>(splat<T>(1), z), n)));
+  st<T>(hOut + o, add<T>(mul<T>(z, hp), mul<T>(sub<T>(one<T>(), z), n)));
 }
 
 export function gru_forward_f32(
@@ -114,7 +114,7 @@ export function gru_forward_f32(
   const n = ld<T>(g + 2 * hb + o);
   const hp = ld<T>(hPrev + o);
   const dzz = gateGrad<T>(kind, z, mul<T>(dhj, sub<T>(hp, n)));
-  const dnPre = tanhGrad<T>(n, mul<T>(dhj, sub<T>(splat<T>(1), z)));
+  const dnPre = tanhGrad<T>(n, mul<T>(dhj, sub<T>(one<T>(), z)));
   st<T>(dh + o, mul<T>(dhj, z));
   st<T>(dz + hb + o, dzz);
   st<T>(dz + 2 * hb + o, dnPre);

@@ -2,18 +2,41 @@
 // lanes) and for f32 (one lane), so a cell's fused update is written once and
 // the vector body, its scalar tail and the scalar build all run the same
 // operations in the same order. Static `isVector<T>()` branches compile away.
-import { exp4, expScalar, sigmoid4, sigmoidScalar, tanh4, tanhScalar } from "./activations";
+import { C_FIFTH, C_HALF, C_ONE, C_ZERO, exp4, expScalar, sigmoid4, sigmoidScalar, tanh4, tanhScalar, vconst } from "./activations";
 
 // @ts-ignore: decorator
 @inline export function lanes<T>(): i32 {
   return isVector<T>() ? 4 : 1;
 }
 
+// Constants. Vector ones are loaded from a table (V8 rebuilds a v128 constant at every use).
+
 // @ts-ignore: decorator
-@inline export function splat<T>(c: f32): T {
-  if (isVector<T>()) return f32x4.splat(c);
+@inline export function zero<T>(): T {
+  if (isVector<T>()) return vconst(C_ZERO);
   // @ts-ignore: T is f32 here
-  return c;
+  return <f32>0;
+}
+
+// @ts-ignore: decorator
+@inline export function one<T>(): T {
+  if (isVector<T>()) return vconst(C_ONE);
+  // @ts-ignore: T is f32 here
+  return <f32>1;
+}
+
+// @ts-ignore: decorator
+@inline function half<T>(): T {
+  if (isVector<T>()) return vconst(C_HALF);
+  // @ts-ignore: T is f32 here
+  return <f32>0.5;
+}
+
+// @ts-ignore: decorator
+@inline function fifth<T>(): T {
+  if (isVector<T>()) return vconst(C_FIFTH);
+  // @ts-ignore: T is f32 here
+  return <f32>0.2;
 }
 
 // @ts-ignore: decorator
@@ -47,24 +70,26 @@ import { exp4, expScalar, sigmoid4, sigmoidScalar, tanh4, tanhScalar } from "./a
   return a * b;
 }
 
+/** x > hi ? hi : x — one instruction (f32x4.pmin); NaN in x passes through. */
 // @ts-ignore: decorator
-@inline export function vmin<T>(a: T, b: T): T {
-  if (isVector<T>()) return f32x4.min(a, b);
+@inline export function upTo<T>(x: T, hi: T): T {
+  if (isVector<T>()) return f32x4.pmin(x, hi);
   // @ts-ignore
-  return min<f32>(a, b);
+  return hi < x ? hi : x;
 }
 
+/** x < lo ? lo : x — one instruction (f32x4.pmax); NaN in x passes through. */
 // @ts-ignore: decorator
-@inline export function vmax<T>(a: T, b: T): T {
-  if (isVector<T>()) return f32x4.max(a, b);
+@inline export function atLeast<T>(x: T, lo: T): T {
+  if (isVector<T>()) return f32x4.pmax(x, lo);
   // @ts-ignore
-  return max<f32>(a, b);
+  return x < lo ? lo : x;
 }
 
 /** a where y > 0, else +0 (a mask, not a multiply: NaN in a does not leak through). */
 // @ts-ignore: decorator
 @inline export function wherePositive<T>(y: T, a: T): T {
-  if (isVector<T>()) return v128.and(a, f32x4.gt(y, f32x4.splat(0)));
+  if (isVector<T>()) return v128.and(a, f32x4.gt(y, vconst(C_ZERO)));
   // @ts-ignore
   return y > 0 ? a : <f32>0;
 }
@@ -72,7 +97,7 @@ import { exp4, expScalar, sigmoid4, sigmoidScalar, tanh4, tanhScalar } from "./a
 /** a where 0 < y < 1, else +0. */
 // @ts-ignore: decorator
 @inline export function whereOpenUnit<T>(y: T, a: T): T {
-  if (isVector<T>()) return v128.and(a, v128.and(f32x4.gt(y, f32x4.splat(0)), f32x4.lt(y, f32x4.splat(1))));
+  if (isVector<T>()) return v128.and(a, v128.and(f32x4.gt(y, vconst(C_ZERO)), f32x4.lt(y, vconst(C_ONE))));
   // @ts-ignore
   return y > 0 && y < 1 ? a : <f32>0;
 }
@@ -109,18 +134,18 @@ import { exp4, expScalar, sigmoid4, sigmoidScalar, tanh4, tanhScalar } from "./a
 // @ts-ignore: decorator
 @inline export function gate<T>(kind: i32, x: T): T {
   if (kind == GATE_SIGMOID) return vsigmoid<T>(x);
-  return vmin<T>(vmax<T>(add<T>(mul<T>(splat<T>(0.2), x), splat<T>(0.5)), splat<T>(0)), splat<T>(1));
+  return upTo<T>(atLeast<T>(add<T>(mul<T>(fifth<T>(), x), half<T>()), zero<T>()), one<T>());
 }
 
 /** dy · σ′ written with y = σ(x): y(1 − y), or 0.2 where 0 < y < 1. */
 // @ts-ignore: decorator
 @inline export function gateGrad<T>(kind: i32, y: T, dy: T): T {
-  if (kind == GATE_SIGMOID) return mul<T>(dy, mul<T>(y, sub<T>(splat<T>(1), y)));
-  return whereOpenUnit<T>(y, mul<T>(dy, splat<T>(0.2)));
+  if (kind == GATE_SIGMOID) return mul<T>(dy, mul<T>(y, sub<T>(one<T>(), y)));
+  return whereOpenUnit<T>(y, mul<T>(dy, fifth<T>()));
 }
 
 /** dy · (1 − y²), the tanh derivative from its output. */
 // @ts-ignore: decorator
 @inline export function tanhGrad<T>(y: T, dy: T): T {
-  return mul<T>(dy, sub<T>(splat<T>(1), mul<T>(y, y)));
+  return mul<T>(dy, sub<T>(one<T>(), mul<T>(y, y)));
 }

@@ -22,7 +22,7 @@
 // accumulate (+=); dh and dc carry dh_T, dc_T in and dh_0, dc_0 out.
 import { gemm_f32 } from "./gemm";
 import { addColumnSums, fillRows, transpose } from "./cells";
-import { add, gate, gateGrad, ld, mul, splat, st, sub, tanhGrad, vtanh } from "./lanes";
+import { add, gate, gateGrad, ld, mul, one, zero, st, sub, tanhGrad, vtanh } from "./lanes";
 
 // @ts-ignore: decorator
 @inline const STANDARD: i32 = 0;
@@ -55,9 +55,9 @@ import { add, gate, gateGrad, ld, mul, splat, st, sub, tanhGrad, vtanh } from ".
     f = gate<T>(kind, zf);
     st<T>(z + hb + o, f);
   } else if (variant == COUPLED) {
-    f = sub<T>(splat<T>(1), i);
+    f = sub<T>(one<T>(), i);
   } else {
-    f = splat<T>(1);
+    f = one<T>();
   }
   const g = vtanh<T>(ld<T>(z + gOff + o));
   const c = add<T>(mul<T>(f, cp), mul<T>(i, g));
@@ -142,7 +142,7 @@ export function lstm_forward_f32(
     }
     st<T>(dz + hb + o, dzf);
   } else if (variant == COUPLED) {
-    dcPrev = mul<T>(dcj, sub<T>(splat<T>(1), i));
+    dcPrev = mul<T>(dcj, sub<T>(one<T>(), i));
   } else {
     dcPrev = dcj;
   }

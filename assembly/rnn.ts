@@ -9,7 +9,7 @@
 // dx += dZ·W_ihᵀ, db += Σ dZ. Everything accumulates; dh carries dh_T in and dh_0 out.
 import { gemm_f32 } from "./gemm";
 import { addColumnSums, fillRows, transpose } from "./cells";
-import { add, ld, mul, st, tanhGrad, vmax, vsigmoid, vtanh, splat, sub, wherePositive } from "./lanes";
+import { add, atLeast, ld, mul, st, tanhGrad, vsigmoid, vtanh, one, zero, sub, wherePositive } from "./lanes";
 
 // @ts-ignore: decorator
 @inline const TANH: i32 = 0;
@@ -19,7 +19,7 @@ import { add, ld, mul, st, tanhGrad, vmax, vsigmoid, vtanh, splat, sub, wherePos
 // @ts-ignore: decorator
 @inline function activate<T>(o: usize, h: usize, kind: i32): void {
   const z = ld<T>(h + o);
-  st<T>(h + o, kind == TANH ? vtanh<T>(z) : kind == RELU ? vmax<T>(z, splat<T>(0)) : vsigmoid<T>(z));
+  st<T>(h + o, kind == TANH ? vtanh<T>(z) : kind == RELU ? atLeast<T>(z, zero<T>()) : vsigmoid<T>(z));
 }
 
 // @ts-ignore: decorator
@@ -30,7 +30,7 @@ import { add, ld, mul, st, tanhGrad, vmax, vsigmoid, vtanh, splat, sub, wherePos
   let g: T;
   if (kind == TANH) g = tanhGrad<T>(y, d);
   else if (kind == RELU) g = wherePositive<T>(y, d);
-  else g = mul<T>(d, mul<T>(y, sub<T>(splat<T>(1), y)));
+  else g = mul<T>(d, mul<T>(y, sub<T>(one<T>(), y)));
   st<T>(dz + o, g);
 }
 
