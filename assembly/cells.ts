@@ -1,6 +1,5 @@
-// Pieces every recurrent cell kernel shares: bias broadcast, column sums for
-// bias gradients, a transpose, and the lane loop that runs a fused update over
-// a row (v128 body, f32 tail — the same generic code, see lanes.ts).
+// Pieces every recurrent cell kernel shares: bias broadcast and column sums
+// for bias gradients.
 
 /** dst[r, :] = src[:] for r < rows (row stride n). Sets the bias before an accumulating GEMM. */
 export function fillRows(dst: usize, src: usize, rows: i32, n: i32): void {
@@ -33,21 +32,5 @@ export function addColumnSums(dst: usize, src: usize, rows: i32, n: i32, ld: i32
       p += ldBytes;
     }
     store<f32>(dst + o, s);
-  }
-}
-
-/** dst[c, r] = src[r, c]: src is [rows, cols], dst is [cols, rows]. */
-export function transpose(dst: usize, src: usize, rows: i32, cols: i32): void {
-  // 8×8 tiles keep both sides in cache; plain loops inside (this runs once per backward).
-  for (let r0 = 0; r0 < rows; r0 += 8) {
-    const r1 = min(rows, r0 + 8);
-    for (let c0 = 0; c0 < cols; c0 += 8) {
-      const c1 = min(cols, c0 + 8);
-      for (let r = r0; r < r1; r++) {
-        for (let c = c0; c < c1; c++) {
-          store<f32>(dst + ((<usize>c * <usize>rows + <usize>r) << 2), load<f32>(src + ((<usize>r * <usize>cols + <usize>c) << 2)));
-        }
-      }
-    }
   }
 }

@@ -324,6 +324,45 @@ function rowKernel(kc: i32, a: usize, aStride: usize, pb: usize, bStride: usize,
 }
 
 /**
+ * C[:, jc : jc+nc] += alpha · op(A)[:, pc : pc+kc] · (one kc×nc block of op(B)).
+ * The block's first `nDirect` columns are read in place from `direct` (row stride
+ * ldbBytes, full NR panels only); the rest are NR-wide packed panels at `packed`
+ * (kc·NR floats apart). `packedA` is scratch for one MC×kc block of A.
+ */
+function multiplyBlock(
+  c: usize, ldc: i32, a: usize, lda: i32, transA: i32, m: i32, pc: i32, kc: i32, jc: i32, nc: i32,
+  direct: usize, ldbBytes: usize, nDirect: i32, packed: usize, packedA: usize, alpha: f32,
+): void {
+  const ldcBytes = <usize>ldc << 2;
+  if (m == 1) {
+    // One row of A, read in place: op(A)(0, k) is A[k·lda] when transposed, else A[k].
+    const aStride: usize = transA ? <usize>lda << 2 : 4;
+    const aRow = a + <usize>pc * aStride;
+    for (let jr = 0; jr < nc; jr += NR) {
+      const inPlace = jr < nDirect;
+      const pb = inPlace ? direct + (<usize>jr << 2) : packed + (<usize>(jr - nDirect) * <usize>kc << 2);
+      rowKernel(kc, aRow, aStride, pb, inPlace ? ldbBytes : NR << 2, c + (<usize>(jc + jr) << 2), alpha, min(NR, nc - jr));
+    }
+    return;
+  }
+  for (let ic = 0; ic < m; ic += MC) {
+    const mc = min(MC, m - ic);
+    packA(packedA, a, lda, transA, ic, pc, mc, kc);
+    for (let jr = 0; jr < nc; jr += NR) {
+      const nr = min(NR, nc - jr);
+      const inPlace = jr < nDirect;
+      const pb = inPlace ? direct + (<usize>jr << 2) : packed + (<usize>(jr - nDirect) * <usize>kc << 2);
+      const bStride: usize = inPlace ? ldbBytes : NR << 2;
+      for (let ir = 0; ir < mc; ir += MR) {
+        const pa = packedA + (<usize>ir * <usize>kc << 2);
+        const cTile = c + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 2);
+        microKernel(kc, pa, pb, bStride, cTile, ldcBytes, alpha, min(MR, mc - ir), nr);
+      }
+    }
+  }
+}
+
+/**
  * C = alpha·op(A)·op(B) + beta·C. See the header for layouts. Trusts its
  * arguments: the TypeScript wrapper validates sizes, strides and extents.
  */
@@ -336,51 +375,57 @@ export function gemm_f32(
   if (alpha == 0 || k == 0) return;
   const packedB = work;
   const packedA = work + (<usize>(KC * NC) << 2);
-  const ldcBytes = <usize>ldc << 2;
+  const ldbBytes = <usize>ldb << 2;
   const directB = !transB && m <= DIRECT_B_MAX_M;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
-    const nFull = directB ? nc - nc % NR : 0; // columns read in place
+    const nDirect = directB ? nc - nc % NR : 0; // columns read in place
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      if (directB) {
-        if (nFull < nc) packB(packedB, b, ldb, 0, pc, jc + nFull, kc, nc - nFull);
-      } else {
-        packB(packedB, b, ldb, transB, pc, jc, kc, nc);
-      }
-      if (m == 1) {
-        // One row of A, read in place: op(A)(0, k) is A[k·lda] when transposed, else A[k].
-        const aStride: usize = transA ? <usize>lda << 2 : 4;
-        const aRow = a + <usize>pc * aStride;
-        for (let jr = 0; jr < nc; jr += NR) {
-          const direct = jr < nFull;
-          const pb = direct ? b + ((<usize>pc * <usize>ldb + <usize>(jc + jr)) << 2) : packedB + (<usize>(jr - nFull) * <usize>kc << 2);
-          const bStride: usize = direct ? <usize>ldb << 2 : NR << 2;
-          rowKernel(kc, aRow, aStride, pb, bStride, c + (<usize>(jc + jr) << 2), alpha, min(NR, nc - jr));
-        }
-        continue;
-      }
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
-        packA(packedA, a, lda, transA, ic, pc, mc, kc);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          let pb: usize, bStride: usize;
-          if (jr < nFull) {
-            pb = b + ((<usize>pc * <usize>ldb + <usize>(jc + jr)) << 2);
-            bStride = <usize>ldb << 2;
-          } else {
-            pb = packedB + (<usize>(jr - nFull) * <usize>kc << 2);
-            bStride = NR << 2;
-          }
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            const pa = packedA + (<usize>ir * <usize>kc << 2);
-            const cTile = c + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 2);
-            microKernel(kc, pa, pb, bStride, cTile, ldcBytes, alpha, mr, nr);
-          }
-        }
-      }
+      if (nDirect < nc) packB(packedB, b, ldb, transB, pc, jc + nDirect, kc, nc - nDirect);
+      const direct = b + ((<usize>pc * <usize>ldb + <usize>jc) << 2);
+      multiplyBlock(c, ldc, a, lda, transA, m, pc, kc, jc, nc, direct, ldbBytes, nDirect, packedB, packedA, alpha);
+    }
+  }
+}
+
+// ---- op(B) packed once, used many times (a recurrent weight across time steps) ----
+
+// @ts-ignore: decorator
+@inline function paddedColumns(n: i32): i32 {
+  return (n + NR - 1) / NR * NR;
+}
+
+/** Floats gemm_pack_b writes for op(B) [k, n]. */
+export function gemm_packed_b_floats(k: i32, n: i32): i32 {
+  return k * paddedColumns(n);
+}
+
+/**
+ * Packs op(B) [k, n] (same B, ldb, transB as gemm_f32) for gemm_packed_b_f32:
+ * KC-deep slices one after another, each as NR-wide panels (kc·NR floats apart).
+ */
+export function gemm_pack_b(dst: usize, b: usize, ldb: i32, transB: i32, k: i32, n: i32): void {
+  const sliceFloats = <usize>paddedColumns(n);
+  for (let pc = 0; pc < k; pc += KC) {
+    packB(dst + (<usize>pc * sliceFloats << 2), b, ldb, transB, pc, 0, min(KC, k - pc), n);
+  }
+}
+
+/** C = alpha·op(A)·op(B) + beta·C with op(B) already packed by gemm_pack_b. Same sums, same order as gemm_f32. */
+export function gemm_packed_b_f32(
+  c: usize, a: usize, packedB: usize, work: usize,
+  m: i32, n: i32, k: i32, lda: i32, ldc: i32, transA: i32, alpha: f32, beta: f32,
+): void {
+  scaleC(c, m, n, ldc, beta);
+  if (alpha == 0 || k == 0) return;
+  const packedA = work + (<usize>(KC * NC) << 2);
+  const sliceFloats = <usize>paddedColumns(n);
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const slice = packedB + (<usize>pc * sliceFloats << 2);
+    for (let jc = 0; jc < n; jc += NC) {
+      multiplyBlock(c, ldc, a, lda, transA, m, pc, kc, jc, min(NC, n - jc), 0, 0, 0, slice + (<usize>jc * <usize>kc << 2), packedA, alpha);
     }
   }
 }

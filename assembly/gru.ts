@@ -13,9 +13,10 @@
 // both: h_t = z⊙h_{t−1} + (1 − z)⊙n. Gate activation kind: 0 sigmoid, 1 hardSigmoid.
 // Backward accumulates into every d* buffer; dh carries dh_T in and dh_0 out.
 // dZ [T, B, 3H] receives the input pre-activation gradients, dZh [T, B, 3H]
-// (reset-after only) the recurrent ones; wHhT [3H, H] is scratch for W_hhᵀ.
-import { gemm_f32 } from "./gemm";
-import { addColumnSums, fillRows, transpose } from "./cells";
+// (reset-after only) the recurrent ones; `packed` (gru_packed_floats) holds the
+// recurrent weights packed once per call.
+import { gemm_f32, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats } from "./gemm";
+import { addColumnSums, fillRows } from "./cells";
 import { add, gate, gateGrad, ld, mul, one, zero, st, sub, tanhGrad, vtanh } from "./lanes";
 
 // @ts-ignore: decorator
@@ -46,8 +47,18 @@ import { add, gate, gateGrad, ld, mul, one, zero, st, sub, tanhGrad, vtanh } fro
   st<T>(hOut + o, add<T>(mul<T>(z, hp), mul<T>(sub<T>(one<T>(), z), n)));
 }
 
+/**
+ * Floats of the `packed` scratch: the recurrent weights packed once per call for the
+ * per-step GEMMs. Forward: W_hh (reset-after) or W_h{r,z} then W_hn (reset-before);
+ * backward: W_hhᵀ (reset-after) or W_h{r,z}ᵀ then W_hnᵀ (reset-before).
+ */
+export function gru_packed_floats(H: i32, variant: i32): i32 {
+  if (variant == RESET_AFTER) return max(gemm_packed_b_floats(H, 3 * H), gemm_packed_b_floats(3 * H, H));
+  return max(gemm_packed_b_floats(H, 2 * H) + gemm_packed_b_floats(H, H), gemm_packed_b_floats(2 * H, H) + gemm_packed_b_floats(H, H));
+}
+
 export function gru_forward_f32(
-  gates: usize, hAll: usize, extra: usize, zh: usize,
+  gates: usize, hAll: usize, extra: usize, zh: usize, packed: usize,
   x: usize, wIh: usize, wHh: usize, bIh: usize, bHh: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
 ): void {
@@ -59,15 +70,22 @@ export function gru_forward_f32(
   const stateBytes = <usize>(B * H) << 2;
   const zRowBytes = <usize>H3 << 2;
   const hb = <usize>H << 2;
+  // Recurrent weights packed once: reset-after W_hh; reset-before W_h{r,z} and W_hn.
+  const packedN = packed + (<usize>gemm_packed_b_floats(H, 2 * H) << 2);
+  if (after) gemm_pack_b(packed, wHh, H3, 0, H, H3);
+  else {
+    gemm_pack_b(packed, wHh, H3, 0, H, 2 * H);
+    gemm_pack_b(packedN, wHh + 2 * hb, H3, 0, H, H);
+  }
   for (let t = 0; t < T; t++) {
     const zt = gates + <usize>t * <usize>B * zRowBytes;
     const hPrevT = hAll + <usize>t * stateBytes;
     const extraT = extra + <usize>t * stateBytes;
     if (after) {
       fillRows(zh, bHh, B, H3);
-      gemm_f32(zh, hPrevT, wHh, work, B, H3, H, H, H3, H3, 0, 0, 1, 1);
+      gemm_packed_b_f32(zh, hPrevT, packed, work, B, H3, H, H, H3, 0, 1, 1);
     } else {
-      gemm_f32(zh, hPrevT, wHh, work, B, 2 * H, H, H, H3, H3, 0, 0, 1, 0);
+      gemm_packed_b_f32(zh, hPrevT, packed, work, B, 2 * H, H, H, H3, 0, 1, 0);
     }
     for (let b = 0; b < B; b++) {
       const zx = zt + <usize>b * zRowBytes;
@@ -84,7 +102,7 @@ export function gru_forward_f32(
       }
     }
     // reset-before: zh_n = (r⊙h)·W_hn for the whole batch
-    if (!after) gemm_f32(zh + 2 * hb, extraT, wHh + 2 * hb, work, B, H, H, H, H3, H3, 0, 0, 1, 0);
+    if (!after) gemm_packed_b_f32(zh + 2 * hb, extraT, packedN, work, B, H, H, H, H3, 0, 1, 0);
     for (let b = 0; b < B; b++) {
       const zx = zt + <usize>b * zRowBytes;
       const zhRow = zh + <usize>b * zRowBytes;
@@ -138,7 +156,7 @@ export function gru_forward_f32(
 
 export function gru_backward_f32(
   dX: usize, dWIh: usize, dWHh: usize, dBIh: usize, dBHh: usize,
-  dh: usize, dZ: usize, dZh: usize, drh: usize, wHhT: usize,
+  dh: usize, dZ: usize, dZh: usize, drh: usize, packed: usize,
   dOutput: usize, gates: usize, hAll: usize, extra: usize,
   x: usize, wIh: usize, wHh: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
@@ -149,7 +167,13 @@ export function gru_backward_f32(
   const stateBytes = <usize>(B * H) << 2;
   const zRowBytes = <usize>H3 << 2;
   const hb = <usize>H << 2;
-  transpose(wHhT, wHh, H, H3); // [3H, H]: rows 0..2H = W_h{r,z}ᵀ, rows 2H..3H = W_hnᵀ
+  // reset-after: W_hhᵀ [3H, H]; reset-before: W_h{r,z}ᵀ [2H, H], then W_hnᵀ [H, H]
+  const packedN = packed + (<usize>gemm_packed_b_floats(2 * H, H) << 2);
+  if (after) gemm_pack_b(packed, wHh, H3, 1, H3, H);
+  else {
+    gemm_pack_b(packed, wHh, H3, 1, 2 * H, H);
+    gemm_pack_b(packedN, wHh + 2 * hb, H3, 1, H, H);
+  }
   for (let t = T - 1; t >= 0; t--) {
     const dzT = dZ + <usize>t * <usize>B * zRowBytes;
     const dzhT = dZh + <usize>t * <usize>B * zRowBytes;
@@ -168,10 +192,10 @@ export function gru_backward_f32(
     }
     if (after) {
       // dh_{t−1} = dh⊙z + dZh_t · W_hhᵀ
-      gemm_f32(dh, dzhT, wHhT, work, B, H, H3, H3, H, H, 0, 0, 1, 1);
+      gemm_packed_b_f32(dh, dzhT, packed, work, B, H, H3, H3, H, 0, 1, 1);
     } else {
       // drh = dn_pre · W_hnᵀ, then r's gradient and the r⊙h path, then dh += dz_{r,z} · W_h{r,z}ᵀ
-      gemm_f32(drh, dzT + 2 * hb, wHhT + <usize>(2 * H) * hb, work, B, H, H, H3, H, H, 0, 0, 1, 0);
+      gemm_packed_b_f32(drh, dzT + 2 * hb, packedN, work, B, H, H, H3, H, 0, 1, 0);
       for (let b = 0; b < B; b++) {
         const rowH = <usize>b * hb;
         const rowZ = <usize>b * zRowBytes;
@@ -181,7 +205,7 @@ export function gru_backward_f32(
         }
         for (; j < H; j++) resetBeforeLanes<f32>(<usize>j << 2, gT + rowZ, dzT + rowZ, dh + rowH, drh + rowH, hPrevT + rowH, kind);
       }
-      gemm_f32(dh, dzT, wHhT, work, B, H, 2 * H, H3, H, H, 0, 0, 1, 1);
+      gemm_packed_b_f32(dh, dzT, packed, work, B, H, 2 * H, H3, H, 0, 1, 1);
     }
   }
   gemm_f32(dWIh, x, dZ, work, I, H3, TB, I, H3, H3, 1, 0, 1, 1);

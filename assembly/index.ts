@@ -3,7 +3,7 @@
 // SIMD (ASC_FEATURE_SIMD) and scalar. Both builds sum in the same order, so
 // their results are bit-identical.
 export { alloc, free } from "./memory";
-export { gemm_f32, gemm_work_floats } from "./gemm";
+export { gemm_f32, gemm_work_floats, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats } from "./gemm";
 export {
   exp_f32,
   sigmoid_f32,
@@ -13,6 +13,6 @@ export {
   tanh_backward_f32,
   relu_backward_f32,
 } from "./activations";
-export { rnn_forward_f32, rnn_backward_f32 } from "./rnn";
-export { lstm_forward_f32, lstm_backward_f32 } from "./lstm";
-export { gru_forward_f32, gru_backward_f32 } from "./gru";
+export { rnn_forward_f32, rnn_backward_f32, rnn_packed_floats } from "./rnn";
+export { lstm_forward_f32, lstm_backward_f32, lstm_packed_floats } from "./lstm";
+export { gru_forward_f32, gru_backward_f32, gru_packed_floats } from "./gru";

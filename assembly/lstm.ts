@@ -17,11 +17,12 @@
 //   i = σ(z_i [+ p_i⊙c_{t−1}])   f = σ(z_f [+ p_f⊙c_{t−1}]) | 1 − i | 1   g = tanh(z_g)
 //   c_t = f⊙c_{t−1} + i⊙g        o = σ(z_o [+ p_o⊙c_t])      h_t = o⊙tanh(c_t)
 // Backward walks t = T−1 … 0: a fused pass turns dh, dc into dz_t, then
-// dh_{t−1} = dz_t·W_hhᵀ (with W_hhᵀ transposed once into wHhT). After the loop:
+// dh_{t−1} = dz_t·W_hhᵀ (W_hh, then W_hhᵀ, packed once per call into `packed`,
+// lstm_packed_floats(H, variant) floats). After the loop:
 // dW_ih += xᵀ·dz, dW_hh += h_prevᵀ·dz, dx += dz·W_ihᵀ, db += Σ dz. All gradients
 // accumulate (+=); dh and dc carry dh_T, dc_T in and dh_0, dc_0 out.
-import { gemm_f32 } from "./gemm";
-import { addColumnSums, fillRows, transpose } from "./cells";
+import { gemm_f32, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats } from "./gemm";
+import { addColumnSums, fillRows } from "./cells";
 import { add, gate, gateGrad, ld, mul, one, zero, st, sub, tanhGrad, vtanh } from "./lanes";
 
 // @ts-ignore: decorator
@@ -72,8 +73,14 @@ import { add, gate, gateGrad, ld, mul, one, zero, st, sub, tanhGrad, vtanh } fro
   st<T>(hOut + o, mul<T>(og, tc));
 }
 
+/** Floats of the `packed` scratch both lstm kernels need. */
+export function lstm_packed_floats(H: i32, variant: i32): i32 {
+  const GH = gateCount(variant) * H;
+  return max(gemm_packed_b_floats(H, GH), gemm_packed_b_floats(GH, H));
+}
+
 export function lstm_forward_f32(
-  gates: usize, hAll: usize, cAll: usize, tanhC: usize,
+  gates: usize, hAll: usize, cAll: usize, tanhC: usize, packed: usize,
   x: usize, wIh: usize, wHh: usize, bias: usize, peep: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
 ): void {
@@ -82,13 +89,14 @@ export function lstm_forward_f32(
   const TB = T * B;
   fillRows(gates, bias, TB, GH);
   gemm_f32(gates, x, wIh, work, TB, GH, I, I, GH, GH, 0, 0, 1, 1);
+  gemm_pack_b(packed, wHh, GH, 0, H, GH); // W_hh packed once for all T steps
   const stateBytes = <usize>(B * H) << 2;
   const zRowBytes = <usize>GH << 2;
   const hRowBytes = <usize>H << 2;
   for (let t = 0; t < T; t++) {
     const zt = gates + <usize>t * <usize>B * zRowBytes;
     const hPrev = hAll + <usize>t * stateBytes;
-    gemm_f32(zt, hPrev, wHh, work, B, GH, H, H, GH, GH, 0, 0, 1, 1);
+    gemm_packed_b_f32(zt, hPrev, packed, work, B, GH, H, H, GH, 0, 1, 1);
     for (let b = 0; b < B; b++) {
       const z = zt + <usize>b * zRowBytes;
       const row = <usize>(t * B + b) * hRowBytes;
@@ -154,7 +162,7 @@ export function lstm_forward_f32(
 
 export function lstm_backward_f32(
   dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dPeep: usize,
-  dh: usize, dc: usize, dZ: usize, wHhT: usize,
+  dh: usize, dc: usize, dZ: usize, packed: usize,
   dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
   x: usize, wIh: usize, wHh: usize, peep: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
@@ -165,7 +173,7 @@ export function lstm_backward_f32(
   const stateBytes = <usize>(B * H) << 2;
   const zRowBytes = <usize>GH << 2;
   const hRowBytes = <usize>H << 2;
-  transpose(wHhT, wHh, H, GH);
+  gemm_pack_b(packed, wHh, GH, 1, GH, H); // W_hhᵀ packed once for all T steps
   for (let t = T - 1; t >= 0; t--) {
     for (let b = 0; b < B; b++) {
       const row = <usize>(t * B + b) * hRowBytes;
@@ -186,7 +194,7 @@ export function lstm_backward_f32(
       }
     }
     // dh_{t−1} = dz_t · W_hhᵀ
-    gemm_f32(dh, dZ + <usize>t * <usize>B * zRowBytes, wHhT, work, B, H, GH, GH, H, H, 0, 0, 1, 0);
+    gemm_packed_b_f32(dh, dZ + <usize>t * <usize>B * zRowBytes, packed, work, B, H, GH, GH, H, 0, 1, 0);
   }
   gemm_f32(dWIh, x, dZ, work, I, GH, TB, I, GH, GH, 1, 0, 1, 1);
   gemm_f32(dWHh, hAll, dZ, work, H, GH, TB, H, GH, GH, 1, 0, 1, 1);

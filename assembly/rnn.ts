@@ -5,10 +5,10 @@
 //   hAll [T+1, B, H]: hAll[0] = h0 (in), hAll[t+1] = h_t = f(x_t·W_ih + h_{t−1}·W_hh + b) (out).
 //   The pre-activations are computed in place in hAll[1..T]; f ∈ {0 tanh, 1 relu, 2 sigmoid}.
 // Backward: dz_t = (dh + dOutput_t) ⊙ f′(h_t) (f′ from the output) into dZ [T, B, H];
-// dh_{t−1} = dz_t·W_hhᵀ (wHhT [H, H] scratch); then dW_ih += xᵀ·dZ, dW_hh += h_prevᵀ·dZ,
+// dh_{t−1} = dz_t·W_hhᵀ (W_hhᵀ packed once into `packed`); then dW_ih += xᵀ·dZ, dW_hh += h_prevᵀ·dZ,
 // dx += dZ·W_ihᵀ, db += Σ dZ. Everything accumulates; dh carries dh_T in and dh_0 out.
-import { gemm_f32 } from "./gemm";
-import { addColumnSums, fillRows, transpose } from "./cells";
+import { gemm_f32, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats } from "./gemm";
+import { addColumnSums, fillRows } from "./cells";
 import { add, atLeast, ld, mul, st, tanhGrad, vsigmoid, vtanh, one, zero, sub, wherePositive } from "./lanes";
 
 // @ts-ignore: decorator
@@ -34,8 +34,13 @@ import { add, atLeast, ld, mul, st, tanhGrad, vsigmoid, vtanh, one, zero, sub, w
   st<T>(dz + o, g);
 }
 
+/** Floats of the `packed` scratch both rnn kernels need (W_hh or W_hhᵀ, packed once per call). */
+export function rnn_packed_floats(H: i32): i32 {
+  return gemm_packed_b_floats(H, H);
+}
+
 export function rnn_forward_f32(
-  hAll: usize, x: usize, wIh: usize, wHh: usize, bias: usize, work: usize,
+  hAll: usize, packed: usize, x: usize, wIh: usize, wHh: usize, bias: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, kind: i32,
 ): void {
   const TB = T * B;
@@ -43,11 +48,12 @@ export function rnn_forward_f32(
   const z = hAll + stateBytes;
   fillRows(z, bias, TB, H);
   gemm_f32(z, x, wIh, work, TB, H, I, I, H, H, 0, 0, 1, 1);
+  gemm_pack_b(packed, wHh, H, 0, H, H);
   const n = B * H;
   for (let t = 0; t < T; t++) {
     const hPrev = hAll + <usize>t * stateBytes;
     const zt = hPrev + stateBytes;
-    gemm_f32(zt, hPrev, wHh, work, B, H, H, H, H, H, 0, 0, 1, 1);
+    gemm_packed_b_f32(zt, hPrev, packed, work, B, H, H, H, H, 0, 1, 1);
     let j = 0;
     if (ASC_FEATURE_SIMD) for (; j + 4 <= n; j += 4) activate<v128>(<usize>j << 2, zt, kind);
     for (; j < n; j++) activate<f32>(<usize>j << 2, zt, kind);
@@ -55,14 +61,14 @@ export function rnn_forward_f32(
 }
 
 export function rnn_backward_f32(
-  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, wHhT: usize,
+  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, packed: usize,
   dOutput: usize, hAll: usize, x: usize, wIh: usize, wHh: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, kind: i32,
 ): void {
   const TB = T * B;
   const stateBytes = <usize>(B * H) << 2;
   const n = B * H;
-  transpose(wHhT, wHh, H, H);
+  gemm_pack_b(packed, wHh, H, 1, H, H); // W_hhᵀ
   for (let t = T - 1; t >= 0; t--) {
     const offset = <usize>t * stateBytes;
     const h = hAll + stateBytes + offset;
@@ -71,7 +77,7 @@ export function rnn_backward_f32(
     let j = 0;
     if (ASC_FEATURE_SIMD) for (; j + 4 <= n; j += 4) gradLanes<v128>(<usize>j << 2, dz, h, dh, dOut, kind);
     for (; j < n; j++) gradLanes<f32>(<usize>j << 2, dz, h, dh, dOut, kind);
-    gemm_f32(dh, dz, wHhT, work, B, H, H, H, H, H, 0, 0, 1, 0);
+    gemm_packed_b_f32(dh, dz, packed, work, B, H, H, H, H, 0, 1, 0);
   }
   gemm_f32(dWIh, x, dZ, work, I, H, TB, I, H, H, 1, 0, 1, 1);
   gemm_f32(dWHh, hAll, dZ, work, H, H, TB, H, H, H, 1, 0, 1, 1);

@@ -27,32 +27,35 @@ export interface WasmExports {
   sigmoid_backward_f32(dx: number, y: number, dy: number, n: number): void;
   tanh_backward_f32(dx: number, y: number, dy: number, n: number): void;
   relu_backward_f32(dx: number, y: number, dy: number, n: number): void;
-  rnn_forward_f32(hAll: number, x: number, wIh: number, wHh: number, bias: number, work: number, T: number, B: number, I: number, H: number, kind: number): void;
+  rnn_packed_floats(H: number): number;
+  lstm_packed_floats(H: number, variant: number): number;
+  gru_packed_floats(H: number, variant: number): number;
+  rnn_forward_f32(hAll: number, packed: number, x: number, wIh: number, wHh: number, bias: number, work: number, T: number, B: number, I: number, H: number, kind: number): void;
   rnn_backward_f32(
-    dX: number, dWIh: number, dWHh: number, dBias: number, dh: number, dZ: number, wHhT: number,
+    dX: number, dWIh: number, dWHh: number, dBias: number, dh: number, dZ: number, packed: number,
     dOutput: number, hAll: number, x: number, wIh: number, wHh: number, work: number,
     T: number, B: number, I: number, H: number, kind: number,
   ): void;
   lstm_forward_f32(
-    gates: number, hAll: number, cAll: number, tanhC: number,
+    gates: number, hAll: number, cAll: number, tanhC: number, packed: number,
     x: number, wIh: number, wHh: number, bias: number, peep: number, work: number,
     T: number, B: number, I: number, H: number, variant: number, kind: number,
   ): void;
   lstm_backward_f32(
     dX: number, dWIh: number, dWHh: number, dBias: number, dPeep: number,
-    dh: number, dc: number, dZ: number, wHhT: number,
+    dh: number, dc: number, dZ: number, packed: number,
     dOutput: number, gates: number, hAll: number, cAll: number, tanhC: number,
     x: number, wIh: number, wHh: number, peep: number, work: number,
     T: number, B: number, I: number, H: number, variant: number, kind: number,
   ): void;
   gru_forward_f32(
-    gates: number, hAll: number, extra: number, zh: number,
+    gates: number, hAll: number, extra: number, zh: number, packed: number,
     x: number, wIh: number, wHh: number, bIh: number, bHh: number, work: number,
     T: number, B: number, I: number, H: number, variant: number, kind: number,
   ): void;
   gru_backward_f32(
     dX: number, dWIh: number, dWHh: number, dBIh: number, dBHh: number,
-    dh: number, dZ: number, dZh: number, drh: number, wHhT: number,
+    dh: number, dZ: number, dZh: number, drh: number, packed: number,
     dOutput: number, gates: number, hAll: number, extra: number,
     x: number, wIh: number, wHh: number, work: number,
     T: number, B: number, I: number, H: number, variant: number, kind: number,

@@ -63,7 +63,8 @@ export class GRU extends RecurrentLayer {
     const H = this.units;
     return {
       gates: T * B * 3 * H, extra: T * B * H, zh: B * 3 * H,
-      dZ: T * B * 3 * H, dZh: this.#after ? T * B * 3 * H : 0, drh: B * H, wHhT: 3 * H * H,
+      dZ: T * B * 3 * H, dZh: this.#after ? T * B * 3 * H : 0, drh: B * H,
+      packed: this.backend.wasm.gru_packed_floats(H, this.#codes()[0]),
     };
   }
 
@@ -73,7 +74,7 @@ export class GRU extends RecurrentLayer {
 
   protected runForward(T: number, B: number): void {
     this.backend.wasm.gru_forward_f32(
-      this.work('gates'), this.work('hAll'), this.work('extra'), this.work('zh'),
+      this.work('gates'), this.work('hAll'), this.work('extra'), this.work('zh'), this.work('packed'),
       this.work('x'), this.param('weightIh'), this.param('weightHh'), this.param('biasIh'), this.#after ? this.param('biasHh') : 0,
       this.backend.gemmWork(), T, B, this.inputSize, this.units, ...this.#codes(),
     );
@@ -82,7 +83,7 @@ export class GRU extends RecurrentLayer {
   protected runBackward(T: number, B: number, hasDOutput: boolean): void {
     this.backend.wasm.gru_backward_f32(
       this.work('dX'), this.grad('weightIh'), this.grad('weightHh'), this.grad('biasIh'), this.#after ? this.grad('biasHh') : 0,
-      this.work('dh'), this.work('dZ'), this.work('dZh'), this.work('drh'), this.work('wHhT'),
+      this.work('dh'), this.work('dZ'), this.work('dZh'), this.work('drh'), this.work('packed'),
       hasDOutput ? this.work('dOutput') : 0, this.work('gates'), this.work('hAll'), this.work('extra'),
       this.work('x'), this.param('weightIh'), this.param('weightHh'), this.backend.gemmWork(),
       T, B, this.inputSize, this.units, ...this.#codes(),

@@ -84,7 +84,7 @@ export class LSTM extends RecurrentLayer {
 
   protected workRegions(T: number, B: number): Record<string, number> {
     const { units: H, gates: G } = this;
-    return { gates: T * B * G * H, cAll: (T + 1) * B * H, tanhC: T * B * H, dc: B * H, dZ: T * B * G * H, wHhT: G * H * H };
+    return { gates: T * B * G * H, cAll: (T + 1) * B * H, tanhC: T * B * H, dc: B * H, dZ: T * B * G * H, packed: this.backend.wasm.lstm_packed_floats(H, this.#codes()[0]) };
   }
 
   #codes(): [number, number] {
@@ -98,7 +98,7 @@ export class LSTM extends RecurrentLayer {
 
   protected runForward(T: number, B: number): void {
     this.backend.wasm.lstm_forward_f32(
-      this.work('gates'), this.work('hAll'), this.work('cAll'), this.work('tanhC'),
+      this.work('gates'), this.work('hAll'), this.work('cAll'), this.work('tanhC'), this.work('packed'),
       this.work('x'), this.param('weightIh'), this.param('weightHh'), this.param('bias'), this.#peep(false), this.backend.gemmWork(),
       T, B, this.inputSize, this.units, ...this.#codes(),
     );
@@ -107,7 +107,7 @@ export class LSTM extends RecurrentLayer {
   protected runBackward(T: number, B: number, hasDOutput: boolean): void {
     this.backend.wasm.lstm_backward_f32(
       this.work('dX'), this.grad('weightIh'), this.grad('weightHh'), this.grad('bias'), this.#peep(true),
-      this.work('dh'), this.work('dc'), this.work('dZ'), this.work('wHhT'),
+      this.work('dh'), this.work('dc'), this.work('dZ'), this.work('packed'),
       hasDOutput ? this.work('dOutput') : 0, this.work('gates'), this.work('hAll'), this.work('cAll'), this.work('tanhC'),
       this.work('x'), this.param('weightIh'), this.param('weightHh'), this.#peep(false), this.backend.gemmWork(),
       T, B, this.inputSize, this.units, ...this.#codes(),
