@@ -1,9 +1,12 @@
 // `npm run bench`: every benchmark, one run, one machine. Writes JSON to
 // bench/results/ and prints Markdown tables for the README.
+// `npm run bench -- --quick` skips the slow JS baseline rows of the cell workloads.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { benchCells, cellsTable } from './cells.js';
 import { benchGemm, gemmTable, machineLine } from './gemm.js';
 import { benchStartup } from './startup.js';
 
+const quick = process.argv.includes('--quick');
 const results = new URL('./results/', import.meta.url);
 mkdirSync(results, { recursive: true });
 
@@ -19,3 +22,8 @@ const gemm = await benchGemm();
 console.log('\nGEMM, f32, one thread, median of tinybench samples:\n');
 console.log(gemmTable(gemm));
 writeFileSync(new URL('gemm.json', results), JSON.stringify(gemm, null, 2) + '\n');
+
+const cells = await benchCells({ baseline: !quick });
+console.log('\nRecurrent layers, one thread, median of tinybench samples (flops: 2·G·H·(I+H) per sample-step forward, twice that backward):\n');
+console.log(cellsTable(cells));
+if (!quick) writeFileSync(new URL('cells.json', results), JSON.stringify(cells, null, 2) + '\n');
