@@ -2,6 +2,7 @@
 // (the JS baseline, f64) on the same weights and data. Outputs are compared
 // before timing. Peers (TF.js, brain.js) run in bench/peers.ts.
 import { Bench } from 'tinybench';
+import { randomFloat32 } from '../test/helpers/random.js';
 import { Backend } from '../src/backend.js';
 import { GRU } from '../src/layers/gru.js';
 import { LSTM } from '../src/layers/lstm.js';
@@ -11,17 +12,6 @@ import {
 } from '../src/reference/recurrent.js';
 import { CELL_WORKLOADS, cellFlops, type BenchRow, type CellWorkload } from './workloads.js';
 
-function random(length: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return out;
-}
 
 function makeLayer(w: CellWorkload, backend: Backend): RecurrentLayer {
   return w.cell === 'LSTM'
@@ -79,8 +69,8 @@ export async function benchCells(options: { baseline?: boolean } = {}): Promise<
     const { B, T, I, H } = w;
     const flops = cellFlops(w);
     const layer = makeLayer(w, backend);
-    const x = { data: random(B * T * I, 1), shape: [B, T, I] };
-    const dOutput = { data: random(B * T * H, 2, 0.01), shape: [B, T, H] };
+    const x = { data: randomFloat32(B * T * I, 1), shape: [B, T, I] };
+    const dOutput = { data: randomFloat32(B * T * H, 2, -0.01, 0.01), shape: [B, T, H] };
     const xTm = new Float64Array(T * B * I);
     const dTm = new Float64Array(T * B * H);
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {

@@ -4,6 +4,7 @@
 // timed. Prints a table and writes bench/results/gemm.json.
 import os from 'node:os';
 import { Bench } from 'tinybench';
+import { randomFloat32 } from '../test/helpers/random.js';
 import { Backend, type F32Buffer } from '../src/backend.js';
 import { gemm } from '../src/kernels/gemm.js';
 import { gemmReference } from '../src/reference/gemm.js';
@@ -32,18 +33,6 @@ export interface GemmResult {
   gflops: number;
 }
 
-function random(length: number, seed: number): Float32Array {
-  // xorshift32: reproducible operands without depending on the library's PRNG.
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 function check(label: string, got: Float32Array, want: Float64Array, bound: Float64Array): void {
   for (let i = 0; i < want.length; i++) {
@@ -60,8 +49,8 @@ export async function benchGemm(): Promise<GemmResult[]> {
   for (const w of WORKLOADS) {
     const { m, n, k } = w;
     const flops = 2 * m * n * k;
-    const aN = random(m * k, 1); // [m, k]
-    const bN = random(k * n, 2); // [k, n]
+    const aN = randomFloat32(m * k, 1); // [m, k]
+    const bN = randomFloat32(k * n, 2); // [k, n]
     // Transposed storage holding the same op(A), op(B).
     const aT = new Float32Array(k * m);
     for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) aT[p * m + i] = aN[i * k + p];
