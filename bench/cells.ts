@@ -50,14 +50,14 @@ function sgd(w: Float64Array, g: Float64Array, rate = 0.01): void {
   for (let i = 0; i < w.length; i++) w[i] -= rate * g[i];
 }
 
-/** One training step as a user writes it today: forward, backward, w −= 0.01·dw (native layout). */
-function trainStep(layer: RecurrentLayer, x: { data: Float32Array; shape: number[] }, dOutput: { data: Float32Array; shape: number[] }): void {
+/** One training step as a user writes it today: forward, backward, w −= rate·dw (native layout). */
+export function trainStep(layer: RecurrentLayer, x: { data: Float32Array; shape: number[] }, dOutput: { data: Float32Array; shape: number[] }, rate = 0.01): void {
   const { cache } = layer.forward(x);
   const { dWeights } = layer.backward(cache, { dOutput });
   const weights = layer.getWeights();
   for (const [k, t] of Object.entries(weights)) {
     const g = dWeights[k].data;
-    for (let i = 0; i < t.data.length; i++) t.data[i] -= 0.01 * g[i];
+    for (let i = 0; i < t.data.length; i++) t.data[i] -= rate * g[i];
   }
   layer.setWeights(weights);
 }
