@@ -21,7 +21,8 @@
 //
 // Summation orders are fixed and the same in the SIMD and the scalar build:
 //   * pre: elementwise (b + u₀w₀ + u₁w₁ + … + y₀wb₀ + …), then + (W·x)ᵢ, then + νᵢ.
-//     CSR rows sum in storage order; dense rows in four interleaved partial sums
+//     CSR rows in two partial sums (even / odd entry of the row, an odd last entry
+//     goes to the first) combined as s₀ + s₁; dense rows in four interleaved partial sums
 //     s₀..s₃ (k mod 4) combined as (s₀ + s₁) + (s₂ + s₃), then the tail in order.
 //   * f64 dot products (XᵀX, Cholesky, RLS) in four partial sums (k mod 4)
 //     combined as (s₀ + s₂) + (s₁ + s₃), then the tail in order; a f64x2 pair of
@@ -140,12 +141,20 @@ export function esn_block_steps(): i32 {
     let k = load<i32>(wRow);
     for (let i = 0; i < N; i++) {
       const end = load<i32>(wRow + (<usize>(i + 1) << 2));
-      let s: f32 = 0;
-      for (; k < end; k++) {
-        s += load<f32>(wVal + (<usize>k << 2)) * load<f32>(state + (<usize>load<i32>(wCol + (<usize>k << 2)) << 2));
+      // Two partial sums (entries in even / odd position from the row start) break the add latency chain.
+      let s0: f32 = 0, s1: f32 = 0;
+      for (; k + 2 <= end; k += 2) {
+        const q = <usize>k << 2;
+        s0 += load<f32>(wVal + q) * load<f32>(state + (<usize>load<i32>(wCol + q) << 2));
+        s1 += load<f32>(wVal + q + 4) * load<f32>(state + (<usize>load<i32>(wCol + q + 4) << 2));
+      }
+      if (k < end) {
+        const q = <usize>k << 2;
+        s0 += load<f32>(wVal + q) * load<f32>(state + (<usize>load<i32>(wCol + q) << 2));
+        k++;
       }
       const p = pre + (<usize>i << 2);
-      store<f32>(p, load<f32>(p) + s);
+      store<f32>(p, load<f32>(p) + (s0 + s1));
     }
   }
   if (nu) axpy(pre, 1, nu, N);
