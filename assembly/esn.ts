@@ -421,20 +421,49 @@ function loadSystem(work: usize, xtx: usize, F: i32, ridge: f64): void {
   }
 }
 
-/** In-place L (lower triangle, row-major) with A = L·Lᵀ; false on a non-positive pivot. */
+/**
+ * In-place L (lower triangle, row-major) with A = L·Lᵀ; false on a non-positive pivot.
+ * Rows are computed in pairs (i, i+1) so each earlier row j is read once for both
+ * dot products; every element is the same dot64 as row by row, in the same order.
+ */
 function cholesky(a: usize, F: i32): bool {
   const fb = <usize>F << 3;
-  for (let i = 0; i < F; i++) {
+  let i = 0;
+  for (; i + 2 <= F; i += 2) {
+    const ri = a + <usize>i * fb;
+    const rn = ri + fb;
+    for (let j = 0; j < i; j++) {
+      const rj = a + <usize>j * fb;
+      const ljj = load<f64>(rj + (<usize>j << 3));
+      const pi = ri + (<usize>j << 3);
+      const pn = rn + (<usize>j << 3);
+      store<f64>(pi, (load<f64>(pi) - dot64(ri, rj, j)) / ljj);
+      store<f64>(pn, (load<f64>(pn) - dot64(rn, rj, j)) / ljj);
+    }
+    if (!choleskyDiagonal(ri, i)) return false;
+    const lii = load<f64>(ri + (<usize>i << 3));
+    const p = rn + (<usize>i << 3);
+    store<f64>(p, (load<f64>(p) - dot64(rn, ri, i)) / lii);
+    if (!choleskyDiagonal(rn, i + 1)) return false;
+  }
+  if (i < F) {
     const ri = a + <usize>i * fb;
     for (let j = 0; j < i; j++) {
       const rj = a + <usize>j * fb;
-      const s = load<f64>(ri + (<usize>j << 3)) - dot64(ri, rj, j);
-      store<f64>(ri + (<usize>j << 3), s / load<f64>(rj + (<usize>j << 3)));
+      const pi = ri + (<usize>j << 3);
+      store<f64>(pi, (load<f64>(pi) - dot64(ri, rj, j)) / load<f64>(rj + (<usize>j << 3)));
     }
-    const d = load<f64>(ri + (<usize>i << 3)) - dot64(ri, ri, i);
-    if (!(d > 0) || !isFinite(d)) return false;
-    store<f64>(ri + (<usize>i << 3), Math.sqrt(d));
+    if (!choleskyDiagonal(ri, i)) return false;
   }
+  return true;
+}
+
+/** L[i, i] = sqrt(A[i, i] − Σ_k<i L[i, k]²); false if that is not a positive finite number. */
+// @ts-ignore: decorator
+@inline function choleskyDiagonal(ri: usize, i: i32): bool {
+  const d = load<f64>(ri + (<usize>i << 3)) - dot64(ri, ri, i);
+  if (!(d > 0) || !isFinite(d)) return false;
+  store<f64>(ri + (<usize>i << 3), Math.sqrt(d));
   return true;
 }
 

@@ -130,7 +130,7 @@ export async function benchEsn(options: { log?: (line: string) => void } = {}): 
         esn.resetState();
         esn.run(uRows);
       }, 5, 500);
-      rows.push({ workload: collectName, impl, medianMs: collectMs, gflops: collectFlops / (collectMs * 1e6) });
+      rows.push({ workload: collectName, impl: `${impl} run()`, medianMs: collectMs, gflops: collectFlops / (collectMs * 1e6) });
 
       // Checked on the steps the JS baseline fitted (all of them, or the first 2,000).
       esn.fit({ data: u.subarray(0, jsSteps), shape: [jsSteps, 1] }, { data: d.subarray(0, jsSteps), shape: [jsSteps, 1] });
@@ -151,6 +151,13 @@ export async function benchEsn(options: { log?: (line: string) => void } = {}): 
       check(`${fitName} ${impl}`, err <= 1e-3 * scale, `max |y − y_ref| = ${err} (targets up to ${scale})`);
       const fitMs = await median(() => esn.fit(uRows, dRows), 3, 500);
       rows.push({ workload: fitName, impl, medianMs: fitMs, gflops: fitFlops / (fitMs * 1e6) });
+      // The same collection without copying [T, N] states out: predict() drives the reservoir
+      // and reads out F values per step (2F more flops per step, counted).
+      const predictMs = await median(() => {
+        esn.resetState();
+        esn.predict(uRows);
+      }, 5, 500);
+      rows.push({ workload: collectName, impl: `${impl} predict()`, medianMs: predictMs, gflops: (collectFlops + 2 * F * T) / (predictMs * 1e6) });
 
       // Ridge solve alone: XᵀX and XᵀY already in linear memory, as inside fit().
       const scope = new Scope(backend);
@@ -187,7 +194,7 @@ export async function benchEsn(options: { log?: (line: string) => void } = {}): 
         scope.dispose();
       }
       esn.dispose();
-      log(`${fitName} ${impl}: collect ${rows.at(-3)!.medianMs.toFixed(1)} ms, fit ${rows.at(-2)!.medianMs.toFixed(1)} ms, solve ${rows.at(-1)!.medianMs.toFixed(1)} ms`);
+      log(`${fitName} ${impl}: collect ${rows.at(-4)!.medianMs.toFixed(1)} ms, fit ${rows.at(-3)!.medianMs.toFixed(1)} ms, predict ${rows.at(-2)!.medianMs.toFixed(1)} ms, solve ${rows.at(-1)!.medianMs.toFixed(1)} ms`);
     }
   }
   for (const b of builds) b.backend.dispose();
