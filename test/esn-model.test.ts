@@ -24,7 +24,7 @@ describe('Mackey–Glass τ = 17 (N = 500, 3000 training steps)', () => {
   const series = Array.from(mackeyGlass(4700, { discard: 500 }), (v) => Math.tanh(v - 1));
   const train = 3000;
   const options = {
-    inputSize: 1, units: 500, density: 0.02, spectralRadius: 1.1, leakRate: 0.6, inputScaling: 0.3, biasScaling: 0.1,
+    inputSize: 1, units: 500, density: 0.02, spectralRadius: 1.1, leakRate: 0.6, inputScaling: 0.5, biasScaling: 0.1,
     ridge: 1e-12, washout: 200, seed: 1,
   };
 
