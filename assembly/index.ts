@@ -16,3 +16,4 @@ export {
 export { rnn_forward_f32, rnn_backward_f32, rnn_packed_floats } from "./rnn";
 export { lstm_forward_f32, lstm_backward_f32, lstm_packed_floats } from "./lstm";
 export { gru_forward_f32, gru_backward_f32, gru_packed_floats } from "./gru";
+export { esn_block_steps, esn_collect, esn_generate, esn_ridge_solve } from "./esn";

@@ -60,6 +60,20 @@ export interface WasmExports {
     x: number, wIh: number, wHh: number, work: number,
     T: number, B: number, I: number, H: number, variant: number, kind: number,
   ): void;
+  esn_block_steps(): number;
+  esn_collect(
+    states: number, outputs: number, xtx: number, xty: number, zblk: number, dblk: number,
+    rlsP: number, zvec: number, pz: number, state: number, feedback: number, pre: number,
+    u: number, teacher: number, targets: number, noise: number,
+    wIn: number, wBack: number, bias: number, wVal: number, wCol: number, wRow: number, wDense: number, wOut: number,
+    T: number, N: number, I: number, O: number, washout: number, leak: number, dense: number, outTanh: number, fbOn: number, forget: number,
+  ): void;
+  esn_generate(
+    outputs: number, state: number, feedback: number, pre: number, noise: number,
+    wIn: number, wBack: number, bias: number, wVal: number, wCol: number, wRow: number, wDense: number, wOut: number,
+    S: number, N: number, I: number, O: number, leak: number, dense: number, outTanh: number, fbOn: number,
+  ): void;
+  esn_ridge_solve(wOut: number, work: number, tmp: number, perm: number, xtx: number, xty: number, F: number, O: number, ridge: number): number;
 }
 
 export interface BackendOptions {

@@ -14,3 +14,7 @@ export {
 } from './layers/recurrent.js';
 export type { WeightFormat, Weights } from './layers/formats.js';
 export type { Tensor, TensorLike } from './tensor.js';
+export {
+  EchoStateNetwork, type EchoStateNetworkOptions, type EchoStateNetworkJSON, type EsnOutputActivation, type FitOnlineOptions, type GenerateOptions,
+} from './esn/esn.js';
+export { mackeyGlass, narma10, rmse, nrmse, rsquare, type MackeyGlassOptions, type Narma10Series } from './esn/data.js';

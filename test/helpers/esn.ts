@@ -1,0 +1,89 @@
+// Calls the ESN kernels directly on a given reservoir, for kernel-vs-reference tests.
+import type { Backend } from '../../src/backend.js';
+import { Scope } from '../../src/esn/memory.js';
+import type { ReservoirReference } from '../../src/reference/esn.js';
+import { makeRandom } from './random.js';
+
+/** A random reservoir (CSR, k non-zeros per row) in the reference's layout. */
+export function randomReservoir(N: number, I: number, O: number, perRow: number, seed: number, options: { feedback?: boolean; leakRate?: number; scale?: number } = {}): ReservoirReference {
+  const next = makeRandom(seed);
+  const values: number[] = [];
+  const columns: number[] = [];
+  const rowStart = [0];
+  const scale = options.scale ?? 1 / Math.sqrt(perRow);
+  for (let i = 0; i < N; i++) {
+    const cols = new Set<number>();
+    while (cols.size < Math.min(perRow, N)) cols.add(Math.floor(next() * N));
+    for (const c of [...cols].sort((a, b) => a - b)) {
+      columns.push(c);
+      values.push(Math.fround((next() * 2 - 1) * scale));
+    }
+    rowStart.push(columns.length);
+  }
+  const f32 = (n: number, s: number): Float32Array => Float32Array.from({ length: n }, () => (next() * 2 - 1) * s);
+  return {
+    units: N, inputSize: I, outputSize: O, leakRate: options.leakRate ?? 0.7,
+    wIn: f32(I * N, 1), wBack: options.feedback ? f32(O * N, 0.5) : null, bias: f32(N, 0.2),
+    values: Float32Array.from(values), columns: Int32Array.from(columns), rowStart: Int32Array.from(rowStart),
+  };
+}
+
+export interface KernelRun {
+  states: Float32Array; // [T, N]
+  outputs: Float32Array; // [T, O]
+  xtx: Float64Array; // [F, F], upper triangle meaningful
+  xty: Float64Array; // [F, O]
+  state: Float32Array;
+  feedback: Float32Array;
+}
+
+/**
+ * esn_collect over one sequence from x = 0, y(−1) = 0, with every optional part on:
+ * states, outputs (readout with wOut), accumulation from `washout`; teacher-forced when teacher is given.
+ */
+export function runCollect(
+  backend: Backend, r: ReservoirReference, u: ArrayLike<number>, T: number, o: {
+    teacher?: ArrayLike<number>; targets?: ArrayLike<number>; wOut?: ArrayLike<number>; washout?: number; dense?: boolean; tanhOutput?: boolean; noise?: ArrayLike<number>;
+  },
+): KernelRun {
+  const { units: N, inputSize: I, outputSize: O } = r;
+  const F = 1 + I + N;
+  const KB = backend.wasm.esn_block_steps();
+  const s = new Scope(backend);
+  try {
+    const dense = new Float32Array(N * N);
+    for (let i = 0; i < N; i++) for (let k = r.rowStart[i]; k < r.rowStart[i + 1]; k++) dense[i * N + r.columns[k]] = r.values[k];
+    const wIn = s.f32(r.wIn), wBack = r.wBack ? s.f32(r.wBack) : null, bias = s.f32(r.bias);
+    const wVal = s.f32(r.values), wCol = s.i32(r.columns.length), wRow = s.i32(N + 1), wDense = s.f32(dense);
+    wCol.i32().set(r.columns);
+    wRow.i32().set(r.rowStart);
+    const wOut = s.f64(O * F);
+    if (o.wOut) wOut.f64().set(o.wOut);
+    const states = s.f32(T * N), outputs = s.f32(T * O);
+    const xtx = s.f64(F * F), xty = s.f64(F * O), zblk = s.f64(F * KB), dblk = s.f64(O * KB);
+    const state = s.f32(N), feedback = s.f32(O), pre = s.f32(N);
+    const uBuf = s.f32(u), teacher = o.teacher ? s.f32(o.teacher) : null;
+    const targets = s.f64(T * O);
+    if (o.targets) targets.f64().set(o.targets);
+    const noise = o.noise ? s.f32(o.noise) : null;
+    backend.wasm.esn_collect(
+      states.ptr, outputs.ptr, xtx.ptr, xty.ptr, zblk.ptr, dblk.ptr, 0, 0, 0, state.ptr, feedback.ptr, pre.ptr,
+      uBuf.ptr, teacher?.ptr ?? 0, targets.ptr, noise?.ptr ?? 0,
+      wIn.ptr, wBack?.ptr ?? 0, bias.ptr, wVal.ptr, wCol.ptr, wRow.ptr, wDense.ptr, wOut.ptr,
+      T, N, I, O, o.washout ?? 0, r.leakRate, o.dense ? 1 : 0, o.tanhOutput ? 1 : 0, r.wBack ? 1 : 0, 1,
+    );
+    return {
+      states: states.f32().slice(), outputs: outputs.f32().slice(), xtx: xtx.f64().slice(), xty: xty.f64().slice(),
+      state: state.f32().slice(), feedback: feedback.f32().slice(),
+    };
+  } finally {
+    s.dispose();
+  }
+}
+
+/** Symmetric XᵀX from the kernel's upper triangle. */
+export function symmetricFromUpper(a: Float64Array, F: number): Float64Array {
+  const out = new Float64Array(F * F);
+  for (let i = 0; i < F; i++) for (let j = i; j < F; j++) out[i * F + j] = out[j * F + i] = a[i * F + j];
+  return out;
+}
