@@ -3,6 +3,7 @@
 // `npm run bench -- --quick` skips the slow JS baseline rows of the cell workloads.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchCells, cellsTable } from './cells.js';
+import { benchEsn, esnTable } from './esn.js';
 import { benchGemm, gemmTable, machineLine } from './gemm.js';
 import { benchStartup } from './startup.js';
 
@@ -27,3 +28,8 @@ const cells = await benchCells({ baseline: !quick });
 console.log('\nRecurrent layers, one thread, median of tinybench samples (flops: 2·G·H·(I+H) per sample-step forward, twice that backward):\n');
 console.log(cellsTable(cells));
 if (!quick) writeFileSync(new URL('cells.json', results), JSON.stringify(cells, null, 2) + '\n');
+
+const esn = await benchEsn();
+console.log('\nEcho State Networks, one thread (see README for what each row measures):\n');
+console.log(esnTable(esn));
+writeFileSync(new URL('esn.json', results), JSON.stringify(esn, null, 2) + '\n');
