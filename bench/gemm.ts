@@ -3,12 +3,12 @@
 // implementation's output is checked against the f64 reference before it is
 // timed. Prints a table and writes bench/results/gemm.json.
 import os from 'node:os';
-import { Bench } from 'tinybench';
 import { randomFloat32 } from '../test/helpers/random.js';
 import { Backend, type F32Buffer } from '../src/backend.js';
 import { gemm } from '../src/kernels/gemm.js';
 import { gemmReference } from '../src/reference/gemm.js';
 import { gemmErrorBound } from '../test/helpers/tolerance.js';
+import { interleavedMedians } from './measure.js';
 
 interface Workload {
   name: string;
@@ -60,7 +60,6 @@ export async function benchGemm(): Promise<GemmResult[]> {
     gemmReference({ transA: false, transB: false, m, n, k, alpha: 1, beta: 0, a: aN, lda: k, b: bN, ldb: n, c: want, ldc: n });
     const bound = gemmErrorBound(aN, bN, m, n, k, 1);
 
-    const bench = new Bench({ time: 1000, iterations: 10, warmupTime: 200, warmupIterations: 3 });
     const buffers: F32Buffer[] = [];
     const impls: { impl: string; run: () => void; output: () => Float32Array }[] = [];
     for (const [backend, label] of [[simd, 'wasm-simd'], [scalar, 'wasm-scalar']] as const) {
@@ -87,13 +86,11 @@ export async function benchGemm(): Promise<GemmResult[]> {
     for (const { impl, run, output } of impls) {
       run();
       check(`${w.name} ${impl}`, output(), want, bound);
-      bench.add(impl, run);
     }
-    await bench.run();
-    for (const task of bench.tasks) {
-      const r = task.result as { latency?: { p50: number } };
-      const medianMs = r.latency!.p50;
-      results.push({ workload: w.name, impl: task.name, medianMs, gflops: flops / (medianMs * 1e6) });
+    const medians = await interleavedMedians(impls.map(({ impl, run }) => ({ name: impl, run })));
+    for (const { impl } of impls) {
+      const medianMs = medians.get(impl)!;
+      results.push({ workload: w.name, impl, medianMs, gflops: flops / (medianMs * 1e6) });
     }
     for (const b of buffers) b.dispose();
   }
