@@ -18,7 +18,8 @@ export async function interleavedMedians(tasks: Task[], { rounds = 5, time = 200
     await bench.run();
     for (const task of bench.tasks) {
       const result = task.result as { latency?: { samples?: ArrayLike<number> } };
-      samples.get(task.name)!.push(...Array.from(result.latency?.samples ?? []));
+      const pooled = samples.get(task.name)!;
+      for (const value of Array.from(result.latency?.samples ?? [])) pooled.push(value);
     }
   }
   const medians = new Map<string, number>();
