@@ -92,6 +92,7 @@ export class F32Buffer {
   /** @internal use Backend.allocF32 */
   constructor(readonly backend: Backend, ptr: number, readonly length: number) {
     this.#ptr = ptr;
+    backend.track(this, ptr);
   }
 
   /** Byte offset in linear memory; 0 once disposed. */
@@ -129,6 +130,7 @@ export class F32Buffer {
   /** Frees the memory. Safe to call twice. */
   dispose(): void {
     if (this.#ptr !== 0) {
+      this.backend.untrack(this);
       this.backend.free(this.#ptr);
       this.#ptr = 0;
       this.#view = null;
@@ -160,6 +162,13 @@ export class Backend {
   readonly wasm: WasmExports;
   #gemmWork = 0;
   #disposed = false;
+  /** Frees the block of an owner that was garbage-collected without dispose(): a safety net only. */
+  #finalizer =
+    typeof FinalizationRegistry === 'function'
+      ? new FinalizationRegistry<number>((ptr) => {
+          if (!this.#disposed) this.wasm.free(ptr);
+        })
+      : null;
 
   private constructor(simd: boolean, instance: WebAssembly.Instance) {
     this.simd = simd;
@@ -218,6 +227,16 @@ export class Backend {
   free(ptr: number): void {
     this.#checkAlive('free');
     this.wasm.free(ptr);
+  }
+
+  /** @internal `ptr` is freed if `owner` is garbage-collected before it calls untrack() (its dispose). */
+  track(owner: object, ptr: number): void {
+    this.#finalizer?.register(owner, ptr, owner);
+  }
+
+  /** @internal */
+  untrack(owner: object): void {
+    this.#finalizer?.unregister(owner);
   }
 
   /** A zero-filled Float32 buffer of `length` elements in linear memory. */

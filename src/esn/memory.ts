@@ -8,6 +8,7 @@ export class RawBlock {
 
   constructor(readonly backend: Backend, readonly bytes: number) {
     this.#ptr = backend.alloc(Math.max(bytes, 8));
+    backend.track(this, this.#ptr);
     new Uint8Array(backend.memoryBuffer, this.#ptr, Math.max(bytes, 8)).fill(0);
   }
 
@@ -33,6 +34,7 @@ export class RawBlock {
 
   dispose(): void {
     if (this.#ptr !== 0) {
+      this.backend.untrack(this);
       this.backend.free(this.#ptr);
       this.#ptr = 0;
     }
