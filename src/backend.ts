@@ -161,6 +161,7 @@ export class Backend {
   /** @internal the raw exports; kernels in src/kernels call them after validating. */
   readonly wasm: WasmExports;
   #gemmWork = 0;
+  #heap: Float32Array | null = null;
   #disposed = false;
   /** Frees the block of an owner that was garbage-collected without dispose(): a safety net only. */
   #finalizer =
@@ -249,6 +250,23 @@ export class Backend {
   /** A buffer holding a copy of `values`. */
   fromArray(values: ArrayLike<number>): F32Buffer {
     return this.allocF32(values.length).write(values);
+  }
+
+  /** @internal A Float32Array over all of linear memory (index = pointer / 4); valid until the next allocation. */
+  heapF32(): Float32Array {
+    const memory = this.memoryBuffer;
+    if (this.#heap === null || this.#heap.buffer !== memory) this.#heap = new Float32Array(memory);
+    return this.#heap;
+  }
+
+  /** @internal `n` floats from pointer `src` to pointer `dst` (may overlap). */
+  copyFloats(dst: number, src: number, n: number): void {
+    if (dst !== src && n > 0) this.heapF32().copyWithin(dst >>> 2, src >>> 2, (src >>> 2) + n);
+  }
+
+  /** @internal Sets `n` floats at pointer `ptr` to `value`. */
+  fillFloats(ptr: number, n: number, value: number): void {
+    if (n > 0) this.heapF32().fill(value, ptr >>> 2, (ptr >>> 2) + n);
   }
 
   /** @internal the GEMM packing workspace, allocated on first use and kept. */

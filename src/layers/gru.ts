@@ -21,7 +21,7 @@ export interface GRUOptions extends RecurrentOptions {
 }
 
 export class GRU extends RecurrentLayer {
-  protected readonly kind = 'GRU';
+  readonly kind = 'GRU';
   protected readonly stateNames = ['h'] as const;
   readonly variant: GRUVariant;
   readonly gateActivation: GateActivation;
@@ -35,6 +35,10 @@ export class GRU extends RecurrentLayer {
     this.variant = variant;
     this.gateActivation = checkGateActivation('GRU', options.gateActivation);
     this.initParams();
+  }
+
+  protected extraConfig(): Record<string, unknown> {
+    return { variant: this.variant, gateActivation: this.gateActivation };
   }
 
   get #after(): boolean {

@@ -37,7 +37,7 @@ const PEEPHOLE_KEYS = {
 } as const;
 
 export class LSTM extends RecurrentLayer {
-  protected readonly kind = 'LSTM';
+  readonly kind = 'LSTM';
   protected readonly stateNames = ['h', 'c'] as const;
   readonly variant: LSTMVariant;
   readonly gateActivation: GateActivation;
@@ -56,6 +56,10 @@ export class LSTM extends RecurrentLayer {
     this.forgetBias = options.forgetBias === undefined ? 1 : checkFinite('LSTM', 'options.forgetBias', options.forgetBias);
     this.gates = variant === 'standard' || variant === 'peephole' ? 4 : 3;
     this.initParams();
+  }
+
+  protected extraConfig(): Record<string, unknown> {
+    return { variant: this.variant, gateActivation: this.gateActivation, forgetBias: this.forgetBias };
   }
 
   protected paramSpecs(): ParamSpec[] {

@@ -16,8 +16,8 @@ export type StateInput = Partial<Record<StateName, TensorLike>>;
 export type StateOutput = Partial<Record<StateName, Tensor>>;
 
 export interface RecurrentOptions {
-  /** Features per time step. */
-  inputSize: number;
+  /** Features per time step. Optional for a layer added to a Sequential, which sets it from the layer below. */
+  inputSize?: number;
   /** Hidden units H. */
   units: number;
   /** Seed for weight initialisation (default 0). */
@@ -26,6 +26,8 @@ export interface RecurrentOptions {
   checkFinite?: boolean;
   /** Backend to live in (default: the one `init()` loaded). */
   backend?: Backend;
+  /** In a Sequential: pass the output at every step (true) or only the final state (false, the default) to the next layer. */
+  returnSequences?: boolean;
 }
 
 export interface ForwardOptions {
@@ -76,22 +78,38 @@ interface Slot {
   length: number;
 }
 
+/** Where a layer's parameters and gradients live: its own slabs, or a region of a model's. */
+interface ParamStore {
+  params: F32Buffer;
+  grads: F32Buffer;
+  /** First float of the layer's region. */
+  base: number;
+  /** The layer allocated the slabs (and frees them). */
+  owned: boolean;
+}
+
 export abstract class RecurrentLayer {
-  readonly inputSize: number;
+  #inputSize: number;
   readonly units: number;
-  readonly seed: number;
+  #seed: number;
+  /** Whether the seed was given (a Sequential derives one for layers without). */
+  readonly seedGiven: boolean;
   readonly checkFinite: boolean;
+  readonly returnSequences: boolean;
   readonly backend: Backend;
-  #params: F32Buffer;
-  #grads: F32Buffer;
+  #store: ParamStore | null = null;
   #paramSlots = new Map<string, Slot & { shape: number[] }>();
+  #paramFloats = 0;
   #work: F32Buffer | null = null;
   #workSlots = new Map<string, Slot>();
   #generation = 0;
   #disposed = false;
+  /** (T, B) of the last forward. */
+  #steps = 0;
+  #batch = 0;
 
   /** 'SimpleRNN', 'LSTM', 'GRU': the prefix of error messages. */
-  protected abstract readonly kind: string;
+  abstract readonly kind: string;
   /** 'h', or 'h' and 'c'. */
   protected abstract readonly stateNames: readonly StateName[];
 
@@ -100,20 +118,47 @@ export abstract class RecurrentLayer {
     if (options === null || typeof options !== 'object') {
       throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
     }
-    const allowed = ['inputSize', 'units', 'seed', 'checkFinite', 'backend', ...knownOptions];
+    const allowed = ['inputSize', 'units', 'seed', 'checkFinite', 'backend', 'returnSequences', ...knownOptions];
     for (const key of Object.keys(options)) {
       if (!allowed.includes(key)) throw new RangeError(`${where}: unknown option '${key}' (known: ${allowed.join(', ')})`);
     }
-    this.inputSize = checkInt(where, 'options.inputSize', options.inputSize, 1);
+    this.#inputSize = options.inputSize === undefined ? 0 : checkInt(where, 'options.inputSize', options.inputSize, 1);
     this.units = checkInt(where, 'options.units', options.units, 1);
-    this.seed = options.seed === undefined ? 0 : checkInt(where, 'options.seed', options.seed, -0x80000000, 0xffffffff);
+    this.seedGiven = options.seed !== undefined;
+    this.#seed = options.seed === undefined ? 0 : checkInt(where, 'options.seed', options.seed, -0x80000000, 0xffffffff);
     this.checkFinite = options.checkFinite === undefined ? true : checkBoolean(where, 'options.checkFinite', options.checkFinite);
+    this.returnSequences = options.returnSequences === undefined ? false : checkBoolean(where, 'options.returnSequences', options.returnSequences);
     this.backend = options.backend ?? defaultBackend();
     if (!(this.backend instanceof Backend)) throw new TypeError(`${where}: options.backend must be a Backend, got ${describe(options.backend)}`);
-    // Subclasses set their own fields before calling initParams().
-    this.#params = null as unknown as F32Buffer;
-    this.#grads = null as unknown as F32Buffer;
+    // Subclasses set their own fields, then call initParams() (which waits for inputSize).
   }
+
+  /** Features per time step (0 until known: a layer made without inputSize gets it from its Sequential). */
+  get inputSize(): number {
+    return this.#inputSize;
+  }
+
+  get seed(): number {
+    return this.#seed;
+  }
+
+  /** Whether the layer has its inputSize and weights. */
+  get built(): boolean {
+    return this.#store !== null;
+  }
+
+  /** Floats of the layer's parameter region (each parameter 16-byte aligned). */
+  get paramFloats(): number {
+    return this.#paramFloats;
+  }
+
+  /** The options that rebuild this layer (without backend and weights), for saving a model. */
+  config(): Record<string, unknown> {
+    return { units: this.units, inputSize: this.#inputSize, seed: this.#seed, returnSequences: this.returnSequences, checkFinite: this.checkFinite, ...this.extraConfig() };
+  }
+
+  /** The subclass's own options, as given to its constructor. */
+  protected abstract extraConfig(): Record<string, unknown>;
 
   /** Parameter names and shapes, in slab order. */
   protected abstract paramSpecs(): ParamSpec[];
@@ -128,8 +173,9 @@ export abstract class RecurrentLayer {
   /** Named weights in `format` → internal values by parameter name (fresh arrays, validated). */
   protected abstract importWeights(format: WeightFormat, weights: unknown, where: string): Record<string, Float32Array>;
 
-  /** Allocates the slabs and draws initial weights. Called once by each subclass constructor. */
+  /** Allocates the slabs and draws initial weights, once inputSize is known. Called by each subclass constructor. */
   protected initParams(): void {
+    if (this.#inputSize === 0) return; // built later by build()
     let offset = 0;
     const specs = this.paramSpecs();
     for (const spec of specs) {
@@ -137,22 +183,58 @@ export abstract class RecurrentLayer {
       this.#paramSlots.set(spec.name, { offset, length, shape: spec.shape });
       offset += (length + 3) & ~3; // 16-byte aligned slots
     }
-    this.#params = this.backend.allocF32(offset);
-    this.#grads = this.backend.allocF32(offset);
+    this.#paramFloats = offset;
+    const params = this.backend.allocF32(offset);
+    const grads = this.backend.allocF32(offset);
+    this.#store = { params, grads, base: 0, owned: true };
     specs.forEach((spec, index) => {
-      const values = this.initialValue(spec, new Random(this.seed, index));
-      liveView(this.#params).set(values, this.#paramSlots.get(spec.name)!.offset);
+      const values = this.initialValue(spec, new Random(this.#seed, index));
+      liveView(params).set(values, this.#paramSlots.get(spec.name)!.offset);
     });
+  }
+
+  /**
+   * @internal Gives an unbuilt layer its inputSize (and, if its seed was not given, `seed`) and
+   * draws its weights. A built layer must already have this inputSize.
+   */
+  build(where: string, inputSize: number, seed: number): void {
+    if (this.built) {
+      if (this.#inputSize !== inputSize) {
+        throw new RangeError(`${where}: ${this.kind} has inputSize ${this.#inputSize} but the layer below gives ${inputSize} features`);
+      }
+      return;
+    }
+    this.#inputSize = inputSize;
+    if (!this.seedGiven) this.#seed = seed;
+    this.initParams();
+  }
+
+  /**
+   * @internal Moves the layer's parameters into a model's slabs at float `base` (values kept,
+   * gradients zero), freeing its own slabs. The model then owns the memory.
+   */
+  adopt(params: F32Buffer, grads: F32Buffer, base: number): void {
+    const store = this.#store!;
+    liveView(params).set(liveView(store.params).subarray(store.base, store.base + this.#paramFloats), base);
+    liveView(grads).fill(0, base, base + this.#paramFloats);
+    if (store.owned) {
+      store.params.dispose();
+      store.grads.dispose();
+    }
+    this.#store = { params, grads, base, owned: false };
+    this.#generation++;
   }
 
   // ---- pointers for the kernels (valid until the next allocation) ----
 
   protected param(name: string): number {
-    return this.#params.ptr + this.#paramSlots.get(name)!.offset * 4;
+    const store = this.#store!;
+    return store.params.ptr + (store.base + this.#paramSlots.get(name)!.offset) * 4;
   }
 
   protected grad(name: string): number {
-    return this.#grads.ptr + this.#paramSlots.get(name)!.offset * 4;
+    const store = this.#store!;
+    return store.grads.ptr + (store.base + this.#paramSlots.get(name)!.offset) * 4;
   }
 
   protected work(name: string): number {
@@ -177,22 +259,12 @@ export abstract class RecurrentLayer {
     const initial = this.#readStates(where, 'options.initialState', options.initialState, B);
     // Validation is done: from here on nothing can fail.
     this.#ensureWorkspace(T, B);
-    const memory = this.#workView();
-    const I = this.inputSize;
+    toTimeMajor(input.data, this.#workView(), this.#slot('x').offset, B, T, this.inputSize);
+    this.#forwardCore(T, B, initial);
     const H = this.units;
-    toTimeMajor(input.data, memory, this.#slot('x').offset, B, T, I);
-    for (const name of this.stateNames) {
-      const all = this.#slot(name === 'h' ? 'hAll' : 'cAll').offset;
-      const given = initial[name];
-      if (given) memory.set(given, all);
-      else memory.fill(0, all, all + B * H);
-    }
-    this.runForward(T, B);
-    this.#generation++;
     const view = this.#workView();
-    const hAll = this.#slot('hAll').offset;
     const output = new Float32Array(B * T * H);
-    fromTimeMajor(view, hAll + B * H, output, B, T, H);
+    fromTimeMajor(view, this.#slot('hAll').offset + B * H, output, B, T, H);
     const finalState: StateOutput = {};
     for (const name of this.stateNames) {
       const all = this.#slot(name === 'h' ? 'hAll' : 'cAll').offset + T * B * H;
@@ -221,34 +293,26 @@ export abstract class RecurrentLayer {
       ? null
       : readTensor(where, 'options.dOutput', options.dOutput, [{ label: 'batch', size: B }, { label: 'time steps', size: T }, { label: 'units', size: H }], this.checkFinite);
     const dFinal = this.#readStates(where, 'options.dFinalState', options.dFinalState, B);
-    liveView(this.#grads).fill(0);
-    const memory = this.#workView();
-    const dX = this.#slot('dX').offset;
-    memory.fill(0, dX, dX + T * B * I);
-    if (dOutput) toTimeMajor(dOutput.data, memory, this.#slot('dOutput').offset, B, T, H);
-    for (const name of this.stateNames) {
-      const slot = this.#slot(name === 'h' ? 'dh' : 'dc').offset;
-      const given = dFinal[name];
-      if (given) memory.set(given, slot);
-      else memory.fill(0, slot, slot + B * H);
-    }
-    this.runBackward(T, B, dOutput !== null);
+    const { grads, base } = this.#store!;
+    liveView(grads).fill(0, base, base + this.#paramFloats);
+    if (dOutput) toTimeMajor(dOutput.data, this.#workView(), this.#slot('dOutput').offset, B, T, H);
+    this.#backwardCore(T, B, dOutput !== null, dFinal);
     const view = this.#workView();
     const dInput = new Float32Array(B * T * I);
-    fromTimeMajor(view, dX, dInput, B, T, I);
+    fromTimeMajor(view, this.#slot('dX').offset, dInput, B, T, I);
     const dInitialState: StateOutput = {};
     for (const name of this.stateNames) {
       const slot = this.#slot(name === 'h' ? 'dh' : 'dc').offset;
       dInitialState[name] = { data: view.slice(slot, slot + B * H), shape: [B, H] };
     }
-    return { dInput: { data: dInput, shape: [B, T, I] }, dInitialState, dWeights: this.exportWeights(format, this.#values(this.#grads), true) };
+    return { dInput: { data: dInput, shape: [B, T, I] }, dInitialState, dWeights: this.exportWeights(format, this.#values(grads), true) };
   }
 
   /** Copies of the weights in `format` ('native' by default). */
   getWeights(options: { format?: WeightFormat } = {}): Weights {
     const where = `${this.kind}.getWeights`;
     this.#checkAlive(where);
-    return this.exportWeights(checkFormat(where, options?.format ?? 'native'), this.#values(this.#params), false);
+    return this.exportWeights(checkFormat(where, options?.format ?? 'native'), this.#values(this.#store!.params), false);
   }
 
   /** Replaces every weight. All are validated before any is written: a failed call changes nothing. */
@@ -257,16 +321,20 @@ export abstract class RecurrentLayer {
     this.#checkAlive(where);
     const format = checkFormat(where, options?.format ?? 'native');
     const values = this.importWeights(format, weights, where);
-    const view = liveView(this.#params);
-    for (const [name, slot] of this.#paramSlots) view.set(values[name], slot.offset);
+    const { params, base } = this.#store!;
+    const view = liveView(params);
+    for (const [name, slot] of this.#paramSlots) view.set(values[name], base + slot.offset);
     this.#generation++; // caches made with the old weights are stale
   }
 
-  /** Frees the layer's linear memory. Using the layer afterwards is an error. */
+  /** Frees the layer's linear memory (its weights too, unless a model owns them). Using the layer afterwards is an error. */
   dispose(): void {
     if (this.#disposed) return;
-    this.#params.dispose();
-    this.#grads.dispose();
+    if (this.#store?.owned) {
+      this.#store.params.dispose();
+      this.#store.grads.dispose();
+    }
+    this.#store = null;
     this.#work?.dispose();
     this.#work = null;
     this.#disposed = true;
@@ -276,11 +344,80 @@ export abstract class RecurrentLayer {
     return this.#disposed;
   }
 
+  // ---- the time-major path a model uses: pointers in, pointers out, nothing copied to JS ----
+
+  /**
+   * @internal Forward over x = [T, B, inputSize] (time-major) at pointer `x`; initial states
+   * from pointers ([B, units] each) or zero. Output stays in the workspace: outputPtr().
+   */
+  forwardFrom(x: number, T: number, B: number, initial: Partial<Record<StateName, number>> = {}): void {
+    this.#ensureWorkspace(T, B);
+    this.backend.copyFloats(this.work('x'), x, T * B * this.inputSize);
+    this.#forwardCore(T, B, initial);
+  }
+
+  /** @internal Every step's output h, [T, B, units], of the last forward. */
+  outputPtr(): number {
+    return this.work('hAll') + this.#batch * this.units * 4;
+  }
+
+  /** @internal The state after the last step of the last forward, [B, units]. */
+  finalStatePtr(name: StateName): number {
+    return this.work(name === 'h' ? 'hAll' : 'cAll') + this.#steps * this.#batch * this.units * 4;
+  }
+
+  /**
+   * @internal BPTT through the last forward; gradients *accumulate* into the parameter gradients.
+   * dOutput ([T, B, units]) and dFinal ([B, units] each) are pointers, 0 / absent for none.
+   */
+  backwardFrom(dOutput: number, dFinal: Partial<Record<StateName, number>> = {}): void {
+    const T = this.#steps;
+    const B = this.#batch;
+    if (dOutput) this.backend.copyFloats(this.work('dOutput'), dOutput, T * B * this.units);
+    this.#backwardCore(T, B, dOutput !== 0, dFinal);
+  }
+
+  /** @internal dLoss/dx of the last backward, [T, B, inputSize]. */
+  dInputPtr(): number {
+    return this.work('dX');
+  }
+
+  /** @internal dLoss/d(initial state) of the last backward, [B, units]. */
+  dInitialStatePtr(name: StateName): number {
+    return this.work(name === 'h' ? 'dh' : 'dc');
+  }
+
+  /** @internal */
+  get stateKeys(): readonly StateName[] {
+    return this.stateNames;
+  }
+
   // ---- internals ----
+
+  /** Initial states (copies or pointers, else zeros) into hAll[0], cAll[0]; then the kernel. Input is in 'x'. */
+  #forwardCore(T: number, B: number, initial: Partial<Record<StateName, Float32Array | number>>): void {
+    const n = B * this.units;
+    for (const name of this.stateNames) {
+      const dst = this.work(name === 'h' ? 'hAll' : 'cAll');
+      writeFloats(this.backend, dst, initial[name], n);
+    }
+    this.runForward(T, B);
+    this.#steps = T;
+    this.#batch = B;
+    this.#generation++;
+  }
+
+  /** dOutput is in 'dOutput' when hasDOutput; dFinal (copies or pointers, else zeros) into dh, dc; then the kernel. */
+  #backwardCore(T: number, B: number, hasDOutput: boolean, dFinal: Partial<Record<StateName, Float32Array | number>>): void {
+    this.backend.fillFloats(this.work('dX'), T * B * this.inputSize, 0);
+    for (const name of this.stateNames) writeFloats(this.backend, this.work(name === 'h' ? 'dh' : 'dc'), dFinal[name], B * this.units);
+    this.runBackward(T, B, hasDOutput);
+  }
 
   #checkAlive(where: string): void {
     if (this.#disposed) throw new Error(`${where}: this layer was disposed`);
     if (this.backend.disposed) throw new Error(`${where}: the layer's backend was disposed`);
+    if (!this.built) throw new Error(`${where}: this layer has no inputSize yet: give options.inputSize, or use it in a Sequential`);
   }
 
   #slot(name: string): Slot {
@@ -295,8 +432,9 @@ export abstract class RecurrentLayer {
 
   #values(slab: F32Buffer): Record<string, Float32Array> {
     const view = liveView(slab);
+    const base = this.#store!.base;
     const out: Record<string, Float32Array> = {};
-    for (const [name, slot] of this.#paramSlots) out[name] = view.slice(slot.offset, slot.offset + slot.length);
+    for (const [name, slot] of this.#paramSlots) out[name] = view.slice(base + slot.offset, base + slot.offset + slot.length);
     return out;
   }
 
@@ -349,4 +487,11 @@ function fromTimeMajor(src: Float32Array, offset: number, out: Float32Array, B: 
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) out.set(src.subarray(offset + (t * B + b) * F, offset + (t * B + b + 1) * F), (b * T + t) * F);
   }
+}
+
+/** `n` floats at `dst` from a copy (Float32Array), a pointer (number), or zeros (undefined). */
+function writeFloats(backend: Backend, dst: number, source: Float32Array | number | undefined, n: number): void {
+  if (source === undefined) backend.fillFloats(dst, n, 0);
+  else if (typeof source === 'number') backend.copyFloats(dst, source, n);
+  else backend.heapF32().set(source.subarray(0, n), dst >>> 2);
 }

@@ -14,7 +14,7 @@ export interface SimpleRNNOptions extends RecurrentOptions {
 }
 
 export class SimpleRNN extends RecurrentLayer {
-  protected readonly kind = 'SimpleRNN';
+  readonly kind = 'SimpleRNN';
   protected readonly stateNames = ['h'] as const;
   readonly activation: SimpleRNNActivation;
 
@@ -26,6 +26,10 @@ export class SimpleRNN extends RecurrentLayer {
     }
     this.activation = activation;
     this.initParams();
+  }
+
+  protected extraConfig(): Record<string, unknown> {
+    return { activation: this.activation };
   }
 
   protected paramSpecs(): ParamSpec[] {
