@@ -2,12 +2,15 @@
 // gradient slab in linear memory, a grow-only workspace sized for the largest
 // (T, B) seen, marshalling [B, T, F] batches to the kernels' time-major layout
 // and back, caches that know when they are stale, and weight formats.
-import { Backend, F32Buffer, liveView } from '../backend.js';
+import { Backend, type F32Buffer } from '../backend.js';
 import { checkBoolean, checkInt, describe } from '../errors.js';
 import { defaultBackend } from '../init.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { checkFormat, type WeightFormat, type Weights } from './formats.js';
+import { Parameters, Workspace, type ParamSpec } from './parameters.js';
+
+export type { ParamSpec } from './parameters.js';
 
 export type StateName = 'h' | 'c';
 /** States as given by users: each [B, units], nested arrays or { data, shape }. */
@@ -68,26 +71,6 @@ export class RecurrentCache {
   ) {}
 }
 
-export interface ParamSpec {
-  name: string;
-  shape: number[];
-}
-
-interface Slot {
-  offset: number; // floats
-  length: number;
-}
-
-/** Where a layer's parameters and gradients live: its own slabs, or a region of a model's. */
-interface ParamStore {
-  params: F32Buffer;
-  grads: F32Buffer;
-  /** First float of the layer's region. */
-  base: number;
-  /** The layer allocated the slabs (and frees them). */
-  owned: boolean;
-}
-
 export abstract class RecurrentLayer {
   #inputSize: number;
   readonly units: number;
@@ -97,11 +80,8 @@ export abstract class RecurrentLayer {
   readonly checkFinite: boolean;
   readonly returnSequences: boolean;
   readonly backend: Backend;
-  #store: ParamStore | null = null;
-  #paramSlots = new Map<string, Slot & { shape: number[] }>();
-  #paramFloats = 0;
-  #work: F32Buffer | null = null;
-  #workSlots = new Map<string, Slot>();
+  #parameters: Parameters | null = null;
+  #work: Workspace;
   #generation = 0;
   #disposed = false;
   /** (T, B) of the last forward. */
@@ -130,6 +110,7 @@ export abstract class RecurrentLayer {
     this.returnSequences = options.returnSequences === undefined ? false : checkBoolean(where, 'options.returnSequences', options.returnSequences);
     this.backend = options.backend ?? defaultBackend();
     if (!(this.backend instanceof Backend)) throw new TypeError(`${where}: options.backend must be a Backend, got ${describe(options.backend)}`);
+    this.#work = new Workspace(this.backend);
     // Subclasses set their own fields, then call initParams() (which waits for inputSize).
   }
 
@@ -144,12 +125,12 @@ export abstract class RecurrentLayer {
 
   /** Whether the layer has its inputSize and weights. */
   get built(): boolean {
-    return this.#store !== null;
+    return this.#parameters !== null;
   }
 
-  /** Floats of the layer's parameter region (each parameter 16-byte aligned). */
-  get paramFloats(): number {
-    return this.#paramFloats;
+  /** @internal The layer's parameters (after build). */
+  get parameters(): Parameters {
+    return this.#parameters!;
   }
 
   /** The options that rebuild this layer (without backend and weights), for saving a model. */
@@ -176,21 +157,7 @@ export abstract class RecurrentLayer {
   /** Allocates the slabs and draws initial weights, once inputSize is known. Called by each subclass constructor. */
   protected initParams(): void {
     if (this.#inputSize === 0) return; // built later by build()
-    let offset = 0;
-    const specs = this.paramSpecs();
-    for (const spec of specs) {
-      const length = spec.shape.reduce((a, b) => a * b, 1);
-      this.#paramSlots.set(spec.name, { offset, length, shape: spec.shape });
-      offset += (length + 3) & ~3; // 16-byte aligned slots
-    }
-    this.#paramFloats = offset;
-    const params = this.backend.allocF32(offset);
-    const grads = this.backend.allocF32(offset);
-    this.#store = { params, grads, base: 0, owned: true };
-    specs.forEach((spec, index) => {
-      const values = this.initialValue(spec, new Random(this.#seed, index));
-      liveView(params).set(values, this.#paramSlots.get(spec.name)!.offset);
-    });
+    this.#parameters = new Parameters(this.backend, this.paramSpecs(), (spec, index) => this.initialValue(spec, new Random(this.#seed, index)));
   }
 
   /**
@@ -209,42 +176,28 @@ export abstract class RecurrentLayer {
     this.initParams();
   }
 
-  /**
-   * @internal Moves the layer's parameters into a model's slabs at float `base` (values kept,
-   * gradients zero), freeing its own slabs. The model then owns the memory.
-   */
+  /** @internal Moves the weights into a model's slabs at float `base` (see Parameters.adopt). */
   adopt(params: F32Buffer, grads: F32Buffer, base: number): void {
-    const store = this.#store!;
-    liveView(params).set(liveView(store.params).subarray(store.base, store.base + this.#paramFloats), base);
-    liveView(grads).fill(0, base, base + this.#paramFloats);
-    if (store.owned) {
-      store.params.dispose();
-      store.grads.dispose();
-    }
-    this.#store = { params, grads, base, owned: false };
+    this.#parameters!.adopt(params, grads, base);
     this.#generation++;
   }
 
   // ---- pointers for the kernels (valid until the next allocation) ----
 
   protected param(name: string): number {
-    const store = this.#store!;
-    return store.params.ptr + (store.base + this.#paramSlots.get(name)!.offset) * 4;
+    return this.#parameters!.ptr(name);
   }
 
   protected grad(name: string): number {
-    const store = this.#store!;
-    return store.grads.ptr + (store.base + this.#paramSlots.get(name)!.offset) * 4;
+    return this.#parameters!.gradPtr(name);
   }
 
   protected work(name: string): number {
-    const slot = this.#workSlots.get(name);
-    if (!slot) throw new Error(`internal: no workspace region '${name}'`);
-    return this.#work!.ptr + slot.offset * 4;
+    return this.#work.ptr(name);
   }
 
   protected hasParam(name: string): boolean {
-    return this.#paramSlots.has(name);
+    return this.#parameters!.has(name);
   }
 
   // ---- public API ----
@@ -259,16 +212,16 @@ export abstract class RecurrentLayer {
     const initial = this.#readStates(where, 'options.initialState', options.initialState, B);
     // Validation is done: from here on nothing can fail.
     this.#ensureWorkspace(T, B);
-    toTimeMajor(input.data, this.#workView(), this.#slot('x').offset, B, T, this.inputSize);
+    toTimeMajor(input.data, this.backend.heapF32(), this.work('x') >>> 2, B, T, this.inputSize);
     this.#forwardCore(T, B, initial);
     const H = this.units;
-    const view = this.#workView();
+    const heap = this.backend.heapF32();
     const output = new Float32Array(B * T * H);
-    fromTimeMajor(view, this.#slot('hAll').offset + B * H, output, B, T, H);
+    fromTimeMajor(heap, this.outputPtr() >>> 2, output, B, T, H);
     const finalState: StateOutput = {};
     for (const name of this.stateNames) {
-      const all = this.#slot(name === 'h' ? 'hAll' : 'cAll').offset + T * B * H;
-      finalState[name] = { data: view.slice(all, all + B * H), shape: [B, H] };
+      const at = this.finalStatePtr(name) >>> 2;
+      finalState[name] = { data: heap.slice(at, at + B * H), shape: [B, H] };
     }
     return { output: { data: output, shape: [B, T, H] }, finalState, cache: new RecurrentCache(this, this.#generation, B, T) };
   }
@@ -293,26 +246,25 @@ export abstract class RecurrentLayer {
       ? null
       : readTensor(where, 'options.dOutput', options.dOutput, [{ label: 'batch', size: B }, { label: 'time steps', size: T }, { label: 'units', size: H }], this.checkFinite);
     const dFinal = this.#readStates(where, 'options.dFinalState', options.dFinalState, B);
-    const { grads, base } = this.#store!;
-    liveView(grads).fill(0, base, base + this.#paramFloats);
-    if (dOutput) toTimeMajor(dOutput.data, this.#workView(), this.#slot('dOutput').offset, B, T, H);
+    this.#parameters!.zeroGrads();
+    if (dOutput) toTimeMajor(dOutput.data, this.backend.heapF32(), this.work('dOutput') >>> 2, B, T, H);
     this.#backwardCore(T, B, dOutput !== null, dFinal);
-    const view = this.#workView();
+    const heap = this.backend.heapF32();
     const dInput = new Float32Array(B * T * I);
-    fromTimeMajor(view, this.#slot('dX').offset, dInput, B, T, I);
+    fromTimeMajor(heap, this.dInputPtr() >>> 2, dInput, B, T, I);
     const dInitialState: StateOutput = {};
     for (const name of this.stateNames) {
-      const slot = this.#slot(name === 'h' ? 'dh' : 'dc').offset;
-      dInitialState[name] = { data: view.slice(slot, slot + B * H), shape: [B, H] };
+      const at = this.dInitialStatePtr(name) >>> 2;
+      dInitialState[name] = { data: heap.slice(at, at + B * H), shape: [B, H] };
     }
-    return { dInput: { data: dInput, shape: [B, T, I] }, dInitialState, dWeights: this.exportWeights(format, this.#values(grads), true) };
+    return { dInput: { data: dInput, shape: [B, T, I] }, dInitialState, dWeights: this.exportWeights(format, this.#parameters!.values(true), true) };
   }
 
   /** Copies of the weights in `format` ('native' by default). */
   getWeights(options: { format?: WeightFormat } = {}): Weights {
     const where = `${this.kind}.getWeights`;
     this.#checkAlive(where);
-    return this.exportWeights(checkFormat(where, options?.format ?? 'native'), this.#values(this.#store!.params), false);
+    return this.exportWeights(checkFormat(where, options?.format ?? 'native'), this.#parameters!.values(), false);
   }
 
   /** Replaces every weight. All are validated before any is written: a failed call changes nothing. */
@@ -321,22 +273,16 @@ export abstract class RecurrentLayer {
     this.#checkAlive(where);
     const format = checkFormat(where, options?.format ?? 'native');
     const values = this.importWeights(format, weights, where);
-    const { params, base } = this.#store!;
-    const view = liveView(params);
-    for (const [name, slot] of this.#paramSlots) view.set(values[name], base + slot.offset);
+    this.#parameters!.set(values);
     this.#generation++; // caches made with the old weights are stale
   }
 
   /** Frees the layer's linear memory (its weights too, unless a model owns them). Using the layer afterwards is an error. */
   dispose(): void {
     if (this.#disposed) return;
-    if (this.#store?.owned) {
-      this.#store.params.dispose();
-      this.#store.grads.dispose();
-    }
-    this.#store = null;
-    this.#work?.dispose();
-    this.#work = null;
+    this.#parameters?.dispose();
+    this.#parameters = null;
+    this.#work.dispose();
     this.#disposed = true;
   }
 
@@ -420,24 +366,6 @@ export abstract class RecurrentLayer {
     if (!this.built) throw new Error(`${where}: this layer has no inputSize yet: give options.inputSize, or use it in a Sequential`);
   }
 
-  #slot(name: string): Slot {
-    const slot = this.#workSlots.get(name);
-    if (!slot) throw new Error(`internal: no workspace region '${name}'`);
-    return slot;
-  }
-
-  #workView(): Float32Array {
-    return liveView(this.#work!);
-  }
-
-  #values(slab: F32Buffer): Record<string, Float32Array> {
-    const view = liveView(slab);
-    const base = this.#store!.base;
-    const out: Record<string, Float32Array> = {};
-    for (const [name, slot] of this.#paramSlots) out[name] = view.slice(base + slot.offset, base + slot.offset + slot.length);
-    return out;
-  }
-
   #readStates(where: string, name: string, states: StateInput | undefined, B: number): Partial<Record<StateName, Float32Array>> {
     const out: Partial<Record<StateName, Float32Array>> = {};
     if (states === undefined) return out;
@@ -459,19 +387,7 @@ export abstract class RecurrentLayer {
   #ensureWorkspace(T: number, B: number): void {
     const I = this.inputSize;
     const H = this.units;
-    const regions = { x: T * B * I, hAll: (T + 1) * B * H, dOutput: T * B * H, dX: T * B * I, dh: B * H, ...this.workRegions(T, B) };
-    const slots = new Map<string, Slot>();
-    let total = 0;
-    for (const [name, length] of Object.entries(regions)) {
-      slots.set(name, { offset: total, length });
-      total += (length + 3) & ~3; // 16-byte aligned regions
-    }
-    if (!this.#work || this.#work.length < total) {
-      const next = this.backend.allocF32(total); // may throw (out of memory): nothing changed yet
-      this.#work?.dispose();
-      this.#work = next;
-    }
-    this.#workSlots = slots;
+    this.#work.layout({ x: T * B * I, hAll: (T + 1) * B * H, dOutput: T * B * H, dX: T * B * I, dh: B * H, ...this.workRegions(T, B) });
   }
 }
 

@@ -1,0 +1,147 @@
+// A layer's parameters and their gradients: named, 16-byte-aligned regions of
+// one parameter slab and one gradient slab. A layer alone owns its slabs; a
+// model adopts the regions into its own slabs so that one optimizer call
+// updates every parameter of the model.
+import { type Backend, type F32Buffer, liveView } from '../backend.js';
+
+export interface ParamSpec {
+  name: string;
+  shape: number[];
+}
+
+interface Slot {
+  offset: number; // floats from the region's base
+  length: number;
+  shape: number[];
+}
+
+export class Parameters {
+  #slots = new Map<string, Slot>();
+  #floats = 0;
+  #params: F32Buffer;
+  #grads: F32Buffer;
+  #base = 0;
+  #owned = true;
+
+  /** Allocates the layer's own slabs and fills parameter `index` with `initial(spec, index)`. */
+  constructor(readonly backend: Backend, specs: ParamSpec[], initial: (spec: ParamSpec, index: number) => Float32Array) {
+    for (const spec of specs) {
+      const length = spec.shape.reduce((a, b) => a * b, 1);
+      this.#slots.set(spec.name, { offset: this.#floats, length, shape: spec.shape });
+      this.#floats += (length + 3) & ~3;
+    }
+    this.#params = backend.allocF32(Math.max(this.#floats, 4));
+    this.#grads = backend.allocF32(Math.max(this.#floats, 4));
+    specs.forEach((spec, index) => liveView(this.#params).set(initial(spec, index), this.#slots.get(spec.name)!.offset));
+  }
+
+  /** Floats of the region (every parameter rounded up to 4). */
+  get floats(): number {
+    return this.#floats;
+  }
+
+  has(name: string): boolean {
+    return this.#slots.has(name);
+  }
+
+  /** Pointer to a parameter (valid until the model or layer is disposed). */
+  ptr(name: string): number {
+    return this.#params.ptr + (this.#base + this.#slot(name).offset) * 4;
+  }
+
+  /** Pointer to a parameter's gradient. */
+  gradPtr(name: string): number {
+    return this.#grads.ptr + (this.#base + this.#slot(name).offset) * 4;
+  }
+
+  /** Copies of the parameters (or of their gradients), by name. */
+  values(gradients = false): Record<string, Float32Array> {
+    const view = liveView(gradients ? this.#grads : this.#params);
+    const out: Record<string, Float32Array> = {};
+    for (const [name, slot] of this.#slots) out[name] = view.slice(this.#base + slot.offset, this.#base + slot.offset + slot.length);
+    return out;
+  }
+
+  /** Writes every parameter (already validated: one array of the right length per name). */
+  set(values: Record<string, Float32Array>): void {
+    const view = liveView(this.#params);
+    for (const [name, slot] of this.#slots) view.set(values[name], this.#base + slot.offset);
+  }
+
+  zeroGrads(): void {
+    liveView(this.#grads).fill(0, this.#base, this.#base + this.#floats);
+  }
+
+  /** Moves the values into a model's slabs at float `base` (gradients zeroed) and frees the layer's own. */
+  adopt(params: F32Buffer, grads: F32Buffer, base: number): void {
+    liveView(params).set(liveView(this.#params).subarray(this.#base, this.#base + this.#floats), base);
+    liveView(grads).fill(0, base, base + this.#floats);
+    this.#release();
+    this.#params = params;
+    this.#grads = grads;
+    this.#base = base;
+    this.#owned = false;
+  }
+
+  /** Frees the slabs if the layer owns them (a model frees its own). */
+  dispose(): void {
+    this.#release();
+  }
+
+  #release(): void {
+    if (this.#owned) {
+      this.#params.dispose();
+      this.#grads.dispose();
+    }
+  }
+
+  #slot(name: string): Slot {
+    const slot = this.#slots.get(name);
+    if (!slot) throw new Error(`internal: no parameter '${name}'`);
+    return slot;
+  }
+}
+
+/**
+ * A grow-only workspace of named float regions (16-byte aligned), sized for
+ * the largest request seen; `layout` lays out the regions and grows if needed.
+ */
+export class Workspace {
+  #buffer: F32Buffer | null = null;
+  #regions = new Map<string, { offset: number; length: number }>();
+
+  constructor(readonly backend: Backend) {}
+
+  /** Lays out `regions` (floats each); allocates a larger buffer if they do not fit (throws before changing anything). */
+  layout(regions: Record<string, number>): void {
+    const next = new Map<string, { offset: number; length: number }>();
+    let total = 0;
+    for (const [name, length] of Object.entries(regions)) {
+      next.set(name, { offset: total, length });
+      total += (length + 3) & ~3;
+    }
+    total = Math.max(total, 4);
+    if (!this.#buffer || this.#buffer.length < total) {
+      const buffer = this.backend.allocF32(total);
+      this.#buffer?.dispose();
+      this.#buffer = buffer;
+    }
+    this.#regions = next;
+  }
+
+  ptr(name: string): number {
+    const region = this.#regions.get(name);
+    if (!region || !this.#buffer) throw new Error(`internal: no workspace region '${name}'`);
+    return this.#buffer.ptr + region.offset * 4;
+  }
+
+  /** Floats of the workspace buffer (for memory tests). */
+  get floats(): number {
+    return this.#buffer?.length ?? 0;
+  }
+
+  dispose(): void {
+    this.#buffer?.dispose();
+    this.#buffer = null;
+  }
+}
