@@ -17,3 +17,5 @@ export { rnn_forward_f32, rnn_backward_f32, rnn_packed_floats } from "./rnn";
 export { lstm_forward_f32, lstm_backward_f32, lstm_packed_floats } from "./lstm";
 export { gru_forward_f32, gru_backward_f32, gru_packed_floats } from "./gru";
 export { esn_block_steps, esn_collect, esn_generate, esn_ridge_solve } from "./esn";
+export { fillRows as fill_rows_f32, addColumnSums as add_column_sums_f32 } from "./cells";
+export { concat_rows_f32, split_rows_f32, add_scaled_f32 } from "./model";

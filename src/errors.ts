@@ -70,3 +70,22 @@ export function isDetached(view: ArrayBufferView): boolean {
     return true;
   }
 }
+
+/** Throws unless `options` is an object whose keys are all in `allowed`. */
+export function checkOptions(where: string, options: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) throw new RangeError(`${where}: unknown option '${key}' (known: ${allowed.join(', ')})`);
+  }
+  return options as Record<string, unknown>;
+}
+
+/** `value` if it is one of `allowed`, else a RangeError listing them. */
+export function checkOneOf<T extends string>(where: string, name: string, value: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    throw new RangeError(`${where}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
+  }
+  return value as T;
+}

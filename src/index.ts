@@ -18,3 +18,11 @@ export {
   EchoStateNetwork, type EchoStateNetworkOptions, type EchoStateNetworkJSON, type EsnOutputActivation, type FitOnlineOptions, type GenerateOptions,
 } from './esn/esn.js';
 export { mackeyGlass, narma10, rmse, nrmse, rsquare, type MackeyGlassOptions, type Narma10Series } from './esn/data.js';
+export { Dense, type DenseOptions, type DenseActivation } from './models/dense.js';
+export { Embedding, type EmbeddingOptions } from './models/embedding.js';
+export { Bidirectional, type BidirectionalOptions, type MergeMode } from './models/bidirectional.js';
+export {
+  Sequential, NonFiniteError, type SequentialOptions, type SequentialLayer, type SequentialJSON, type CompileOptions, type FitOptions, type DataOptions,
+  type Callbacks, type EpochLogs, type BatchLogs, type History, type EarlyStopping, type ModelState, type GenerateOptions as SequentialGenerateOptions, type Loss,
+} from './models/sequential.js';
+export type { OptimizerConfig, OptimizerType, Schedule } from './models/optimizer.js';

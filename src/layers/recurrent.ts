@@ -9,6 +9,7 @@ import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { checkFormat, type WeightFormat, type Weights } from './formats.js';
 import { Parameters, Workspace, type ParamSpec } from './parameters.js';
+import type { Batch, Flow } from '../models/layer.js';
 
 export type { ParamSpec } from './parameters.js';
 
@@ -128,9 +129,9 @@ export abstract class RecurrentLayer {
     return this.#parameters !== null;
   }
 
-  /** @internal The layer's parameters (after build). */
-  get parameters(): Parameters {
-    return this.#parameters!;
+  /** @internal Floats of the layer's parameter region (after build). */
+  get paramFloats(): number {
+    return this.#parameters!.floats;
   }
 
   /** The options that rebuild this layer (without backend and weights), for saving a model. */
@@ -331,6 +332,31 @@ export abstract class RecurrentLayer {
   /** @internal dLoss/d(initial state) of the last backward, [B, units]. */
   dInitialStatePtr(name: StateName): number {
     return this.work(name === 'h' ? 'dh' : 'dc');
+  }
+
+  // ---- as a layer of a model (src/models/layer.ts) ----
+
+  /** @internal */
+  connect(where: string, input: Flow, seed: number): Flow {
+    if (!input.sequence || input.ids) {
+      const got = input.ids ? 'token ids (put an Embedding first)' : 'one vector per sequence (set returnSequences: true on the layer below)';
+      throw new RangeError(`${where}: ${this.kind} needs sequences of feature vectors as input, but gets ${got}`);
+    }
+    this.build(where, input.features, seed);
+    return { features: this.units, sequence: this.returnSequences };
+  }
+
+  /** @internal Output: every step [T, B, units] with returnSequences, else the final h [B, units]. */
+  modelForward(x: number, batch: Batch, initial: Partial<Record<StateName, number>> = {}): number {
+    this.forwardFrom(x, batch.T, batch.B, initial);
+    return this.returnSequences ? this.outputPtr() : this.finalStatePtr('h');
+  }
+
+  /** @internal */
+  modelBackward(dOutput: number, dFinal: Partial<Record<StateName, number>> = {}): number {
+    if (this.returnSequences) this.backwardFrom(dOutput, dFinal);
+    else this.backwardFrom(0, { ...dFinal, h: dOutput });
+    return this.dInputPtr();
   }
 
   /** @internal */

@@ -1,0 +1,213 @@
+// Bidirectional: a recurrent layer over the sequence and a copy of it over the
+// sequence reversed (each sequence within its own length when the batch is
+// masked), outputs merged by 'concat' (features [forward, backward]), 'sum' or
+// 'ave'. With returnSequences the backward copy's outputs are reversed back so
+// step t of both directions lines up; without it the two final states merge
+// (the backward copy's final state is the one after reading step 0).
+import type { Backend, F32Buffer } from '../backend.js';
+import { checkOneOf, checkOptions, describe } from '../errors.js';
+import { checkFormat, type WeightFormat, type Weights } from '../layers/formats.js';
+import { Workspace } from '../layers/parameters.js';
+import { RecurrentLayer } from '../layers/recurrent.js';
+import type { Batch, Flow, ModelLayer } from './layer.js';
+
+export type MergeMode = 'concat' | 'sum' | 'ave';
+const MERGES: readonly MergeMode[] = ['concat', 'sum', 'ave'];
+
+export interface BidirectionalOptions {
+  /** The forward-direction layer (SimpleRNN, LSTM or GRU); its returnSequences decides the output. */
+  layer: RecurrentLayer;
+  /** Default 'concat'. */
+  merge?: MergeMode;
+}
+
+export class Bidirectional implements ModelLayer {
+  readonly kind = 'Bidirectional';
+  readonly forwardLayer: RecurrentLayer;
+  #backwardLayer: RecurrentLayer | null = null;
+  readonly merge: MergeMode;
+  readonly backend: Backend;
+  #work: Workspace;
+  #disposed = false;
+  #T = 0;
+  #B = 0;
+  #mask = 0;
+
+  constructor(options: BidirectionalOptions) {
+    const where = 'Bidirectional';
+    checkOptions(where, options, ['layer', 'merge']);
+    if (!(options.layer instanceof RecurrentLayer)) {
+      throw new TypeError(`${where}: options.layer must be a SimpleRNN, LSTM or GRU, got ${describe(options.layer)}`);
+    }
+    this.forwardLayer = options.layer;
+    this.merge = options.merge === undefined ? 'concat' : checkOneOf(where, 'options.merge', options.merge, MERGES);
+    this.backend = options.layer.backend;
+    this.#work = new Workspace(this.backend);
+  }
+
+  /** The copy that reads the sequences reversed (after the layer is connected). */
+  get backwardLayer(): RecurrentLayer | null {
+    return this.#backwardLayer;
+  }
+
+  get returnSequences(): boolean {
+    return this.forwardLayer.returnSequences;
+  }
+
+  get built(): boolean {
+    return this.#backwardLayer !== null;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** Features out: 2·units for concat, units for sum and ave. */
+  get units(): number {
+    return this.merge === 'concat' ? 2 * this.forwardLayer.units : this.forwardLayer.units;
+  }
+
+  /** @internal */
+  get paramFloats(): number {
+    return this.forwardLayer.paramFloats + this.#backwardLayer!.paramFloats;
+  }
+
+  config(): Record<string, unknown> {
+    return { merge: this.merge, layer: { type: this.forwardLayer.kind, config: this.forwardLayer.config() } };
+  }
+
+  /** @internal */
+  connect(where: string, input: Flow, seed: number): Flow {
+    const forward = this.forwardLayer.connect(where, input, seed);
+    if (!this.#backwardLayer) {
+      // The same layer type and options, its own weights (seed + 1 stream apart).
+      const Kind = this.forwardLayer.constructor as new (options: Record<string, unknown>) => RecurrentLayer;
+      this.#backwardLayer = new Kind({ ...this.forwardLayer.config(), seed: (this.forwardLayer.seed + 0x9e3779b9) | 0, backend: this.backend });
+    }
+    return { features: this.units, sequence: forward.sequence };
+  }
+
+  /** @internal */
+  adopt(params: F32Buffer, grads: F32Buffer, base: number): void {
+    this.forwardLayer.adopt(params, grads, base);
+    this.#backwardLayer!.adopt(params, grads, base + this.forwardLayer.paramFloats);
+  }
+
+  /** @internal */
+  modelForward(x: number, batch: Batch): number {
+    const { T, B, mask } = batch;
+    const F = this.forwardLayer.inputSize;
+    const H = this.forwardLayer.units;
+    const outRows = this.returnSequences ? T * B : B;
+    this.#work.layout({ xRev: T * B * F, bOut: T * B * H, out: outRows * this.units, dF: outRows * H, dB: outRows * H, dBRev: T * B * H, dXRev: T * B * F, dX: T * B * F });
+    this.#T = T;
+    this.#B = B;
+    this.#mask = mask;
+    const xRev = this.#work.ptr('xRev');
+    this.#reverse(xRev, x, F);
+    const forward = this.forwardLayer.modelForward(x, batch);
+    let backward = this.#backwardLayer!.modelForward(xRev, batch);
+    if (this.returnSequences) {
+      this.#reverse(this.#work.ptr('bOut'), backward, H);
+      backward = this.#work.ptr('bOut');
+    }
+    const out = this.#work.ptr('out');
+    const wasm = this.backend.wasm;
+    if (this.merge === 'concat') wasm.concat_rows_f32(out, forward, backward, outRows, H, H);
+    else wasm.add_scaled_f32(out, forward, backward, outRows * H, this.merge === 'ave' ? 0.5 : 1);
+    return out;
+  }
+
+  /** @internal */
+  modelBackward(dOutput: number): number {
+    const T = this.#T;
+    const B = this.#B;
+    const F = this.forwardLayer.inputSize;
+    const H = this.forwardLayer.units;
+    const outRows = this.returnSequences ? T * B : B;
+    const wasm = this.backend.wasm;
+    let dF = this.#work.ptr('dF');
+    let dB = this.#work.ptr('dB');
+    if (this.merge === 'concat') wasm.split_rows_f32(dF, dB, dOutput, outRows, H, H);
+    else if (this.merge === 'ave') wasm.add_scaled_f32(dF, dOutput, dOutput, outRows * H, 0.25); // (d + d)/4 = d/2 exactly
+    else dF = dOutput;
+    if (this.merge !== 'concat') dB = dF;
+    if (this.returnSequences) {
+      this.#reverse(this.#work.ptr('dBRev'), dB, H);
+      dB = this.#work.ptr('dBRev');
+    }
+    const dXF = this.forwardLayer.modelBackward(dF);
+    const dXBRev = this.#backwardLayer!.modelBackward(dB);
+    const dXB = this.#work.ptr('dXRev');
+    this.#reverse(dXB, dXBRev, F);
+    const dX = this.#work.ptr('dX');
+    wasm.add_scaled_f32(dX, dXF, dXB, T * B * F, 1);
+    return dX;
+  }
+
+  /** [T, B, F] at src → reversed in time (each sequence within its length if masked) at dst. */
+  #reverse(dst: number, src: number, F: number): void {
+    if (this.#mask) this.backend.wasm.reverse_time_masked_f32(dst, src, this.#mask, this.#T, this.#B, F);
+    else this.backend.wasm.reverse_time_f32(dst, src, this.#T, this.#B * F);
+  }
+
+  /** Both directions' weights: native/keras keys 'forward/…' and 'backward/…'; pytorch keys '…' and '…_reverse' (as nn.LSTM(bidirectional=True) names them). */
+  getWeights(options: { format?: WeightFormat } = {}): Weights {
+    const where = 'Bidirectional.getWeights';
+    this.#checkAlive(where);
+    const format = checkFormat(where, options?.format ?? 'native');
+    const out: Weights = {};
+    for (const [key, value] of Object.entries(this.forwardLayer.getWeights({ format }))) out[this.#key(format, key, false)] = value;
+    for (const [key, value] of Object.entries(this.#backwardLayer!.getWeights({ format }))) out[this.#key(format, key, true)] = value;
+    return out;
+  }
+
+  /** Replaces both directions' weights; all are validated before any is written. */
+  setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {
+    const where = 'Bidirectional.setWeights';
+    this.#checkAlive(where);
+    const format = checkFormat(where, options?.format ?? 'native');
+    if (weights === null || typeof weights !== 'object') throw new TypeError(`${where}: weights must be an object, got ${describe(weights)}`);
+    const forward: Record<string, unknown> = {};
+    const backward: Record<string, unknown> = {};
+    const forwardKeys = new Set(Object.keys(this.forwardLayer.getWeights({ format })).map((k) => this.#key(format, k, false)));
+    for (const [key, value] of Object.entries(weights)) {
+      if (forwardKeys.has(key)) forward[this.#unkey(format, key, false)] = value;
+      else backward[this.#unkey(format, key, true)] = value;
+    }
+    // Validate both before writing either: setWeights on a copy of the current values would be
+    // twice the work, so validate the backward half against a dry run first.
+    const before = this.forwardLayer.getWeights();
+    this.forwardLayer.setWeights(forward, { format });
+    try {
+      this.#backwardLayer!.setWeights(backward, { format });
+    } catch (error) {
+      this.forwardLayer.setWeights(before);
+      throw error;
+    }
+  }
+
+  #key(format: WeightFormat, key: string, reverse: boolean): string {
+    if (format === 'pytorch') return reverse ? `${key}_reverse` : key;
+    return `${reverse ? 'backward' : 'forward'}/${key}`;
+  }
+
+  #unkey(format: WeightFormat, key: string, reverse: boolean): string {
+    if (format === 'pytorch') return reverse && key.endsWith('_reverse') ? key.slice(0, -'_reverse'.length) : key;
+    const prefix = reverse ? 'backward/' : 'forward/';
+    return key.startsWith(prefix) ? key.slice(prefix.length) : key;
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.forwardLayer.dispose();
+    this.#backwardLayer?.dispose();
+    this.#work.dispose();
+    this.#disposed = true;
+  }
+
+  #checkAlive(where: string): void {
+    if (this.#disposed) throw new Error(`${where}: this layer was disposed`);
+    if (!this.built) throw new Error(`${where}: this layer is not connected yet: use it in a Sequential`);
+  }
+}

@@ -1,0 +1,219 @@
+// Dense: y = f(x·W + b) on every row, f ∈ {linear, relu, tanh, sigmoid, softmax}.
+// On a sequence it applies to every step ([T·B, inputSize] rows), on a vector
+// per sequence to [B, inputSize]. Weight layout (native = Keras): weight
+// [inputSize, units], bias [units]; PyTorch's nn.Linear stores weight [units, inputSize].
+//
+// Forward: out = bias (each row), out += x·W (GEMM), f in place.
+// Backward: dZ = f′ ⊙ dOut (dZ = dOut for linear and for a softmax head, whose
+// gradient w.r.t. the logits comes fused from the cross-entropy loss);
+// dW += xᵀ·dZ, db += Σ_rows dZ, dX = dZ·Wᵀ.
+import { Backend, type F32Buffer } from '../backend.js';
+import { checkBoolean, checkInt, checkOneOf, checkOptions, describe } from '../errors.js';
+import { glorotUniform } from '../initializers.js';
+import { defaultBackend } from '../init.js';
+import { Random } from '../random.js';
+import { checkFormat, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from '../layers/formats.js';
+import { Parameters, Workspace } from '../layers/parameters.js';
+import type { Batch, Flow, ModelLayer } from './layer.js';
+
+export type DenseActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'softmax';
+const ACTIVATIONS: readonly DenseActivation[] = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax'];
+
+export interface DenseOptions {
+  units: number;
+  /** Features in; optional in a Sequential (taken from the layer below). */
+  inputSize?: number;
+  /** Default 'linear'. 'softmax' makes a classification head (probabilities out of predict). */
+  activation?: DenseActivation;
+  /** Default true. */
+  useBias?: boolean;
+  /** Seed for the Glorot-uniform weights (default: derived from the model's seed, or 0). */
+  seed?: number;
+  backend?: Backend;
+}
+
+export class Dense implements ModelLayer {
+  readonly kind = 'Dense';
+  readonly units: number;
+  readonly activation: DenseActivation;
+  readonly useBias: boolean;
+  readonly seedGiven: boolean;
+  readonly backend: Backend;
+  #inputSize: number;
+  #seed: number;
+  #parameters: Parameters | null = null;
+  #work: Workspace;
+  #disposed = false;
+  // the last forward: input pointer and rows
+  #x = 0;
+  #rows = 0;
+  #training = false;
+
+  constructor(options: DenseOptions) {
+    const where = 'Dense';
+    checkOptions(where, options, ['units', 'inputSize', 'activation', 'useBias', 'seed', 'backend']);
+    this.units = checkInt(where, 'options.units', options.units, 1);
+    this.#inputSize = options.inputSize === undefined ? 0 : checkInt(where, 'options.inputSize', options.inputSize, 1);
+    this.activation = options.activation === undefined ? 'linear' : checkOneOf(where, 'options.activation', options.activation, ACTIVATIONS);
+    this.useBias = options.useBias === undefined ? true : checkBoolean(where, 'options.useBias', options.useBias);
+    this.seedGiven = options.seed !== undefined;
+    this.#seed = options.seed === undefined ? 0 : checkInt(where, 'options.seed', options.seed, -0x80000000, 0xffffffff);
+    this.backend = options.backend ?? defaultBackend();
+    if (!(this.backend instanceof Backend)) throw new TypeError(`${where}: options.backend must be a Backend, got ${describe(options.backend)}`);
+    this.#work = new Workspace(this.backend);
+    if (this.#inputSize > 0) this.#init();
+  }
+
+  get inputSize(): number {
+    return this.#inputSize;
+  }
+
+  get seed(): number {
+    return this.#seed;
+  }
+
+  get built(): boolean {
+    return this.#parameters !== null;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** @internal */
+  get paramFloats(): number {
+    return this.#parameters!.floats;
+  }
+
+  config(): Record<string, unknown> {
+    return { units: this.units, inputSize: this.#inputSize, activation: this.activation, useBias: this.useBias, seed: this.#seed };
+  }
+
+  #init(): void {
+    const I = this.#inputSize;
+    const U = this.units;
+    const specs = [{ name: 'weight', shape: [I, U] }, ...(this.useBias ? [{ name: 'bias', shape: [U] }] : [])];
+    this.#parameters = new Parameters(this.backend, specs, (spec, index) =>
+      spec.name === 'weight' ? glorotUniform(new Random(this.#seed, index), I, U) : new Float32Array(U),
+    );
+  }
+
+  /** @internal */
+  connect(where: string, input: Flow, seed: number): Flow {
+    if (input.ids) throw new RangeError(`${where}: Dense needs feature vectors as input, but gets token ids (put an Embedding first)`);
+    if (this.built) {
+      if (this.#inputSize !== input.features) {
+        throw new RangeError(`${where}: Dense has inputSize ${this.#inputSize} but the layer below gives ${input.features} features`);
+      }
+    } else {
+      this.#inputSize = input.features;
+      if (!this.seedGiven) this.#seed = seed;
+      this.#init();
+    }
+    return { features: this.units, sequence: input.sequence };
+  }
+
+  /** @internal */
+  adopt(params: F32Buffer, grads: F32Buffer, base: number): void {
+    this.#parameters!.adopt(params, grads, base);
+  }
+
+  /** @internal */
+  modelForward(x: number, batch: Batch): number {
+    const rows = batch.T * batch.B;
+    const I = this.#inputSize;
+    const U = this.units;
+    this.#work.layout({ out: rows * U, probs: this.activation === 'softmax' ? rows * U : 0, dZ: rows * U, dX: rows * I });
+    const wasm = this.backend.wasm;
+    const out = this.#work.ptr('out');
+    if (this.useBias) wasm.fill_rows_f32(out, this.#parameters!.ptr('bias'), rows, U);
+    wasm.gemm_f32(out, x, this.#parameters!.ptr('weight'), this.backend.gemmWork(), rows, U, I, I, U, U, 0, 0, 1, this.useBias ? 1 : 0);
+    const n = rows * U;
+    if (this.activation === 'relu') wasm.relu_f32(out, out, n);
+    else if (this.activation === 'tanh') wasm.tanh_f32(out, out, n);
+    else if (this.activation === 'sigmoid') wasm.sigmoid_f32(out, out, n);
+    this.#x = x;
+    this.#rows = rows;
+    this.#training = batch.training;
+    if (this.activation === 'softmax' && !batch.training) {
+      wasm.softmax_f32(this.#work.ptr('probs'), out, rows, U);
+      return this.#work.ptr('probs');
+    }
+    return out;
+  }
+
+  /** @internal The pre-softmax outputs of the last forward (a softmax head's logits). */
+  logitsPtr(): number {
+    return this.#work.ptr('out');
+  }
+
+  /** @internal */
+  modelBackward(dOutput: number): number {
+    const rows = this.#rows;
+    const I = this.#inputSize;
+    const U = this.units;
+    const wasm = this.backend.wasm;
+    const n = rows * U;
+    let dZ = dOutput;
+    if (this.activation === 'relu' || this.activation === 'tanh' || this.activation === 'sigmoid') {
+      dZ = this.#work.ptr('dZ');
+      this.backend.fillFloats(dZ, n, 0);
+      const out = this.#work.ptr('out');
+      if (this.activation === 'relu') wasm.relu_backward_f32(dZ, out, dOutput, n);
+      else if (this.activation === 'tanh') wasm.tanh_backward_f32(dZ, out, dOutput, n);
+      else wasm.sigmoid_backward_f32(dZ, out, dOutput, n);
+    } else if (this.activation === 'softmax' && !this.#training) {
+      throw new Error('internal: Dense softmax backward needs the training forward (logits)');
+    }
+    const p = this.#parameters!;
+    const work = this.backend.gemmWork();
+    wasm.gemm_f32(p.gradPtr('weight'), this.#x, dZ, work, I, U, rows, I, U, U, 1, 0, 1, 1);
+    if (this.useBias) wasm.add_column_sums_f32(p.gradPtr('bias'), dZ, rows, U, U);
+    const dX = this.#work.ptr('dX');
+    wasm.gemm_f32(dX, dZ, p.ptr('weight'), work, rows, I, U, U, U, I, 0, 1, 1, 0);
+    return dX;
+  }
+
+  /** Copies of the weights: native/keras { weight | kernel [inputSize, units], bias }, pytorch { weight [units, inputSize], bias }. */
+  getWeights(options: { format?: WeightFormat } = {}): Weights {
+    const where = 'Dense.getWeights';
+    this.#checkAlive(where);
+    const format = checkFormat(where, options?.format ?? 'native');
+    const v = this.#parameters!.values();
+    const I = this.#inputSize;
+    const U = this.units;
+    const out: Weights = {};
+    if (format === 'pytorch') out.weight = tensor(transpose2d(v.weight, I, U), [U, I]);
+    else out[format === 'keras' ? 'kernel' : 'weight'] = tensor(v.weight, [I, U]);
+    if (this.useBias) out.bias = tensor(v.bias, [U]);
+    return out;
+  }
+
+  /** Replaces every weight (validated first: a failed call changes nothing). */
+  setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {
+    const where = 'Dense.setWeights';
+    this.#checkAlive(where);
+    const format = checkFormat(where, options?.format ?? 'native');
+    const I = this.#inputSize;
+    const U = this.units;
+    const key = format === 'keras' ? 'kernel' : 'weight';
+    checkKeys(where, weights as object, [key, ...(this.useBias ? ['bias'] : [])], format);
+    const values: Record<string, Float32Array> = {};
+    values.weight = format === 'pytorch' ? transpose2d(takeWeight(where, weights, key, [U, I]), U, I) : takeWeight(where, weights, key, [I, U]);
+    if (this.useBias) values.bias = takeWeight(where, weights, 'bias', [U]);
+    this.#parameters!.set(values);
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#parameters?.dispose();
+    this.#parameters = null;
+    this.#work.dispose();
+    this.#disposed = true;
+  }
+
+  #checkAlive(where: string): void {
+    if (this.#disposed) throw new Error(`${where}: this layer was disposed`);
+    if (!this.built) throw new Error(`${where}: this layer has no inputSize yet: give options.inputSize, or use it in a Sequential`);
+  }
+}

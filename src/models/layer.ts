@@ -1,0 +1,46 @@
+// What a Sequential needs of a layer. Data flows between layers in linear
+// memory: a sequence is [T, B, features] (time-major), a vector per sequence is
+// [B, features]; token ids are i32 [T, B]. A layer reads its input where the
+// layer below left it, writes its output into its own workspace, and returns
+// pointers; nothing is copied to JavaScript on the way.
+import type { F32Buffer } from '../backend.js';
+import type { WeightFormat, Weights } from '../layers/formats.js';
+
+/** What flows into or out of a layer. */
+export interface Flow {
+  /** Features per row (1 for token ids). */
+  features: number;
+  /** [T, B, features] (true) or [B, features] (false). */
+  sequence: boolean;
+  /** Integer token ids (an Embedding's input) instead of floats. */
+  ids?: boolean;
+}
+
+/** Batch geometry of one forward: T steps (1 for vectors), B sequences, a [T, B] mask pointer or 0. */
+export interface Batch {
+  T: number;
+  B: number;
+  mask: number;
+  /** Training (a softmax head leaves logits for the fused loss) or inference (probabilities). */
+  training: boolean;
+}
+
+/** @internal */
+export interface ModelLayer {
+  readonly kind: string;
+  readonly built: boolean;
+  readonly disposed: boolean;
+  /** Floats of the layer's parameter region (after connect). */
+  readonly paramFloats: number;
+  /** Checks `input` fits, builds the layer if needed (seed for its weights unless it has its own); returns what it outputs. */
+  connect(where: string, input: Flow, seed: number): Flow;
+  adopt(params: F32Buffer, grads: F32Buffer, base: number): void;
+  /** Runs on the input at pointer `x`; returns the output pointer (valid until the layer's next forward). */
+  modelForward(x: number, batch: Batch): number;
+  /** Backward through the last modelForward; parameter gradients accumulate. Returns the pointer of dInput (0 if the input has no gradient). */
+  modelBackward(dOutput: number): number;
+  config(): Record<string, unknown>;
+  getWeights(options?: { format?: WeightFormat }): Weights;
+  setWeights(weights: Weights | Record<string, unknown>, options?: { format?: WeightFormat }): void;
+  dispose(): void;
+}
