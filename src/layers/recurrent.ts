@@ -8,6 +8,7 @@ import { defaultBackend } from '../init.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { checkFormat, type WeightFormat, type Weights } from './formats.js';
+import { readMask } from './mask.js';
 
 export type StateName = 'h' | 'c';
 /** States as given by users: each [B, units], nested arrays or { data, shape }. */
@@ -30,6 +31,10 @@ export interface RecurrentOptions {
 
 export interface ForwardOptions {
   initialState?: StateInput;
+  /** Variable-length batches: [B, T] of 1 (real step) / 0 (padded step; the state does not advance). */
+  mask?: TensorLike;
+  /** Instead of `mask`: B lengths in [1, T]; the first lengths[b] steps of sequence b are real. */
+  lengths?: ArrayLike<number>;
 }
 
 export interface BackwardOptions {
@@ -63,6 +68,8 @@ export class RecurrentCache {
     readonly generation: number,
     readonly batchSize: number,
     readonly timeSteps: number,
+    /** forward() had a mask: backward() uses the same one (the workspace's 'mask' region). */
+    readonly masked: boolean = false,
   ) {}
 }
 
@@ -121,8 +128,9 @@ export abstract class RecurrentLayer {
   protected abstract initialValue(spec: ParamSpec, random: Random): Float32Array;
   /** Workspace regions (in floats) for a batch of B sequences of T steps: forward and backward. */
   protected abstract workRegions(T: number, B: number): Record<string, number>;
-  protected abstract runForward(T: number, B: number): void;
-  protected abstract runBackward(T: number, B: number, hasDOutput: boolean): void;
+  /** `masked`: pass this.work('mask') [T, B] to the kernel (else 0). */
+  protected abstract runForward(T: number, B: number, masked: boolean): void;
+  protected abstract runBackward(T: number, B: number, hasDOutput: boolean, masked: boolean): void;
   /** Internal values (by parameter name) → named weights in `format`; `gradients` maps gradients instead. */
   protected abstract exportWeights(format: WeightFormat, values: Record<string, Float32Array>, gradients: boolean): Weights;
   /** Named weights in `format` → internal values by parameter name (fresh arrays, validated). */
@@ -175,6 +183,7 @@ export abstract class RecurrentLayer {
     const input = readTensor(where, 'x', x, [{ label: 'batch' }, { label: 'time steps' }, { label: 'inputSize', size: this.inputSize }], this.checkFinite);
     const [B, T] = input.shape;
     const initial = this.#readStates(where, 'options.initialState', options.initialState, B);
+    const mask = readMask(where, options.mask, options.lengths, B, T);
     // Validation is done: from here on nothing can fail.
     this.#ensureWorkspace(T, B);
     const memory = this.#workView();
@@ -187,7 +196,8 @@ export abstract class RecurrentLayer {
       if (given) memory.set(given, all);
       else memory.fill(0, all, all + B * H);
     }
-    this.runForward(T, B);
+    if (mask) toTimeMajor(mask, memory, this.#slot('mask').offset, B, T, 1);
+    this.runForward(T, B, mask !== null);
     this.#generation++;
     const view = this.#workView();
     const hAll = this.#slot('hAll').offset;
@@ -198,7 +208,7 @@ export abstract class RecurrentLayer {
       const all = this.#slot(name === 'h' ? 'hAll' : 'cAll').offset + T * B * H;
       finalState[name] = { data: view.slice(all, all + B * H), shape: [B, H] };
     }
-    return { output: { data: output, shape: [B, T, H] }, finalState, cache: new RecurrentCache(this, this.#generation, B, T) };
+    return { output: { data: output, shape: [B, T, H] }, finalState, cache: new RecurrentCache(this, this.#generation, B, T, mask !== null) };
   }
 
   /** BPTT through the forward() that made `cache`. Gradients are fresh (not accumulated across calls). */
@@ -232,7 +242,7 @@ export abstract class RecurrentLayer {
       if (given) memory.set(given, slot);
       else memory.fill(0, slot, slot + B * H);
     }
-    this.runBackward(T, B, dOutput !== null);
+    this.runBackward(T, B, dOutput !== null, cache.masked);
     const view = this.#workView();
     const dInput = new Float32Array(B * T * I);
     fromTimeMajor(view, dX, dInput, B, T, I);
@@ -321,7 +331,7 @@ export abstract class RecurrentLayer {
   #ensureWorkspace(T: number, B: number): void {
     const I = this.inputSize;
     const H = this.units;
-    const regions = { x: T * B * I, hAll: (T + 1) * B * H, dOutput: T * B * H, dX: T * B * I, dh: B * H, ...this.workRegions(T, B) };
+    const regions = { x: T * B * I, hAll: (T + 1) * B * H, dOutput: T * B * H, dX: T * B * I, dh: B * H, mask: T * B, dhCarry: B * H, ...this.workRegions(T, B) };
     const slots = new Map<string, Slot>();
     let total = 0;
     for (const [name, length] of Object.entries(regions)) {
