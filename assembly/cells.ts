@@ -1,5 +1,5 @@
-// Pieces every recurrent cell kernel shares: bias broadcast and column sums
-// for bias gradients.
+// Pieces every recurrent cell kernel shares: bias broadcast, column sums for
+// bias gradients, and the per-row steps of masks (padded steps).
 
 /** dst[r, :] = src[:] for r < rows (row stride n). Sets the bias before an accumulating GEMM. */
 export function fillRows(dst: usize, src: usize, rows: i32, n: i32): void {
@@ -32,5 +32,60 @@ export function addColumnSums(dst: usize, src: usize, rows: i32, n: i32, ld: i32
       p += ldBytes;
     }
     store<f32>(dst + o, s);
+  }
+}
+
+// ---- masks for variable-length batches ----
+// mask [T, B] f32, 1 = real step, 0 = padded step; the kernels pass the row of one step
+// (B floats). At a padded step (t, b) the state does not advance, its dZ row is 0, and the
+// gradient arriving at h_t[b] (dh + dOutput_t) passes unchanged to h_{t−1}[b].
+
+/** True when row b of this step's mask row is a padded step. */
+// @ts-ignore: decorator
+@inline export function isPadded(maskRow: usize, b: i32): bool {
+  return load<f32>(maskRow + (<usize>b << 2)) == 0;
+}
+
+/** dst[b, :] = src[b, :] (n floats per row) for each padded row b < B. Forward: a padded step keeps the previous state. */
+export function copyPaddedRows(dst: usize, src: usize, maskRow: usize, B: i32, n: i32): void {
+  const bytes = <usize>n << 2;
+  for (let b = 0; b < B; b++) {
+    if (isPadded(maskRow, b)) memory.copy(dst + <usize>b * bytes, src + <usize>b * bytes, bytes);
+  }
+}
+
+/** dst[b, :] = 0 (n floats per row) for each padded row b < B. Backward: a padded step's dZ row. */
+export function zeroPaddedRows(dst: usize, maskRow: usize, B: i32, n: i32): void {
+  const bytes = <usize>n << 2;
+  for (let b = 0; b < B; b++) {
+    if (isPadded(maskRow, b)) memory.fill(dst + <usize>b * bytes, 0, bytes);
+  }
+}
+
+/**
+ * carry[b, :] = dh[b, :] + dOut[b, :] (H floats per row; dOut may be 0) for each padded row
+ * b < B: the gradient arriving at h_t[b], held while the step's GEMMs overwrite dh, then put
+ * back with copyPaddedRows(dh, carry, …). Elementwise, so both builds give the same bits.
+ */
+export function carryPaddedGradients(carry: usize, dh: usize, dOut: usize, maskRow: usize, B: i32, H: i32): void {
+  const bytes = <usize>H << 2;
+  for (let b = 0; b < B; b++) {
+    if (!isPadded(maskRow, b)) continue;
+    const row = <usize>b * bytes;
+    if (!dOut) {
+      memory.copy(carry + row, dh + row, bytes);
+      continue;
+    }
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; j + 4 <= H; j += 4) {
+        const o = row + (<usize>j << 2);
+        v128.store(carry + o, f32x4.add(v128.load(dh + o), v128.load(dOut + o)));
+      }
+    }
+    for (; j < H; j++) {
+      const o = row + (<usize>j << 2);
+      store<f32>(carry + o, load<f32>(dh + o) + load<f32>(dOut + o));
+    }
   }
 }

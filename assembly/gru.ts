@@ -15,8 +15,12 @@
 // dZ [T, B, 3H] receives the input pre-activation gradients, dZh [T, B, 3H]
 // (reset-after only) the recurrent ones; `packed` (gru_packed_floats) holds the
 // recurrent weights packed once per call.
+// mask [T, B] (optional, 0 = none): 1 = real step, 0 = padded step. Forward: a padded row
+// keeps h_{t−1} (its gates and extra rows are unused). Backward: the fused passes skip it,
+// its dZ (and dZh) rows are 0, and dh + dOutput_t is held in dhCarry [B, H] across the
+// step's GEMMs, then put back (see cells.ts).
 import { gemm_f32, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats } from "./gemm";
-import { addColumnSums, fillRows } from "./cells";
+import { addColumnSums, carryPaddedGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
 import { add, gate, gateGrad, ld, mul, one, zero, st, sub, tanhGrad, vtanh } from "./lanes";
 
 // @ts-ignore: decorator
@@ -59,7 +63,7 @@ export function gru_packed_floats(H: i32, variant: i32): i32 {
 
 export function gru_forward_f32(
   gates: usize, hAll: usize, extra: usize, zh: usize, packed: usize,
-  x: usize, wIh: usize, wHh: usize, bIh: usize, bHh: usize, work: usize,
+  x: usize, mask: usize, wIh: usize, wHh: usize, bIh: usize, bHh: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
 ): void {
   const after = variant == RESET_AFTER;
@@ -113,6 +117,7 @@ export function gru_forward_f32(
       if (ASC_FEATURE_SIMD) for (; j + 4 <= H; j += 4) newState<v128>(<usize>j << 2, zx, zhRow, hb, hPrev, hOut, ex, after);
       for (; j < H; j++) newState<f32>(<usize>j << 2, zx, zhRow, hb, hPrev, hOut, ex, after);
     }
+    if (mask) copyPaddedRows(hPrevT + stateBytes, hPrevT, mask + (<usize>(t * B) << 2), B, H);
   }
 }
 
@@ -156,9 +161,9 @@ export function gru_forward_f32(
 
 export function gru_backward_f32(
   dX: usize, dWIh: usize, dWHh: usize, dBIh: usize, dBHh: usize,
-  dh: usize, dZ: usize, dZh: usize, drh: usize, packed: usize,
+  dh: usize, dZ: usize, dZh: usize, drh: usize, packed: usize, dhCarry: usize,
   dOutput: usize, gates: usize, hAll: usize, extra: usize,
-  x: usize, wIh: usize, wHh: usize, work: usize,
+  x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
 ): void {
   const after = variant == RESET_AFTER;
@@ -179,7 +184,14 @@ export function gru_backward_f32(
     const dzhT = dZh + <usize>t * <usize>B * zRowBytes;
     const gT = gates + <usize>t * <usize>B * zRowBytes;
     const hPrevT = hAll + <usize>t * stateBytes;
+    const maskRow = mask ? mask + (<usize>(t * B) << 2) : 0;
+    if (mask) {
+      carryPaddedGradients(dhCarry, dh, dOutput ? dOutput + <usize>t * stateBytes : 0, maskRow, B, H);
+      zeroPaddedRows(dzT, maskRow, B, H3);
+      if (after) zeroPaddedRows(dzhT, maskRow, B, H3);
+    }
     for (let b = 0; b < B; b++) {
+      if (mask && isPadded(maskRow, b)) continue;
       const rowH = <usize>b * hb;
       const rowZ = <usize>b * zRowBytes;
       const dOut = dOutput ? dOutput + <usize>t * stateBytes + rowH : 0;
@@ -197,6 +209,7 @@ export function gru_backward_f32(
       // drh = dn_pre · W_hnᵀ, then r's gradient and the r⊙h path, then dh += dz_{r,z} · W_h{r,z}ᵀ
       gemm_packed_b_f32(drh, dzT + 2 * hb, packedN, work, B, H, H, H3, H, 0, 1, 0);
       for (let b = 0; b < B; b++) {
+        if (mask && isPadded(maskRow, b)) continue;
         const rowH = <usize>b * hb;
         const rowZ = <usize>b * zRowBytes;
         let j = 0;
@@ -207,6 +220,7 @@ export function gru_backward_f32(
       }
       gemm_packed_b_f32(dh, dzT, packed, work, B, H, 2 * H, H3, H, 0, 1, 1);
     }
+    if (mask) copyPaddedRows(dh, dhCarry, maskRow, B, H);
   }
   gemm_f32(dWIh, x, dZ, work, I, H3, TB, I, H3, H3, 1, 0, 1, 1);
   gemm_f32(dX, dZ, wIh, work, TB, I, H3, H3, H3, I, 0, 1, 1, 1);

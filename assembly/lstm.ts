@@ -21,8 +21,12 @@
 // lstm_packed_floats(H, variant) floats). After the loop:
 // dW_ih += xᵀ·dz, dW_hh += h_prevᵀ·dz, dx += dz·W_ihᵀ, db += Σ dz. All gradients
 // accumulate (+=); dh and dc carry dh_T, dc_T in and dh_0, dc_0 out.
+// mask [T, B] (optional, 0 = none): 1 = real step, 0 = padded step. Forward: a padded row
+// keeps h_{t−1} and c_{t−1} (its gates and tanhC rows are unused). Backward: the fused pass
+// skips it, its dz row is 0, dc passes unchanged, and dh + dOutput_t is held in
+// dhCarry [B, H] across the dh GEMM, then put back (see cells.ts).
 import { gemm_f32, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats } from "./gemm";
-import { addColumnSums, fillRows } from "./cells";
+import { addColumnSums, carryPaddedGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
 import { add, gate, gateGrad, ld, mul, one, zero, st, sub, tanhGrad, vtanh } from "./lanes";
 
 // @ts-ignore: decorator
@@ -81,7 +85,7 @@ export function lstm_packed_floats(H: i32, variant: i32): i32 {
 
 export function lstm_forward_f32(
   gates: usize, hAll: usize, cAll: usize, tanhC: usize, packed: usize,
-  x: usize, wIh: usize, wHh: usize, bias: usize, peep: usize, work: usize,
+  x: usize, mask: usize, wIh: usize, wHh: usize, bias: usize, peep: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
 ): void {
   const G = gateCount(variant);
@@ -109,6 +113,12 @@ export function lstm_forward_f32(
         for (; j + 4 <= H; j += 4) forwardLanes<v128>(<usize>j << 2, z, <usize>H, cPrev, cOut, hOut, tcOut, peep, variant, kind);
       }
       for (; j < H; j++) forwardLanes<f32>(<usize>j << 2, z, <usize>H, cPrev, cOut, hOut, tcOut, peep, variant, kind);
+    }
+    if (mask) {
+      const maskRow = mask + (<usize>(t * B) << 2);
+      const cPrevT = cAll + <usize>t * stateBytes;
+      copyPaddedRows(hPrev + stateBytes, hPrev, maskRow, B, H);
+      copyPaddedRows(cPrevT + stateBytes, cPrevT, maskRow, B, H);
     }
   }
 }
@@ -162,9 +172,9 @@ export function lstm_forward_f32(
 
 export function lstm_backward_f32(
   dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dPeep: usize,
-  dh: usize, dc: usize, dZ: usize, packed: usize,
+  dh: usize, dc: usize, dZ: usize, packed: usize, dhCarry: usize,
   dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
-  x: usize, wIh: usize, wHh: usize, peep: usize, work: usize,
+  x: usize, mask: usize, wIh: usize, wHh: usize, peep: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
 ): void {
   const G = gateCount(variant);
@@ -175,7 +185,14 @@ export function lstm_backward_f32(
   const hRowBytes = <usize>H << 2;
   gemm_pack_b(packed, wHh, GH, 1, GH, H); // W_hhᵀ packed once for all T steps
   for (let t = T - 1; t >= 0; t--) {
+    const dzT = dZ + <usize>t * <usize>B * zRowBytes;
+    const maskRow = mask ? mask + (<usize>(t * B) << 2) : 0;
+    if (mask) {
+      carryPaddedGradients(dhCarry, dh, dOutput ? dOutput + <usize>t * stateBytes : 0, maskRow, B, H);
+      zeroPaddedRows(dzT, maskRow, B, GH);
+    }
     for (let b = 0; b < B; b++) {
+      if (mask && isPadded(maskRow, b)) continue;
       const row = <usize>(t * B + b) * hRowBytes;
       const zRow = <usize>(t * B + b) * zRowBytes;
       const dhRow = dh + <usize>b * hRowBytes;
@@ -194,7 +211,8 @@ export function lstm_backward_f32(
       }
     }
     // dh_{t−1} = dz_t · W_hhᵀ
-    gemm_packed_b_f32(dh, dZ + <usize>t * <usize>B * zRowBytes, packed, work, B, H, GH, GH, H, 0, 1, 0);
+    gemm_packed_b_f32(dh, dzT, packed, work, B, H, GH, GH, H, 0, 1, 0);
+    if (mask) copyPaddedRows(dh, dhCarry, maskRow, B, H);
   }
   gemm_f32(dWIh, x, dZ, work, I, GH, TB, I, GH, GH, 1, 0, 1, 1);
   gemm_f32(dWHh, hAll, dZ, work, H, GH, TB, H, GH, GH, 1, 0, 1, 1);

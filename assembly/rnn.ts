@@ -7,8 +7,11 @@
 // Backward: dz_t = (dh + dOutput_t) ⊙ f′(h_t) (f′ from the output) into dZ [T, B, H];
 // dh_{t−1} = dz_t·W_hhᵀ (W_hhᵀ packed once into `packed`); then dW_ih += xᵀ·dZ, dW_hh += h_prevᵀ·dZ,
 // dx += dZ·W_ihᵀ, db += Σ dZ. Everything accumulates; dh carries dh_T in and dh_0 out.
+// mask [T, B] (optional, 0 = none): 1 = real step, 0 = padded step. Forward: a padded row
+// keeps h_{t−1}. Backward: its dz row is 0 and dh + dOutput_t passes to h_{t−1} unchanged,
+// held in dhCarry [B, H] across the step's GEMM (see cells.ts).
 import { gemm_f32, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats } from "./gemm";
-import { addColumnSums, fillRows } from "./cells";
+import { addColumnSums, carryPaddedGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
 import { add, atLeast, ld, mul, st, tanhGrad, vsigmoid, vtanh, one, zero, sub, wherePositive } from "./lanes";
 
 // @ts-ignore: decorator
@@ -40,7 +43,7 @@ export function rnn_packed_floats(H: i32): i32 {
 }
 
 export function rnn_forward_f32(
-  hAll: usize, packed: usize, x: usize, wIh: usize, wHh: usize, bias: usize, work: usize,
+  hAll: usize, packed: usize, x: usize, mask: usize, wIh: usize, wHh: usize, bias: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, kind: i32,
 ): void {
   const TB = T * B;
@@ -57,12 +60,13 @@ export function rnn_forward_f32(
     let j = 0;
     if (ASC_FEATURE_SIMD) for (; j + 4 <= n; j += 4) activate<v128>(<usize>j << 2, zt, kind);
     for (; j < n; j++) activate<f32>(<usize>j << 2, zt, kind);
+    if (mask) copyPaddedRows(zt, hPrev, mask + (<usize>(t * B) << 2), B, H);
   }
 }
 
 export function rnn_backward_f32(
-  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, packed: usize,
-  dOutput: usize, hAll: usize, x: usize, wIh: usize, wHh: usize, work: usize,
+  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, packed: usize, dhCarry: usize,
+  dOutput: usize, hAll: usize, x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, kind: i32,
 ): void {
   const TB = T * B;
@@ -74,10 +78,27 @@ export function rnn_backward_f32(
     const h = hAll + stateBytes + offset;
     const dz = dZ + offset;
     const dOut = dOutput ? dOutput + offset : 0;
-    let j = 0;
-    if (ASC_FEATURE_SIMD) for (; j + 4 <= n; j += 4) gradLanes<v128>(<usize>j << 2, dz, h, dh, dOut, kind);
-    for (; j < n; j++) gradLanes<f32>(<usize>j << 2, dz, h, dh, dOut, kind);
+    const maskRow = mask ? mask + (<usize>(t * B) << 2) : 0;
+    if (mask) {
+      // Row by row: padded rows get dz = 0 and hold dh + dOutput in dhCarry.
+      carryPaddedGradients(dhCarry, dh, dOut, maskRow, B, H);
+      zeroPaddedRows(dz, maskRow, B, H);
+      const rowBytes = <usize>H << 2;
+      for (let b = 0; b < B; b++) {
+        if (isPadded(maskRow, b)) continue;
+        const row = <usize>b * rowBytes;
+        const dOutRow = dOut ? dOut + row : 0;
+        let j = 0;
+        if (ASC_FEATURE_SIMD) for (; j + 4 <= H; j += 4) gradLanes<v128>(<usize>j << 2, dz + row, h + row, dh + row, dOutRow, kind);
+        for (; j < H; j++) gradLanes<f32>(<usize>j << 2, dz + row, h + row, dh + row, dOutRow, kind);
+      }
+    } else {
+      let j = 0;
+      if (ASC_FEATURE_SIMD) for (; j + 4 <= n; j += 4) gradLanes<v128>(<usize>j << 2, dz, h, dh, dOut, kind);
+      for (; j < n; j++) gradLanes<f32>(<usize>j << 2, dz, h, dh, dOut, kind);
+    }
     gemm_packed_b_f32(dh, dz, packed, work, B, H, H, H, H, 0, 1, 0);
+    if (mask) copyPaddedRows(dh, dhCarry, maskRow, B, H);
   }
   gemm_f32(dWIh, x, dZ, work, I, H, TB, I, H, H, 1, 0, 1, 1);
   gemm_f32(dWHh, hAll, dZ, work, H, H, TB, H, H, H, 1, 0, 1, 1);

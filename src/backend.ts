@@ -30,34 +30,34 @@ export interface WasmExports {
   rnn_packed_floats(H: number): number;
   lstm_packed_floats(H: number, variant: number): number;
   gru_packed_floats(H: number, variant: number): number;
-  rnn_forward_f32(hAll: number, packed: number, x: number, wIh: number, wHh: number, bias: number, work: number, T: number, B: number, I: number, H: number, kind: number): void;
+  rnn_forward_f32(hAll: number, packed: number, x: number, mask: number, wIh: number, wHh: number, bias: number, work: number, T: number, B: number, I: number, H: number, kind: number): void;
   rnn_backward_f32(
-    dX: number, dWIh: number, dWHh: number, dBias: number, dh: number, dZ: number, packed: number,
-    dOutput: number, hAll: number, x: number, wIh: number, wHh: number, work: number,
+    dX: number, dWIh: number, dWHh: number, dBias: number, dh: number, dZ: number, packed: number, dhCarry: number,
+    dOutput: number, hAll: number, x: number, mask: number, wIh: number, wHh: number, work: number,
     T: number, B: number, I: number, H: number, kind: number,
   ): void;
   lstm_forward_f32(
     gates: number, hAll: number, cAll: number, tanhC: number, packed: number,
-    x: number, wIh: number, wHh: number, bias: number, peep: number, work: number,
+    x: number, mask: number, wIh: number, wHh: number, bias: number, peep: number, work: number,
     T: number, B: number, I: number, H: number, variant: number, kind: number,
   ): void;
   lstm_backward_f32(
     dX: number, dWIh: number, dWHh: number, dBias: number, dPeep: number,
-    dh: number, dc: number, dZ: number, packed: number,
+    dh: number, dc: number, dZ: number, packed: number, dhCarry: number,
     dOutput: number, gates: number, hAll: number, cAll: number, tanhC: number,
-    x: number, wIh: number, wHh: number, peep: number, work: number,
+    x: number, mask: number, wIh: number, wHh: number, peep: number, work: number,
     T: number, B: number, I: number, H: number, variant: number, kind: number,
   ): void;
   gru_forward_f32(
     gates: number, hAll: number, extra: number, zh: number, packed: number,
-    x: number, wIh: number, wHh: number, bIh: number, bHh: number, work: number,
+    x: number, mask: number, wIh: number, wHh: number, bIh: number, bHh: number, work: number,
     T: number, B: number, I: number, H: number, variant: number, kind: number,
   ): void;
   gru_backward_f32(
     dX: number, dWIh: number, dWHh: number, dBIh: number, dBHh: number,
-    dh: number, dZ: number, dZh: number, drh: number, packed: number,
+    dh: number, dZ: number, dZh: number, drh: number, packed: number, dhCarry: number,
     dOutput: number, gates: number, hAll: number, extra: number,
-    x: number, wIh: number, wHh: number, work: number,
+    x: number, mask: number, wIh: number, wHh: number, work: number,
     T: number, B: number, I: number, H: number, variant: number, kind: number,
   ): void;
   fill_rows_f32(dst: number, src: number, rows: number, n: number): void;

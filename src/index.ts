@@ -26,3 +26,4 @@ export {
   type Callbacks, type EpochLogs, type BatchLogs, type History, type EarlyStopping, type ModelState, type GenerateOptions as SequentialGenerateOptions, type Loss,
 } from './models/sequential.js';
 export type { OptimizerConfig, OptimizerType, Schedule } from './models/optimizer.js';
+export { lookbackWindows, type WindowOptions } from './models/windows.js';

@@ -1,6 +1,7 @@
 // Stage one of the gradient checks: every f64 reference backward against
 // central differences of a "fake loss" L = Σ h_t⊙dOut_t + Σ h_T⊙dh_T (+ Σ c_T⊙dc_T),
-// T = 4 so gradients cross time steps.
+// T = 4 so gradients cross time steps; once without a mask and once with a mask
+// that has padded steps at the start, in the middle and at the end of sequences.
 import { describe, it } from 'vitest';
 import {
   gruBackwardReference, gruForwardReference, lstmBackwardReference, lstmForwardReference, lstmGates,
@@ -10,10 +11,20 @@ import {
 import { checkGradients, dot, randomF64 } from './helpers/gradcheck.js';
 import { makeRandom } from './helpers/random.js';
 
-const d = { T: 4, B: 2, I: 3, H: 5 };
-const { T, B, I, H } = d;
+// Mask [T, B], time-major; per sequence: b0 = 1 0 1 0 (middle and end padded),
+// b1 = 1 1 0 0 (post-padded, the usual case), b2 = 0 1 1 1 (pre-padded).
+const MASK = Float64Array.of(
+  1, 1, 0,
+  0, 1, 1,
+  1, 0, 1,
+  0, 0, 1,
+);
 
-describe('reference backward vs finite differences', () => {
+describe.each([
+  { label: 'no mask', d: { T: 4, B: 2, I: 3, H: 5 }, mask: null },
+  { label: 'a mask', d: { T: 4, B: 3, I: 3, H: 5 }, mask: MASK },
+])('reference backward vs finite differences, $label', ({ d, mask }) => {
+  const { T, B, I, H } = d;
   for (const activation of ['tanh', 'relu', 'sigmoid'] as RnnActivation[]) {
     it(`SimpleRNN ${activation}`, () => {
       const next = makeRandom(11);
@@ -25,11 +36,11 @@ describe('reference backward vs finite differences', () => {
       const dOut = randomF64(T * B * H, next);
       const dhT = randomF64(B * H, next);
       const loss = () => {
-        const { hAll } = rnnForwardReference(v, d, activation, v.x, v.h0);
+        const { hAll } = rnnForwardReference(v, d, activation, v.x, v.h0, mask);
         return dot(dOut, hAll, B * H) + dot(dhT, hAll, T * B * H);
       };
-      const { hAll } = rnnForwardReference(v, d, activation, v.x, v.h0);
-      const g = rnnBackwardReference(v, d, activation, v.x, hAll, dOut, dhT);
+      const { hAll } = rnnForwardReference(v, d, activation, v.x, v.h0, mask);
+      const g = rnnBackwardReference(v, d, activation, v.x, hAll, dOut, dhT, mask);
       checkGradients(`rnn ${activation}`, v, { weightIh: g.dWeightIh, weightHh: g.dWeightHh, bias: g.dBias, x: g.dX, h0: g.dh0 }, loss);
     });
   }
@@ -52,11 +63,11 @@ describe('reference backward vs finite differences', () => {
       const dhT = randomF64(B * H, next);
       const dcT = randomF64(B * H, next);
       const loss = () => {
-        const f = lstmForwardReference(params(), d, variant, gate, v.x, v.h0, v.c0);
+        const f = lstmForwardReference(params(), d, variant, gate, v.x, v.h0, v.c0, mask);
         return dot(dOut, f.hAll, B * H) + dot(dhT, f.hAll, T * B * H) + dot(dcT, f.cAll, T * B * H);
       };
-      const fwd = lstmForwardReference(params(), d, variant, gate, v.x, v.h0, v.c0);
-      const g = lstmBackwardReference(params(), d, variant, gate, v.x, fwd, dOut, dhT, dcT);
+      const fwd = lstmForwardReference(params(), d, variant, gate, v.x, v.h0, v.c0, mask);
+      const g = lstmBackwardReference(params(), d, variant, gate, v.x, fwd, dOut, dhT, dcT, mask);
       checkGradients(`lstm ${variant} ${gate}`, v, {
         weightIh: g.dWeightIh, weightHh: g.dWeightHh, bias: g.dBias, peephole: g.dPeephole, x: g.dX, h0: g.dh0, c0: g.dc0,
       }, loss);
@@ -78,11 +89,11 @@ describe('reference backward vs finite differences', () => {
       const dOut = randomF64(T * B * H, next);
       const dhT = randomF64(B * H, next);
       const loss = () => {
-        const f = gruForwardReference(params(), d, variant, gate, v.x, v.h0);
+        const f = gruForwardReference(params(), d, variant, gate, v.x, v.h0, mask);
         return dot(dOut, f.hAll, B * H) + dot(dhT, f.hAll, T * B * H);
       };
-      const fwd = gruForwardReference(params(), d, variant, gate, v.x, v.h0);
-      const g = gruBackwardReference(params(), d, variant, gate, v.x, fwd, dOut, dhT);
+      const fwd = gruForwardReference(params(), d, variant, gate, v.x, v.h0, mask);
+      const g = gruBackwardReference(params(), d, variant, gate, v.x, fwd, dOut, dhT, mask);
       checkGradients(`gru ${variant} ${gate}`, v, {
         weightIh: g.dWeightIh, weightHh: g.dWeightHh, biasIh: g.dBiasIh, biasHh: g.dBiasHh, x: g.dX, h0: g.dh0,
       }, loss);

@@ -76,20 +76,20 @@ export class GRU extends RecurrentLayer {
     return [VARIANTS.indexOf(this.variant), GATE_ACTIVATIONS.indexOf(this.gateActivation)];
   }
 
-  protected runForward(T: number, B: number): void {
+  protected runForward(T: number, B: number, mask: number): void {
     this.backend.wasm.gru_forward_f32(
       this.work('gates'), this.work('hAll'), this.work('extra'), this.work('zh'), this.work('packed'),
-      this.work('x'), this.param('weightIh'), this.param('weightHh'), this.param('biasIh'), this.#after ? this.param('biasHh') : 0,
+      this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.param('biasIh'), this.#after ? this.param('biasHh') : 0,
       this.backend.gemmWork(), T, B, this.inputSize, this.units, ...this.#codes(),
     );
   }
 
-  protected runBackward(T: number, B: number, hasDOutput: boolean): void {
+  protected runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void {
     this.backend.wasm.gru_backward_f32(
       this.work('dX'), this.grad('weightIh'), this.grad('weightHh'), this.grad('biasIh'), this.#after ? this.grad('biasHh') : 0,
-      this.work('dh'), this.work('dZ'), this.work('dZh'), this.work('drh'), this.work('packed'),
+      this.work('dh'), this.work('dZ'), this.work('dZh'), this.work('drh'), this.work('packed'), this.work('dhCarry'),
       hasDOutput ? this.work('dOutput') : 0, this.work('gates'), this.work('hAll'), this.work('extra'),
-      this.work('x'), this.param('weightIh'), this.param('weightHh'), this.backend.gemmWork(),
+      this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.backend.gemmWork(),
       T, B, this.inputSize, this.units, ...this.#codes(),
     );
   }

@@ -100,20 +100,20 @@ export class LSTM extends RecurrentLayer {
     return grad ? this.grad('peephole') : this.param('peephole');
   }
 
-  protected runForward(T: number, B: number): void {
+  protected runForward(T: number, B: number, mask: number): void {
     this.backend.wasm.lstm_forward_f32(
       this.work('gates'), this.work('hAll'), this.work('cAll'), this.work('tanhC'), this.work('packed'),
-      this.work('x'), this.param('weightIh'), this.param('weightHh'), this.param('bias'), this.#peep(false), this.backend.gemmWork(),
+      this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.param('bias'), this.#peep(false), this.backend.gemmWork(),
       T, B, this.inputSize, this.units, ...this.#codes(),
     );
   }
 
-  protected runBackward(T: number, B: number, hasDOutput: boolean): void {
+  protected runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void {
     this.backend.wasm.lstm_backward_f32(
       this.work('dX'), this.grad('weightIh'), this.grad('weightHh'), this.grad('bias'), this.#peep(true),
-      this.work('dh'), this.work('dc'), this.work('dZ'), this.work('packed'),
+      this.work('dh'), this.work('dc'), this.work('dZ'), this.work('packed'), this.work('dhCarry'),
       hasDOutput ? this.work('dOutput') : 0, this.work('gates'), this.work('hAll'), this.work('cAll'), this.work('tanhC'),
-      this.work('x'), this.param('weightIh'), this.param('weightHh'), this.#peep(false), this.backend.gemmWork(),
+      this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.#peep(false), this.backend.gemmWork(),
       T, B, this.inputSize, this.units, ...this.#codes(),
     );
   }

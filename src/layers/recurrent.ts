@@ -8,6 +8,7 @@ import { defaultBackend } from '../init.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { checkFormat, type WeightFormat, type Weights } from './formats.js';
+import { readMask } from './mask.js';
 import { Parameters, Workspace, type ParamSpec } from './parameters.js';
 import type { Batch, Flow } from '../models/layer.js';
 
@@ -36,6 +37,10 @@ export interface RecurrentOptions {
 
 export interface ForwardOptions {
   initialState?: StateInput;
+  /** Variable-length batches: [B, T] of 1 (real step) / 0 (padded step; the state does not advance). */
+  mask?: TensorLike;
+  /** Instead of `mask`: B lengths in [1, T]; the first lengths[b] steps of sequence b are real. */
+  lengths?: ArrayLike<number>;
 }
 
 export interface BackwardOptions {
@@ -69,6 +74,8 @@ export class RecurrentCache {
     readonly generation: number,
     readonly batchSize: number,
     readonly timeSteps: number,
+    /** forward() had a mask: backward() uses the same one (the workspace's 'mask' region). */
+    readonly masked: boolean = false,
   ) {}
 }
 
@@ -85,6 +92,8 @@ export abstract class RecurrentLayer {
   #work: Workspace;
   #generation = 0;
   #disposed = false;
+  /** Mask pointer of the last forward (0: none); backward uses the same. */
+  #mask = 0;
   /** (T, B) of the last forward. */
   #steps = 0;
   #batch = 0;
@@ -148,8 +157,9 @@ export abstract class RecurrentLayer {
   protected abstract initialValue(spec: ParamSpec, random: Random): Float32Array;
   /** Workspace regions (in floats) for a batch of B sequences of T steps: forward and backward. */
   protected abstract workRegions(T: number, B: number): Record<string, number>;
-  protected abstract runForward(T: number, B: number): void;
-  protected abstract runBackward(T: number, B: number, hasDOutput: boolean): void;
+  /** `mask`: pointer of the [T, B] mask to pass to the kernel (0: none). */
+  protected abstract runForward(T: number, B: number, mask: number): void;
+  protected abstract runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void;
   /** Internal values (by parameter name) → named weights in `format`; `gradients` maps gradients instead. */
   protected abstract exportWeights(format: WeightFormat, values: Record<string, Float32Array>, gradients: boolean): Weights;
   /** Named weights in `format` → internal values by parameter name (fresh arrays, validated). */
@@ -211,10 +221,12 @@ export abstract class RecurrentLayer {
     const input = readTensor(where, 'x', x, [{ label: 'batch' }, { label: 'time steps' }, { label: 'inputSize', size: this.inputSize }], this.checkFinite);
     const [B, T] = input.shape;
     const initial = this.#readStates(where, 'options.initialState', options.initialState, B);
+    const mask = readMask(where, options.mask, options.lengths, B, T);
     // Validation is done: from here on nothing can fail.
     this.#ensureWorkspace(T, B);
     toTimeMajor(input.data, this.backend.heapF32(), this.work('x') >>> 2, B, T, this.inputSize);
-    this.#forwardCore(T, B, initial);
+    if (mask) toTimeMajor(mask, this.backend.heapF32(), this.work('mask') >>> 2, B, T, 1);
+    this.#forwardCore(T, B, initial, mask ? this.work('mask') : 0);
     const H = this.units;
     const heap = this.backend.heapF32();
     const output = new Float32Array(B * T * H);
@@ -224,7 +236,7 @@ export abstract class RecurrentLayer {
       const at = this.finalStatePtr(name) >>> 2;
       finalState[name] = { data: heap.slice(at, at + B * H), shape: [B, H] };
     }
-    return { output: { data: output, shape: [B, T, H] }, finalState, cache: new RecurrentCache(this, this.#generation, B, T) };
+    return { output: { data: output, shape: [B, T, H] }, finalState, cache: new RecurrentCache(this, this.#generation, B, T, mask !== null) };
   }
 
   /** BPTT through the forward() that made `cache`. Gradients are fresh (not accumulated across calls). */
@@ -295,12 +307,13 @@ export abstract class RecurrentLayer {
 
   /**
    * @internal Forward over x = [T, B, inputSize] (time-major) at pointer `x`; initial states
-   * from pointers ([B, units] each) or zero. Output stays in the workspace: outputPtr().
+   * from pointers ([B, units] each) or zero; `mask` points at [T, B] (0: none) and must stay valid
+   * until backwardFrom(). Output stays in the workspace: outputPtr().
    */
-  forwardFrom(x: number, T: number, B: number, initial: Partial<Record<StateName, number>> = {}): void {
+  forwardFrom(x: number, T: number, B: number, initial: Partial<Record<StateName, number>> = {}, mask = 0): void {
     this.#ensureWorkspace(T, B);
     this.backend.copyFloats(this.work('x'), x, T * B * this.inputSize);
-    this.#forwardCore(T, B, initial);
+    this.#forwardCore(T, B, initial, mask);
   }
 
   /** @internal Every step's output h, [T, B, units], of the last forward. */
@@ -348,7 +361,7 @@ export abstract class RecurrentLayer {
 
   /** @internal Output: every step [T, B, units] with returnSequences, else the final h [B, units]. */
   modelForward(x: number, batch: Batch, initial: Partial<Record<StateName, number>> = {}): number {
-    this.forwardFrom(x, batch.T, batch.B, initial);
+    this.forwardFrom(x, batch.T, batch.B, initial, batch.mask);
     return this.returnSequences ? this.outputPtr() : this.finalStatePtr('h');
   }
 
@@ -367,13 +380,14 @@ export abstract class RecurrentLayer {
   // ---- internals ----
 
   /** Initial states (copies or pointers, else zeros) into hAll[0], cAll[0]; then the kernel. Input is in 'x'. */
-  #forwardCore(T: number, B: number, initial: Partial<Record<StateName, Float32Array | number>>): void {
+  #forwardCore(T: number, B: number, initial: Partial<Record<StateName, Float32Array | number>>, mask: number): void {
     const n = B * this.units;
     for (const name of this.stateNames) {
       const dst = this.work(name === 'h' ? 'hAll' : 'cAll');
       writeFloats(this.backend, dst, initial[name], n);
     }
-    this.runForward(T, B);
+    this.runForward(T, B, mask);
+    this.#mask = mask;
     this.#steps = T;
     this.#batch = B;
     this.#generation++;
@@ -383,7 +397,7 @@ export abstract class RecurrentLayer {
   #backwardCore(T: number, B: number, hasDOutput: boolean, dFinal: Partial<Record<StateName, Float32Array | number>>): void {
     this.backend.fillFloats(this.work('dX'), T * B * this.inputSize, 0);
     for (const name of this.stateNames) writeFloats(this.backend, this.work(name === 'h' ? 'dh' : 'dc'), dFinal[name], B * this.units);
-    this.runBackward(T, B, hasDOutput);
+    this.runBackward(T, B, hasDOutput, this.#mask);
   }
 
   #checkAlive(where: string): void {
@@ -413,7 +427,7 @@ export abstract class RecurrentLayer {
   #ensureWorkspace(T: number, B: number): void {
     const I = this.inputSize;
     const H = this.units;
-    this.#work.layout({ x: T * B * I, hAll: (T + 1) * B * H, dOutput: T * B * H, dX: T * B * I, dh: B * H, ...this.workRegions(T, B) });
+    this.#work.layout({ x: T * B * I, hAll: (T + 1) * B * H, dOutput: T * B * H, dX: T * B * I, dh: B * H, mask: T * B, dhCarry: B * H, ...this.workRegions(T, B) });
   }
 }
 

@@ -54,17 +54,17 @@ export class SimpleRNN extends RecurrentLayer {
     return { dZ: T * B * H, packed: this.backend.wasm.rnn_packed_floats(H) };
   }
 
-  protected runForward(T: number, B: number): void {
+  protected runForward(T: number, B: number, mask: number): void {
     this.backend.wasm.rnn_forward_f32(
-      this.work('hAll'), this.work('packed'), this.work('x'), this.param('weightIh'), this.param('weightHh'), this.param('bias'), this.backend.gemmWork(),
+      this.work('hAll'), this.work('packed'), this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.param('bias'), this.backend.gemmWork(),
       T, B, this.inputSize, this.units, ACTIVATIONS.indexOf(this.activation),
     );
   }
 
-  protected runBackward(T: number, B: number, hasDOutput: boolean): void {
+  protected runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void {
     this.backend.wasm.rnn_backward_f32(
-      this.work('dX'), this.grad('weightIh'), this.grad('weightHh'), this.grad('bias'), this.work('dh'), this.work('dZ'), this.work('packed'),
-      hasDOutput ? this.work('dOutput') : 0, this.work('hAll'), this.work('x'), this.param('weightIh'), this.param('weightHh'), this.backend.gemmWork(),
+      this.work('dX'), this.grad('weightIh'), this.grad('weightHh'), this.grad('bias'), this.work('dh'), this.work('dZ'), this.work('packed'), this.work('dhCarry'),
+      hasDOutput ? this.work('dOutput') : 0, this.work('hAll'), this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.backend.gemmWork(),
       T, B, this.inputSize, this.units, ACTIVATIONS.indexOf(this.activation),
     );
   }

@@ -537,6 +537,42 @@ export class Sequential {
     return out;
   }
 
+  /** A copy of every parameter, in slab order (layer by layer; each parameter padded to a multiple of 4). */
+  getParameters(): Float32Array {
+    this.#checkAlive('Sequential.getParameters');
+    return this.#params.read().subarray(0, this.paramCount);
+  }
+
+  /** Replaces every parameter from a getParameters()-shaped array. */
+  setParameters(values: Float32Array): void {
+    const where = 'Sequential.setParameters';
+    this.#checkAlive(where);
+    if (!(values instanceof Float32Array) || values.length !== this.paramCount) {
+      throw new TypeError(`${where}: values must be a Float32Array of ${this.paramCount} parameters, got ${describe(values)}`);
+    }
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) throw new RangeError(`${where}: values[${i}] is ${values[i]}; parameters must be finite`);
+    }
+    this.#params.write(values);
+  }
+
+  /** The mean loss over all samples as one batch and its gradient w.r.t. getParameters(), without updating anything. */
+  computeGradients(x: TensorLike, y: TensorLike, options: DataOptions = {}): { loss: number; gradients: Float32Array } {
+    const where = 'Sequential.computeGradients';
+    this.#checkAlive(where);
+    if (!this.#lossType) throw new Error(`${where}: call compile({ loss }) first`);
+    checkOptions(where, options, ['lengths', 'mask']);
+    const d = this.#readData(where, x, y, options, true);
+    const rows = Int32Array.from({ length: d.N }, (_, i) => i);
+    const weight = this.#stage(d, rows, 0, d.T, true);
+    const out = this.#forward(d.T, d.N, true);
+    const loss = this.#loss(out, d.T, d.N, weight, true);
+    this.backend.fillFloats(this.#grads.ptr, this.paramCount, 0);
+    let g = this.#work.ptr('dLoss');
+    for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i].modelBackward(g);
+    return { loss, gradients: this.#grads.read().subarray(0, this.paramCount) };
+  }
+
   /** Every layer's weights in `format`, in layer order. */
   getWeights(options: { format?: 'native' | 'pytorch' | 'keras' } = {}): Weights[] {
     this.#checkAlive('Sequential.getWeights');

@@ -9,6 +9,9 @@
 //     LSTM       standard, peephole: i, f, g, o (G = 4); coupled, noForget: i, g, o (G = 3)
 //     GRU        r, z, n (G = 3)
 //   peephole [3H]: p_i, p_f, p_o.
+//   mask [T, B] (optional): 1 = real step, 0 = padded step. At a padded step (t, b) the state
+//   does not advance (h_t = h_{t−1}, c_t = c_{t−1}); in backward it adds nothing to any
+//   gradient (dz = 0) and the gradient arriving at h_t, c_t passes unchanged to h_{t−1}, c_{t−1}.
 
 export type RnnActivation = 'tanh' | 'relu' | 'sigmoid';
 export type LstmVariant = 'standard' | 'peephole' | 'coupled' | 'noForget';
@@ -23,6 +26,15 @@ export interface Dims {
 }
 
 type F64 = Float64Array;
+/** [T, B] of 1 (real step) and 0 (padded step), or null: every step is real. */
+export type Mask = ArrayLike<number> | null;
+
+const padded = (mask: Mask, t: number, B: number, b: number) => mask !== null && mask[t * B + b] === 0;
+
+/** Padded step (t, b) in backward: dh_{t−1}[b] = dh_t[b] + dOutput_t[b]. */
+function passGradient(dhPrev: F64, dh: F64, dOutput: ArrayLike<number> | null, t: number, B: number, b: number, H: number): void {
+  for (let j = 0; j < H; j++) dhPrev[b * H + j] = dh[b * H + j] + (dOutput ? dOutput[(t * B + b) * H + j] : 0);
+}
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const hardSigmoid = (x: number) => Math.min(1, Math.max(0, 0.2 * x + 0.5));
@@ -76,7 +88,9 @@ export interface RnnParams {
 }
 
 /** h_t = f(x_t·W_ih + h_{t−1}·W_hh + b). Returns hAll [(T+1), B, H] with hAll[0] = h0. */
-export function rnnForwardReference(p: RnnParams, d: Dims, activation: RnnActivation, x: ArrayLike<number>, h0: ArrayLike<number>): { hAll: F64 } {
+export function rnnForwardReference(
+  p: RnnParams, d: Dims, activation: RnnActivation, x: ArrayLike<number>, h0: ArrayLike<number>, mask: Mask = null,
+): { hAll: F64 } {
   const { T, B, I, H } = d;
   const { f } = rnnActivationFunctions(activation);
   const hAll = new Float64Array((T + 1) * B * H);
@@ -84,9 +98,14 @@ export function rnnForwardReference(p: RnnParams, d: Dims, activation: RnnActiva
   const z = new Float64Array(H);
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {
+      const s = (t * B + b) * H; // h_{t−1}[b]; h_t[b] is at s + B·H
+      if (padded(mask, t, B, b)) {
+        hAll.copyWithin(s + B * H, s, s + H); // h_t = h_{t−1}
+        continue;
+      }
       z.set(p.bias);
       addMatVec(z, 0, x, (t * B + b) * I, p.weightIh, I, H);
-      addMatVec(z, 0, hAll, (t * B + b) * H, p.weightHh, H, H);
+      addMatVec(z, 0, hAll, s, p.weightHh, H, H);
       for (let j = 0; j < H; j++) hAll[((t + 1) * B + b) * H + j] = f(z[j]);
     }
   }
@@ -104,7 +123,7 @@ export interface RnnGradients {
 /** BPTT. dOutput [T, B, H] (gradient at every step, may be null), dhT [B, H] (may be null). */
 export function rnnBackwardReference(
   p: RnnParams, d: Dims, activation: RnnActivation, x: ArrayLike<number>, hAll: F64,
-  dOutput: ArrayLike<number> | null, dhT: ArrayLike<number> | null,
+  dOutput: ArrayLike<number> | null, dhT: ArrayLike<number> | null, mask: Mask = null,
 ): RnnGradients {
   const { T, B, I, H } = d;
   const { df } = rnnActivationFunctions(activation);
@@ -118,6 +137,10 @@ export function rnnBackwardReference(
   for (let t = T - 1; t >= 0; t--) {
     const dhPrev = new Float64Array(B * H);
     for (let b = 0; b < B; b++) {
+      if (padded(mask, t, B, b)) {
+        passGradient(dhPrev, dh, dOutput, t, B, b, H);
+        continue;
+      }
       for (let j = 0; j < H; j++) {
         const total = dh[b * H + j] + (dOutput ? dOutput[(t * B + b) * H + j] : 0);
         dz[j] = total * df(hAll[((t + 1) * B + b) * H + j]);
@@ -165,7 +188,7 @@ export interface LstmForward {
  */
 export function lstmForwardReference(
   p: LstmParams, d: Dims, variant: LstmVariant, gateActivation: GateActivation,
-  x: ArrayLike<number>, h0: ArrayLike<number>, c0: ArrayLike<number>,
+  x: ArrayLike<number>, h0: ArrayLike<number>, c0: ArrayLike<number>, mask: Mask = null,
 ): LstmForward {
   const { T, B, I, H } = d;
   const G = lstmGates(variant);
@@ -179,10 +202,15 @@ export function lstmForwardReference(
   const four = G === 4;
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {
+      const s = (t * B + b) * H; // row of step t in [T, B, H]
+      if (padded(mask, t, B, b)) {
+        hAll.copyWithin(s + B * H, s, s + H); // h_t = h_{t−1}
+        cAll.copyWithin(s + B * H, s, s + H); // c_t = c_{t−1}
+        continue;
+      }
       z.set(p.bias);
       addMatVec(z, 0, x, (t * B + b) * I, p.weightIh, I, G * H);
-      addMatVec(z, 0, hAll, (t * B + b) * H, p.weightHh, H, G * H);
-      const s = (t * B + b) * H; // row of step t in [T, B, H]
+      addMatVec(z, 0, hAll, s, p.weightHh, H, G * H);
       const gateRow = (t * B + b) * G * H;
       for (let j = 0; j < H; j++) {
         const cPrev = cAll[s + j];
@@ -226,7 +254,7 @@ export interface LstmGradients {
 export function lstmBackwardReference(
   p: LstmParams, d: Dims, variant: LstmVariant, gateActivation: GateActivation,
   x: ArrayLike<number>, fwd: LstmForward,
-  dOutput: ArrayLike<number> | null, dhT: ArrayLike<number> | null, dcT: ArrayLike<number> | null,
+  dOutput: ArrayLike<number> | null, dhT: ArrayLike<number> | null, dcT: ArrayLike<number> | null, mask: Mask = null,
 ): LstmGradients {
   const { T, B, I, H } = d;
   const G = lstmGates(variant);
@@ -245,6 +273,10 @@ export function lstmBackwardReference(
   for (let t = T - 1; t >= 0; t--) {
     const dhPrev = new Float64Array(B * H);
     for (let b = 0; b < B; b++) {
+      if (padded(mask, t, B, b)) {
+        passGradient(dhPrev, dh, dOutput, t, B, b, H); // dc passes unchanged
+        continue;
+      }
       const s = (t * B + b) * H;
       const gateRow = (t * B + b) * G * H;
       for (let j = 0; j < H; j++) {
@@ -323,6 +355,7 @@ export interface GruForward {
  */
 export function gruForwardReference(
   p: GruParams, d: Dims, variant: GruVariant, gateActivation: GateActivation, x: ArrayLike<number>, h0: ArrayLike<number>,
+  mask: Mask = null,
 ): GruForward {
   const { T, B, I, H } = d;
   const { f: sg } = gateFunctions(gateActivation);
@@ -338,6 +371,10 @@ export function gruForwardReference(
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {
       const s = (t * B + b) * H;
+      if (padded(mask, t, B, b)) {
+        hAll.copyWithin(s + B * H, s, s + H); // h_t = h_{t−1}
+        continue;
+      }
       zx.set(p.biasIh);
       addMatVec(zx, 0, x, (t * B + b) * I, p.weightIh, I, 3 * H);
       if (after) zh.set(p.biasHh);
@@ -377,7 +414,7 @@ export interface GruGradients {
 
 export function gruBackwardReference(
   p: GruParams, d: Dims, variant: GruVariant, gateActivation: GateActivation,
-  x: ArrayLike<number>, fwd: GruForward, dOutput: ArrayLike<number> | null, dhT: ArrayLike<number> | null,
+  x: ArrayLike<number>, fwd: GruForward, dOutput: ArrayLike<number> | null, dhT: ArrayLike<number> | null, mask: Mask = null,
 ): GruGradients {
   const { T, B, I, H } = d;
   const { df: dsg } = gateFunctions(gateActivation);
@@ -394,6 +431,10 @@ export function gruBackwardReference(
   for (let t = T - 1; t >= 0; t--) {
     const dhPrev = new Float64Array(B * H);
     for (let b = 0; b < B; b++) {
+      if (padded(mask, t, B, b)) {
+        passGradient(dhPrev, dh, dOutput, t, B, b, H);
+        continue;
+      }
       const s = (t * B + b) * H;
       const gateRow = (t * B + b) * 3 * H;
       const dnPre = new Float64Array(H);

@@ -78,12 +78,14 @@ export function cellData(d: Dims, seed: number): CellData {
   };
 }
 
-export function runLayer(layer: RecurrentLayer, c: CellCase, d: Dims, data: CellData): CellRun {
+/** `mask` (optional): [B, T] of 0/1 given to forward() as options.mask, or B lengths given as options.lengths. */
+export function runLayer(layer: RecurrentLayer, c: CellCase, d: Dims, data: CellData, mask?: Float32Array | number[]): CellRun {
   const { T, B, I, H } = d;
   const lstm = c.cell === 'LSTM';
   const h0 = c.cell === 'SimpleRNN' && c.activation === 'relu' ? data.h0.map(Math.abs) : data.h0;
   const initialState = lstm ? { h: { data: h0, shape: [B, H] }, c: { data: data.c0, shape: [B, H] } } : { h: { data: h0, shape: [B, H] } };
-  const fwd = layer.forward({ data: data.x, shape: [B, T, I] }, { initialState });
+  const masking = mask === undefined ? {} : Array.isArray(mask) ? { lengths: mask } : { mask: { data: mask, shape: [B, T] } };
+  const fwd = layer.forward({ data: data.x, shape: [B, T, I] }, { initialState, ...masking });
   const dFinalState = lstm ? { h: { data: data.dhT, shape: [B, H] }, c: { data: data.dcT, shape: [B, H] } } : { h: { data: data.dhT, shape: [B, H] } };
   const bwd = layer.backward(fwd.cache, { dOutput: { data: data.dOut, shape: [B, T, H] }, dFinalState });
   const pick = (o: Record<string, { data: Float32Array }>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.data]));
@@ -101,18 +103,19 @@ export interface ReferenceRun {
   dWeights: Record<string, Float64Array>;
 }
 
-/** The same computation in f64 from the layer's (native) weights. */
-export function runReference(layer: RecurrentLayer, c: CellCase, d: Dims, data: CellData): ReferenceRun {
+/** The same computation in f64 from the layer's (native) weights; `mask` as for runLayer. */
+export function runReference(layer: RecurrentLayer, c: CellCase, d: Dims, data: CellData, maskBT?: Float32Array): ReferenceRun {
   const { T, B, I, H } = d;
   const w = Object.fromEntries(Object.entries(layer.getWeights()).map(([k, v]) => [k, Float64Array.from(v.data)]));
+  const mask = maskBT ? timeMajor(maskBT, B, T, 1) : null;
   const x = timeMajor(data.x, B, T, I);
   const dOut = timeMajor(data.dOut, B, T, H);
   const h0 = Float64Array.from(c.cell === 'SimpleRNN' && c.activation === 'relu' ? data.h0.map(Math.abs) : data.h0);
   const last = (a: Float64Array) => a.slice(T * B * H, (T + 1) * B * H);
   if (c.cell === 'SimpleRNN') {
     const p = { weightIh: w.weightIh, weightHh: w.weightHh, bias: w.bias };
-    const { hAll } = rnnForwardReference(p, d, c.activation, x, h0);
-    const g = rnnBackwardReference(p, d, c.activation, x, hAll, dOut, data.dhT);
+    const { hAll } = rnnForwardReference(p, d, c.activation, x, h0, mask);
+    const g = rnnBackwardReference(p, d, c.activation, x, hAll, dOut, data.dhT, mask);
     return {
       output: batchMajor(hAll, B * H, B, T, H), finalState: { h: last(hAll) }, dInput: batchMajor(g.dX, 0, B, T, I),
       dInitialState: { h: g.dh0 }, dWeights: { weightIh: g.dWeightIh, weightHh: g.dWeightHh, bias: g.dBias },
@@ -120,8 +123,8 @@ export function runReference(layer: RecurrentLayer, c: CellCase, d: Dims, data: 
   }
   if (c.cell === 'LSTM') {
     const p = { weightIh: w.weightIh, weightHh: w.weightHh, bias: w.bias, peephole: w.peephole };
-    const fwd = lstmForwardReference(p, d, c.variant, c.gateActivation, x, h0, data.c0);
-    const g = lstmBackwardReference(p, d, c.variant, c.gateActivation, x, fwd, dOut, data.dhT, data.dcT);
+    const fwd = lstmForwardReference(p, d, c.variant, c.gateActivation, x, h0, data.c0, mask);
+    const g = lstmBackwardReference(p, d, c.variant, c.gateActivation, x, fwd, dOut, data.dhT, data.dcT, mask);
     const dWeights: Record<string, Float64Array> = { weightIh: g.dWeightIh, weightHh: g.dWeightHh, bias: g.dBias };
     if (c.variant === 'peephole') dWeights.peephole = g.dPeephole;
     return {
@@ -130,8 +133,8 @@ export function runReference(layer: RecurrentLayer, c: CellCase, d: Dims, data: 
     };
   }
   const p = { weightIh: w.weightIh, weightHh: w.weightHh, biasIh: w.biasIh, biasHh: w.biasHh ?? new Float64Array(3 * H) };
-  const fwd = gruForwardReference(p, d, c.variant, c.gateActivation, x, h0);
-  const g = gruBackwardReference(p, d, c.variant, c.gateActivation, x, fwd, dOut, data.dhT);
+  const fwd = gruForwardReference(p, d, c.variant, c.gateActivation, x, h0, mask);
+  const g = gruBackwardReference(p, d, c.variant, c.gateActivation, x, fwd, dOut, data.dhT, mask);
   const dWeights: Record<string, Float64Array> = { weightIh: g.dWeightIh, weightHh: g.dWeightHh, biasIh: g.dBiasIh };
   if (c.variant === 'resetAfter') dWeights.biasHh = g.dBiasHh;
   return {
