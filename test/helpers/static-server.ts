@@ -35,7 +35,13 @@ export async function serveStatic(root: string): Promise<StaticServer> {
       response.end(text);
     };
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(405, 'GET or HEAD only');
-    let path = normalize(join(base, decodeURIComponent(url.pathname)));
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(url.pathname);
+    } catch {
+      return send(400, 'malformed path');
+    }
+    let path = normalize(join(base, decoded));
     if (!path.startsWith(base)) return send(403, 'outside the served root');
     let stat = statSync(path, { throwIfNoEntry: false });
     if (stat?.isDirectory()) {
