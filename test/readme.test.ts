@@ -1,4 +1,5 @@
 // The README's JavaScript examples run as written, in order, against the built package.
+// Only ```js blocks run (in Node); snippets for a browser or a bundler config are ```html or ```javascript.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';

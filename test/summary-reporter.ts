@@ -14,8 +14,10 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') failed++;
         else skipped++;
       }
-      // Errors outside tests (a file that failed to load, a failing beforeAll/afterAll) count as failures.
+      // Errors outside tests (a file that failed to load, a failing beforeAll/afterAll, at the top
+      // level or in a describe block) count as failures.
       failed += module.errors().length;
+      for (const suite of module.children.allSuites()) failed += suite.errors().length;
     }
     failed += unhandledErrors.length;
     const tail = skipped > 0 ? `, ${skipped} skipped` : '';

@@ -1,0 +1,225 @@
+// The package in a real browser: headless Chromium (Debian's /usr/bin/chromium through
+// playwright-core) loads the example pages from a static server on 127.0.0.1 — the ES module with
+// no bundler, the rollup bundle, and training in a Web Worker — and everything they compute must
+// have the same bits as the same computation in Node: forward/backward of every cell, a small
+// LSTM trained by SGD and an ESN fit/predict/generate, with the SIMD and the scalar builds.
+//
+// Without Chromium the browser half is skipped with one loud line, unless CI is set: then a
+// missing browser is a failure. The bundle checks (no Node built-ins, sizes) need no browser.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+import { rollup, type RollupLog } from 'rollup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, INSTALL_HINT, launchChromium, type Chromium } from './helpers/chromium.js';
+import { serveStatic, type StaticServer } from './helpers/static-server.js';
+import { encodeTraining, runWorkloads, TRAINING, trainingResults } from './browser/workloads.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const ci = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
+const haveChromium = existsSync(CHROMIUM_PATH);
+/** Everything a browser downloads must fit in this, gzipped (the issue's target). */
+const SIZE_BUDGET_GZIPPED = 150_000;
+
+if (!haveChromium && !ci) {
+  process.stderr.write(`\n!!!!! BROWSER SUITE SKIPPED: ${CHROMIUM_PATH} not found — ${INSTALL_HINT} !!!!!\n\n`);
+}
+
+type Bytes = { type: 'f32' | 'f64'; hex: string };
+type Results = Record<string, Bytes>;
+
+/** The library exactly as published (dist/index.js), loaded by Node itself. */
+async function distModule(): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return import(pathToFileURL(join(root, 'dist/index.js')).href);
+}
+
+function decode({ type, hex }: Bytes): Float32Array | Float64Array {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return type === 'f64' ? new Float64Array(bytes.buffer) : new Float32Array(bytes.buffer);
+}
+
+/** Every quantity that differs in any bit, with its first differing element, e.g. for a failure message. */
+function differences(want: Results, got: Results): string[] {
+  const out: string[] = [];
+  for (const key of new Set([...Object.keys(want), ...Object.keys(got)])) {
+    const a = want[key], b = got[key];
+    if (!a || !b) {
+      out.push(`${key}: only in ${a ? 'Node' : 'Chromium'}`);
+      continue;
+    }
+    if (a.type === b.type && a.hex === b.hex) continue;
+    const x = decode(a), y = decode(b);
+    let i = 0;
+    while (i < Math.min(x.length, y.length) && Object.is(x[i], y[i])) i++;
+    out.push(`${key}: ${a.type}[${x.length}] vs ${b.type}[${y.length}], first difference at [${i}]: Node ${x[i]} vs Chromium ${y[i]}`);
+  }
+  return out;
+}
+
+// ---- the bundled example, built here with its own rollup config ----
+
+let bundleBuild: Promise<{ code: string; warnings: string[] }> | null = null;
+
+function buildBundledExample(): Promise<{ code: string; warnings: string[] }> {
+  bundleBuild ??= (async () => {
+    const configPath = join(root, 'examples/browser/bundled/rollup.config.mjs');
+    const config = (await import(pathToFileURL(configPath).href)).default;
+    const warnings: string[] = [];
+    const bundle = await rollup({ ...config, onwarn: (warning: RollupLog) => warnings.push(`${warning.code}: ${warning.message}`) });
+    try {
+      const { output } = await bundle.write(config.output);
+      const files = output.map((chunk) => chunk.fileName);
+      if (files.join() !== 'main.js') throw new Error(`the bundled example should be one file, main.js; rollup wrote ${files.join(', ')}`);
+      return { code: readFileSync(join(root, 'examples/browser/bundled/dist/main.js'), 'utf8'), warnings };
+    } finally {
+      await bundle.close();
+    }
+  })();
+  return bundleBuild;
+}
+
+describe('browser bundles', () => {
+  it('the bundled example builds into one file with nothing of Node in it', async () => {
+    const { code, warnings } = await buildBundledExample();
+    expect(warnings).toEqual([]); // an unresolved 'node:fs' or a missing export would warn
+    expect(code).not.toMatch(/^\s*import\b|\bimport\s*\(|\brequire\s*\(/m); // self-contained: no imports left
+    expect(code).not.toMatch(/['"]node:|\bprocess\.|\bBuffer\b|__dirname|__filename/);
+    expect(code).toContain('WebAssembly.compile');
+  }, 120_000);
+
+  it(`what a browser downloads is at most ${SIZE_BUDGET_GZIPPED / 1000} kB gzipped`, async () => {
+    await buildBundledExample();
+    const sizes = ['dist/index.js', 'examples/browser/bundled/dist/main.js'].map((file) => {
+      const bytes = readFileSync(join(root, file));
+      return { file, kB: bytes.length / 1000, gzippedKB: gzipSync(bytes).length / 1000 };
+    });
+    console.log(sizes.map((s) => `${s.file}: ${s.kB.toFixed(1)} kB, ${s.gzippedKB.toFixed(1)} kB gzipped`).join('\n'));
+    for (const s of sizes) expect(s.gzippedKB * 1000).toBeLessThanOrEqual(SIZE_BUDGET_GZIPPED);
+  }, 120_000);
+});
+
+describe.skipIf(!haveChromium && !ci)('in Chromium', () => {
+  let browser: Chromium;
+  let server: StaticServer;
+
+  beforeAll(async () => {
+    if (!haveChromium) {
+      throw new Error(`CI is set and ${CHROMIUM_PATH} is missing, so the browser suite cannot run: ${INSTALL_HINT} (.ci/run does)`);
+    }
+    await buildBundledExample();
+    server = await serveStatic(root);
+    browser = await launchChromium();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** Opens a page, fails the test on any page error or console error, waits for window.example. */
+  async function openExample(path: string): Promise<{ page: Page; requests: string[] }> {
+    const page = await browser.context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.stack ?? error.message}`));
+    page.on('console', (message) => { if (message.type() === 'error') problems.push(`console error: ${message.text()}`); });
+    const first = server.requests.length;
+    await page.goto(server.origin + path);
+    await page.waitForFunction('window.example !== undefined', null, { timeout: 240_000, polling: 100 });
+    const error = await page.evaluate('window.example.error');
+    expect(problems).toEqual([]);
+    expect(error).toBeUndefined();
+    return { page, requests: server.requests.slice(first) };
+  }
+
+  /** The page's training results (window.example), encoded in the page. */
+  function pageTraining(page: Page): Promise<Results> {
+    return page.evaluate(`(async () => {
+      const { encodeTraining } = await import('/test/browser/workloads.js');
+      return encodeTraining(window.example);
+    })()`);
+  }
+
+  const query = `steps=${TRAINING.lstm.steps}&seed=${TRAINING.lstm.seed}&esnSeed=${TRAINING.esn.seed}`;
+
+  async function nodeTraining(simd: boolean): Promise<Results> {
+    const rnn = await distModule();
+    const backend = await rnn.Backend.create({ simd });
+    return trainingResults(rnn, backend);
+  }
+
+  it('runs on a page with no bundler: one <script type="module">, no .wasm download, same bits as Node', async () => {
+    const { page, requests } = await openExample(`/examples/browser/no-bundler.html?${query}`);
+    try {
+      expect(requests).toEqual(['/examples/browser/no-bundler.html', '/dist/index.js', '/examples/browser/demo.js', '/examples/browser/train.js']);
+      expect(await page.evaluate('window.example.simd')).toBe(true); // Chromium has WebAssembly SIMD
+      expect(differences(await nodeTraining(true), await pageTraining(page))).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 300_000);
+
+  it('gives Node\'s bits for forward/backward of every cell and both trainings, SIMD and scalar builds', async () => {
+    const { page } = await openExample(`/examples/browser/no-bundler.html?${query}`);
+    try {
+      const started = performance.now();
+      const inBrowser = (await page.evaluate(`(async () => {
+        const rnn = await import('/dist/index.js');
+        const { runWorkloads } = await import('/test/browser/workloads.js');
+        return [await runWorkloads(rnn, { simd: true }), await runWorkloads(rnn, { simd: false })];
+      })()`)) as { simd: boolean; results: Results }[];
+      const browserMs = performance.now() - started;
+      const rnn = await distModule();
+      const inNode = [await runWorkloads(rnn, { simd: true }), await runWorkloads(rnn, { simd: false })];
+      console.log(`cells + training workloads, both builds: Chromium ${browserMs.toFixed(0)} ms; ${Object.keys(inNode[0].results).length} quantities per build`);
+      expect(inBrowser.map((r) => r.simd)).toEqual([true, false]);
+      expect(Object.keys(inNode[0].results).length).toBeGreaterThan(200);
+      expect(differences(inNode[0].results, inBrowser[0].results)).toEqual([]);
+      expect(differences(inNode[1].results, inBrowser[1].results)).toEqual([]);
+      // And the two builds agree with each other (the README's claim), in each engine.
+      expect(differences(inNode[0].results, inNode[1].results)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 300_000);
+
+  for (const build of ['simd', 'scalar'] as const) {
+    it(`runs from the rollup bundle alone (${build} build), same bits as Node`, async () => {
+      const { page, requests } = await openExample(`/examples/browser/bundled/?build=${build}&${query}`);
+      try {
+        expect(requests).toEqual(['/examples/browser/bundled/', '/examples/browser/bundled/dist/main.js']);
+        expect(await page.evaluate('window.example.simd')).toBe(build === 'simd');
+        expect(differences(await nodeTraining(build === 'simd'), await pageTraining(page))).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    }, 300_000);
+  }
+
+  it('trains in a Web Worker while the page keeps running, same bits as Node', async () => {
+    const steps = 3000, seed = TRAINING.lstm.seed;
+    const { page } = await openExample(`/examples/browser/worker.html?steps=${steps}&seed=${seed}`);
+    try {
+      const mainThread = (await page.evaluate('window.example.mainThread')) as {
+        trainingMs: number; ticks: number; frames: number; maxGapMs: number; progressMessages: number;
+      };
+      console.log(`worker: ${steps} steps in ${mainThread.trainingMs.toFixed(0)} ms; main thread meanwhile: ` +
+        `${mainThread.ticks} ticks of a 20 ms timer (longest gap ${mainThread.maxGapMs.toFixed(0)} ms), ${mainThread.frames} frames, ` +
+        `${mainThread.progressMessages} progress messages`);
+      expect(mainThread.progressMessages).toBe(50);
+      // Had the training blocked the main thread, the longest gap between timer ticks would be the
+      // whole training time; with a worker it stays a small fraction of it (generous: shared VM).
+      expect(mainThread.trainingMs).toBeGreaterThan(300);
+      expect(mainThread.maxGapMs).toBeLessThan(mainThread.trainingMs / 3);
+      expect(mainThread.ticks).toBeGreaterThan(mainThread.trainingMs / 20 / 4);
+      const { trainSineLSTM } = await import('../examples/browser/train.js');
+      const rnn = await distModule();
+      const nodeResults = encodeTraining({ lstm: trainSineLSTM(rnn, { backend: await rnn.Backend.create({ simd: true }), steps, seed }) });
+      expect(differences(nodeResults, await pageTraining(page))).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 300_000);
+});
