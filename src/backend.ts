@@ -60,24 +60,9 @@ export interface WasmExports {
     x: number, mask: number, wIh: number, wHh: number, work: number,
     T: number, B: number, I: number, H: number, variant: number, kind: number,
   ): void;
-  fill_rows_f32(dst: number, src: number, rows: number, n: number): void;
-  add_column_sums_f32(dst: number, src: number, rows: number, n: number, ld: number): void;
   concat_rows_f32(dst: number, left: number, right: number, rows: number, a: number, b: number): void;
   split_rows_f32(left: number, right: number, src: number, rows: number, a: number, b: number): void;
   add_scaled_f32(dst: number, left: number, right: number, n: number, scale: number): void;
-  softmax_f32(out: number, logits: number, rows: number, classes: number): void;
-  softmax_xent_f32(dLogits: number, probs: number, logits: number, labels: number, mask: number, rows: number, classes: number, scale: number): number;
-  mse_f32(dPred: number, pred: number, target: number, mask: number, rows: number, cols: number, scale: number): number;
-  sgd_step_f32(params: number, velocity: number, grads: number, n: number, learningRate: number, momentum: number, nesterov: number, weightDecay: number): void;
-  adam_step_f32(params: number, m: number, v: number, grads: number, n: number, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number, weightDecay: number, decoupled: number): void;
-  rmsprop_step_f32(params: number, sq: number, grads: number, n: number, learningRate: number, rho: number, epsilon: number, weightDecay: number): void;
-  sum_squares_f32(x: number, n: number): number;
-  scale_f32(x: number, n: number, factor: number): void;
-  clip_values_f32(x: number, n: number, limit: number): void;
-  embedding_forward_f32(out: number, table: number, ids: number, n: number, dim: number): void;
-  embedding_backward_f32(dTable: number, dOut: number, ids: number, n: number, dim: number): void;
-  reverse_time_f32(dst: number, src: number, T: number, rowFloats: number): void;
-  reverse_time_masked_f32(dst: number, src: number, mask: number, T: number, B: number, F: number): void;
   esn_block_steps(): number;
   esn_collect(
     states: number, outputs: number, xtx: number, xty: number, zblk: number, dblk: number,
@@ -92,6 +77,26 @@ export interface WasmExports {
     S: number, N: number, I: number, O: number, leak: number, dense: number, outTanh: number, fbOn: number,
   ): void;
   esn_ridge_solve(wOut: number, work: number, tmp: number, perm: number, xtx: number, xty: number, F: number, O: number, ridge: number): number;
+  // Training kernels (assembly/loss.ts, optim.ts, dense.ts, sequence.ts). labels and ids are i32 arrays; mask is f32 or 0.
+  softmax_f32(out: number, logits: number, rows: number, classes: number): void;
+  softmax_temperature_f32(out: number, logits: number, rows: number, classes: number, invTemperature: number): void;
+  softmax_xent_f32(dLogits: number, probs: number, logits: number, labels: number, mask: number, rows: number, classes: number, scale: number): number;
+  mse_f32(dPred: number, pred: number, target: number, mask: number, rows: number, cols: number, scale: number): number;
+  sgd_step_f32(params: number, velocity: number, grads: number, n: number, learningRate: number, momentum: number, nesterov: number, weightDecay: number): void;
+  adam_step_f32(
+    params: number, m: number, v: number, grads: number, n: number,
+    learningRate: number, beta1: number, beta2: number, epsilon: number, step: number, weightDecay: number, decoupled: number,
+  ): void;
+  rmsprop_step_f32(params: number, sq: number, grads: number, n: number, learningRate: number, rho: number, epsilon: number, weightDecay: number): void;
+  sum_squares_f32(x: number, n: number): number;
+  scale_f32(x: number, n: number, factor: number): void;
+  clip_values_f32(x: number, n: number, limit: number): void;
+  add_bias_rows_f32(x: number, bias: number, rows: number, cols: number): void;
+  sum_rows_into_f32(dst: number, src: number, rows: number, cols: number): void;
+  embedding_forward_f32(out: number, table: number, ids: number, n: number, dim: number): void;
+  embedding_backward_f32(dTable: number, dOut: number, ids: number, n: number, dim: number): void;
+  reverse_time_f32(dst: number, src: number, T: number, rowFloats: number): void;
+  reverse_time_masked_f32(dst: number, src: number, mask: number, T: number, B: number, F: number): void;
 }
 
 export interface BackendOptions {

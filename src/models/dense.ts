@@ -3,7 +3,7 @@
 // per sequence to [B, inputSize]. Weight layout (native = Keras): weight
 // [inputSize, units], bias [units]; PyTorch's nn.Linear stores weight [units, inputSize].
 //
-// Forward: out = bias (each row), out += x·W (GEMM), f in place.
+// Forward: out = x·W (GEMM), out += bias (each row), f in place.
 // Backward: dZ = f′ ⊙ dOut (dZ = dOut for linear and for a softmax head, whose
 // gradient w.r.t. the logits comes fused from the cross-entropy loss);
 // dW += xᵀ·dZ, db += Σ_rows dZ, dX = dZ·Wᵀ.
@@ -126,8 +126,8 @@ export class Dense implements ModelLayer {
     this.#work.layout({ out: rows * U, probs: this.activation === 'softmax' ? rows * U : 0, dZ: rows * U, dX: rows * I });
     const wasm = this.backend.wasm;
     const out = this.#work.ptr('out');
-    if (this.useBias) wasm.fill_rows_f32(out, this.#parameters!.ptr('bias'), rows, U);
-    wasm.gemm_f32(out, x, this.#parameters!.ptr('weight'), this.backend.gemmWork(), rows, U, I, I, U, U, 0, 0, 1, this.useBias ? 1 : 0);
+    wasm.gemm_f32(out, x, this.#parameters!.ptr('weight'), this.backend.gemmWork(), rows, U, I, I, U, U, 0, 0, 1, 0);
+    if (this.useBias) wasm.add_bias_rows_f32(out, this.#parameters!.ptr('bias'), rows, U);
     const n = rows * U;
     if (this.activation === 'relu') wasm.relu_f32(out, out, n);
     else if (this.activation === 'tanh') wasm.tanh_f32(out, out, n);
@@ -168,7 +168,7 @@ export class Dense implements ModelLayer {
     const p = this.#parameters!;
     const work = this.backend.gemmWork();
     wasm.gemm_f32(p.gradPtr('weight'), this.#x, dZ, work, I, U, rows, I, U, U, 1, 0, 1, 1);
-    if (this.useBias) wasm.add_column_sums_f32(p.gradPtr('bias'), dZ, rows, U, U);
+    if (this.useBias) wasm.sum_rows_into_f32(p.gradPtr('bias'), dZ, rows, U);
     const dX = this.#work.ptr('dX');
     wasm.gemm_f32(dX, dZ, p.ptr('weight'), work, rows, I, U, U, U, I, 0, 1, 1, 0);
     return dX;

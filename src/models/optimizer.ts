@@ -53,7 +53,7 @@ export function resolveOptimizer(where: string, value: unknown): ResolvedOptimiz
   const type = checkOneOf(where, 'optimizer.type', config.type, TYPES);
   const o: ResolvedOptimizer = {
     type,
-    learningRate: num(where, 'optimizer.learningRate', config.learningRate, type === 'sgd' ? 0.01 : 0.001, 0, 1e6, true),
+    learningRate: num(where, 'optimizer.learningRate', config.learningRate, type === 'sgd' ? 0.01 : 0.001, 0, Number.MAX_VALUE, true),
     momentum: num(where, 'optimizer.momentum', config.momentum, 0, 0, 1),
     nesterov: config.nesterov === undefined ? false : checkBoolean(where, 'optimizer.nesterov', config.nesterov),
     beta1: num(where, 'optimizer.beta1', config.beta1, 0.9, 0, 1),
