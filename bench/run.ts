@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchCells, cellsTable } from './cells.js';
 import { benchEsn, esnTable } from './esn.js';
 import { benchGemm, gemmTable, machineLine } from './gemm.js';
+import { benchModels, modelsTable } from './models.js';
 import { benchStartup } from './startup.js';
 
 const quick = process.argv.includes('--quick');
@@ -33,3 +34,8 @@ const esn = await benchEsn();
 console.log('\nEcho State Networks, one thread (see README for what each row measures):\n');
 console.log(esnTable(esn));
 writeFileSync(new URL('esn.json', results), JSON.stringify(esn, null, 2) + '\n');
+
+const models = await benchModels();
+console.log('\nThe model layer: one epoch of W2-shaped training, three ways (see bench/models.ts), interleaved medians:\n');
+console.log(modelsTable(models));
+writeFileSync(new URL('models.json', results), JSON.stringify(models, null, 2) + '\n');
