@@ -216,7 +216,7 @@ describe.skipIf(!haveChromium && !ci)('in Chromium', () => {
       expect(mainThread.ticks).toBeGreaterThan(mainThread.trainingMs / 20 / 4);
       const { trainSineLSTM } = await import('../examples/browser/train.js');
       const rnn = await distModule();
-      const nodeResults = encodeTraining({ lstm: trainSineLSTM(rnn, { backend: await rnn.Backend.create({ simd: true }), steps, seed }) });
+      const nodeResults = encodeTraining({ lstm: await trainSineLSTM(rnn, { backend: await rnn.Backend.create({ simd: true }), steps, seed }) });
       expect(differences(nodeResults, await pageTraining(page))).toEqual([]);
     } finally {
       await page.close();

@@ -31,7 +31,7 @@ export async function runDemo(rnn, { status, log }) {
     write(`WebAssembly build: ${backend.simd ? 'SIMD' : 'scalar'}`);
     status.textContent = 'Training…';
     let started = performance.now();
-    const lstm = trainSineLSTM(rnn, {
+    const lstm = await trainSineLSTM(rnn, {
       ...settings.lstm, backend,
       progressEvery: Math.max(1, Math.floor(settings.lstm.steps / 4)),
       onProgress: ({ step, steps, loss }) => write(`LSTM step ${step}/${steps}: mean squared error ${loss.toExponential(3)}`),

@@ -23,68 +23,38 @@ export function sineWindows(batchSize, timeSteps, { frequency = 0.3, phaseStep =
 }
 
 /**
- * Next-step prediction of a sine wave with an LSTM and a linear read-out, trained with
- * plain SGD on the mean squared error through the layer API: forward, the loss gradient
- * in JavaScript, backward, and `w −= learningRate·dw` via getWeights/setWeights.
- * Synchronous; call it in a Worker for long runs. `onProgress({ step, steps, loss })` is called
+ * Next-step prediction of a sine wave: an LSTM and a linear read-out on every step, trained
+ * with Sequential.fit (MSE, SGD with momentum, one batch of all windows per step, no shuffling).
+ * fit yields to the event loop between batches, so a page stays responsive even on the main
+ * thread; a Worker keeps it smooth for long runs. `onProgress({ step, steps, loss })` is called
  * every `progressEvery` steps and after the last one.
- * Returns { losses: Float32Array, weights: { name: Float32Array } (LSTM + head) }.
+ * Returns { losses: Float32Array (one per step), weights: { parameters: Float32Array } }.
  */
-export function trainSineLSTM(rnn, options = {}) {
+export async function trainSineLSTM(rnn, options = {}) {
   const {
     backend, units = 16, batchSize = 8, timeSteps = 24, steps = 100, learningRate = 0.1, seed = 1,
     progressEvery = 10, onProgress,
   } = options;
-  const B = batchSize, T = timeSteps, H = units;
+  const B = batchSize, T = timeSteps;
   const { inputs, targets } = sineWindows(B, T);
-  const x = { data: inputs, shape: [B, T, 1] };
-  const lstm = new rnn.LSTM({ inputSize: 1, units: H, seed, ...(backend ? { backend } : {}) });
-  // The read-out y = h·headWeight + headBias, in plain JavaScript (f64 arithmetic, f32 storage).
-  const headWeight = new Float32Array(H).fill(0.1);
-  const headBias = new Float32Array(1);
-  const losses = new Float32Array(steps);
-  const dOutput = new Float32Array(B * T * H);
+  const where = backend ? { backend } : {};
+  const model = new rnn.Sequential({
+    inputSize: 1, seed,
+    layers: [new rnn.LSTM({ units, returnSequences: true, ...where }), new rnn.Dense({ units: 1, ...where })],
+  });
   try {
-    for (let step = 0; step < steps; step++) {
-      const { output, cache } = lstm.forward(x);
-      const h = output.data; // [B, T, H]
-      let loss = 0;
-      const dHeadWeight = new Float64Array(H);
-      let dHeadBias = 0;
-      const scale = 2 / (B * T);
-      for (let n = 0; n < B * T; n++) {
-        let y = headBias[0];
-        for (let k = 0; k < H; k++) y += h[n * H + k] * headWeight[k];
-        const error = y - targets[n];
-        loss += error * error;
-        const dy = scale * error; // ∂loss/∂y for loss = mean(error²)
-        dHeadBias += dy;
-        for (let k = 0; k < H; k++) {
-          dHeadWeight[k] += dy * h[n * H + k];
-          dOutput[n * H + k] = dy * headWeight[k];
-        }
-      }
-      losses[step] = loss / (B * T);
-      const { dWeights } = lstm.backward(cache, { dOutput: { data: dOutput, shape: [B, T, H] } });
-      const weights = lstm.getWeights();
-      for (const name of Object.keys(weights)) {
-        const w = weights[name].data, dw = dWeights[name].data;
-        for (let i = 0; i < w.length; i++) w[i] -= learningRate * dw[i];
-      }
-      lstm.setWeights(weights);
-      for (let k = 0; k < H; k++) headWeight[k] -= learningRate * dHeadWeight[k];
-      headBias[0] -= learningRate * dHeadBias;
-      if (onProgress && ((step + 1) % progressEvery === 0 || step === steps - 1)) {
-        onProgress({ step: step + 1, steps, loss: losses[step] });
-      }
-    }
-    const weights = /** @type {Record<string, Float32Array>} */ ({});
-    for (const [name, tensor] of Object.entries(lstm.getWeights())) weights[name] = tensor.data;
-    weights.headWeight = headWeight;
-    weights.headBias = headBias;
-    return { losses, weights };
+    model.compile({ loss: 'mse', optimizer: { type: 'sgd', learningRate, momentum: 0.5 }, clipNorm: 5 });
+    const history = await model.fit({ data: inputs, shape: [B, T, 1] }, { data: targets, shape: [B, T, 1] }, {
+      epochs: steps, batchSize: B, shuffle: false,
+      callbacks: {
+        onEpochEnd: ({ epoch, loss }) => {
+          if (onProgress && ((epoch + 1) % progressEvery === 0 || epoch === steps - 1)) onProgress({ step: epoch + 1, steps, loss });
+        },
+      },
+    });
+    return { losses: Float32Array.from(history.loss), weights: { parameters: model.getParameters() } };
   } finally {
-    lstm.dispose();
+    model.dispose();
   }
 }
 

@@ -8,7 +8,7 @@ self.onmessage = async ({ data: { simd, steps, seed } }) => {
   try {
     const backend = await rnn.init(simd === undefined ? {} : { simd });
     const started = performance.now();
-    const { losses, weights } = trainSineLSTM(rnn, {
+    const { losses, weights } = await trainSineLSTM(rnn, {
       backend, steps, seed, progressEvery: Math.max(1, Math.floor(steps / 50)),
       onProgress: (progress) => self.postMessage({ type: 'progress', ...progress }),
     });

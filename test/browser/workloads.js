@@ -96,8 +96,8 @@ export function cellResults(rnn, backend) {
 export const TRAINING = { lstm: { steps: 60, seed: 3 }, esn: { seed: 2 } };
 
 /** The small LSTM trained by SGD and the ESN fit/predict/generate, on `backend`. */
-export function trainingResults(rnn, backend, settings = TRAINING) {
-  const lstm = trainSineLSTM(rnn, { ...settings.lstm, backend });
+export async function trainingResults(rnn, backend, settings = TRAINING) {
+  const lstm = await trainSineLSTM(rnn, { ...settings.lstm, backend });
   const esn = settings.esn ? fitSineESN(rnn, { ...settings.esn, backend }) : undefined;
   return encodeTraining({ lstm, esn });
 }
@@ -117,7 +117,7 @@ export function encodeTraining({ lstm, esn }) {
 export async function runWorkloads(rnn, { simd }) {
   const backend = await rnn.Backend.create({ simd });
   try {
-    return { simd: backend.simd, results: { ...cellResults(rnn, backend), ...trainingResults(rnn, backend) } };
+    return { simd: backend.simd, results: { ...cellResults(rnn, backend), ...(await trainingResults(rnn, backend)) } };
   } finally {
     backend.dispose();
   }
