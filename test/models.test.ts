@@ -381,3 +381,28 @@ describe('helpers', () => {
     expect(() => lookbackWindows([1, 2], { lookback: 2 })).toThrow(/too short for lookback 2 and horizon 1/);
   });
 });
+
+describe('whole-model weights in Keras and PyTorch layouts', () => {
+  it('getWeights/setWeights round-trip in every format, and a bad entry changes nothing', () => {
+    const a = cases[2].make();
+    const b = cases[2].make();
+    b.setParameters(b.getParameters().map((v) => v + 0.25));
+    const same = (label: string) =>
+      a.getWeights().forEach((w, i) => Object.entries(w).forEach(([k, t]) => expectSameBits(`${label}: layers[${i}].${k}`, b.getWeights()[i][k].data, t.data)));
+    for (const format of ['native', 'keras', 'pytorch'] as const) {
+      b.setWeights(a.getWeights({ format }), { format });
+      same(`weights via ${format}`);
+      b.setParameters(b.getParameters().map((v) => v + 0.25));
+    }
+    const keys = Object.keys(a.getWeights({ format: 'pytorch' })[0]);
+    expect(keys).toContain('weight_ih');
+    expect(keys).toContain('weight_ih_reverse');
+    const before = b.getParameters();
+    const bad = a.getWeights({ format: 'keras' });
+    delete (bad[3] as Record<string, unknown>).bias;
+    expect(() => b.setWeights(bad, { format: 'keras' })).toThrow(/weights\[3\] \(Dense\)/);
+    expectSameBits('weights after a rejected setWeights', b.getParameters(), before);
+    a.dispose();
+    b.dispose();
+  });
+});

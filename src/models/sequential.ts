@@ -579,6 +579,33 @@ export class Sequential {
     return this.layers.map((layer) => layer.getWeights(options));
   }
 
+  /**
+   * Replaces every layer's weights from an array (one entry per layer, as getWeights returns) in
+   * `format` ('native', 'keras' or 'pytorch'). All or nothing: if any layer rejects its weights,
+   * every layer keeps its previous values.
+   */
+  setWeights(weights: (Weights | Record<string, unknown>)[], options: { format?: 'native' | 'pytorch' | 'keras' } = {}): void {
+    const where = 'Sequential.setWeights';
+    this.#checkAlive(where);
+    if (!Array.isArray(weights) || weights.length !== this.layers.length) {
+      throw new TypeError(`${where}: weights must be an array of ${this.layers.length} entries (one per layer), got ${describe(weights)}`);
+    }
+    const before = this.#params.read();
+    try {
+      this.layers.forEach((layer, i) => {
+        try {
+          layer.setWeights(weights[i], options);
+        } catch (error) {
+          if (error instanceof Error) error.message = `${where}: weights[${i}] (${layer.kind}): ${error.message}`;
+          throw error;
+        }
+      });
+    } catch (error) {
+      this.#params.write(before);
+      throw error;
+    }
+  }
+
   /** Architecture, weights, and (after compile) loss, optimizer and its state: enough to resume training exactly. */
   toJSON(): SequentialJSON {
     this.#checkAlive('Sequential.toJSON');
