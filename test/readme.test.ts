@@ -8,7 +8,19 @@ it('README examples run', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
   expect(blocks.length).toBeGreaterThan(0);
-  const script = blocks.join('\n;\n') + '\nconsole.log(JSON.stringify(Array.from(c)));';
+  // Each block imports what it uses, so it can be copied alone; run together, the imports of a
+  // module are merged into one statement per module (a name may be imported by several blocks).
+  const imports = new Map<string, Set<string>>();
+  const bodies = blocks.map((block) =>
+    block.replace(/^import \{([^}]*)\} from '([^']+)';\n/gm, (_, names: string, from: string) => {
+      const set = imports.get(from) ?? new Set<string>();
+      for (const name of names.split(',').map((n) => n.trim()).filter(Boolean)) set.add(name);
+      imports.set(from, set);
+      return '';
+    }),
+  );
+  const header = [...imports].map(([from, names]) => `import { ${[...names].join(', ')} } from '${from}';`).join('\n');
+  const script = header + '\n' + bodies.join('\n;\n') + '\nconsole.log(JSON.stringify(Array.from(c)));';
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: new URL('..', import.meta.url).pathname,
     encoding: 'utf8',
@@ -17,6 +29,12 @@ it('README examples run', () => {
   const lines = out.trim().split('\n');
   const nrmseLine = lines.find((l) => l.startsWith('NRMSE over 84 free-running steps:'));
   expect(Number(nrmseLine?.split(':')[1])).toBeLessThan(1e-2); // the ESN example forecasts as the README says
+  // The model examples print what their comments say.
+  expect(Number(lines.find((l) => l.startsWith('held-out accuracy'))?.split(' ').pop())).toBeGreaterThanOrEqual(0.95);
+  expect(lines).toContain('tagging accuracy 1');
+  expect(Number(lines.find((l) => l.startsWith('one-step NRMSE'))?.split(' ').pop())).toBeLessThan(0.1);
+  expect(lines).toContain('hello rnn-wasm! hello rnn-wasm!');
+  expect(lines).toContain('ello');
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);
 });
