@@ -412,3 +412,58 @@ describe('whole-model weights in Keras and PyTorch layouts', () => {
     b.dispose();
   });
 });
+
+describe('truncated BPTT and the event loop', () => {
+  it('tbptt ≥ T is plain BPTT, bit for bit', async () => {
+    const run = async (tbptt?: number) => {
+      const model = new Sequential({ inputSize: F, seed: 14, layers: [new LSTM({ units: 5, returnSequences: true }), new Dense({ units: 2 })] });
+      model.compile({ loss: 'mse', optimizer: 'adam' });
+      await model.fit(tensor(randomFloat32(16 * 6 * F, 61), [16, 6, F]), tensor(randomFloat32(16 * 6 * 2, 62), [16, 6, 2]), { epochs: 3, batchSize: 8, tbptt });
+      const params = model.getParameters();
+      model.dispose();
+      return params;
+    };
+    expectSameBits('tbptt 6 vs none', await run(6), await run());
+  });
+
+  it('tbptt k < T carries the state across windows: with (almost) no learning, the windows see the whole-sequence outputs', async () => {
+    // A learning rate of 1e-30 leaves every weight as it was (the steps are below half an ulp of
+    // the weights, and 1e-30-sized changes of zero biases are far below the tolerance), so each
+    // window's loss is the loss of those steps in one forward over the whole sequence — true only
+    // if window k starts from window k − 1's final state.
+    const [N, T] = [8, 12];
+    const x = tensor(randomFloat32(N * T * F, 63), [N, T, F]);
+    const y = tensor(randomFloat32(N * T * 2, 64), [N, T, 2]);
+    const model = new Sequential({ inputSize: F, seed: 15, layers: [new LSTM({ units: 6, returnSequences: true }), new GRU({ units: 4, returnSequences: true }), new Dense({ units: 2 })] });
+    model.compile({ loss: 'mse', optimizer: { type: 'sgd', learningRate: 1e-30 } });
+    const whole = model.evaluate(x, y).loss;
+    const history = await model.fit(x, y, { epochs: 1, batchSize: N, shuffle: false, tbptt: 5 });
+    expect(model.steps).toBe(3); // windows of 5, 5 and 2 steps
+    expect(Math.abs(history.loss[0] - whole) / whole).toBeLessThan(1e-9); // measured: 0
+    // Without the carried state (each window from a zero state) the windows' loss differs.
+    const windowLoss = [[0, 5], [5, 10], [10, 12]].reduce((sum, [a, b]) => {
+      const slice = (t: { data: Float32Array }, f: number) => {
+        const out = new Float32Array(N * (b - a) * f);
+        for (let n = 0; n < N; n++) out.set(t.data.subarray((n * T + a) * f, (n * T + b) * f), n * (b - a) * f);
+        return out;
+      };
+      return sum + (model.evaluate(tensor(slice(x, F), [N, b - a, F]), tensor(slice(y, 2), [N, b - a, 2])).loss * (b - a)) / T;
+    }, 0);
+    expect(Math.abs(windowLoss - whole) / whole).toBeGreaterThan(2e-5); // measured 1.0e-4 (carried: 0)
+    model.dispose();
+  });
+
+  it('fit lets timers run between batches', async () => {
+    const model = new Sequential({ inputSize: F, seed: 16, layers: [new LSTM({ units: 32 }), new Dense({ units: 1 })] });
+    model.compile({ loss: 'mse' });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const started = Date.now();
+    await model.fit(tensor(randomFloat32(512 * 20 * F, 65), [512, 20, F]), tensor(randomFloat32(512, 66), [512, 1]), { epochs: 3, batchSize: 8 });
+    clearInterval(timer);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThan(100);
+    expect(ticks).toBeGreaterThan(elapsed / 50); // a timer every 5 ms gets through at least every ~50 ms
+    model.dispose();
+  });
+});
