@@ -1,15 +1,15 @@
-// What SimpleRNN, LSTM and GRU share: options, one parameter slab and one
-// gradient slab in linear memory, a grow-only workspace sized for the largest
+// What SimpleRNN, LSTM and GRU share (beyond WeightedLayer's parameters and
+// workspace): options, a workspace laid out for the largest
 // (T, B) seen, marshalling [B, T, F] batches to the kernels' time-major layout
 // and back, caches that know when they are stale, and weight formats.
-import { Backend, type F32Buffer } from '../backend.js';
+import type { Backend, F32Buffer } from '../backend.js';
 import { checkBoolean, checkInt, describe } from '../errors.js';
-import { defaultBackend } from '../init.js';
-import { Random } from '../random.js';
+import type { Random } from '../random.js';
+import { WeightedLayer } from './base.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { checkFormat, type WeightFormat, type Weights } from './formats.js';
 import { readMask } from './mask.js';
-import { Parameters, Workspace, type ParamSpec } from './parameters.js';
+import type { ParamSpec } from './parameters.js';
 import type { Batch, Flow } from '../models/layer.js';
 
 export type { ParamSpec } from './parameters.js';
@@ -79,19 +79,12 @@ export class RecurrentCache {
   ) {}
 }
 
-export abstract class RecurrentLayer {
+export abstract class RecurrentLayer extends WeightedLayer {
   #inputSize: number;
   readonly units: number;
-  #seed: number;
-  /** Whether the seed was given (a Sequential derives one for layers without). */
-  readonly seedGiven: boolean;
   readonly checkFinite: boolean;
   readonly returnSequences: boolean;
-  readonly backend: Backend;
-  #parameters: Parameters | null = null;
-  #work: Workspace;
   #generation = 0;
-  #disposed = false;
   /** Mask pointer of the last forward (0: none); backward uses the same. */
   #mask = 0;
   /** (T, B) of the last forward. */
@@ -99,28 +92,17 @@ export abstract class RecurrentLayer {
   #batch = 0;
 
   /** 'SimpleRNN', 'LSTM', 'GRU': the prefix of error messages. */
-  abstract readonly kind: string;
+  abstract override readonly kind: string;
   /** 'h', or 'h' and 'c'. */
   protected abstract readonly stateNames: readonly StateName[];
 
   protected constructor(kind: string, options: RecurrentOptions, knownOptions: readonly string[]) {
     const where = `${kind}`;
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
-    }
-    const allowed = ['inputSize', 'units', 'seed', 'checkFinite', 'backend', 'returnSequences', ...knownOptions];
-    for (const key of Object.keys(options)) {
-      if (!allowed.includes(key)) throw new RangeError(`${where}: unknown option '${key}' (known: ${allowed.join(', ')})`);
-    }
+    super(where, options, ['inputSize', 'units', 'checkFinite', 'returnSequences', ...knownOptions]);
     this.#inputSize = options.inputSize === undefined ? 0 : checkInt(where, 'options.inputSize', options.inputSize, 1);
     this.units = checkInt(where, 'options.units', options.units, 1);
-    this.seedGiven = options.seed !== undefined;
-    this.#seed = options.seed === undefined ? 0 : checkInt(where, 'options.seed', options.seed, -0x80000000, 0xffffffff);
     this.checkFinite = options.checkFinite === undefined ? true : checkBoolean(where, 'options.checkFinite', options.checkFinite);
     this.returnSequences = options.returnSequences === undefined ? false : checkBoolean(where, 'options.returnSequences', options.returnSequences);
-    this.backend = options.backend ?? defaultBackend();
-    if (!(this.backend instanceof Backend)) throw new TypeError(`${where}: options.backend must be a Backend, got ${describe(options.backend)}`);
-    this.#work = new Workspace(this.backend);
     // Subclasses set their own fields, then call initParams() (which waits for inputSize).
   }
 
@@ -129,23 +111,9 @@ export abstract class RecurrentLayer {
     return this.#inputSize;
   }
 
-  get seed(): number {
-    return this.#seed;
-  }
-
-  /** Whether the layer has its inputSize and weights. */
-  get built(): boolean {
-    return this.#parameters !== null;
-  }
-
-  /** @internal Floats of the layer's parameter region (after build). */
-  get paramFloats(): number {
-    return this.#parameters!.floats;
-  }
-
   /** The options that rebuild this layer (without backend and weights), for saving a model. */
   config(): Record<string, unknown> {
-    return { units: this.units, inputSize: this.#inputSize, seed: this.#seed, returnSequences: this.returnSequences, checkFinite: this.checkFinite, ...this.extraConfig() };
+    return { units: this.units, inputSize: this.#inputSize, seed: this.seed, returnSequences: this.returnSequences, checkFinite: this.checkFinite, ...this.extraConfig() };
   }
 
   /** The subclass's own options, as given to its constructor. */
@@ -166,9 +134,9 @@ export abstract class RecurrentLayer {
   protected abstract importWeights(format: WeightFormat, weights: unknown, where: string): Record<string, Float32Array>;
 
   /** Allocates the slabs and draws initial weights, once inputSize is known. Called by each subclass constructor. */
-  protected initParams(): void {
+  protected initParams(seed?: number): void {
     if (this.#inputSize === 0) return; // built later by build()
-    this.#parameters = new Parameters(this.backend, this.paramSpecs(), (spec, index) => this.initialValue(spec, new Random(this.#seed, index)));
+    this.createParameters(this.paramSpecs(), (spec, random) => this.initialValue(spec, random), seed);
   }
 
   /**
@@ -183,32 +151,31 @@ export abstract class RecurrentLayer {
       return;
     }
     this.#inputSize = inputSize;
-    if (!this.seedGiven) this.#seed = seed;
-    this.initParams();
+    this.initParams(seed);
   }
 
   /** @internal Moves the weights into a model's slabs at float `base` (see Parameters.adopt). */
-  adopt(params: F32Buffer, grads: F32Buffer, base: number): void {
-    this.#parameters!.adopt(params, grads, base);
+  override adopt(params: F32Buffer, grads: F32Buffer, base: number): void {
+    super.adopt(params, grads, base);
     this.#generation++;
   }
 
   // ---- pointers for the kernels (valid until the next allocation) ----
 
   protected param(name: string): number {
-    return this.#parameters!.ptr(name);
+    return this.parameters.ptr(name);
   }
 
   protected grad(name: string): number {
-    return this.#parameters!.gradPtr(name);
+    return this.parameters.gradPtr(name);
   }
 
   protected work(name: string): number {
-    return this.#work.ptr(name);
+    return this.workspace.ptr(name);
   }
 
   protected hasParam(name: string): boolean {
-    return this.#parameters!.has(name);
+    return this.parameters.has(name);
   }
 
   // ---- public API ----
@@ -216,7 +183,7 @@ export abstract class RecurrentLayer {
   /** Runs the whole batch of sequences in one call. x: [B, T, inputSize]. */
   forward(x: TensorLike, options: ForwardOptions = {}): ForwardResult {
     const where = `${this.kind}.forward`;
-    this.#checkAlive(where);
+    this.checkAlive(where);
     if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
     const input = readTensor(where, 'x', x, [{ label: 'batch' }, { label: 'time steps' }, { label: 'inputSize', size: this.inputSize }], this.checkFinite);
     const [B, T] = input.shape;
@@ -242,7 +209,7 @@ export abstract class RecurrentLayer {
   /** BPTT through the forward() that made `cache`. Gradients are fresh (not accumulated across calls). */
   backward(cache: RecurrentCache, options: BackwardOptions = {}): BackwardResult {
     const where = `${this.kind}.backward`;
-    this.#checkAlive(where);
+    this.checkAlive(where);
     if (!(cache instanceof RecurrentCache) || cache.layer !== this) {
       throw new TypeError(`${where}: cache must be the cache returned by this layer's forward(), got ${describe(cache)}`);
     }
@@ -259,7 +226,7 @@ export abstract class RecurrentLayer {
       ? null
       : readTensor(where, 'options.dOutput', options.dOutput, [{ label: 'batch', size: B }, { label: 'time steps', size: T }, { label: 'units', size: H }], this.checkFinite);
     const dFinal = this.#readStates(where, 'options.dFinalState', options.dFinalState, B);
-    this.#parameters!.zeroGrads();
+    this.parameters.zeroGrads();
     if (dOutput) toTimeMajor(dOutput.data, this.backend.heapF32(), this.work('dOutput') >>> 2, B, T, H);
     this.#backwardCore(T, B, dOutput !== null, dFinal);
     const heap = this.backend.heapF32();
@@ -270,37 +237,24 @@ export abstract class RecurrentLayer {
       const at = this.dInitialStatePtr(name) >>> 2;
       dInitialState[name] = { data: heap.slice(at, at + B * H), shape: [B, H] };
     }
-    return { dInput: { data: dInput, shape: [B, T, I] }, dInitialState, dWeights: this.exportWeights(format, this.#parameters!.values(true), true) };
+    return { dInput: { data: dInput, shape: [B, T, I] }, dInitialState, dWeights: this.exportWeights(format, this.parameters.values(true), true) };
   }
 
   /** Copies of the weights in `format` ('native' by default). */
   getWeights(options: { format?: WeightFormat } = {}): Weights {
     const where = `${this.kind}.getWeights`;
-    this.#checkAlive(where);
-    return this.exportWeights(checkFormat(where, options?.format ?? 'native'), this.#parameters!.values(), false);
+    this.checkAlive(where);
+    return this.exportWeights(checkFormat(where, options?.format ?? 'native'), this.parameters.values(), false);
   }
 
   /** Replaces every weight. All are validated before any is written: a failed call changes nothing. */
   setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {
     const where = `${this.kind}.setWeights`;
-    this.#checkAlive(where);
+    this.checkAlive(where);
     const format = checkFormat(where, options?.format ?? 'native');
     const values = this.importWeights(format, weights, where);
-    this.#parameters!.set(values);
+    this.parameters.set(values);
     this.#generation++; // caches made with the old weights are stale
-  }
-
-  /** Frees the layer's linear memory (its weights too, unless a model owns them). Using the layer afterwards is an error. */
-  dispose(): void {
-    if (this.#disposed) return;
-    this.#parameters?.dispose();
-    this.#parameters = null;
-    this.#work.dispose();
-    this.#disposed = true;
-  }
-
-  get disposed(): boolean {
-    return this.#disposed;
   }
 
   // ---- the time-major path a model uses: pointers in, pointers out, nothing copied to JS ----
@@ -400,11 +354,6 @@ export abstract class RecurrentLayer {
     this.runBackward(T, B, hasDOutput, this.#mask);
   }
 
-  #checkAlive(where: string): void {
-    if (this.#disposed) throw new Error(`${where}: this layer was disposed`);
-    if (this.backend.disposed) throw new Error(`${where}: the layer's backend was disposed`);
-    if (!this.built) throw new Error(`${where}: this layer has no inputSize yet: give options.inputSize, or use it in a Sequential`);
-  }
 
   #readStates(where: string, name: string, states: StateInput | undefined, B: number): Partial<Record<StateName, Float32Array>> {
     const out: Partial<Record<StateName, Float32Array>> = {};
@@ -427,7 +376,7 @@ export abstract class RecurrentLayer {
   #ensureWorkspace(T: number, B: number): void {
     const I = this.inputSize;
     const H = this.units;
-    this.#work.layout({ x: T * B * I, hAll: (T + 1) * B * H, dOutput: T * B * H, dX: T * B * I, dh: B * H, mask: T * B, dhCarry: B * H, ...this.workRegions(T, B) });
+    this.workspace.layout({ x: T * B * I, hAll: (T + 1) * B * H, dOutput: T * B * H, dX: T * B * I, dh: B * H, mask: T * B, dhCarry: B * H, ...this.workRegions(T, B) });
   }
 }
 

@@ -7,13 +7,11 @@
 // Backward: dZ = f′ ⊙ dOut (dZ = dOut for linear and for a softmax head, whose
 // gradient w.r.t. the logits comes fused from the cross-entropy loss);
 // dW += xᵀ·dZ, db += Σ_rows dZ, dX = dZ·Wᵀ.
-import { Backend, type F32Buffer } from '../backend.js';
-import { checkBoolean, checkInt, checkOneOf, checkOptions, describe } from '../errors.js';
+import type { Backend } from '../backend.js';
+import { checkBoolean, checkInt, checkOneOf } from '../errors.js';
 import { glorotUniform } from '../initializers.js';
-import { defaultBackend } from '../init.js';
-import { Random } from '../random.js';
+import { WeightedLayer } from '../layers/base.js';
 import { checkFormat, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from '../layers/formats.js';
-import { Parameters, Workspace } from '../layers/parameters.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
 
 export type DenseActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'softmax';
@@ -32,18 +30,12 @@ export interface DenseOptions {
   backend?: Backend;
 }
 
-export class Dense implements ModelLayer {
+export class Dense extends WeightedLayer implements ModelLayer {
   readonly kind = 'Dense';
   readonly units: number;
   readonly activation: DenseActivation;
   readonly useBias: boolean;
-  readonly seedGiven: boolean;
-  readonly backend: Backend;
   #inputSize: number;
-  #seed: number;
-  #parameters: Parameters | null = null;
-  #work: Workspace;
-  #disposed = false;
   // the last forward: input pointer and rows
   #x = 0;
   #rows = 0;
@@ -51,16 +43,11 @@ export class Dense implements ModelLayer {
 
   constructor(options: DenseOptions) {
     const where = 'Dense';
-    checkOptions(where, options, ['units', 'inputSize', 'activation', 'useBias', 'seed', 'backend']);
+    super(where, options, ['units', 'inputSize', 'activation', 'useBias']);
     this.units = checkInt(where, 'options.units', options.units, 1);
     this.#inputSize = options.inputSize === undefined ? 0 : checkInt(where, 'options.inputSize', options.inputSize, 1);
     this.activation = options.activation === undefined ? 'linear' : checkOneOf(where, 'options.activation', options.activation, ACTIVATIONS);
     this.useBias = options.useBias === undefined ? true : checkBoolean(where, 'options.useBias', options.useBias);
-    this.seedGiven = options.seed !== undefined;
-    this.#seed = options.seed === undefined ? 0 : checkInt(where, 'options.seed', options.seed, -0x80000000, 0xffffffff);
-    this.backend = options.backend ?? defaultBackend();
-    if (!(this.backend instanceof Backend)) throw new TypeError(`${where}: options.backend must be a Backend, got ${describe(options.backend)}`);
-    this.#work = new Workspace(this.backend);
     if (this.#inputSize > 0) this.#init();
   }
 
@@ -68,34 +55,15 @@ export class Dense implements ModelLayer {
     return this.#inputSize;
   }
 
-  get seed(): number {
-    return this.#seed;
-  }
-
-  get built(): boolean {
-    return this.#parameters !== null;
-  }
-
-  get disposed(): boolean {
-    return this.#disposed;
-  }
-
-  /** @internal */
-  get paramFloats(): number {
-    return this.#parameters!.floats;
-  }
-
   config(): Record<string, unknown> {
-    return { units: this.units, inputSize: this.#inputSize, activation: this.activation, useBias: this.useBias, seed: this.#seed };
+    return { units: this.units, inputSize: this.#inputSize, activation: this.activation, useBias: this.useBias, seed: this.seed };
   }
 
-  #init(): void {
+  #init(seed?: number): void {
     const I = this.#inputSize;
     const U = this.units;
     const specs = [{ name: 'weight', shape: [I, U] }, ...(this.useBias ? [{ name: 'bias', shape: [U] }] : [])];
-    this.#parameters = new Parameters(this.backend, specs, (spec, index) =>
-      spec.name === 'weight' ? glorotUniform(new Random(this.#seed, index), I, U) : new Float32Array(U),
-    );
+    this.createParameters(specs, (spec, random) => (spec.name === 'weight' ? glorotUniform(random, I, U) : new Float32Array(U)), seed);
   }
 
   /** @internal */
@@ -107,15 +75,9 @@ export class Dense implements ModelLayer {
       }
     } else {
       this.#inputSize = input.features;
-      if (!this.seedGiven) this.#seed = seed;
-      this.#init();
+      this.#init(seed);
     }
     return { features: this.units, sequence: input.sequence };
-  }
-
-  /** @internal */
-  adopt(params: F32Buffer, grads: F32Buffer, base: number): void {
-    this.#parameters!.adopt(params, grads, base);
   }
 
   /** @internal */
@@ -123,11 +85,11 @@ export class Dense implements ModelLayer {
     const rows = batch.T * batch.B;
     const I = this.#inputSize;
     const U = this.units;
-    this.#work.layout({ out: rows * U, probs: this.activation === 'softmax' ? rows * U : 0, dZ: rows * U, dX: rows * I });
+    this.workspace.layout({ out: rows * U, probs: this.activation === 'softmax' ? rows * U : 0, dZ: rows * U, dX: rows * I });
     const wasm = this.backend.wasm;
-    const out = this.#work.ptr('out');
-    wasm.gemm_f32(out, x, this.#parameters!.ptr('weight'), this.backend.gemmWork(), rows, U, I, I, U, U, 0, 0, 1, 0);
-    if (this.useBias) wasm.add_bias_rows_f32(out, this.#parameters!.ptr('bias'), rows, U);
+    const out = this.workspace.ptr('out');
+    wasm.gemm_f32(out, x, this.parameters.ptr('weight'), this.backend.gemmWork(), rows, U, I, I, U, U, 0, 0, 1, 0);
+    if (this.useBias) wasm.add_bias_rows_f32(out, this.parameters.ptr('bias'), rows, U);
     const n = rows * U;
     if (this.activation === 'relu') wasm.relu_f32(out, out, n);
     else if (this.activation === 'tanh') wasm.tanh_f32(out, out, n);
@@ -136,15 +98,15 @@ export class Dense implements ModelLayer {
     this.#rows = rows;
     this.#training = batch.training;
     if (this.activation === 'softmax' && !batch.training) {
-      wasm.softmax_f32(this.#work.ptr('probs'), out, rows, U);
-      return this.#work.ptr('probs');
+      wasm.softmax_f32(this.workspace.ptr('probs'), out, rows, U);
+      return this.workspace.ptr('probs');
     }
     return out;
   }
 
   /** @internal The pre-softmax outputs of the last forward (a softmax head's logits). */
   logitsPtr(): number {
-    return this.#work.ptr('out');
+    return this.workspace.ptr('out');
   }
 
   /** @internal */
@@ -156,20 +118,20 @@ export class Dense implements ModelLayer {
     const n = rows * U;
     let dZ = dOutput;
     if (this.activation === 'relu' || this.activation === 'tanh' || this.activation === 'sigmoid') {
-      dZ = this.#work.ptr('dZ');
+      dZ = this.workspace.ptr('dZ');
       this.backend.fillFloats(dZ, n, 0);
-      const out = this.#work.ptr('out');
+      const out = this.workspace.ptr('out');
       if (this.activation === 'relu') wasm.relu_backward_f32(dZ, out, dOutput, n);
       else if (this.activation === 'tanh') wasm.tanh_backward_f32(dZ, out, dOutput, n);
       else wasm.sigmoid_backward_f32(dZ, out, dOutput, n);
     } else if (this.activation === 'softmax' && !this.#training) {
       throw new Error('internal: Dense softmax backward needs the training forward (logits)');
     }
-    const p = this.#parameters!;
+    const p = this.parameters;
     const work = this.backend.gemmWork();
     wasm.gemm_f32(p.gradPtr('weight'), this.#x, dZ, work, I, U, rows, I, U, U, 1, 0, 1, 1);
     if (this.useBias) wasm.sum_rows_into_f32(p.gradPtr('bias'), dZ, rows, U);
-    const dX = this.#work.ptr('dX');
+    const dX = this.workspace.ptr('dX');
     wasm.gemm_f32(dX, dZ, p.ptr('weight'), work, rows, I, U, U, U, I, 0, 1, 1, 0);
     return dX;
   }
@@ -177,9 +139,9 @@ export class Dense implements ModelLayer {
   /** Copies of the weights: native/keras { weight | kernel [inputSize, units], bias }, pytorch { weight [units, inputSize], bias }. */
   getWeights(options: { format?: WeightFormat } = {}): Weights {
     const where = 'Dense.getWeights';
-    this.#checkAlive(where);
+    this.checkAlive(where);
     const format = checkFormat(where, options?.format ?? 'native');
-    const v = this.#parameters!.values();
+    const v = this.parameters.values();
     const I = this.#inputSize;
     const U = this.units;
     const out: Weights = {};
@@ -192,7 +154,7 @@ export class Dense implements ModelLayer {
   /** Replaces every weight (validated first: a failed call changes nothing). */
   setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {
     const where = 'Dense.setWeights';
-    this.#checkAlive(where);
+    this.checkAlive(where);
     const format = checkFormat(where, options?.format ?? 'native');
     const I = this.#inputSize;
     const U = this.units;
@@ -201,19 +163,6 @@ export class Dense implements ModelLayer {
     const values: Record<string, Float32Array> = {};
     values.weight = format === 'pytorch' ? transpose2d(takeWeight(where, weights, key, [U, I]), U, I) : takeWeight(where, weights, key, [I, U]);
     if (this.useBias) values.bias = takeWeight(where, weights, 'bias', [U]);
-    this.#parameters!.set(values);
-  }
-
-  dispose(): void {
-    if (this.#disposed) return;
-    this.#parameters?.dispose();
-    this.#parameters = null;
-    this.#work.dispose();
-    this.#disposed = true;
-  }
-
-  #checkAlive(where: string): void {
-    if (this.#disposed) throw new Error(`${where}: this layer was disposed`);
-    if (!this.built) throw new Error(`${where}: this layer has no inputSize yet: give options.inputSize, or use it in a Sequential`);
+    this.parameters.set(values);
   }
 }
