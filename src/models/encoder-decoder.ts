@@ -203,7 +203,7 @@ export class EncoderDecoder {
       let flow: Flow = layers[0] instanceof Embedding ? { features: 1, sequence: true, ids: true } : { features: inputSize, sequence: true };
       const flows = [flow];
       layers.forEach((layer, i) => {
-        flow = layer.connect(`${where}: ${half}.layers[${i}]`, flow, new Random(this.seed, stream + i).nextUint32() | 0);
+        flow = layer.connect(`${where}: options.${half}.layers[${i}]`, flow, new Random(this.seed, stream + i).nextUint32() | 0);
         flows.push(flow);
       });
       return flows;
@@ -403,7 +403,7 @@ export class EncoderDecoder {
     if (typeof temperature !== 'number' || !(temperature >= 0) || !Number.isFinite(temperature)) throw new RangeError(`${where}: options.temperature must be a number ≥ 0, got ${describe(temperature)}`);
     const seed = readSeed(where, 'options.seed', options.seed, this.seed);
     const stop = options.stopToken === undefined ? -1 : checkInt(where, 'options.stopToken', options.stopToken, 0, O - 1);
-    const data = this.#readPairs(where, source, undefined, options);
+    const data = this.#readPairs(where, source, undefined, options, false);
     const { N } = data;
     const out = new Float32Array(tokens ? N * length : N * length * O);
     const lengths = new Array<number>(N).fill(length);
@@ -545,7 +545,11 @@ export class EncoderDecoder {
     } catch (error) {
       if (model) model.dispose();
       else for (const layer of made) layer.dispose();
-      if (error instanceof Error && !error.message.startsWith(where)) error.message = `${where}: ${error.message}`;
+      if (error instanceof Error) {
+        // The constructor's messages name the model; say that loading failed instead.
+        if (error.message.startsWith('EncoderDecoder: ')) error.message = `${where}: ${error.message.slice('EncoderDecoder: '.length)}`;
+        else if (!error.message.startsWith(where)) error.message = `${where}: ${error.message}`;
+      }
       throw error;
     }
   }
@@ -566,8 +570,8 @@ export class EncoderDecoder {
     if (this.backend.disposed) throw new Error(`${where}: the model's backend was disposed`);
   }
 
-  /** Validates and flattens pairs; without `target` (predict) only the source. */
-  #readPairs(where: string, source: TensorLike, target: TensorLike | undefined, options: PairOptions): PairSet {
+  /** Validates and flattens pairs; without targets (predict) only the source. */
+  #readPairs(where: string, source: TensorLike, target: TensorLike | undefined, options: PairOptions, withTargets = true): PairSet {
     let N: number;
     let Ts: number;
     let src: Float32Array | Int32Array;
@@ -581,9 +585,10 @@ export class EncoderDecoder {
       src = t.data;
     }
     const sourceMask = options.sourceLengths === undefined ? null : lengthsToMask(where, 'options.sourceLengths', options.sourceLengths, N, Ts);
-    if (target === undefined) {
+    if (!withTargets) {
       return { N, Ts, Tt: 0, source: src, sourceMask, target: null, targetMask: null };
     }
+    if (target === undefined) throw new TypeError(`${where}: target is missing`);
     const O = this.outputSize;
     let Tt: number;
     let tgt: Float32Array | Int32Array;
