@@ -25,5 +25,9 @@ export {
   Sequential, NonFiniteError, type SequentialOptions, type SequentialLayer, type SequentialJSON, type CompileOptions, type FitOptions, type DataOptions,
   type Callbacks, type EpochLogs, type BatchLogs, type History, type EarlyStopping, type ModelState, type GenerateOptions as SequentialGenerateOptions, type Loss,
 } from './models/sequential.js';
+export {
+  EncoderDecoder, type EncoderDecoderOptions, type EncoderOptions, type DecoderOptions, type EncoderLayer, type DecoderLayer, type PairOptions,
+  type EncoderDecoderFitOptions, type DecodeOptions, type Decoded, type EncoderDecoderJSON,
+} from './models/encoder-decoder.js';
 export type { OptimizerConfig, OptimizerType, Schedule } from './models/optimizer.js';
 export { lookbackWindows, type WindowOptions } from './models/windows.js';

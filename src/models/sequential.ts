@@ -2,7 +2,9 @@
 // layer lives in one slab (and every gradient in another), so a training step
 // is: stage the batch in linear memory, one forward call per layer, one loss
 // call, one backward call per layer, one norm call, one optimizer call.
-import { Backend, F32Buffer } from '../backend.js';
+// What any trainable model shares (the slabs, loss, update with clipping and
+// NaN rollback, the epoch loop) is in training.ts; saving layers in saving.ts.
+import { Backend } from '../backend.js';
 import { checkBoolean, checkInt, checkOneOf, checkOptions, describe } from '../errors.js';
 import { defaultBackend } from '../init.js';
 import { Random } from '../random.js';
@@ -13,15 +15,18 @@ import { RecurrentLayer, type StateName } from '../layers/recurrent.js';
 import { SimpleRNN } from '../layers/simple-rnn.js';
 import { Workspace } from '../layers/parameters.js';
 import type { Weights } from '../layers/formats.js';
-import { base64ToFloats, floatsToBase64 } from './base64.js';
 import { Bidirectional } from './bidirectional.js';
 import { Dense } from './dense.js';
 import { Embedding } from './embedding.js';
-import type { Batch, Flow, ModelLayer } from './layer.js';
-import { applyOptimizer, resolveOptimizer, stateSlabs, type OptimizerConfig, type OptimizerType, type ResolvedOptimizer } from './optimizer.js';
+import type { Batch, Flow } from './layer.js';
+import { LAYER_TYPES, layerToJSON, makeLayer, readSaved, setLayerWeights, type LayerJSON } from './saving.js';
+import {
+  LOSSES, TrainingSlab, lengthsToMask, readCallbacks, readEarlyStopping, readIds, readSeed, runEpochs, sample,
+  type Callbacks, type CompileOptions, type EarlyStopping, type History, type Loss, type TrainingJSON,
+} from './training.js';
 
-export type Loss = 'mse' | 'crossEntropy';
-const LOSSES: readonly Loss[] = ['mse', 'crossEntropy'];
+export { NonFiniteError } from './training.js';
+export type { BatchLogs, Callbacks, CompileOptions, EarlyStopping, EpochLogs, History, Loss } from './training.js';
 
 export type SequentialLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional;
 
@@ -33,56 +38,12 @@ export interface SequentialOptions {
   layers: SequentialLayer[];
 }
 
-export interface CompileOptions {
-  /** 'mse', or 'crossEntropy' (softmax cross-entropy with integer labels; the last layer is a softmax or linear Dense). */
-  loss: Loss;
-  /** Default 'adam' (learningRate 0.001). */
-  optimizer?: OptimizerType | OptimizerConfig;
-  /** Scale the gradient to this global L2 norm when it is larger: g ← min(1, clipNorm/‖g‖)·g. */
-  clipNorm?: number;
-  /** Clamp every gradient element to [−clipValue, clipValue] (before clipNorm). */
-  clipValue?: number;
-}
-
 /** Samples for fit/evaluate/predict: x [N, T, F] (or token ids [N, T]); optional lengths or mask for variable-length batches. */
 export interface DataOptions {
   /** Real steps of each sequence (1 … T); the rest is padding. */
   lengths?: number[];
   /** [N, T] of 1 (real step) and 0 (padding). */
   mask?: TensorLike;
-}
-
-export interface EarlyStopping {
-  /** Default 'valLoss' when there is validation data, else 'loss'. */
-  monitor?: 'loss' | 'valLoss';
-  /** Epochs without improvement before stopping (default 5). */
-  patience?: number;
-  /** Smallest decrease that counts as improvement (default 0). */
-  minDelta?: number;
-  /** Put back the weights of the best epoch when stopping (default true). */
-  restoreBestWeights?: boolean;
-}
-
-export interface EpochLogs {
-  epoch: number;
-  loss: number;
-  valLoss?: number;
-  valAccuracy?: number;
-}
-
-export interface BatchLogs {
-  epoch: number;
-  batch: number;
-  batches: number;
-  loss: number;
-}
-
-export interface Callbacks {
-  onTrainBegin?(info: { epochs: number; batches: number; samples: number }): void;
-  onBatchEnd?(logs: BatchLogs): void;
-  /** Return false to stop training after this epoch. */
-  onEpochEnd?(logs: EpochLogs): void | boolean;
-  onTrainEnd?(history: History): void;
 }
 
 export interface FitOptions extends DataOptions {
@@ -99,14 +60,6 @@ export interface FitOptions extends DataOptions {
   earlyStopping?: EarlyStopping | boolean;
   /** Truncated BPTT: cut sequences into windows of this many steps, carrying the state between windows (one update per window). */
   tbptt?: number;
-}
-
-export interface History {
-  loss: number[];
-  valLoss: number[];
-  valAccuracy: number[];
-  epochs: number;
-  stoppedEarly: boolean;
 }
 
 /** Per-layer streaming state: { h, c? } copies for each recurrent layer (null for other layers). */
@@ -139,31 +92,6 @@ interface DataSet {
 
 const FORMAT = 'rnn-wasm/sequential';
 const VERSION = 1;
-const LAYER_TYPES = { SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional } as const;
-
-/** Lets the event loop run (a browser page stays responsive during fit). */
-function yieldToEventLoop(): Promise<void> {
-  const g = globalThis as { setImmediate?: (fn: () => void) => void };
-  if (typeof g.setImmediate === 'function') return new Promise((resolve) => g.setImmediate!(resolve));
-  if (typeof MessageChannel === 'function') {
-    return new Promise((resolve) => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => {
-        channel.port1.close();
-        resolve();
-      };
-      channel.port2.postMessage(0);
-    });
-  }
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-export class NonFiniteError extends Error {
-  constructor(message: string, readonly epoch: number, readonly batch: number) {
-    super(message);
-    this.name = 'NonFiniteError';
-  }
-}
 
 export class Sequential {
   readonly layers: readonly SequentialLayer[];
@@ -172,20 +100,12 @@ export class Sequential {
   readonly backend: Backend;
   /** What flows into each layer, and out of the last (index layers.length). */
   #flows: Flow[];
-  #params: F32Buffer;
-  #grads: F32Buffer;
+  /** Parameters, gradients, loss, optimizer and its state (shared machinery, src/models/training.ts). */
+  #slab: TrainingSlab;
   readonly paramCount: number;
   #work: Workspace;
-  #lossType: Loss | null = null;
   #maskStaged = false;
   #stagedBatch = 0;
-  #lastGradNorm = 0;
-  #optimizer: ResolvedOptimizer | null = null;
-  #clipNorm = 0;
-  #clipValue = 0;
-  #state: F32Buffer[] = [];
-  #backup: F32Buffer | null = null;
-  #step = 0;
   #epochs = 0;
   #disposed = false;
   #training = false;
@@ -222,15 +142,8 @@ export class Sequential {
       flow = layer.connect(`${where}: layers[${i}]`, flow, new Random(this.seed, 0x4c41594552 + i).nextUint32() | 0);
       this.#flows.push(flow);
     });
-    const sizes = this.layers.map((layer) => layer.paramFloats);
-    this.paramCount = sizes.reduce((a, b) => a + b, 0);
-    this.#params = this.backend.allocF32(Math.max(this.paramCount, 4));
-    this.#grads = this.backend.allocF32(Math.max(this.paramCount, 4));
-    let base = 0;
-    this.layers.forEach((layer, i) => {
-      layer.adopt(this.#params, this.#grads, base);
-      base += sizes[i];
-    });
+    this.#slab = new TrainingSlab(this.backend, this.layers);
+    this.paramCount = this.#slab.paramCount;
     this.#work = new Workspace(this.backend);
   }
 
@@ -246,12 +159,12 @@ export class Sequential {
 
   /** The global L2 norm of the gradient at the last update, before clipping. */
   get lastGradientNorm(): number {
-    return this.#lastGradNorm;
+    return this.#slab.lastGradientNorm;
   }
 
   /** Optimizer updates so far. */
   get steps(): number {
-    return this.#step;
+    return this.#slab.steps;
   }
 
   /** Epochs trained so far (fit adds to it; saved with the model). */
@@ -271,6 +184,10 @@ export class Sequential {
     return this.#flows[0].ids === true;
   }
 
+  get #lossType(): Loss | null {
+    return this.#slab.lossType;
+  }
+
   /** Sets the loss and optimizer (fresh optimizer state, step count 0). */
   compile(options: CompileOptions): void {
     const where = 'Sequential.compile';
@@ -283,46 +200,22 @@ export class Sequential {
       throw new RangeError(`${where}: loss 'crossEntropy' needs a last layer Dense with activation 'softmax' (or 'linear' logits), got ${last.kind}${last instanceof Dense ? ` with activation '${last.activation}'` : ''}`);
     }
     if (loss === 'mse' && softmax) throw new RangeError(`${where}: loss 'mse' with a softmax head is not supported: use loss 'crossEntropy', or activation 'linear'/'sigmoid'`);
-    const optimizer = resolveOptimizer(where, options.optimizer ?? 'adam');
-    const clip = (name: string, value: unknown): number => {
-      if (value === undefined) return 0;
-      if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new RangeError(`${where}: options.${name} must be a positive number, got ${describe(value)}`);
-      return value;
-    };
-    const clipNorm = clip('clipNorm', options.clipNorm);
-    const clipValue = clip('clipValue', options.clipValue);
-    const n = Math.max(this.paramCount, 4);
-    const state = Array.from({ length: stateSlabs(optimizer) }, () => this.backend.allocF32(n));
-    const backup = this.backend.allocF32(n * (1 + state.length));
-    for (const buffer of this.#state) buffer.dispose();
-    this.#backup?.dispose();
-    this.#state = state;
-    this.#backup = backup;
-    this.#lossType = loss;
-    this.#optimizer = optimizer;
-    this.#clipNorm = clipNorm;
-    this.#clipValue = clipValue;
-    this.#step = 0;
+    this.#slab.compile(where, loss, options);
   }
 
   /** Trains; resolves to the history. Yields to the event loop between batches. */
   async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
     const where = 'Sequential.fit';
     this.#checkAlive(where);
-    if (!this.#lossType || !this.#optimizer) throw new Error(`${where}: call compile({ loss, optimizer }) first`);
+    if (!this.#slab.optimizer) throw new Error(`${where}: call compile({ loss, optimizer }) first`);
     if (this.#training) throw new Error(`${where}: this model is already training (await the running fit first)`);
     checkOptions(where, options, ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'earlyStopping', 'tbptt', 'lengths', 'mask']);
     const epochs = options.epochs === undefined ? 1 : checkInt(where, 'options.epochs', options.epochs, 1);
     const batchSize = options.batchSize === undefined ? 32 : checkInt(where, 'options.batchSize', options.batchSize, 1);
     const shuffle = options.shuffle === undefined ? true : checkBoolean(where, 'options.shuffle', options.shuffle);
-    const seed = options.seed === undefined ? this.seed : checkInt(where, 'options.seed', options.seed, -0x80000000, 0xffffffff);
+    const seed = readSeed(where, 'options.seed', options.seed, this.seed);
     const tbptt = options.tbptt === undefined ? 0 : checkInt(where, 'options.tbptt', options.tbptt, 1);
-    const callbacks = options.callbacks ?? {};
-    if (callbacks === null || typeof callbacks !== 'object') throw new TypeError(`${where}: options.callbacks must be an object of functions, got ${describe(callbacks)}`);
-    for (const [name, fn] of Object.entries(callbacks)) {
-      if (!['onTrainBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'].includes(name)) throw new RangeError(`${where}: unknown callback '${name}' (known: onTrainBegin, onBatchEnd, onEpochEnd, onTrainEnd)`);
-      if (typeof fn !== 'function') throw new TypeError(`${where}: options.callbacks.${name} must be a function, got ${describe(fn)}`);
-    }
+    const callbacks = readCallbacks(where, options.callbacks);
     let data = this.#readData(where, x, y, options, true);
     let validation: DataSet | null = null;
     if (options.validationData !== undefined && options.validationSplit !== undefined) {
@@ -340,74 +233,26 @@ export class Sequential {
       if (held < 1 || held >= data.N) throw new RangeError(`${where}: options.validationSplit ${split} of ${data.N} samples leaves ${held} for validation and ${data.N - held} for training; both need at least 1`);
       [data, validation] = [this.#slice(data, 0, data.N - held), this.#slice(data, data.N - held, data.N)];
     }
-    const early = this.#readEarlyStopping(where, options.earlyStopping, validation !== null);
+    const early = readEarlyStopping(where, options.earlyStopping, validation !== null);
     if (tbptt) this.#checkTbptt(where);
     // Everything is validated: training starts.
     this.#training = true;
-    const history: History = { loss: [], valLoss: [], valAccuracy: [], epochs: 0, stoppedEarly: false };
-    const B = Math.min(batchSize, data.N);
-    const batches = Math.ceil(data.N / B);
-    let best = Infinity;
-    let bestWeights: Float32Array | null = null;
-    let waited = 0;
-    let lastYield = Date.now();
+    const held = validation;
     try {
-      callbacks.onTrainBegin?.({ epochs, batches, samples: data.N });
-      for (let e = 0; e < epochs; e++) {
-        const epoch = this.#epochs;
-        const order = Int32Array.from({ length: data.N }, (_, i) => i);
-        if (shuffle) {
-          const random = new Random(seed, 0x5348554600 + epoch);
-          for (let i = order.length - 1; i > 0; i--) {
-            const j = random.nextUint32() % (i + 1);
-            [order[i], order[j]] = [order[j], order[i]];
-          }
-        }
-        let lossSum = 0;
-        let weightSum = 0;
-        for (let b = 0; b < batches; b++) {
-          const rows = order.subarray(b * B, Math.min((b + 1) * B, data.N));
-          const { loss, weight } = this.#trainBatch(data, rows, tbptt, epoch, b);
-          lossSum += loss * weight;
-          weightSum += weight;
-          callbacks.onBatchEnd?.({ epoch, batch: b, batches, loss });
-          if (Date.now() - lastYield > 20) {
-            await yieldToEventLoop();
-            lastYield = Date.now();
-          }
-        }
-        this.#epochs++;
-        const logs: EpochLogs = { epoch, loss: lossSum / weightSum };
-        history.loss.push(logs.loss);
-        if (validation) {
-          const v = this.#evaluateData(validation, batchSize);
-          logs.valLoss = v.loss;
-          history.valLoss.push(v.loss);
-          if (v.accuracy !== undefined) {
-            logs.valAccuracy = v.accuracy;
-            history.valAccuracy.push(v.accuracy);
-          }
-        }
-        history.epochs++;
-        const stop = callbacks.onEpochEnd?.(logs) === false;
-        if (early) {
-          const value = early.monitor === 'valLoss' ? logs.valLoss! : logs.loss;
-          if (value < best - early.minDelta) {
-            best = value;
-            waited = 0;
-            if (early.restoreBestWeights) bestWeights = this.#params.read();
-          } else if (++waited >= early.patience) {
-            history.stoppedEarly = true;
-            if (bestWeights) this.#params.write(bestWeights);
-            break;
-          }
-        }
-        if (stop) break;
-        await yieldToEventLoop();
-        lastYield = Date.now();
-      }
-      callbacks.onTrainEnd?.(history);
-      return history;
+      return await runEpochs({
+        epochs,
+        samples: data.N,
+        batchSize,
+        shuffle,
+        seed,
+        callbacks,
+        early,
+        slab: this.#slab,
+        epochsTrained: () => this.#epochs,
+        endEpoch: () => this.#epochs++,
+        trainBatch: (rows, epoch, b) => this.#trainBatch(data, rows, tbptt, epoch, b),
+        validate: held ? () => this.#evaluateData(held, batchSize) : null,
+      });
     } finally {
       this.#training = false;
     }
@@ -477,7 +322,7 @@ export class Sequential {
     this.#checkStreamable(where);
     const B = this.#checkState(where, state);
     const rows = this.#ids
-      ? this.#readIds(where, 'x', readTensor(where, 'x', x, [{ label: 'batch', size: B }]), 1)
+      ? readIds(where, 'x', readTensor(where, 'x', x, [{ label: 'batch', size: B }]), 1, this.#vocabSize)
       : readTensor(where, 'x', x, [{ label: 'batch', size: B }, { label: 'inputSize', size: this.inputSize }]).data;
     const data: DataSet = { N: B, T: 1, x: rows, mask: null, y: null };
     this.#stage(data, Int32Array.from({ length: B }, (_, i) => i), 0, 1, false);
@@ -540,20 +385,14 @@ export class Sequential {
   /** A copy of every parameter, in slab order (layer by layer; each parameter padded to a multiple of 4). */
   getParameters(): Float32Array {
     this.#checkAlive('Sequential.getParameters');
-    return this.#params.read().subarray(0, this.paramCount);
+    return this.#slab.readParameters();
   }
 
   /** Replaces every parameter from a getParameters()-shaped array. */
   setParameters(values: Float32Array): void {
     const where = 'Sequential.setParameters';
     this.#checkAlive(where);
-    if (!(values instanceof Float32Array) || values.length !== this.paramCount) {
-      throw new TypeError(`${where}: values must be a Float32Array of ${this.paramCount} parameters, got ${describe(values)}`);
-    }
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i])) throw new RangeError(`${where}: values[${i}] is ${values[i]}; parameters must be finite`);
-    }
-    this.#params.write(values);
+    this.#slab.setParameters(where, values);
   }
 
   /** The mean loss over all samples as one batch and its gradient w.r.t. getParameters(), without updating anything. */
@@ -567,10 +406,10 @@ export class Sequential {
     const weight = this.#stage(d, rows, 0, d.T, true);
     const out = this.#forward(d.T, d.N, true);
     const loss = this.#loss(out, d.T, d.N, weight, true);
-    this.backend.fillFloats(this.#grads.ptr, this.paramCount, 0);
+    this.#slab.zeroGradients();
     let g = this.#work.ptr('dLoss');
     for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i].modelBackward(g);
-    return { loss, gradients: this.#grads.read().subarray(0, this.paramCount) };
+    return { loss, gradients: this.#slab.readGradients() };
   }
 
   /** Every layer's weights in `format`, in layer order. */
@@ -614,24 +453,11 @@ export class Sequential {
       version: VERSION,
       inputSize: this.#ids ? undefined : this.inputSize,
       seed: this.seed,
-      layers: this.layers.map((layer) => ({
-        type: layer.kind,
-        config: layer.config(),
-        weights: Object.fromEntries(Object.entries(layer.getWeights()).map(([key, t]) => [key, { shape: t.shape, data: floatsToBase64(t.data) }])),
-      })),
+      layers: this.layers.map(layerToJSON),
       epochsTrained: this.#epochs,
     };
-    if (this.#lossType && this.#optimizer) {
-      const n = this.paramCount;
-      json.training = {
-        loss: this.#lossType,
-        optimizer: { ...this.#optimizer, schedule: this.#optimizer.schedule ?? undefined },
-        clipNorm: this.#clipNorm || undefined,
-        clipValue: this.#clipValue || undefined,
-        steps: this.#step,
-        optimizerState: this.#state.map((buffer) => floatsToBase64(buffer.read().subarray(0, n))),
-      };
-    }
+    const training = this.#slab.toJSON();
+    if (training) json.training = training;
     return json;
   }
 
@@ -639,16 +465,7 @@ export class Sequential {
   static fromJSON(json: unknown, options: { backend?: Backend } = {}): Sequential {
     const where = 'Sequential.fromJSON';
     const backend = options.backend ?? defaultBackend();
-    if (typeof json === 'string') {
-      try {
-        json = JSON.parse(json);
-      } catch (error) {
-        throw new SyntaxError(`${where}: not JSON (${(error as Error).message})`);
-      }
-    }
-    const j = json as SequentialJSON;
-    if (j === null || typeof j !== 'object' || j.format !== FORMAT) throw new TypeError(`${where}: not a saved Sequential (format must be '${FORMAT}', got ${describe((j as { format?: unknown })?.format)})`);
-    if (j.version !== VERSION) throw new RangeError(`${where}: format version ${describe(j.version)} is not supported (this library reads version ${VERSION})`);
+    const j = readSaved<SequentialJSON>(where, json, FORMAT, VERSION, 'Sequential');
     if (!Array.isArray(j.layers) || j.layers.length === 0) throw new TypeError(`${where}: layers must be a non-empty array`);
     const made: SequentialLayer[] = [];
     let model: Sequential | null = null;
@@ -656,31 +473,12 @@ export class Sequential {
       j.layers.forEach((entry, i) => made.push(makeLayer(`${where}: layers[${i}]`, entry, backend)));
       model = new Sequential({ inputSize: j.inputSize, seed: j.seed, layers: made });
       const m = model;
-      j.layers.forEach((entry, i) => {
-        const weights: Weights = {};
-        if (entry.weights === null || typeof entry.weights !== 'object') throw new TypeError(`${where}: layers[${i}].weights must be an object`);
-        for (const [key, w] of Object.entries(entry.weights)) {
-          const count = Array.isArray(w?.shape) ? w.shape.reduce((a: number, b: number) => a * b, 1) : -1;
-          const data = base64ToFloats(w?.data, count);
-          if (!data) throw new RangeError(`${where}: layers[${i}].weights.${key} is corrupted (its data is not base64 of ${count} floats)`);
-          weights[key] = { data, shape: w.shape };
-        }
-        m.layers[i].setWeights(weights);
-      });
+      j.layers.forEach((entry, i) => setLayerWeights(where, `layers[${i}]`, entry, m.layers[i]));
       if (j.epochsTrained !== undefined) m.#epochs = checkInt(where, 'epochsTrained', j.epochsTrained, 0);
       if (j.training !== undefined) {
         const t = j.training;
         m.compile({ loss: t.loss, optimizer: t.optimizer, clipNorm: t.clipNorm, clipValue: t.clipValue });
-        m.#step = checkInt(where, 'training.steps', t.steps, 0);
-        if (!Array.isArray(t.optimizerState) || t.optimizerState.length !== m.#state.length) {
-          throw new RangeError(`${where}: training.optimizerState must hold ${m.#state.length} arrays for optimizer '${m.#optimizer!.type}'`);
-        }
-        const states = t.optimizerState.map((text, k) => {
-          const values = base64ToFloats(text, m.paramCount);
-          if (!values) throw new RangeError(`${where}: training.optimizerState[${k}] is corrupted (not base64 of ${m.paramCount} floats)`);
-          return values;
-        });
-        states.forEach((values, k) => m.#state[k].write(values));
+        m.#slab.restore(where, t);
       }
       return m;
     } catch (error) {
@@ -695,10 +493,7 @@ export class Sequential {
   dispose(): void {
     if (this.#disposed) return;
     for (const layer of this.layers) layer.dispose();
-    this.#params.dispose();
-    this.#grads.dispose();
-    for (const buffer of this.#state) buffer.dispose();
-    this.#backup?.dispose();
+    this.#slab.dispose();
     this.#work.dispose();
     this.#disposed = true;
   }
@@ -737,22 +532,6 @@ export class Sequential {
     return B;
   }
 
-  #readEarlyStopping(where: string, value: unknown, hasValidation: boolean): Required<EarlyStopping> | null {
-    if (value === undefined || value === false) return null;
-    const e = (value === true ? {} : value) as EarlyStopping;
-    checkOptions(`${where} (options.earlyStopping)`, e, ['monitor', 'patience', 'minDelta', 'restoreBestWeights']);
-    const monitor = e.monitor === undefined ? (hasValidation ? 'valLoss' : 'loss') : checkOneOf(where, 'options.earlyStopping.monitor', e.monitor, ['loss', 'valLoss'] as const);
-    if (monitor === 'valLoss' && !hasValidation) throw new RangeError(`${where}: options.earlyStopping.monitor 'valLoss' needs validationData or validationSplit`);
-    const minDelta = e.minDelta === undefined ? 0 : e.minDelta;
-    if (typeof minDelta !== 'number' || !(minDelta >= 0)) throw new RangeError(`${where}: options.earlyStopping.minDelta must be a number ≥ 0, got ${describe(minDelta)}`);
-    return {
-      monitor,
-      patience: e.patience === undefined ? 5 : checkInt(where, 'options.earlyStopping.patience', e.patience, 1),
-      minDelta,
-      restoreBestWeights: e.restoreBestWeights === undefined ? true : checkBoolean(where, 'options.earlyStopping.restoreBestWeights', e.restoreBestWeights),
-    };
-  }
-
   /** Validates and flattens samples; `withTargets` reads y as the loss needs it. */
   #readData(where: string, x: TensorLike, y: TensorLike | undefined, options: DataOptions, withTargets: boolean): DataSet {
     let N: number;
@@ -761,7 +540,7 @@ export class Sequential {
     if (this.#ids) {
       const t = readTensor(where, 'x', x, [{ label: 'samples' }, { label: 'time steps' }]);
       [N, T] = t.shape;
-      xs = this.#readIds(where, 'x', t, T);
+      xs = readIds(where, 'x', t, T, this.#vocabSize);
     } else {
       const t = readTensor(where, 'x', x, [{ label: 'samples' }, { label: 'time steps' }, { label: 'inputSize', size: this.inputSize }]);
       [N, T] = t.shape;
@@ -770,10 +549,7 @@ export class Sequential {
     let mask: Float32Array | null = null;
     if (options.lengths !== undefined && options.mask !== undefined) throw new RangeError(`${where}: give options.lengths or options.mask, not both`);
     if (options.lengths !== undefined) {
-      const lengths = options.lengths;
-      if (!Array.isArray(lengths) || lengths.length !== N) throw new RangeError(`${where}: options.lengths must be an array of ${N} lengths (one per sample), got ${describe(lengths)}`);
-      mask = new Float32Array(N * T);
-      lengths.forEach((length, i) => mask!.fill(1, i * T, i * T + checkInt(where, `options.lengths[${i}]`, length, 1, T)));
+      mask = lengthsToMask(where, 'options.lengths', options.lengths, N, T);
     } else if (options.mask !== undefined) {
       mask = readTensor(where, 'options.mask', options.mask, [{ label: 'samples', size: N }, { label: 'time steps', size: T }]).data;
       for (let i = 0; i < mask.length; i++) {
@@ -805,17 +581,8 @@ export class Sequential {
     return { N, T, x: xs, mask, y: ys };
   }
 
-  #readIds(where: string, name: string, t: Tensor, T: number): Int32Array {
-    const V = (this.layers[0] as Embedding).vocabSize;
-    const ids = new Int32Array(t.data.length);
-    for (let i = 0; i < ids.length; i++) {
-      const id = t.data[i];
-      if (!Number.isInteger(id) || id < 0 || id >= V) {
-        throw new RangeError(`${where}: ${name}[${Math.floor(i / T)}]${t.shape.length > 1 ? `[${i % T}]` : ''} is ${id}; token ids must be integers 0 … ${V - 1}`);
-      }
-      ids[i] = id;
-    }
-    return ids;
+  get #vocabSize(): number {
+    return (this.layers[0] as Embedding).vocabSize;
   }
 
   #slice(d: DataSet, from: number, to: number): DataSet {
@@ -930,51 +697,24 @@ export class Sequential {
 
   /** Forward, loss, backward, clipping, update; throws NonFiniteError (weights untouched) on NaN/Inf. */
   #trainStep(T: number, B: number, weight: number, carry: boolean, epoch: number, batch: number): number {
-    const wasm = this.backend.wasm;
+    const where = 'Sequential.fit';
     const out = this.#forward(T, B, true, carry ? { carry: true } : undefined);
     const loss = this.#loss(out, T, B, weight, true);
-    const stop = (what: string): never => {
-      throw new NonFiniteError(`Sequential.fit: ${what} at epoch ${epoch}, batch ${batch}; training stopped with the weights of the last good step`, epoch, batch);
-    };
-    if (!Number.isFinite(loss)) stop(`the loss is ${loss}`);
-    const n = this.paramCount;
-    const grads = this.#grads.ptr;
-    this.backend.fillFloats(grads, n, 0);
+    if (!Number.isFinite(loss)) this.#slab.stop(where, `the loss is ${loss}`, epoch, batch);
+    this.#slab.zeroGradients();
     let d = this.#work.ptr('dLoss');
     for (let i = this.layers.length - 1; i >= 0; i--) d = this.layers[i].modelBackward(d);
-    if (this.#clipValue) wasm.clip_values_f32(grads, n, this.#clipValue);
-    const squares = wasm.sum_squares_f32(grads, n);
-    if (!Number.isFinite(squares)) stop('a gradient is not finite');
-    const norm = Math.sqrt(squares);
-    if (this.#clipNorm && norm > this.#clipNorm) wasm.scale_f32(grads, n, this.#clipNorm / norm);
-    this.#lastGradNorm = norm;
-    // Keep the weights and optimizer state so an update that overflows can be undone.
-    const stride = this.#params.length;
-    const backup = this.#backup!.ptr;
-    this.backend.copyFloats(backup, this.#params.ptr, n);
-    this.#state.forEach((buffer, k) => this.backend.copyFloats(backup + (k + 1) * stride * 4, buffer.ptr, n));
-    applyOptimizer(this.backend, this.#optimizer!, this.#params, this.#grads, this.#state, n, this.#step + 1);
-    if (!Number.isFinite(wasm.sum_squares_f32(this.#params.ptr, n))) {
-      this.backend.copyFloats(this.#params.ptr, backup, n);
-      this.#state.forEach((buffer, k) => this.backend.copyFloats(buffer.ptr, backup + (k + 1) * stride * 4, n));
-      stop('the update made a weight overflow');
-    }
-    this.#step++;
+    this.#slab.update(where, epoch, batch);
     return loss;
   }
 
   /** The mean loss of the staged batch whose output is at `out`; with `gradient`, dLoss/dOutput into 'dLoss'. */
   #loss(out: number, T: number, B: number, weight: number, gradient: boolean): number {
-    const wasm = this.backend.wasm;
-    const O = this.outputSize;
     const sequence = this.outputsSequences;
     const rows = sequence ? T * B : B;
     const mask = sequence && this.#maskStaged ? this.#work.ptr('mask') : 0;
     const dLoss = gradient ? this.#work.ptr('dLoss') : 0;
-    if (this.#lossType === 'crossEntropy') {
-      return wasm.softmax_xent_f32(dLoss, this.#work.ptr('probs'), out, this.#work.ptr('target'), mask, rows, O, 1 / weight) / weight;
-    }
-    return wasm.mse_f32(dLoss, out, this.#work.ptr('target'), mask, rows, O, 1 / (weight * O)) / (weight * O);
+    return this.#slab.loss(out, this.#work.ptr('target'), mask, rows, this.outputSize, weight, dLoss, this.#work.ptr('probs'));
   }
 
   /** Mean loss (and accuracy for crossEntropy: the most probable class is the label) over a data set. */
@@ -1040,57 +780,12 @@ export class Sequential {
   }
 }
 
-/** Samples an index from probabilities `p` at `temperature` (0: the most likely). */
-function sample(p: Float32Array, temperature: number, random: Random): number {
-  if (temperature === 0) {
-    let best = 0;
-    for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
-    return best;
-  }
-  // softmax(log p / τ) = p^(1/τ) / Σ p^(1/τ), computed relative to the largest p.
-  let max = 0;
-  for (let i = 0; i < p.length; i++) max = Math.max(max, p[i]);
-  const w = new Float64Array(p.length);
-  let sum = 0;
-  for (let i = 0; i < p.length; i++) sum += w[i] = p[i] > 0 ? Math.exp(Math.log(p[i] / max) / temperature) : 0;
-  let u = random.uniform() * sum;
-  for (let i = 0; i < p.length; i++) {
-    u -= w[i];
-    if (u < 0) return i;
-  }
-  return p.length - 1;
-}
-
-function makeLayer(where: string, entry: SequentialJSON['layers'][number], backend: Backend): SequentialLayer {
-  if (entry === null || typeof entry !== 'object') throw new TypeError(`${where} must be { type, config, weights }, got ${describe(entry)}`);
-  const Kind = (LAYER_TYPES as Record<string, unknown>)[entry.type];
-  if (!Kind) throw new RangeError(`${where}.type ${describe(entry.type)} is not a layer type (${Object.keys(LAYER_TYPES).join(', ')})`);
-  const config = entry.config as Record<string, unknown>;
-  if (config === null || typeof config !== 'object') throw new TypeError(`${where}.config must be an object`);
-  if (entry.type === 'Bidirectional') {
-    const inner = config.layer as { type: string; config: Record<string, unknown> };
-    const layer = makeLayer(`${where}.config.layer`, { type: inner?.type, config: inner?.config, weights: {} }, backend);
-    if (!(layer instanceof RecurrentLayer)) throw new RangeError(`${where}.config.layer must be a recurrent layer, got ${inner?.type}`);
-    return new Bidirectional({ layer, merge: config.merge as 'concat' });
-  }
-  const options: Record<string, unknown> = { ...config, backend };
-  if (options.inputSize === 0) delete options.inputSize;
-  return new (Kind as new (o: Record<string, unknown>) => SequentialLayer)(options);
-}
-
 export interface SequentialJSON {
   format: string;
   version: number;
   inputSize?: number;
   seed: number;
-  layers: { type: string; config: Record<string, unknown>; weights: Record<string, { shape: number[]; data: string }> }[];
+  layers: LayerJSON[];
   epochsTrained?: number;
-  training?: {
-    loss: Loss;
-    optimizer: OptimizerConfig;
-    clipNorm?: number;
-    clipValue?: number;
-    steps: number;
-    optimizerState: string[];
-  };
+  training?: TrainingJSON;
 }

@@ -1,0 +1,817 @@
+// EncoderDecoder: asynchronous sequence to sequence (source and target of
+// different lengths). The encoder reads the source; the final state of its k-th
+// recurrent layer is the initial state of the decoder's k-th recurrent layer
+// (same count, units and state kinds: LSTM→LSTM hands over h and c). While
+// training the decoder is teacher-forced: its input at step t is the target at
+// t − 1, a start token (or vector) at t = 0. Generating, it feeds back its own
+// output: the argmax (or a sample) of a token head through its Embedding, or the
+// output vector of a regression head.
+//
+// One training step, everything in linear memory, time-major:
+//   src [Ts, B, F] (or ids [Ts, B]) → encoder layers → final states s_k [B, units_k]
+//   decIn [Tt, B, Fd] (targets shifted by one) → decoder layers, layer k starting at s_k → out [Tt, B, O]
+//   loss(out, target [Tt, B(, O)], target mask) → dLoss
+//   decoder backward (BPTT) → dInitialState_k → encoder layer k's dFinalState → encoder backward
+// One parameter slab for both halves, one optimizer step per batch: the machinery
+// (slabs, loss, clipping, NaN rollback, epoch loop) is Sequential's, in training.ts.
+import { Backend } from '../backend.js';
+import { checkBoolean, checkInt, checkOneOf, checkOptions, describe } from '../errors.js';
+import { defaultBackend } from '../init.js';
+import { Random } from '../random.js';
+import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
+import { GRU } from '../layers/gru.js';
+import { LSTM } from '../layers/lstm.js';
+import { RecurrentLayer, type StateName } from '../layers/recurrent.js';
+import { SimpleRNN } from '../layers/simple-rnn.js';
+import { Workspace } from '../layers/parameters.js';
+import type { WeightFormat, Weights } from '../layers/formats.js';
+import { Bidirectional } from './bidirectional.js';
+import { Dense } from './dense.js';
+import { Embedding } from './embedding.js';
+import type { Batch, Flow, ModelLayer } from './layer.js';
+import { layerToJSON, makeLayer, readSaved, setLayerWeights, type LayerJSON } from './saving.js';
+import {
+  LOSSES, TrainingSlab, lengthsToMask, readCallbacks, readEarlyStopping, readIds, readSeed, runEpochs, sample,
+  type Callbacks, type CompileOptions, type EarlyStopping, type History, type Loss, type TrainingJSON,
+} from './training.js';
+
+export type EncoderLayer = SimpleRNN | LSTM | GRU | Embedding;
+export type DecoderLayer = SimpleRNN | LSTM | GRU | Embedding | Dense;
+
+export interface EncoderOptions {
+  /** Features per source step (omit when the first layer is an Embedding: the source is token ids). */
+  inputSize?: number;
+  /** An optional Embedding, then recurrent layers (returnSequences: true on every one below the top). */
+  layers: EncoderLayer[];
+}
+
+export interface DecoderOptions {
+  /** Features per target step (omit when the first layer is an Embedding); must equal the output size, since outputs are fed back. */
+  inputSize?: number;
+  /** An optional Embedding, recurrent layers (returnSequences: true), then Dense heads. */
+  layers: DecoderLayer[];
+  /** Token decoders (an Embedding first): the token fed at step 0 (required; may be an id only the Embedding knows). */
+  startToken?: number;
+  /** Vector decoders: the vector fed at step 0 (default zeros), inputSize values. */
+  startVector?: ArrayLike<number>;
+}
+
+export interface EncoderDecoderOptions {
+  /** Seeds every layer that has no seed of its own, and shuffling (default 0). */
+  seed?: number;
+  encoder: EncoderOptions;
+  decoder: DecoderOptions;
+}
+
+/** Variable-length batches: the real steps of each source and of each target (the rest is padding). */
+export interface PairOptions {
+  sourceLengths?: number[];
+  targetLengths?: number[];
+}
+
+export interface EncoderDecoderFitOptions extends PairOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** Shuffle the pairs every epoch (default true); the order depends only on seed and the epoch count. */
+  shuffle?: boolean;
+  /** Seed of the shuffling (default: the model's seed). */
+  seed?: number;
+  /** Teacher-forced loss (and token accuracy) on these pairs after every epoch. */
+  validationData?: { source: TensorLike; target: TensorLike } & PairOptions;
+  callbacks?: Callbacks;
+  earlyStopping?: EarlyStopping | boolean;
+}
+
+export interface DecodeOptions {
+  /** Steps to generate. */
+  length: number;
+  sourceLengths?: number[];
+  /** Token decoders: softmax temperature (default 0: the most likely token, greedy decoding). */
+  temperature?: number;
+  /** Token decoders: seed of the sampling (default: the model's seed). */
+  seed?: number;
+  /** Token decoders: a sequence ends at this token (it is included; later steps repeat it). */
+  stopToken?: number;
+  /** Pairs decoded together (default 256). */
+  batchSize?: number;
+}
+
+/** predict(): token ids [N, length] (as floats) or vectors [N, length, outputSize]; lengths[i]: steps up to and including the stop token (else length). */
+export type Decoded = Tensor & { lengths: number[] };
+
+export interface EncoderDecoderJSON {
+  format: string;
+  version: number;
+  seed: number;
+  encoder: { inputSize?: number; layers: LayerJSON[] };
+  decoder: { inputSize?: number; startToken?: number; startVector?: number[]; layers: LayerJSON[] };
+  epochsTrained?: number;
+  training?: TrainingJSON;
+}
+
+interface PairSet {
+  N: number;
+  /** Source and target steps. */
+  Ts: number;
+  Tt: number;
+  /** Floats [N, Ts, F] or ids [N, Ts]. */
+  source: Float32Array | Int32Array;
+  /** [N, Ts] 1/0, or null. */
+  sourceMask: Float32Array | null;
+  /** Floats [N, Tt, O] or labels [N, Tt] (0 at padded steps), or null (predict). */
+  target: Float32Array | Int32Array | null;
+  /** [N, Tt] 1/0, or null. */
+  targetMask: Float32Array | null;
+}
+
+const FORMAT = 'rnn-wasm/encoder-decoder';
+const VERSION = 1;
+const ENCODER_SEEDS = 0x454e4300;
+const DECODER_SEEDS = 0x44454300;
+
+type States = Partial<Record<StateName, number>>;
+
+export class EncoderDecoder {
+  readonly encoderLayers: readonly EncoderLayer[];
+  readonly decoderLayers: readonly DecoderLayer[];
+  /** Features per source step (1 for token ids). */
+  readonly inputSize: number;
+  /** Features per decoder input step (1 for token ids). */
+  readonly decoderInputSize: number;
+  readonly seed: number;
+  readonly backend: Backend;
+  /** Token decoders: the step-0 input; -1 for vector decoders. */
+  readonly startToken: number;
+  readonly paramCount: number;
+  #startVector: Float32Array | null;
+  #encoderFlows: Flow[];
+  #decoderFlows: Flow[];
+  /** Recurrent layers of each half, paired by position. */
+  #encoderRecurrent: RecurrentLayer[];
+  #decoderRecurrent: RecurrentLayer[];
+  #slab: TrainingSlab;
+  #work: Workspace;
+  #sourceMasked = false;
+  #targetMasked = false;
+  #epochs = 0;
+  #disposed = false;
+  #training = false;
+
+  constructor(options: EncoderDecoderOptions) {
+    const where = 'EncoderDecoder';
+    checkOptions(where, options, ['seed', 'encoder', 'decoder']);
+    this.seed = readSeed(where, 'options.seed', options.seed, 0);
+    const enc = options.encoder;
+    const dec = options.decoder;
+    checkOptions(`${where} (options.encoder)`, enc, ['inputSize', 'layers']);
+    checkOptions(`${where} (options.decoder)`, dec, ['inputSize', 'layers', 'startToken', 'startVector']);
+    const seen: ModelLayer[] = [];
+    const checkLayers = (half: 'encoder' | 'decoder', layers: unknown, kinds: string): void => {
+      if (!Array.isArray(layers) || layers.length === 0) throw new TypeError(`${where}: options.${half}.layers must be a non-empty array of layers, got ${describe(layers)}`);
+      layers.forEach((layer: unknown, i) => {
+        const name = `options.${half}.layers[${i}]`;
+        if (layer instanceof Bidirectional) throw new RangeError(`${where}: ${name} is Bidirectional, which an EncoderDecoder does not take (a decoder runs one step at a time, and an encoder's two final states have no decoder layer to go to)`);
+        const ok = layer instanceof RecurrentLayer || layer instanceof Embedding || (half === 'decoder' && layer instanceof Dense);
+        if (!ok) throw new TypeError(`${where}: ${name} must be ${kinds}, got ${describe(layer)}`);
+        const l = layer as ModelLayer;
+        if (l.disposed) throw new Error(`${where}: ${name} (${l.kind}) was disposed`);
+        if (layer instanceof Embedding && i > 0) throw new RangeError(`${where}: ${name} is an Embedding; it can only be the first layer (it reads token ids)`);
+        const k = seen.indexOf(l);
+        if (k >= 0) throw new RangeError(`${where}: ${name} is a layer already used at ${k < options.encoder.layers.length ? `options.encoder.layers[${k}]` : `options.decoder.layers[${k - options.encoder.layers.length}]`}`);
+        seen.push(l);
+      });
+    };
+    checkLayers('encoder', enc.layers, 'a SimpleRNN, LSTM, GRU or (first) an Embedding');
+    checkLayers('decoder', dec.layers, 'a SimpleRNN, LSTM, GRU, Dense or (first) an Embedding');
+    const inputOf = (half: 'encoder' | 'decoder', first: ModelLayer, inputSize: unknown): number => {
+      if (first instanceof Embedding) {
+        if (inputSize !== undefined) throw new RangeError(`${where}: options.${half}.inputSize must be omitted when its first layer is an Embedding (it reads token ids)`);
+        return 1;
+      }
+      return checkInt(where, `options.${half}.inputSize`, inputSize, 1);
+    };
+    this.inputSize = inputOf('encoder', enc.layers[0], enc.inputSize);
+    this.decoderInputSize = inputOf('decoder', dec.layers[0], dec.inputSize);
+    this.backend = enc.layers[0].backend;
+    seen.forEach((layer, k) => {
+      if ((layer as EncoderLayer).backend !== this.backend) throw new RangeError(`${where}: ${k < enc.layers.length ? `options.encoder.layers[${k}]` : `options.decoder.layers[${k - enc.layers.length}]`} lives in another backend than options.encoder.layers[0]`);
+    });
+    this.encoderLayers = [...enc.layers];
+    this.decoderLayers = [...dec.layers];
+    // Connect each half (builds layers without inputSize, checks the ones with).
+    const connect = (half: 'encoder' | 'decoder', layers: readonly ModelLayer[], inputSize: number, stream: number): Flow[] => {
+      let flow: Flow = layers[0] instanceof Embedding ? { features: 1, sequence: true, ids: true } : { features: inputSize, sequence: true };
+      const flows = [flow];
+      layers.forEach((layer, i) => {
+        flow = layer.connect(`${where}: options.${half}.layers[${i}]`, flow, new Random(this.seed, stream + i).nextUint32() | 0);
+        flows.push(flow);
+      });
+      return flows;
+    };
+    this.#encoderFlows = connect('encoder', this.encoderLayers, this.inputSize, ENCODER_SEEDS);
+    this.#decoderFlows = connect('decoder', this.decoderLayers, this.decoderInputSize, DECODER_SEEDS);
+    // The hand-off: encoder recurrent layer k → decoder recurrent layer k.
+    this.#encoderRecurrent = this.encoderLayers.filter((l) => l instanceof RecurrentLayer) as RecurrentLayer[];
+    this.#decoderRecurrent = this.decoderLayers.filter((l) => l instanceof RecurrentLayer) as RecurrentLayer[];
+    const ne = this.#encoderRecurrent.length;
+    const nd = this.#decoderRecurrent.length;
+    if (ne === 0) throw new RangeError(`${where}: options.encoder.layers has no recurrent layer (SimpleRNN, LSTM or GRU): nothing to hand a state to the decoder`);
+    if (ne !== nd) {
+      throw new RangeError(`${where}: the encoder has ${ne} recurrent layer${ne === 1 ? '' : 's'} and the decoder ${nd}; the final state of the encoder's k-th recurrent layer initialises the decoder's k-th, so the counts must match`);
+    }
+    const at = (layers: readonly ModelLayer[], layer: RecurrentLayer) => layers.indexOf(layer);
+    this.#encoderRecurrent.forEach((e, k) => {
+      const d = this.#decoderRecurrent[k];
+      const pair = `options.encoder.layers[${at(this.encoderLayers, e)}] (${e.kind}, ${e.units} units) hands its final state to options.decoder.layers[${at(this.decoderLayers, d)}] (${d.kind}, ${d.units} units)`;
+      if (e.units !== d.units) throw new RangeError(`${where}: ${pair}: the units must be equal`);
+      if (e.stateKeys.join() !== d.stateKeys.join()) throw new RangeError(`${where}: ${pair}: the states differ (${e.stateKeys.join(', ')} vs ${d.stateKeys.join(', ')}); pair an LSTM with an LSTM`);
+    });
+    const out = this.#decoderFlows[this.#decoderFlows.length - 1];
+    if (!out.sequence) throw new RangeError(`${where}: the decoder must output every step: set returnSequences: true on its last recurrent layer`);
+    // Step-0 input.
+    const head = this.decoderLayers[this.decoderLayers.length - 1];
+    if (this.#tokens) {
+      const embedding = this.decoderLayers[0] as Embedding;
+      if (!(head instanceof Dense) || (head.activation !== 'softmax' && head.activation !== 'linear')) {
+        throw new RangeError(`${where}: a token decoder (an Embedding first) needs a last layer Dense with activation 'softmax' (or 'linear' logits), got ${head.kind}${head instanceof Dense ? ` with activation '${head.activation}'` : ''}`);
+      }
+      if (head.units > embedding.vocabSize) {
+        throw new RangeError(`${where}: the decoder's head has ${head.units} classes but its Embedding vocabSize is ${embedding.vocabSize}: every output token must be a valid input token (outputs are fed back)`);
+      }
+      if (dec.startVector !== undefined) throw new RangeError(`${where}: options.decoder.startVector is for vector decoders; this decoder reads tokens: give options.decoder.startToken`);
+      if (dec.startToken === undefined) throw new RangeError(`${where}: options.decoder.startToken is required for a token decoder (the id fed at step 0, 0 … ${embedding.vocabSize - 1})`);
+      this.startToken = checkInt(where, 'options.decoder.startToken', dec.startToken, 0, embedding.vocabSize - 1);
+      this.#startVector = null;
+    } else {
+      if (dec.startToken !== undefined) throw new RangeError(`${where}: options.decoder.startToken is for token decoders (an Embedding first); this decoder reads vectors: give options.decoder.startVector, or nothing for zeros`);
+      if (this.decoderInputSize !== out.features) {
+        throw new RangeError(`${where}: options.decoder.inputSize ${this.decoderInputSize} != the decoder's output size ${out.features}; outputs are fed back as inputs, so they must be equal`);
+      }
+      this.startToken = -1;
+      this.#startVector = new Float32Array(this.decoderInputSize);
+      if (dec.startVector !== undefined) {
+        const v = dec.startVector as ArrayLike<number>;
+        if (v === null || typeof v !== 'object' || typeof v.length !== 'number' || v.length !== this.decoderInputSize) {
+          throw new TypeError(`${where}: options.decoder.startVector must be ${this.decoderInputSize} numbers (the decoder's inputSize), got ${describe(v)}`);
+        }
+        for (let i = 0; i < v.length; i++) {
+          if (typeof v[i] !== 'number' || !Number.isFinite(v[i])) throw new RangeError(`${where}: options.decoder.startVector[${i}] is ${describe(v[i])}; it must be a finite number`);
+          this.#startVector[i] = v[i];
+        }
+      }
+    }
+    this.#slab = new TrainingSlab(this.backend, [...this.encoderLayers, ...this.decoderLayers]);
+    this.paramCount = this.#slab.paramCount;
+    this.#work = new Workspace(this.backend);
+  }
+
+  /** Features out of the decoder at every step (classes of a token head). */
+  get outputSize(): number {
+    return this.#decoderFlows[this.#decoderFlows.length - 1].features;
+  }
+
+  /** Whether the source is token ids (an Embedding first in the encoder). */
+  get sourceIsTokens(): boolean {
+    return this.#encoderFlows[0].ids === true;
+  }
+
+  /** Whether the target is token ids (an Embedding first in the decoder, a softmax/linear head over the tokens). */
+  get targetIsTokens(): boolean {
+    return this.#tokens;
+  }
+
+  /** The start vector of a vector decoder (a copy); null for a token decoder. */
+  get startVector(): Float32Array | null {
+    return this.#startVector ? this.#startVector.slice() : null;
+  }
+
+  /** The global L2 norm of the gradient at the last update, before clipping. */
+  get lastGradientNorm(): number {
+    return this.#slab.lastGradientNorm;
+  }
+
+  /** Optimizer updates so far. */
+  get steps(): number {
+    return this.#slab.steps;
+  }
+
+  /** Epochs trained so far (fit adds to it; saved with the model). */
+  get epochsTrained(): number {
+    return this.#epochs;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  get #tokens(): boolean {
+    return this.#decoderFlows[0].ids === true;
+  }
+
+  get #lossType(): Loss | null {
+    return this.#slab.lossType;
+  }
+
+  /** Sets the loss ('crossEntropy' for a token decoder, 'mse' for a vector decoder), the optimizer and clipping. */
+  compile(options: CompileOptions): void {
+    const where = 'EncoderDecoder.compile';
+    this.#checkAlive(where);
+    checkOptions(where, options, ['loss', 'optimizer', 'clipNorm', 'clipValue']);
+    const loss = checkOneOf(where, 'options.loss', options.loss, LOSSES);
+    if (this.#tokens && loss !== 'crossEntropy') throw new RangeError(`${where}: options.loss must be 'crossEntropy' for a token decoder (an Embedding first, a head over the tokens), got '${loss}'`);
+    if (!this.#tokens) {
+      if (loss !== 'mse') throw new RangeError(`${where}: options.loss must be 'mse' for a vector decoder (for tokens, put an Embedding first in the decoder), got '${loss}'`);
+      const head = this.decoderLayers[this.decoderLayers.length - 1];
+      if (head instanceof Dense && head.activation === 'softmax') throw new RangeError(`${where}: loss 'mse' with a softmax head is not supported: use activation 'linear'/'sigmoid'/'tanh', or a token decoder`);
+    }
+    this.#slab.compile(where, loss, options);
+  }
+
+  /** Trains with teacher forcing; resolves to the history. Yields to the event loop between batches. */
+  async fit(source: TensorLike, target: TensorLike, options: EncoderDecoderFitOptions = {}): Promise<History> {
+    const where = 'EncoderDecoder.fit';
+    this.#checkAlive(where);
+    if (!this.#slab.optimizer) throw new Error(`${where}: call compile({ loss, optimizer }) first`);
+    if (this.#training) throw new Error(`${where}: this model is already training (await the running fit first)`);
+    checkOptions(where, options, ['epochs', 'batchSize', 'shuffle', 'seed', 'validationData', 'callbacks', 'earlyStopping', 'sourceLengths', 'targetLengths']);
+    const epochs = options.epochs === undefined ? 1 : checkInt(where, 'options.epochs', options.epochs, 1);
+    const batchSize = options.batchSize === undefined ? 32 : checkInt(where, 'options.batchSize', options.batchSize, 1);
+    const shuffle = options.shuffle === undefined ? true : checkBoolean(where, 'options.shuffle', options.shuffle);
+    const seed = readSeed(where, 'options.seed', options.seed, this.seed);
+    const callbacks = readCallbacks(where, options.callbacks);
+    const data = this.#readPairs(where, source, target, options);
+    let validation: PairSet | null = null;
+    if (options.validationData !== undefined) {
+      const v = options.validationData;
+      if (v === null || typeof v !== 'object') throw new TypeError(`${where}: options.validationData must be { source, target, sourceLengths?, targetLengths? }, got ${describe(v)}`);
+      checkOptions(`${where} (options.validationData)`, v, ['source', 'target', 'sourceLengths', 'targetLengths']);
+      validation = this.#readPairs(`${where} (validationData)`, v.source, v.target, v);
+    }
+    const early = readEarlyStopping(where, options.earlyStopping, validation !== null);
+    // Everything is validated: training starts.
+    this.#training = true;
+    const held = validation;
+    try {
+      return await runEpochs({
+        epochs,
+        samples: data.N,
+        batchSize,
+        shuffle,
+        seed,
+        callbacks,
+        early,
+        slab: this.#slab,
+        epochsTrained: () => this.#epochs,
+        endEpoch: () => this.#epochs++,
+        trainBatch: (rows, epoch, b) => this.#trainBatch(where, data, rows, epoch, b),
+        validate: held ? () => this.#evaluatePairs(held, batchSize) : null,
+      });
+    } finally {
+      this.#training = false;
+    }
+  }
+
+  /** Teacher-forced mean loss over the target steps (and, for tokens, the fraction of steps whose most probable token is the target). */
+  evaluate(source: TensorLike, target: TensorLike, options: PairOptions & { batchSize?: number } = {}): { loss: number; accuracy?: number } {
+    const where = 'EncoderDecoder.evaluate';
+    this.#checkAlive(where);
+    if (!this.#lossType) throw new Error(`${where}: call compile({ loss }) first`);
+    checkOptions(where, options, ['sourceLengths', 'targetLengths', 'batchSize']);
+    const batchSize = options.batchSize === undefined ? 256 : checkInt(where, 'options.batchSize', options.batchSize, 1);
+    return this.#evaluatePairs(this.#readPairs(where, source, target, options), batchSize);
+  }
+
+  /**
+   * Decodes `length` steps for every source, feeding back the model's own outputs: the most
+   * likely token (or one sampled at `temperature`) through the decoder's Embedding, or the output
+   * vector. Token ids come back as floats in { data, shape: [N, length], lengths }.
+   */
+  predict(source: TensorLike, options: DecodeOptions): Decoded {
+    const where = 'EncoderDecoder.predict';
+    this.#checkAlive(where);
+    checkOptions(where, options, ['length', 'sourceLengths', 'temperature', 'seed', 'stopToken', 'batchSize']);
+    const length = checkInt(where, 'options.length', options.length, 1);
+    const batchSize = options.batchSize === undefined ? 256 : checkInt(where, 'options.batchSize', options.batchSize, 1);
+    const O = this.outputSize;
+    const tokens = this.#tokens;
+    if (!tokens) {
+      for (const name of ['temperature', 'seed', 'stopToken'] as const) {
+        if (options[name] !== undefined) throw new RangeError(`${where}: options.${name} is for token decoders; this decoder outputs vectors`);
+      }
+    }
+    const temperature = options.temperature === undefined ? 0 : options.temperature;
+    if (typeof temperature !== 'number' || !(temperature >= 0) || !Number.isFinite(temperature)) throw new RangeError(`${where}: options.temperature must be a number ≥ 0, got ${describe(temperature)}`);
+    const seed = readSeed(where, 'options.seed', options.seed, this.seed);
+    const stop = options.stopToken === undefined ? -1 : checkInt(where, 'options.stopToken', options.stopToken, 0, O - 1);
+    const data = this.#readPairs(where, source, undefined, options, false);
+    const { N } = data;
+    const out = new Float32Array(tokens ? N * length : N * length * O);
+    const lengths = new Array<number>(N).fill(length);
+    const random = new Random(seed, 0x53414d504c);
+    const softmaxHead = (this.decoderLayers[this.decoderLayers.length - 1] as Dense).activation === 'softmax';
+    const probs = new Float32Array(O);
+    for (let start = 0; start < N; start += batchSize) {
+      const rows = Int32Array.from({ length: Math.min(batchSize, N - start) }, (_, i) => start + i);
+      const B = rows.length;
+      this.#stage(data, rows, false);
+      this.#encode(data.Ts, B);
+      const stepAt = this.#work.ptr('step');
+      const done = new Uint8Array(B);
+      let running = B;
+      for (let t = 0; t < length && running > 0; t++) {
+        // Step 0 starts from the encoder's final states, every later step from the decoder's own.
+        const ptr = this.#decode(1, B, false, (k, layer) => (t === 0 ? this.#handOff(k) : finalStates(layer)), stepAt);
+        const heap = this.backend.heapF32();
+        const at = ptr >>> 2;
+        if (tokens) {
+          const ids = new Int32Array(heap.buffer);
+          for (let b = 0; b < B; b++) {
+            const row = heap.subarray(at + b * O, at + (b + 1) * O);
+            if (softmaxHead) probs.set(row);
+            else softmaxInto(probs, row);
+            const id = done[b] ? stop : sample(probs, temperature, random);
+            out[(start + b) * length + t] = id;
+            ids[(stepAt >>> 2) + b] = id;
+            if (!done[b] && id === stop) {
+              done[b] = 1;
+              running--;
+              lengths[start + b] = t + 1;
+            }
+          }
+        } else {
+          for (let b = 0; b < B; b++) out.set(heap.subarray(at + b * O, at + (b + 1) * O), ((start + b) * length + t) * O);
+          this.backend.copyFloats(stepAt, ptr, B * O);
+        }
+      }
+      // Sequences that all stopped early: the rest of every row repeats its stop token.
+      for (let b = 0; b < B; b++) if (lengths[start + b] < length) out.fill(stop, (start + b) * length + lengths[start + b], (start + b + 1) * length);
+    }
+    return { data: out, shape: tokens ? [N, length] : [N, length, O], lengths };
+  }
+
+  /** A copy of every parameter, in slab order (encoder layers, then decoder layers; each parameter padded to a multiple of 4). */
+  getParameters(): Float32Array {
+    this.#checkAlive('EncoderDecoder.getParameters');
+    return this.#slab.readParameters();
+  }
+
+  /** Replaces every parameter from a getParameters()-shaped array. */
+  setParameters(values: Float32Array): void {
+    const where = 'EncoderDecoder.setParameters';
+    this.#checkAlive(where);
+    this.#slab.setParameters(where, values);
+  }
+
+  /** The teacher-forced mean loss over all pairs as one batch and its gradient w.r.t. getParameters(), without updating anything. */
+  computeGradients(source: TensorLike, target: TensorLike, options: PairOptions = {}): { loss: number; gradients: Float32Array } {
+    const where = 'EncoderDecoder.computeGradients';
+    this.#checkAlive(where);
+    if (!this.#lossType) throw new Error(`${where}: call compile({ loss }) first`);
+    checkOptions(where, options, ['sourceLengths', 'targetLengths']);
+    const d = this.#readPairs(where, source, target, options);
+    const rows = Int32Array.from({ length: d.N }, (_, i) => i);
+    const weight = this.#stage(d, rows, true);
+    const loss = this.#forwardLoss(d, d.N, weight, true);
+    this.#backward();
+    return { loss, gradients: this.#slab.readGradients() };
+  }
+
+  /** Every layer's weights in `format`: { encoder: [...], decoder: [...] } in layer order. */
+  getWeights(options: { format?: WeightFormat } = {}): { encoder: Weights[]; decoder: Weights[] } {
+    this.#checkAlive('EncoderDecoder.getWeights');
+    return { encoder: this.encoderLayers.map((layer) => layer.getWeights(options)), decoder: this.decoderLayers.map((layer) => layer.getWeights(options)) };
+  }
+
+  /** Architecture, weights, and (after compile) loss, optimizer and its state: enough to resume training exactly. */
+  toJSON(): EncoderDecoderJSON {
+    this.#checkAlive('EncoderDecoder.toJSON');
+    const json: EncoderDecoderJSON = {
+      format: FORMAT,
+      version: VERSION,
+      seed: this.seed,
+      encoder: { inputSize: this.sourceIsTokens ? undefined : this.inputSize, layers: this.encoderLayers.map(layerToJSON) },
+      decoder: {
+        inputSize: this.#tokens ? undefined : this.decoderInputSize,
+        startToken: this.#tokens ? this.startToken : undefined,
+        startVector: this.#startVector ? Array.from(this.#startVector) : undefined,
+        layers: this.decoderLayers.map(layerToJSON),
+      },
+      epochsTrained: this.#epochs,
+    };
+    const training = this.#slab.toJSON();
+    if (training) json.training = training;
+    return json;
+  }
+
+  /** Rebuilds a model from toJSON(); a corrupted or mismatched file is rejected and nothing is kept. */
+  static fromJSON(json: unknown, options: { backend?: Backend } = {}): EncoderDecoder {
+    const where = 'EncoderDecoder.fromJSON';
+    const backend = options.backend ?? defaultBackend();
+    const j = readSaved<EncoderDecoderJSON>(where, json, FORMAT, VERSION, 'EncoderDecoder');
+    for (const half of ['encoder', 'decoder'] as const) {
+      if (j[half] === null || typeof j[half] !== 'object' || !Array.isArray(j[half].layers) || j[half].layers.length === 0) {
+        throw new TypeError(`${where}: ${half} must be { layers: [...] } with at least one layer`);
+      }
+    }
+    const made: ModelLayer[] = [];
+    let model: EncoderDecoder | null = null;
+    try {
+      const encoder = j.encoder.layers.map((entry, i) => {
+        const layer = makeLayer(`${where}: encoder.layers[${i}]`, entry, backend);
+        made.push(layer);
+        return layer as EncoderLayer;
+      });
+      const decoder = j.decoder.layers.map((entry, i) => {
+        const layer = makeLayer(`${where}: decoder.layers[${i}]`, entry, backend);
+        made.push(layer);
+        return layer as DecoderLayer;
+      });
+      model = new EncoderDecoder({
+        seed: j.seed,
+        encoder: { inputSize: j.encoder.inputSize, layers: encoder },
+        decoder: { inputSize: j.decoder.inputSize, startToken: j.decoder.startToken, startVector: j.decoder.startVector, layers: decoder },
+      });
+      const m = model;
+      j.encoder.layers.forEach((entry, i) => setLayerWeights(where, `encoder.layers[${i}]`, entry, m.encoderLayers[i]));
+      j.decoder.layers.forEach((entry, i) => setLayerWeights(where, `decoder.layers[${i}]`, entry, m.decoderLayers[i]));
+      if (j.epochsTrained !== undefined) m.#epochs = checkInt(where, 'epochsTrained', j.epochsTrained, 0);
+      if (j.training !== undefined) {
+        const t = j.training;
+        if (t === null || typeof t !== 'object') throw new TypeError(`${where}: training must be an object`);
+        m.compile({ loss: t.loss, optimizer: t.optimizer, clipNorm: t.clipNorm, clipValue: t.clipValue });
+        m.#slab.restore(where, t);
+      }
+      return m;
+    } catch (error) {
+      if (model) model.dispose();
+      else for (const layer of made) layer.dispose();
+      if (error instanceof Error) {
+        // The constructor's messages name the model; say that loading failed instead.
+        if (error.message.startsWith('EncoderDecoder: ')) error.message = `${where}: ${error.message.slice('EncoderDecoder: '.length)}`;
+        else if (!error.message.startsWith(where)) error.message = `${where}: ${error.message}`;
+      }
+      throw error;
+    }
+  }
+
+  /** Frees every layer and the model's slabs. */
+  dispose(): void {
+    if (this.#disposed) return;
+    for (const layer of [...this.encoderLayers, ...this.decoderLayers]) layer.dispose();
+    this.#slab.dispose();
+    this.#work.dispose();
+    this.#disposed = true;
+  }
+
+  // ---- internals ----
+
+  #checkAlive(where: string): void {
+    if (this.#disposed) throw new Error(`${where}: this model was disposed`);
+    if (this.backend.disposed) throw new Error(`${where}: the model's backend was disposed`);
+  }
+
+  /** Validates and flattens pairs; without targets (predict) only the source. */
+  #readPairs(where: string, source: TensorLike, target: TensorLike | undefined, options: PairOptions, withTargets = true): PairSet {
+    let N: number;
+    let Ts: number;
+    let src: Float32Array | Int32Array;
+    if (this.sourceIsTokens) {
+      const t = readTensor(where, 'source', source, [{ label: 'samples' }, { label: 'time steps' }]);
+      [N, Ts] = t.shape;
+      src = readIds(where, 'source', t, Ts, (this.encoderLayers[0] as Embedding).vocabSize);
+    } else {
+      const t = readTensor(where, 'source', source, [{ label: 'samples' }, { label: 'time steps' }, { label: 'inputSize', size: this.inputSize }]);
+      [N, Ts] = t.shape;
+      src = t.data;
+    }
+    const sourceMask = options.sourceLengths === undefined ? null : lengthsToMask(where, 'options.sourceLengths', options.sourceLengths, N, Ts);
+    if (!withTargets) {
+      return { N, Ts, Tt: 0, source: src, sourceMask, target: null, targetMask: null };
+    }
+    if (target === undefined) throw new TypeError(`${where}: target is missing`);
+    const O = this.outputSize;
+    let Tt: number;
+    let tgt: Float32Array | Int32Array;
+    let targetMask: Float32Array | null = null;
+    if (this.#tokens) {
+      const t = readTensor(where, 'target', target, [{ label: 'samples', size: N }, { label: 'time steps' }]);
+      Tt = t.shape[1];
+      if (options.targetLengths !== undefined) targetMask = lengthsToMask(where, 'options.targetLengths', options.targetLengths, N, Tt);
+      tgt = new Int32Array(t.data.length);
+      for (let i = 0; i < t.data.length; i++) {
+        if (targetMask && targetMask[i] === 0) continue; // labels at padded steps are ignored (and fed as 0)
+        const label = t.data[i];
+        if (!Number.isInteger(label) || label < 0 || label >= O) {
+          throw new RangeError(`${where}: target[${Math.floor(i / Tt)}][${i % Tt}] is ${label}; target tokens must be integers 0 … ${O - 1} (the head has ${O} classes)`);
+        }
+        tgt[i] = label;
+      }
+    } else {
+      const t = readTensor(where, 'target', target, [{ label: 'samples', size: N }, { label: 'time steps' }, { label: 'outputs', size: O }]);
+      Tt = t.shape[1];
+      tgt = t.data;
+      if (options.targetLengths !== undefined) targetMask = lengthsToMask(where, 'options.targetLengths', options.targetLengths, N, Tt);
+    }
+    return { N, Ts, Tt, source: src, sourceMask, target: tgt, targetMask };
+  }
+
+  /**
+   * Copies pairs `rows` into the workspace, time-major: source [Ts, B, F] and its mask; with
+   * `withTargets` the teacher-forced decoder input [Tt, B, Fd] (start, then targets shifted by one
+   * step), the targets and their mask. Without, a one-step decoder input for predict. Returns the
+   * loss weight: the real target steps.
+   */
+  #stage(d: PairSet, rows: Int32Array, withTargets: boolean): number {
+    const B = rows.length;
+    const { Ts, Tt } = d;
+    const F = this.sourceIsTokens ? 1 : this.inputSize;
+    const Fd = this.#tokens ? 1 : this.decoderInputSize;
+    const O = this.outputSize;
+    const n = withTargets ? Tt * B : 0;
+    this.#work.layout({
+      source: Ts * B * F,
+      sourceMask: d.sourceMask ? Ts * B : 0,
+      decoderInput: n * Fd,
+      step: withTargets ? 0 : B * Fd,
+      targetMask: withTargets && d.targetMask ? n : 0,
+      target: n * (this.#tokens ? 1 : O),
+      dLoss: n * O,
+      probs: n * O,
+    });
+    this.#sourceMasked = d.sourceMask !== null;
+    this.#targetMasked = withTargets && d.targetMask !== null;
+    const heap = this.backend.heapF32();
+    const ints = new Int32Array(heap.buffer);
+    const srcAt = this.#work.ptr('source') >>> 2;
+    for (let t = 0; t < Ts; t++) {
+      for (let b = 0; b < B; b++) {
+        if (d.source instanceof Int32Array) ints[srcAt + t * B + b] = d.source[rows[b] * Ts + t];
+        else heap.set(d.source.subarray((rows[b] * Ts + t) * F, (rows[b] * Ts + t + 1) * F), srcAt + (t * B + b) * F);
+      }
+    }
+    if (d.sourceMask) {
+      const at = this.#work.ptr('sourceMask') >>> 2;
+      for (let t = 0; t < Ts; t++) for (let b = 0; b < B; b++) heap[at + t * B + b] = d.sourceMask[rows[b] * Ts + t];
+    }
+    if (!withTargets) {
+      const at = this.#work.ptr('step') >>> 2;
+      if (this.#tokens) ints.fill(this.startToken, at, at + B);
+      else for (let b = 0; b < B; b++) heap.set(this.#startVector!, at + b * Fd);
+      return 0;
+    }
+    const y = d.target!;
+    const inAt = this.#work.ptr('decoderInput') >>> 2;
+    const yAt = this.#work.ptr('target') >>> 2;
+    for (let t = 0; t < Tt; t++) {
+      for (let b = 0; b < B; b++) {
+        const r = rows[b] * Tt + t;
+        if (y instanceof Int32Array) {
+          ints[inAt + t * B + b] = t === 0 ? this.startToken : y[r - 1];
+          ints[yAt + t * B + b] = y[r];
+        } else {
+          if (t === 0) heap.set(this.#startVector!, inAt + b * Fd);
+          else heap.set(y.subarray((r - 1) * O, r * O), inAt + (t * B + b) * Fd);
+          heap.set(y.subarray(r * O, (r + 1) * O), yAt + (t * B + b) * O);
+        }
+      }
+    }
+    let weight = Tt * B;
+    if (d.targetMask) {
+      const at = this.#work.ptr('targetMask') >>> 2;
+      weight = 0;
+      for (let t = 0; t < Tt; t++) {
+        for (let b = 0; b < B; b++) {
+          const m = d.targetMask[rows[b] * Tt + t];
+          heap[at + t * B + b] = m;
+          weight += m;
+        }
+      }
+    }
+    return weight;
+  }
+
+  /** Runs the encoder over the staged source; its recurrent layers keep their final states (#handOff). */
+  #encode(Ts: number, B: number): void {
+    let ptr = this.#work.ptr('source');
+    const mask = this.#sourceMasked ? this.#work.ptr('sourceMask') : 0;
+    for (const layer of this.encoderLayers) {
+      if (layer instanceof RecurrentLayer) {
+        // Every step's output feeds the layer above; the top layer's only matters through its final state.
+        layer.forwardFrom(ptr, Ts, B, {}, mask);
+        ptr = layer.outputPtr();
+      } else {
+        ptr = layer.modelForward(ptr, { T: Ts, B, mask, training: true });
+      }
+    }
+  }
+
+  /** Final-state pointers of the encoder's k-th recurrent layer (valid until its next forward). */
+  #handOff(k: number): States {
+    return finalStates(this.#encoderRecurrent[k]);
+  }
+
+  /** Runs the decoder over `Tt` steps of the input at `input`, its k-th recurrent layer starting at initial(k); returns the output pointer. */
+  #decode(Tt: number, B: number, training: boolean, initial: (k: number, layer: RecurrentLayer) => States, input: number): number {
+    let ptr = input;
+    const batch: Batch = { T: Tt, B, mask: this.#targetMasked ? this.#work.ptr('targetMask') : 0, training };
+    let k = 0;
+    for (const layer of this.decoderLayers) {
+      if (layer instanceof RecurrentLayer) {
+        ptr = layer.modelForward(ptr, batch, initial(k, layer));
+        k++;
+      } else {
+        ptr = layer.modelForward(ptr, batch);
+      }
+    }
+    return ptr;
+  }
+
+  /** Teacher-forced forward over the staged batch and its mean loss (with `gradient`, dLoss/dOutput into 'dLoss'). */
+  #forwardLoss(d: PairSet, B: number, weight: number, gradient: boolean): number {
+    this.#encode(d.Ts, B);
+    const out = this.#decode(d.Tt, B, true, (k) => this.#handOff(k), this.#work.ptr('decoderInput'));
+    const mask = this.#targetMasked ? this.#work.ptr('targetMask') : 0;
+    return this.#slab.loss(out, this.#work.ptr('target'), mask, d.Tt * B, this.outputSize, weight, gradient ? this.#work.ptr('dLoss') : 0, this.#work.ptr('probs'));
+  }
+
+  /**
+   * Backward through the last #forwardLoss: the decoder (BPTT), then the state hand-off — each
+   * decoder recurrent layer's dInitialState is the dFinalState of its encoder layer — then the
+   * encoder, top down. Gradients accumulate into the zeroed gradient slab.
+   */
+  #backward(): void {
+    this.#slab.zeroGradients();
+    let d = this.#work.ptr('dLoss');
+    for (let i = this.decoderLayers.length - 1; i >= 0; i--) d = this.decoderLayers[i].modelBackward(d);
+    let k = this.#encoderRecurrent.length - 1;
+    d = 0; // the encoder's outputs reach the loss only through its final states
+    for (let i = this.encoderLayers.length - 1; i >= 0; i--) {
+      const layer = this.encoderLayers[i];
+      if (layer instanceof RecurrentLayer) {
+        const decoder = this.#decoderRecurrent[k--];
+        const dFinal: States = {};
+        for (const name of layer.stateKeys) dFinal[name] = decoder.dInitialStatePtr(name);
+        layer.backwardFrom(d, dFinal);
+        d = layer.dInputPtr();
+      } else {
+        layer.modelBackward(d);
+      }
+    }
+  }
+
+  /** One batch, one update. */
+  #trainBatch(where: string, d: PairSet, rows: Int32Array, epoch: number, batch: number): { loss: number; weight: number } {
+    const B = rows.length;
+    const weight = this.#stage(d, rows, true);
+    const loss = this.#forwardLoss(d, B, weight, true);
+    if (!Number.isFinite(loss)) this.#slab.stop(where, `the loss is ${loss}`, epoch, batch);
+    this.#backward();
+    this.#slab.update(where, epoch, batch);
+    return { loss, weight };
+  }
+
+  /** Teacher-forced mean loss (and token accuracy) over a set of pairs. */
+  #evaluatePairs(d: PairSet, batchSize: number): { loss: number; accuracy?: number } {
+    const O = this.outputSize;
+    const ce = this.#lossType === 'crossEntropy';
+    let lossSum = 0;
+    let weightSum = 0;
+    let correct = 0;
+    for (let start = 0; start < d.N; start += batchSize) {
+      const rows = Int32Array.from({ length: Math.min(batchSize, d.N - start) }, (_, i) => start + i);
+      const B = rows.length;
+      const weight = this.#stage(d, rows, true);
+      lossSum += this.#forwardLoss(d, B, weight, false) * weight;
+      weightSum += weight;
+      if (!ce) continue;
+      const heap = this.backend.heapF32();
+      const labels = new Int32Array(heap.buffer);
+      const probs = this.#work.ptr('probs') >>> 2;
+      const target = this.#work.ptr('target') >>> 2;
+      const mask = this.#targetMasked ? this.#work.ptr('targetMask') >>> 2 : -1;
+      for (let r = 0; r < d.Tt * B; r++) {
+        if (mask >= 0 && heap[mask + r] === 0) continue;
+        let best = 0;
+        for (let c = 1; c < O; c++) if (heap[probs + r * O + c] > heap[probs + r * O + best]) best = c;
+        if (best === labels[target + r]) correct++;
+      }
+    }
+    return ce ? { loss: lossSum / weightSum, accuracy: correct / weightSum } : { loss: lossSum / weightSum };
+  }
+}
+
+/** Pointers of a recurrent layer's own final states (the decoder's next step starts from them). */
+function finalStates(layer: RecurrentLayer): States {
+  const out: States = {};
+  for (const name of layer.stateKeys) out[name] = layer.finalStatePtr(name);
+  return out;
+}
+
+/** probs = softmax(logits), in f64 then rounded (a linear head's logits, for sampling). */
+function softmaxInto(probs: Float32Array, logits: Float32Array): void {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
+  for (let i = 0; i < logits.length; i++) probs[i] = Math.exp(logits[i] - max) / sum;
+}

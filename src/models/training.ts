@@ -1,0 +1,449 @@
+// What every trainable model shares, whatever its layers are wired like: one
+// parameter slab and one gradient slab that the layers adopt, the loss kernels,
+// the update (clipping, global norm, optimizer step, NaN/Inf rollback), the
+// epoch loop (shuffling, callbacks, validation, early stopping, yielding to the
+// event loop) and the option checks that go with them. Sequential and
+// EncoderDecoder each own one TrainingSlab and decide only how data is staged
+// and which layer feeds which.
+import type { Backend, F32Buffer } from '../backend.js';
+import { checkBoolean, checkInt, checkOneOf, checkOptions, describe } from '../errors.js';
+import { Random } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import type { ModelLayer } from './layer.js';
+import { applyOptimizer, resolveOptimizer, stateSlabs, type OptimizerConfig, type OptimizerType, type ResolvedOptimizer } from './optimizer.js';
+import { base64ToFloats, floatsToBase64 } from './base64.js';
+
+export type Loss = 'mse' | 'crossEntropy';
+export const LOSSES: readonly Loss[] = ['mse', 'crossEntropy'];
+
+export interface CompileOptions {
+  /** 'mse', or 'crossEntropy' (softmax cross-entropy with integer labels; the last layer is a softmax or linear Dense). */
+  loss: Loss;
+  /** Default 'adam' (learningRate 0.001). */
+  optimizer?: OptimizerType | OptimizerConfig;
+  /** Scale the gradient to this global L2 norm when it is larger: g ← min(1, clipNorm/‖g‖)·g. */
+  clipNorm?: number;
+  /** Clamp every gradient element to [−clipValue, clipValue] (before clipNorm). */
+  clipValue?: number;
+}
+
+export interface EarlyStopping {
+  /** Default 'valLoss' when there is validation data, else 'loss'. */
+  monitor?: 'loss' | 'valLoss';
+  /** Epochs without improvement before stopping (default 5). */
+  patience?: number;
+  /** Smallest decrease that counts as improvement (default 0). */
+  minDelta?: number;
+  /** Put back the weights of the best epoch when stopping (default true). */
+  restoreBestWeights?: boolean;
+}
+
+export interface EpochLogs {
+  epoch: number;
+  loss: number;
+  valLoss?: number;
+  valAccuracy?: number;
+}
+
+export interface BatchLogs {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+}
+
+export interface Callbacks {
+  onTrainBegin?(info: { epochs: number; batches: number; samples: number }): void;
+  onBatchEnd?(logs: BatchLogs): void;
+  /** Return false to stop training after this epoch. */
+  onEpochEnd?(logs: EpochLogs): void | boolean;
+  onTrainEnd?(history: History): void;
+}
+
+export interface History {
+  loss: number[];
+  valLoss: number[];
+  valAccuracy: number[];
+  epochs: number;
+  stoppedEarly: boolean;
+}
+
+/** What toJSON() saves of a compiled model: enough to resume training bit for bit. */
+export interface TrainingJSON {
+  loss: Loss;
+  optimizer: OptimizerConfig;
+  clipNorm?: number;
+  clipValue?: number;
+  steps: number;
+  optimizerState: string[];
+}
+
+export class NonFiniteError extends Error {
+  constructor(message: string, readonly epoch: number, readonly batch: number) {
+    super(message);
+    this.name = 'NonFiniteError';
+  }
+}
+
+/** Lets the event loop run (a browser page stays responsive during fit). */
+export function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (fn: () => void) => void };
+  if (typeof g.setImmediate === 'function') return new Promise((resolve) => g.setImmediate!(resolve));
+  if (typeof MessageChannel === 'function') {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(0);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Samples an index from probabilities `p` at `temperature` (0: the most likely). */
+export function sample(p: Float32Array, temperature: number, random: Random): number {
+  if (temperature === 0) {
+    let best = 0;
+    for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+    return best;
+  }
+  // softmax(log p / τ) = p^(1/τ) / Σ p^(1/τ), computed relative to the largest p.
+  let max = 0;
+  for (let i = 0; i < p.length; i++) max = Math.max(max, p[i]);
+  const w = new Float64Array(p.length);
+  let sum = 0;
+  for (let i = 0; i < p.length; i++) sum += w[i] = p[i] > 0 ? Math.exp(Math.log(p[i] / max) / temperature) : 0;
+  let u = random.uniform() * sum;
+  for (let i = 0; i < p.length; i++) {
+    u -= w[i];
+    if (u < 0) return i;
+  }
+  return p.length - 1;
+}
+
+/** Token ids from a validated tensor: integers in [0, vocabSize). `T` > 1 names [sample][step] in messages. */
+export function readIds(where: string, name: string, t: Tensor, T: number, vocabSize: number): Int32Array {
+  const ids = new Int32Array(t.data.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = t.data[i];
+    if (!Number.isInteger(id) || id < 0 || id >= vocabSize) {
+      throw new RangeError(`${where}: ${name}[${Math.floor(i / T)}]${t.shape.length > 1 ? `[${i % T}]` : ''} is ${id}; token ids must be integers 0 … ${vocabSize - 1}`);
+    }
+    ids[i] = id;
+  }
+  return ids;
+}
+
+/** A [N, T] mask of 1 for the first lengths[i] steps of sample i. */
+export function lengthsToMask(where: string, name: string, lengths: unknown, N: number, T: number): Float32Array {
+  if (!Array.isArray(lengths) || lengths.length !== N) throw new RangeError(`${where}: ${name} must be an array of ${N} lengths (one per sample), got ${describe(lengths)}`);
+  const mask = new Float32Array(N * T);
+  lengths.forEach((length, i) => mask.fill(1, i * T, i * T + checkInt(where, `${name}[${i}]`, length, 1, T)));
+  return mask;
+}
+
+/** The integer seed option (default `fallback`). */
+export function readSeed(where: string, name: string, value: unknown, fallback: number): number {
+  return value === undefined ? fallback : checkInt(where, name, value, -0x80000000, 0xffffffff);
+}
+
+export function readCallbacks(where: string, value: unknown): Callbacks {
+  const callbacks = value ?? {};
+  if (callbacks === null || typeof callbacks !== 'object') throw new TypeError(`${where}: options.callbacks must be an object of functions, got ${describe(callbacks)}`);
+  for (const [name, fn] of Object.entries(callbacks)) {
+    if (!['onTrainBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'].includes(name)) throw new RangeError(`${where}: unknown callback '${name}' (known: onTrainBegin, onBatchEnd, onEpochEnd, onTrainEnd)`);
+    if (typeof fn !== 'function') throw new TypeError(`${where}: options.callbacks.${name} must be a function, got ${describe(fn)}`);
+  }
+  return callbacks as Callbacks;
+}
+
+export function readEarlyStopping(where: string, value: unknown, hasValidation: boolean): Required<EarlyStopping> | null {
+  if (value === undefined || value === false) return null;
+  const e = (value === true ? {} : value) as EarlyStopping;
+  checkOptions(`${where} (options.earlyStopping)`, e, ['monitor', 'patience', 'minDelta', 'restoreBestWeights']);
+  const monitor = e.monitor === undefined ? (hasValidation ? 'valLoss' : 'loss') : checkOneOf(where, 'options.earlyStopping.monitor', e.monitor, ['loss', 'valLoss'] as const);
+  if (monitor === 'valLoss' && !hasValidation) throw new RangeError(`${where}: options.earlyStopping.monitor 'valLoss' needs validationData or validationSplit`);
+  const minDelta = e.minDelta === undefined ? 0 : e.minDelta;
+  if (typeof minDelta !== 'number' || !(minDelta >= 0)) throw new RangeError(`${where}: options.earlyStopping.minDelta must be a number ≥ 0, got ${describe(minDelta)}`);
+  return {
+    monitor,
+    patience: e.patience === undefined ? 5 : checkInt(where, 'options.earlyStopping.patience', e.patience, 1),
+    minDelta,
+    restoreBestWeights: e.restoreBestWeights === undefined ? true : checkBoolean(where, 'options.earlyStopping.restoreBestWeights', e.restoreBestWeights),
+  };
+}
+
+/**
+ * Every parameter of a model's layers in one slab, every gradient in another (the layers adopt
+ * their regions, in order), and what training keeps beside them: the loss, the optimizer and its
+ * moment slabs, clipping, the step count, and a backup that undoes an update that overflows.
+ */
+export class TrainingSlab {
+  readonly backend: Backend;
+  readonly paramCount: number;
+  #params: F32Buffer;
+  #grads: F32Buffer;
+  #lossType: Loss | null = null;
+  #optimizer: ResolvedOptimizer | null = null;
+  #clipNorm = 0;
+  #clipValue = 0;
+  #state: F32Buffer[] = [];
+  #backup: F32Buffer | null = null;
+  #step = 0;
+  #lastGradNorm = 0;
+
+  /** Allocates the slabs and moves each layer's parameters into them (layer order). */
+  constructor(backend: Backend, layers: readonly ModelLayer[]) {
+    this.backend = backend;
+    const sizes = layers.map((layer) => layer.paramFloats);
+    this.paramCount = sizes.reduce((a, b) => a + b, 0);
+    this.#params = backend.allocF32(Math.max(this.paramCount, 4));
+    this.#grads = backend.allocF32(Math.max(this.paramCount, 4));
+    let base = 0;
+    layers.forEach((layer, i) => {
+      layer.adopt(this.#params, this.#grads, base);
+      base += sizes[i];
+    });
+  }
+
+  get lossType(): Loss | null {
+    return this.#lossType;
+  }
+
+  get optimizer(): ResolvedOptimizer | null {
+    return this.#optimizer;
+  }
+
+  /** Optimizer updates so far. */
+  get steps(): number {
+    return this.#step;
+  }
+
+  /** The global L2 norm of the gradient at the last update, before clipping. */
+  get lastGradientNorm(): number {
+    return this.#lastGradNorm;
+  }
+
+  /**
+   * Validates options (the loss already checked against the model's head by the caller) and sets
+   * loss, optimizer, clipping: fresh optimizer state, step count 0. Nothing changes if it throws.
+   */
+  compile(where: string, loss: Loss, options: CompileOptions): void {
+    const optimizer = resolveOptimizer(where, options.optimizer ?? 'adam');
+    const clip = (name: string, value: unknown): number => {
+      if (value === undefined) return 0;
+      if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new RangeError(`${where}: options.${name} must be a positive number, got ${describe(value)}`);
+      return value;
+    };
+    const clipNorm = clip('clipNorm', options.clipNorm);
+    const clipValue = clip('clipValue', options.clipValue);
+    const n = Math.max(this.paramCount, 4);
+    const state = Array.from({ length: stateSlabs(optimizer) }, () => this.backend.allocF32(n));
+    const backup = this.backend.allocF32(n * (1 + state.length));
+    for (const buffer of this.#state) buffer.dispose();
+    this.#backup?.dispose();
+    this.#state = state;
+    this.#backup = backup;
+    this.#lossType = loss;
+    this.#optimizer = optimizer;
+    this.#clipNorm = clipNorm;
+    this.#clipValue = clipValue;
+    this.#step = 0;
+  }
+
+  /** Zeroes every gradient (one fill over the gradient slab); backward passes then accumulate. */
+  zeroGradients(): void {
+    this.backend.fillFloats(this.#grads.ptr, this.paramCount, 0);
+  }
+
+  /**
+   * The mean loss of `rows` output rows at `out` against the targets at `target` (labels [rows]
+   * for crossEntropy, [rows, O] floats for mse), over `weight` real rows (`mask` [rows] or 0);
+   * with `dLoss` ≠ 0, dLoss/dOutput is written there (for crossEntropy, w.r.t. the logits).
+   */
+  loss(out: number, target: number, mask: number, rows: number, O: number, weight: number, dLoss: number, probs: number): number {
+    const wasm = this.backend.wasm;
+    if (this.#lossType === 'crossEntropy') return wasm.softmax_xent_f32(dLoss, probs, out, target, mask, rows, O, 1 / weight) / weight;
+    return wasm.mse_f32(dLoss, out, target, mask, rows, O, 1 / (weight * O)) / (weight * O);
+  }
+
+  /** Stops training: NonFiniteError naming where, what, the epoch and the batch. */
+  stop(where: string, what: string, epoch: number, batch: number): never {
+    throw new NonFiniteError(`${where}: ${what} at epoch ${epoch}, batch ${batch}; training stopped with the weights of the last good step`, epoch, batch);
+  }
+
+  /**
+   * The update after a backward pass filled the gradients: clip by value, measure the global norm
+   * (NaN/Inf stops), clip by norm, one optimizer step; an update that makes a weight overflow is
+   * undone (weights and optimizer state) and stops.
+   */
+  update(where: string, epoch: number, batch: number): void {
+    const wasm = this.backend.wasm;
+    const n = this.paramCount;
+    const grads = this.#grads.ptr;
+    if (this.#clipValue) wasm.clip_values_f32(grads, n, this.#clipValue);
+    const squares = wasm.sum_squares_f32(grads, n);
+    if (!Number.isFinite(squares)) this.stop(where, 'a gradient is not finite', epoch, batch);
+    const norm = Math.sqrt(squares);
+    if (this.#clipNorm && norm > this.#clipNorm) wasm.scale_f32(grads, n, this.#clipNorm / norm);
+    this.#lastGradNorm = norm;
+    // Keep the weights and optimizer state so an update that overflows can be undone.
+    const stride = this.#params.length;
+    const backup = this.#backup!.ptr;
+    this.backend.copyFloats(backup, this.#params.ptr, n);
+    this.#state.forEach((buffer, k) => this.backend.copyFloats(backup + (k + 1) * stride * 4, buffer.ptr, n));
+    applyOptimizer(this.backend, this.#optimizer!, this.#params, this.#grads, this.#state, n, this.#step + 1);
+    if (!Number.isFinite(wasm.sum_squares_f32(this.#params.ptr, n))) {
+      this.backend.copyFloats(this.#params.ptr, backup, n);
+      this.#state.forEach((buffer, k) => this.backend.copyFloats(buffer.ptr, backup + (k + 1) * stride * 4, n));
+      this.stop(where, 'the update made a weight overflow', epoch, batch);
+    }
+    this.#step++;
+  }
+
+  /** A copy of every parameter, in slab order. */
+  readParameters(): Float32Array {
+    return this.#params.read().subarray(0, this.paramCount);
+  }
+
+  /** A copy of every gradient, in slab order. */
+  readGradients(): Float32Array {
+    return this.#grads.read().subarray(0, this.paramCount);
+  }
+
+  /** Writes every parameter (validated: a Float32Array of paramCount finite values). */
+  setParameters(where: string, values: Float32Array): void {
+    if (!(values instanceof Float32Array) || values.length !== this.paramCount) {
+      throw new TypeError(`${where}: values must be a Float32Array of ${this.paramCount} parameters, got ${describe(values)}`);
+    }
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) throw new RangeError(`${where}: values[${i}] is ${values[i]}; parameters must be finite`);
+    }
+    this.#params.write(values);
+  }
+
+  /** Loss, optimizer (defaults filled in), clipping, steps and optimizer state; undefined before compile. */
+  toJSON(): TrainingJSON | undefined {
+    if (!this.#lossType || !this.#optimizer) return undefined;
+    const n = this.paramCount;
+    return {
+      loss: this.#lossType,
+      optimizer: { ...this.#optimizer, schedule: this.#optimizer.schedule ?? undefined },
+      clipNorm: this.#clipNorm || undefined,
+      clipValue: this.#clipValue || undefined,
+      steps: this.#step,
+      optimizerState: this.#state.map((buffer) => floatsToBase64(buffer.read().subarray(0, n))),
+    };
+  }
+
+  /** After `compile` from the saved loss and optimizer: the step count and optimizer state, validated first. */
+  restore(where: string, t: TrainingJSON): void {
+    const steps = checkInt(where, 'training.steps', t.steps, 0);
+    if (!Array.isArray(t.optimizerState) || t.optimizerState.length !== this.#state.length) {
+      throw new RangeError(`${where}: training.optimizerState must hold ${this.#state.length} arrays for optimizer '${this.#optimizer!.type}'`);
+    }
+    const states = t.optimizerState.map((text, k) => {
+      const values = base64ToFloats(text, this.paramCount);
+      if (!values) throw new RangeError(`${where}: training.optimizerState[${k}] is corrupted (not base64 of ${this.paramCount} floats)`);
+      return values;
+    });
+    this.#step = steps;
+    states.forEach((values, k) => this.#state[k].write(values));
+  }
+
+  dispose(): void {
+    this.#params.dispose();
+    this.#grads.dispose();
+    for (const buffer of this.#state) buffer.dispose();
+    this.#backup?.dispose();
+  }
+}
+
+export interface EpochLoop {
+  epochs: number;
+  samples: number;
+  batchSize: number;
+  shuffle: boolean;
+  seed: number;
+  callbacks: Callbacks;
+  early: Required<EarlyStopping> | null;
+  slab: TrainingSlab;
+  /** Epochs trained before this one (the shuffling order and the logs use it). */
+  epochsTrained(): number;
+  /** Called once at the end of every epoch (the model counts it). */
+  endEpoch(): void;
+  /** One batch of samples `rows`: its mean loss and how much it weighs in the epoch's mean. */
+  trainBatch(rows: Int32Array, epoch: number, batch: number): { loss: number; weight: number };
+  /** Mean loss (and accuracy) on the validation data, or null without. */
+  validate: (() => { loss: number; accuracy?: number }) | null;
+}
+
+/** The epoch loop of fit(): shuffled batches, callbacks, validation, early stopping; yields to the event loop. */
+export async function runEpochs(loop: EpochLoop): Promise<History> {
+  const { epochs, samples, shuffle, seed, callbacks, early, slab } = loop;
+  const history: History = { loss: [], valLoss: [], valAccuracy: [], epochs: 0, stoppedEarly: false };
+  const B = Math.min(loop.batchSize, samples);
+  const batches = Math.ceil(samples / B);
+  let best = Infinity;
+  let bestWeights: Float32Array | null = null;
+  let waited = 0;
+  let lastYield = Date.now();
+  callbacks.onTrainBegin?.({ epochs, batches, samples });
+  for (let e = 0; e < epochs; e++) {
+    const epoch = loop.epochsTrained();
+    const order = Int32Array.from({ length: samples }, (_, i) => i);
+    if (shuffle) {
+      const random = new Random(seed, 0x5348554600 + epoch);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = random.nextUint32() % (i + 1);
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+    }
+    let lossSum = 0;
+    let weightSum = 0;
+    for (let b = 0; b < batches; b++) {
+      const rows = order.subarray(b * B, Math.min((b + 1) * B, samples));
+      const { loss, weight } = loop.trainBatch(rows, epoch, b);
+      lossSum += loss * weight;
+      weightSum += weight;
+      callbacks.onBatchEnd?.({ epoch, batch: b, batches, loss });
+      if (Date.now() - lastYield > 20) {
+        await yieldToEventLoop();
+        lastYield = Date.now();
+      }
+    }
+    loop.endEpoch();
+    const logs: EpochLogs = { epoch, loss: lossSum / weightSum };
+    history.loss.push(logs.loss);
+    if (loop.validate) {
+      const v = loop.validate();
+      logs.valLoss = v.loss;
+      history.valLoss.push(v.loss);
+      if (v.accuracy !== undefined) {
+        logs.valAccuracy = v.accuracy;
+        history.valAccuracy.push(v.accuracy);
+      }
+    }
+    history.epochs++;
+    const stop = callbacks.onEpochEnd?.(logs) === false;
+    if (early) {
+      const value = early.monitor === 'valLoss' ? logs.valLoss! : logs.loss;
+      if (value < best - early.minDelta) {
+        best = value;
+        waited = 0;
+        if (early.restoreBestWeights) bestWeights = slab.readParameters();
+      } else if (++waited >= early.patience) {
+        history.stoppedEarly = true;
+        if (bestWeights) slab.setParameters('fit (restoring the best weights)', bestWeights);
+        break;
+      }
+    }
+    if (stop) break;
+    await yieldToEventLoop();
+    lastYield = Date.now();
+  }
+  callbacks.onTrainEnd?.(history);
+  return history;
+}
