@@ -429,7 +429,7 @@ export class Sequential {
     if (!Array.isArray(weights) || weights.length !== this.layers.length) {
       throw new TypeError(`${where}: weights must be an array of ${this.layers.length} entries (one per layer), got ${describe(weights)}`);
     }
-    const before = this.#params.read();
+    const before = this.#slab.readParameters();
     try {
       this.layers.forEach((layer, i) => {
         try {
@@ -440,7 +440,7 @@ export class Sequential {
         }
       });
     } catch (error) {
-      this.#params.write(before);
+      this.#slab.setParameters(where, before);
       throw error;
     }
   }
