@@ -40,3 +40,45 @@ export function add_scaled_f32(dst: usize, left: usize, right: usize, n: i32, sc
     store<f32>(dst + o, (load<f32>(left + o) + load<f32>(right + o)) * scale);
   }
 }
+
+// Inverted dropout with a counter-based generator, so the mask depends only on (seed, i):
+//   dropout_f32(out [n], mask [n], x [n], n, rate, seed): u_i = hash(seed, i) / 2³²,
+//   mask_i = u_i < rate ? 0 : 1/(1 − rate), out_i = x_i·mask_i.
+//   multiply_f32(dst [n], a [n], b [n], n): dst = a ⊙ b (dropout's backward: dX = dOut ⊙ mask).
+// hash: "lowbias32" (C. Wellons' integer hash) of i + seed·0x9E3779B9.
+
+// @ts-ignore: decorator
+@inline function lowbias32(v: u32): u32 {
+  v ^= v >> 16;
+  v *= 0x7feb352d;
+  v ^= v >> 15;
+  v *= 0x846ca68b;
+  v ^= v >> 16;
+  return v;
+}
+
+export function dropout_f32(out: usize, mask: usize, x: usize, n: i32, rate: f32, seed: u32): void {
+  const keep: f32 = 1 / (1 - rate);
+  const threshold = <f64>rate * 4294967296.0;
+  const base = seed * 0x9e3779b9;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    const m: f32 = <f64>lowbias32(base + <u32>i) < threshold ? 0 : keep;
+    store<f32>(mask + o, m);
+    store<f32>(out + o, load<f32>(x + o) * m);
+  }
+}
+
+export function multiply_f32(dst: usize, a: usize, b: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dst + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(a + o) * load<f32>(b + o));
+  }
+}

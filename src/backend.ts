@@ -63,6 +63,8 @@ export interface WasmExports {
   concat_rows_f32(dst: number, left: number, right: number, rows: number, a: number, b: number): void;
   split_rows_f32(left: number, right: number, src: number, rows: number, a: number, b: number): void;
   add_scaled_f32(dst: number, left: number, right: number, n: number, scale: number): void;
+  dropout_f32(out: number, mask: number, x: number, n: number, rate: number, seed: number): void;
+  multiply_f32(dst: number, a: number, b: number, n: number): void;
   esn_block_steps(): number;
   esn_collect(
     states: number, outputs: number, xtx: number, xty: number, zblk: number, dblk: number,

@@ -20,6 +20,7 @@ export {
 export { mackeyGlass, narma10, rmse, nrmse, rsquare, type MackeyGlassOptions, type Narma10Series } from './esn/data.js';
 export { Dense, type DenseOptions, type DenseActivation } from './models/dense.js';
 export { Embedding, type EmbeddingOptions } from './models/embedding.js';
+export { Dropout, type DropoutOptions } from './models/dropout.js';
 export { Bidirectional, type BidirectionalOptions, type MergeMode } from './models/bidirectional.js';
 export {
   Sequential, NonFiniteError, type SequentialOptions, type SequentialLayer, type SequentialJSON, type CompileOptions, type FitOptions, type DataOptions,

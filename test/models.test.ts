@@ -10,6 +10,7 @@ import { SimpleRNN } from '../src/layers/simple-rnn.js';
 import { Bidirectional } from '../src/models/bidirectional.js';
 import { Dense } from '../src/models/dense.js';
 import { Embedding } from '../src/models/embedding.js';
+import { Dropout } from '../src/models/dropout.js';
 import { NonFiniteError, Sequential } from '../src/models/sequential.js';
 import { lookbackWindows } from '../src/models/windows.js';
 import { expectSameBits } from './helpers/compare.js';
@@ -465,5 +466,56 @@ describe('truncated BPTT and the event loop', () => {
     expect(elapsed).toBeGreaterThan(100);
     expect(ticks).toBeGreaterThan(elapsed / 50); // a timer every 5 ms gets through at least every ~50 ms
     model.dispose();
+  });
+});
+
+describe('dropout', () => {
+  it('zeroes about `rate` of the values while training and scales the rest; backward masks the same way; identity at inference', () => {
+    const layer = new Dropout({ rate: 0.3, seed: 5 });
+    layer.connect('test', { features: 50, sequence: true }, 0);
+    const n = 4 * 5 * 50;
+    const x = backend.fromArray(randomFloat32(n, 71, 0.5, 1));
+    const dOut = backend.fromArray(new Float32Array(n).fill(2));
+    const out = layer.modelForward(x.ptr, { T: 4, B: 5, mask: 0, training: true, noise: 7 });
+    const heap = backend.heapF32();
+    const y = heap.slice(out >>> 2, (out >>> 2) + n);
+    const xs = x.read();
+    const zeros = y.filter((v) => v === 0).length;
+    expect(Math.abs(zeros / n - 0.3)).toBeLessThan(0.04); // 1000 draws: 3.3 standard deviations
+    y.forEach((v, i) => expect(v === 0 || Math.abs(v - xs[i] / 0.7) <= 1e-6 * v).toBe(true));
+    const dx = layer.modelBackward(dOut.ptr);
+    const dX = backend.heapF32().slice(dx >>> 2, (dx >>> 2) + n);
+    dX.forEach((v, i) => expect(v).toBe(y[i] === 0 ? 0 : Math.fround(2 * Math.fround(1 / 0.7))));
+    // Another noise seed, another mask; the same seed, the same mask.
+    const again = layer.modelForward(x.ptr, { T: 4, B: 5, mask: 0, training: true, noise: 7 });
+    expectSameBits('same noise', backend.heapF32().slice(again >>> 2, (again >>> 2) + n), y);
+    const other = layer.modelForward(x.ptr, { T: 4, B: 5, mask: 0, training: true, noise: 8 });
+    expect(backend.heapF32().slice(other >>> 2, (other >>> 2) + n).some((v, i) => (v === 0) !== (y[i] === 0))).toBe(true);
+    expect(layer.modelForward(x.ptr, { T: 4, B: 5, mask: 0, training: false })).toBe(x.ptr);
+    expect(() => new Dropout({ rate: 1 })).toThrow(/options.rate must be a number in \[0, 1\), got 1/);
+    for (const thing of [layer, x, dOut]) thing.dispose();
+  });
+
+  it('in a model: predict ignores it, training is seeded and resumes exactly', async () => {
+    const make = (seed = 17) =>
+      new Sequential({ inputSize: F, seed, layers: [new LSTM({ units: 8, returnSequences: true, seed: 1 }), new Dropout({ rate: 0.5 }), new GRU({ units: 6, seed: 2 }), new Dense({ units: 2, seed: 3 })] });
+    const x = tensor(randomFloat32(24 * 4 * F, 72), [24, 4, F]);
+    const y = tensor(randomFloat32(24 * 2, 73), [24, 2]);
+    const plain = new Sequential({ inputSize: F, seed: 17, layers: [new LSTM({ units: 8, returnSequences: true, seed: 1 }), new GRU({ units: 6, seed: 2 }), new Dense({ units: 2, seed: 3 })] });
+    const a = make();
+    expectSameBits('predict without dropout', a.predict(x).data, plain.predict(x).data);
+    const compile = { loss: 'mse', optimizer: 'adam' } as const;
+    a.compile(compile);
+    plain.compile(compile);
+    await a.fit(x, y, { epochs: 4, batchSize: 8 });
+    await plain.fit(x, y, { epochs: 4, batchSize: 8 });
+    expect(a.getParameters().some((v, i) => v !== plain.getParameters()[i])).toBe(true); // dropout changed training
+    const b = make();
+    b.compile(compile);
+    await b.fit(x, y, { epochs: 2, batchSize: 8 });
+    const c = Sequential.fromJSON(JSON.stringify(b.toJSON()));
+    await c.fit(x, y, { epochs: 2, batchSize: 8 });
+    expectSameBits('2 + 2 epochs with dropout == 4', c.getParameters(), a.getParameters());
+    for (const m of [a, b, c, plain]) m.dispose();
   });
 });

@@ -23,6 +23,8 @@ export interface Batch {
   mask: number;
   /** Training (a softmax head leaves logits for the fused loss) or inference (probabilities). */
   training: boolean;
+  /** Seed of this forward's random noise (dropout); absent: no noise (inference, evaluation). */
+  noise?: number;
 }
 
 /** @internal */

@@ -11,11 +11,12 @@ import type { Weights } from '../layers/formats.js';
 import { base64ToFloats, floatsToBase64 } from './base64.js';
 import { Bidirectional } from './bidirectional.js';
 import { Dense } from './dense.js';
+import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import type { ModelLayer } from './layer.js';
 
 export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional;
-export const LAYER_TYPES = { SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional } as const;
+export const LAYER_TYPES = { SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout } as const;
 
 export interface LayerJSON {
   type: string;

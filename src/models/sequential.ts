@@ -18,6 +18,7 @@ import type { Weights } from '../layers/formats.js';
 import { Bidirectional } from './bidirectional.js';
 import { Dense } from './dense.js';
 import { Embedding } from './embedding.js';
+import { Dropout } from './dropout.js';
 import type { Batch, Flow } from './layer.js';
 import { LAYER_TYPES, layerToJSON, makeLayer, readSaved, setLayerWeights, type LayerJSON } from './saving.js';
 import {
@@ -28,7 +29,7 @@ import {
 export { NonFiniteError } from './training.js';
 export type { BatchLogs, Callbacks, CompileOptions, EarlyStopping, EpochLogs, History, Loss } from './training.js';
 
-export type SequentialLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional;
+export type SequentialLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout;
 
 export interface SequentialOptions {
   /** Features per time step (not needed when the first layer is an Embedding). */
@@ -118,7 +119,7 @@ export class Sequential {
     }
     options.layers.forEach((layer, i) => {
       if (!Object.values(LAYER_TYPES).some((Kind) => layer instanceof Kind)) {
-        throw new TypeError(`${where}: options.layers[${i}] must be a SimpleRNN, LSTM, GRU, Dense, Embedding or Bidirectional, got ${describe(layer)}`);
+        throw new TypeError(`${where}: options.layers[${i}] must be a SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional or Dropout, got ${describe(layer)}`);
       }
       if (layer.disposed) throw new Error(`${where}: options.layers[${i}] (${layer.kind}) was disposed`);
       if (options.layers.indexOf(layer) !== i) throw new RangeError(`${where}: options.layers[${i}] is the same layer as options.layers[${options.layers.indexOf(layer)}]`);
@@ -698,7 +699,8 @@ export class Sequential {
   /** Forward, loss, backward, clipping, update; throws NonFiniteError (weights untouched) on NaN/Inf. */
   #trainStep(T: number, B: number, weight: number, carry: boolean, epoch: number, batch: number): number {
     const where = 'Sequential.fit';
-    const out = this.#forward(T, B, true, carry ? { carry: true } : undefined);
+    // Dropout's noise is keyed by the update count, so a resumed model draws the masks it would have.
+    const out = this.#forward(T, B, true, carry ? { carry: true } : undefined, this.#slab.steps);
     const loss = this.#loss(out, T, B, weight, true);
     if (!Number.isFinite(loss)) this.#slab.stop(where, `the loss is ${loss}`, epoch, batch);
     this.#slab.zeroGradients();
@@ -751,12 +753,12 @@ export class Sequential {
   }
 
   /** Runs every layer on the staged batch; returns the output pointer (logits of a softmax head when training). */
-  #forward(T: number, B: number, training: boolean, state?: ModelState | { carry: true }): number {
+  #forward(T: number, B: number, training: boolean, state?: ModelState | { carry: true }, noise?: number): number {
     let ptr = this.#work.ptr('x');
     const mask = this.#maskStaged ? this.#work.ptr('mask') : 0;
     this.layers.forEach((layer, i) => {
       const sequence = this.#flows[i].sequence;
-      const batch: Batch = sequence ? { T, B, mask, training } : { T: 1, B, mask: 0, training };
+      const batch: Batch = sequence ? { T, B, mask, training, noise } : { T: 1, B, mask: 0, training, noise };
       if (layer instanceof RecurrentLayer && state) ptr = layer.modelForward(ptr, batch, this.#initialStates(layer, i, B, state));
       else ptr = layer.modelForward(ptr, batch);
     });

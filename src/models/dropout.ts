@@ -1,0 +1,121 @@
+// Dropout (inverted): while training, each value is zeroed with probability
+// `rate` and the rest scaled by 1/(1 − rate); at inference it passes its input
+// through untouched. The mask comes from a counter-based hash in WASM of (the
+// layer's seed, the model's update count, the element index), so the same seed
+// gives the same masks run to run, and a resumed model continues the sequence.
+import type { Backend, F32Buffer } from '../backend.js';
+import { checkInt, checkOptions, describe } from '../errors.js';
+import { defaultBackend } from '../init.js';
+import { Workspace } from '../layers/parameters.js';
+import type { Weights } from '../layers/formats.js';
+import type { Batch, Flow, ModelLayer } from './layer.js';
+
+export interface DropoutOptions {
+  /** Fraction of values zeroed while training, in [0, 1). */
+  rate: number;
+  /** Seed of the masks (default: derived from the model's seed). */
+  seed?: number;
+  backend?: Backend;
+}
+
+/** A 32-bit mix of two integers (splitmix32's finaliser on a ⊕ golden-ratio-scaled b). */
+function mix(a: number, b: number): number {
+  let z = (a ^ Math.imul(b + 1, 0x9e3779b9)) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+export class Dropout implements ModelLayer {
+  readonly kind = 'Dropout';
+  readonly rate: number;
+  readonly seedGiven: boolean;
+  readonly backend: Backend;
+  #seed: number;
+  #connected = false;
+  #disposed = false;
+  #work: Workspace;
+  #features = 0;
+  #active = false;
+  #n = 0;
+
+  constructor(options: DropoutOptions) {
+    const where = 'Dropout';
+    checkOptions(where, options, ['rate', 'seed', 'backend']);
+    const rate = options.rate;
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new RangeError(`${where}: options.rate must be a number in [0, 1), got ${describe(rate)}`);
+    this.rate = rate;
+    this.seedGiven = options.seed !== undefined;
+    this.#seed = options.seed === undefined ? 0 : checkInt(where, 'options.seed', options.seed, -0x80000000, 0xffffffff);
+    this.backend = options.backend ?? defaultBackend();
+    this.#work = new Workspace(this.backend);
+  }
+
+  get seed(): number {
+    return this.#seed;
+  }
+
+  get built(): boolean {
+    return this.#connected;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** @internal No parameters. */
+  get paramFloats(): number {
+    return 0;
+  }
+
+  config(): Record<string, unknown> {
+    return { rate: this.rate, seed: this.#seed };
+  }
+
+  /** @internal */
+  connect(where: string, input: Flow, seed: number): Flow {
+    if (input.ids) throw new RangeError(`${where}: Dropout needs feature vectors, but gets token ids (put it after the Embedding)`);
+    if (!this.seedGiven && !this.#connected) this.#seed = seed;
+    this.#features = input.features;
+    this.#connected = true;
+    return input;
+  }
+
+  /** @internal */
+  adopt(_params: F32Buffer, _grads: F32Buffer, _base: number): void {}
+
+  /** @internal Identity unless the batch carries a noise seed (training). */
+  modelForward(x: number, batch: Batch): number {
+    this.#active = batch.noise !== undefined && this.rate > 0;
+    if (!this.#active) return x;
+    const n = batch.T * batch.B * this.#features;
+    this.#work.layout({ out: n, mask: n, dX: n });
+    this.#n = n;
+    this.backend.wasm.dropout_f32(this.#work.ptr('out'), this.#work.ptr('mask'), x, n, this.rate, mix(this.#seed, batch.noise!));
+    return this.#work.ptr('out');
+  }
+
+  /** @internal */
+  modelBackward(dOutput: number): number {
+    if (!this.#active) return dOutput;
+    this.backend.wasm.multiply_f32(this.#work.ptr('dX'), dOutput, this.#work.ptr('mask'), this.#n);
+    return this.#work.ptr('dX');
+  }
+
+  /** Dropout has no weights: {}. */
+  getWeights(): Weights {
+    return {};
+  }
+
+  /** Accepts only {} (there are no weights). */
+  setWeights(weights: Weights | Record<string, unknown>): void {
+    if (weights === null || typeof weights !== 'object' || Object.keys(weights).length > 0) {
+      throw new RangeError(`Dropout.setWeights: a Dropout layer has no weights; expected {}, got ${describe(weights)}`);
+    }
+  }
+
+  dispose(): void {
+    this.#work.dispose();
+    this.#disposed = true;
+  }
+}
