@@ -1,7 +1,7 @@
 // Output files appear whole or not at all: each is written under a temporary name in
 // the destination directory and renamed into place only when every one of them has
 // been written. A failure before that removes the temporaries (and a directory we made).
-import { mkdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CliError } from './errors.js';
 
@@ -10,17 +10,43 @@ export interface OutputFile {
   content: string;
 }
 
-export function writeFilesAtomically(files: OutputFile[]): void {
-  // A destination that is a directory would fail its rename after others had succeeded: refuse first.
-  for (const file of files) {
+/**
+ * Throws a CliError now if these files could not be written later: a destination that is a
+ * directory (its rename would fail after others had succeeded), or a path through a file.
+ * Commands call it before the long part (training), and writeFilesAtomically again.
+ */
+export function checkWritable(paths: string[]): void {
+  for (const path of paths) {
     let isDirectory = false;
     try {
-      isDirectory = statSync(file.path).isDirectory();
+      isDirectory = statSync(path).isDirectory();
     } catch {
       // does not exist yet: fine
     }
-    if (isDirectory) throw new CliError(`cannot write ${file.path}: it is a directory`);
+    if (isDirectory) throw new CliError(`cannot write ${path}: it is a directory`);
+    // The nearest existing ancestor must be a directory we may write into.
+    let dir = dirname(path);
+    for (;;) {
+      try {
+        if (!statSync(dir).isDirectory()) throw new CliError(`cannot write ${path}: ${dir} is a file, not a directory`);
+        break;
+      } catch (error) {
+        if (error instanceof CliError) throw error;
+        const parent = dirname(dir);
+        if (parent === dir) break;
+        dir = parent;
+      }
+    }
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      throw new CliError(`cannot write ${path}: ${dir} is not writable`);
+    }
   }
+}
+
+export function writeFilesAtomically(files: OutputFile[]): void {
+  checkWritable(files.map((f) => f.path));
   const madeDirs: string[] = [];
   const temps: { temp: string; path: string }[] = [];
   try {

@@ -5,7 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { nrmse, rmse } from '../index.js';
 import { csvLine, numericColumns, readCsv } from './csv.js';
 import { CliError } from './errors.js';
-import { writeFilesAtomically } from './files.js';
+import { checkWritable, writeFilesAtomically } from './files.js';
 import { num, ratio, textTable } from './format.js';
 import { applyLinear, fitLinear } from './linear.js';
 import { trainEsn, trainRecurrent, type ModelKind, type Problem, type Trained } from './networks.js';
@@ -87,6 +87,9 @@ export async function forecast(o: ForecastOptions, log: (line: string) => void):
   const F = inputs.length;
   const L = o.lookback;
   const h = o.horizon;
+  const out = resolve(o.out);
+  const files = { forecasts: join(out, 'forecast.csv'), report: join(out, 'report.html'), model: join(out, 'model.json') };
+  checkWritable(Object.values(files)); // before training, not after
   const scaled = scaleColumns(columns, scaler);
   const windows = allWindows(scaled, T, F, L);
   const N = windows.shape[0];
@@ -150,8 +153,6 @@ export async function forecast(o: ForecastOptions, log: (line: string) => void):
       [false, true, true, true],
     );
 
-  const out = resolve(o.out);
-  const files = { forecasts: join(out, 'forecast.csv'), report: join(out, 'report.html'), model: join(out, 'model.json') };
   const saved: SavedForecaster = {
     format: SAVED_FORMAT,
     version: 1,

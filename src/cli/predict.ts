@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { rmse } from '../index.js';
 import { csvLine, numericColumns, readCsv, readText } from './csv.js';
 import { CliError } from './errors.js';
-import { writeFilesAtomically } from './files.js';
+import { checkWritable, writeFilesAtomically } from './files.js';
 import { num } from './format.js';
 import { MODEL_KINDS, forecastWith } from './networks.js';
 import { SAVED_FORMAT, type SavedForecaster } from './forecast.js';
@@ -50,6 +50,7 @@ export function predict(o: PredictOptions, log: (line: string) => void): { csv: 
   const L = saved.lookback;
   const h = saved.horizon;
   if (T < L) throw new CliError(`${o.dataFile}: ${T} data row${T === 1 ? '' : 's'} are too few for this model's lookback of ${L} (needs at least ${L})`);
+  if (o.out) checkWritable([o.out]);
   const scaled = scaleColumns(columns, saved.scaler);
   const F = saved.inputs.length;
   const windows = allWindows(scaled, T, F, L);

@@ -20,19 +20,19 @@ export async function showcase(o: { out: string; quick: boolean }, io: Io): Prom
   ]);
   io.stdout(`Generated ${shown(mg)} (Mackey–Glass, τ = 17) and ${shown(market)} (a made-up daily OHLCV series).\n`);
   const runs: { title: string; file: string; args: string[] }[] = [];
-  const quick = o.quick ? ['--epochs', '3', '--units', '16'] : [];
+  const quick = (model: string): string[] => (!o.quick ? [] : model === 'esn' ? ['--units', '50'] : ['--epochs', '3', '--units', '8']);
   for (const model of ['esn', 'lstm']) {
     runs.push({
       title: `Mackey–Glass, ${model.toUpperCase()}, 5 steps ahead`,
       file: mg,
-      args: [shown(mg), '--target', 'value', '--lookback', '20', '--horizon', '5', '--model', model, '--out', shown(join(dir, `mackey-glass-${model}`)), ...(model === 'esn' ? [] : quick)],
+      args: [shown(mg), '--target', 'value', '--lookback', '20', '--horizon', '5', '--model', model, '--out', shown(join(dir, `mackey-glass-${model}`)), ...quick(model)],
     });
   }
   for (const model of ['esn', 'lstm']) {
     runs.push({
       title: `Market-like series, ${model.toUpperCase()}, next day's Close`,
       file: market,
-      args: [shown(market), '--target', 'Close', '--features', 'Open,High,Low,Volume', '--lookback', '20', '--horizon', '1', '--model', model, '--out', shown(join(dir, `market-${model}`)), ...(model === 'esn' ? [] : quick)],
+      args: [shown(market), '--target', 'Close', '--features', 'Open,High,Low,Volume', '--lookback', '20', '--horizon', '1', '--model', model, '--out', shown(join(dir, `market-${model}`)), ...quick(model)],
     });
   }
   const results: { title: string; result: ForecastResult }[] = [];

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Dense, Embedding, LSTM, Sequential, type SequentialJSON } from '../index.js';
 import { readText } from './csv.js';
 import { CliError } from './errors.js';
-import { writeFilesAtomically } from './files.js';
+import { checkWritable, writeFilesAtomically } from './files.js';
 import { progressBar } from './progress.js';
 
 export interface TextOptions {
@@ -46,6 +46,7 @@ export async function trainText(o: TextOptions, log: (line: string) => void): Pr
   for (const c of Array.from(prefix)) {
     if (!index.has(c)) throw new CliError(`--prefix: the character ${JSON.stringify(c)} does not occur in ${o.file}`);
   }
+  if (o.out) checkWritable([join(resolve(o.out), 'text-model.json'), join(resolve(o.out), 'sample.txt')]);
   const ids = Int32Array.from(chars, (c) => index.get(c)!);
   const V = vocabulary.length;
   // Non-overlapping sequences; targets are the inputs shifted by one character.
