@@ -149,7 +149,8 @@ export function lineChart(o: ChartOptions): string {
   if (o.marker) {
     const x = sx(o.marker.x);
     parts.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${m.top}" y2="${m.top + plotH}" stroke="#888" stroke-dasharray="2 3"/>`);
-    parts.push(`<text x="${(x + 4).toFixed(1)}" y="${m.top + 14}" fill="#555">${escapeHtml(o.marker.label)}</text>`);
+    const right = x > m.left + plotW / 2; // label on the side with room
+    parts.push(`<text x="${(right ? x - 4 : x + 4).toFixed(1)}" y="${m.top + 14}" text-anchor="${right ? 'end' : 'start'}" fill="#555">${escapeHtml(o.marker.label)}</text>`);
   }
   // Lines, clipped to the plot.
   const clip = `clip${++clipCount}`;
