@@ -1,7 +1,15 @@
 // ESM + CJS bundles of src/ (the WASM binaries are inlined by the generated
-// module) and one bundled .d.ts.
+// module), one bundled .d.ts, and the Node-only command line dist/cli.js.
+import { chmodSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
+
+// The CLI imports the library as ../index.js; in dist/ that is the ESM bundle next to it,
+// so the library (and its WebAssembly) is not copied into cli.js.
+const library = fileURLToPath(new URL('./src/index.js', import.meta.url));
+const cliDependencies = ['csv-parse/sync', 'cli-progress'];
 
 export default [
   {
@@ -27,12 +35,22 @@ export default [
       { file: 'dist/node.js', format: 'es', sourcemap: true },
       { file: 'dist/node.cjs', format: 'cjs', sourcemap: true, exports: 'named' },
     ],
-    plugins: [typescript({ tsconfig: './tsconfig.build.json' })],
+    plugins: [typescript({ tsconfig: './tsconfig.cli.json' })],
   },
   {
     input: 'src/node/index.ts',
     external: ['cli-progress'],
     output: { file: 'dist/node.d.ts', format: 'es' },
     plugins: [dts({ compilerOptions: { types: ['node'] } })],
+  },
+  {
+    input: 'src/cli/main.ts',
+    output: { file: 'dist/cli.js', format: 'es', banner: '#!/usr/bin/env node', paths: { [library]: './index.js' } },
+    external: (id, importer, resolved) =>
+      builtinModules.includes(id.replace(/^node:/, '')) || cliDependencies.includes(id) || id === library || (!resolved && id === '../index.js' && importer?.includes('/src/cli/')),
+    plugins: [
+      typescript({ tsconfig: './tsconfig.cli.json' }),
+      { name: 'executable', writeBundle: ({ file }) => chmodSync(file, 0o755) },
+    ],
   },
 ];

@@ -50,4 +50,19 @@ describe('the built package', () => {
     expect(esm).not.toMatch(/from ['"](node:)?(fs|path|url|crypto|module)['"]/);
     expect(esm).not.toMatch(/require\(/);
   });
+
+  it('ships the CLI as its own file, the bin, which the library bundles know nothing of', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(pkg.bin).toEqual({ 'rnn-wasm': 'dist/cli.js' });
+    const cli = readFileSync(new URL('../dist/cli.js', import.meta.url), 'utf8');
+    expect(cli.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(cli).toMatch(/from '\.\/index\.js';/); // the library is imported, not copied
+    expect(cli).not.toContain('class Sequential');
+    for (const file of ['index.js', 'index.cjs']) {
+      const bundle = readFileSync(new URL(`../dist/${file}`, import.meta.url), 'utf8');
+      expect(bundle).not.toMatch(/csv-parse|cli-progress|node:util|CliError/);
+    }
+    // Runtime dependencies are the CLI's alone.
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['cli-progress', 'csv-parse']);
+  });
 });

@@ -1,0 +1,261 @@
+// The three networks the forecast command trains, and how each turns a scaled series into
+// one forecast per window origin (the same function serves `forecast` and `predict`).
+import { Dense, EchoStateNetwork, GRU, LSTM, Sequential, rmse, type EchoStateNetworkJSON, type SequentialJSON } from '../index.js';
+import { breathe, progressBar } from './progress.js';
+
+export type ModelKind = 'lstm' | 'gru' | 'esn';
+export const MODEL_KINDS: readonly ModelKind[] = ['lstm', 'gru', 'esn'];
+
+/** What the networks are given: the scaled series and where its parts are. */
+export interface Problem {
+  /** Scaled rows [T, F], feature 0 is the target. */
+  scaled: Float32Array;
+  T: number;
+  F: number;
+  lookback: number;
+  horizon: number;
+  trainEnd: number;
+  validEnd: number;
+  /** Every window [N, lookback, F], origins lookback − 1 … T − 1. */
+  windows: { data: Float32Array; shape: [number, number, number] };
+}
+
+export interface TrainOptions {
+  units: number;
+  epochs: number;
+  batchSize: number;
+  patience: number;
+  learningRate: number;
+  seed: number;
+  progress: boolean;
+}
+
+export interface EsnCandidate {
+  leakRate: number;
+  spectralRadius: number;
+  inputScaling: number;
+  ridge: number;
+  validationRmse: number;
+}
+
+export interface Trained {
+  kind: ModelKind;
+  /** One line for tables: "LSTM (32 units)". */
+  label: string;
+  /** The saved network: Sequential.toJSON() or EchoStateNetwork.toJSON(). */
+  json: SequentialJSON | EchoStateNetworkJSON;
+  /** Scaled forecasts for every window origin (length N). */
+  forecasts: Float64Array;
+  seconds: number;
+  /** LSTM/GRU: loss per epoch (scaled MSE). */
+  history?: { loss: number[]; valLoss: number[]; bestEpoch: number; stoppedEarly: boolean };
+  /** ESN: every candidate tried on the validation part, and the settings kept. */
+  search?: { candidates: EsnCandidate[]; chosen: EsnCandidate; washout: number };
+  /** One line about the training for the terminal. */
+  summary: string;
+}
+
+/** Index of the first window whose target row is ≥ row. */
+function firstWindowTargeting(row: number, p: Problem): number {
+  return Math.max(0, row - p.horizon - p.lookback + 1);
+}
+
+function targetOfWindow(i: number, p: Problem): number {
+  return p.scaled[(i + p.lookback - 1 + p.horizon) * p.F];
+}
+
+/** Windows [from, to) with their targets. */
+function windowSlice(p: Problem, from: number, to: number): { x: { data: Float32Array; shape: [number, number, number] }; y: { data: Float32Array; shape: [number, number] } } {
+  const per = p.lookback * p.F;
+  const y = new Float32Array(to - from);
+  for (let i = from; i < to; i++) y[i - from] = targetOfWindow(i, p);
+  return { x: { data: p.windows.data.slice(from * per, to * per), shape: [to - from, p.lookback, p.F] }, y: { data: y, shape: [to - from, 1] } };
+}
+
+export async function trainRecurrent(kind: 'lstm' | 'gru', p: Problem, o: TrainOptions): Promise<Trained> {
+  const started = performance.now();
+  const Cell = kind === 'lstm' ? LSTM : GRU;
+  const model = new Sequential({ inputSize: p.F, seed: o.seed, layers: [new Cell({ units: o.units }), new Dense({ units: 1 })] });
+  try {
+    model.compile({ loss: 'mse', optimizer: { type: 'adam', learningRate: o.learningRate }, clipNorm: 1 });
+    const trainTo = firstWindowTargeting(p.trainEnd, p);
+    const validTo = firstWindowTargeting(p.validEnd, p);
+    const train = windowSlice(p, 0, trainTo);
+    const valid = windowSlice(p, trainTo, validTo);
+    const bar = progressBar(`${kind.toUpperCase()} |{bar}| epoch {epoch}/{epochs}  loss {loss}  val {val}  ETA {eta_formatted}`, o.progress);
+    let batchesPerEpoch = 1;
+    let lastVal = '–';
+    const history = await model.fit(train.x, train.y, {
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      seed: o.seed,
+      validationData: valid,
+      earlyStopping: { patience: o.patience, restoreBestWeights: true },
+      callbacks: {
+        onTrainBegin: ({ epochs, batches }) => {
+          batchesPerEpoch = batches;
+          bar.start(epochs * batches, { epoch: '1', epochs: String(epochs), loss: '–', val: lastVal });
+        },
+        onBatchEnd: ({ epoch, batch, loss }) => {
+          bar.update(epoch * batchesPerEpoch + batch + 1, { epoch: String(epoch + 1), epochs: String(o.epochs), loss: loss.toExponential(2), val: lastVal });
+        },
+        onEpochEnd: ({ valLoss }) => {
+          lastVal = valLoss === undefined ? '–' : valLoss.toExponential(2);
+        },
+      },
+    });
+    bar.stop();
+    const forecasts = Float64Array.from(model.predict(p.windows).data);
+    let bestEpoch = 0;
+    history.valLoss.forEach((v, e) => {
+      if (v < history.valLoss[bestEpoch]) bestEpoch = e;
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const name = kind.toUpperCase();
+    return {
+      kind,
+      label: `${name} (${o.units} units)`,
+      json: model.toJSON(),
+      forecasts,
+      seconds,
+      history: { loss: history.loss, valLoss: history.valLoss, bestEpoch, stoppedEarly: history.stoppedEarly },
+      summary:
+        `${name}: ${history.epochs} epoch${history.epochs === 1 ? '' : 's'} in ${seconds.toFixed(1)} s` +
+        `${history.stoppedEarly ? ` (stopped early; best validation loss ${history.valLoss[bestEpoch].toExponential(2)} at epoch ${bestEpoch + 1})` : `, validation loss ${history.valLoss[history.valLoss.length - 1].toExponential(2)}`}`,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Settings tried for the ESN, each on the validation part (144 fits, about 10 s for 2000 rows here). */
+export const ESN_GRID = {
+  leakRate: [0.1, 0.3, 0.6, 1],
+  spectralRadius: [0.8, 1.0, 1.2],
+  inputScaling: [0.2, 1],
+  ridge: [1e-8, 1e-5, 1e-2, 1, 100, 1e4],
+};
+const ESN_DENSITY = 0.1;
+const ESN_BIAS_SCALING = 0.2;
+
+/** Washout for a training part of `steps` steps: 100, or a fifth of it when that is shorter. */
+export function esnWashout(steps: number): number {
+  return Math.min(100, Math.floor(steps / 5));
+}
+
+/**
+ * The ESN reads the scaled rows one by one (it keeps its own state, so it needs no windows):
+ * input u(t) = row t, target d(t) = target at row t + horizon. The readout is fitted on the
+ * rows whose target is in the training part; then, from a zero state, the network is driven
+ * through the whole series, and its output at an origin row t is the forecast for t + horizon,
+ * the same alignment as the windowed models.
+ */
+export async function trainEsn(p: Problem, o: TrainOptions): Promise<Trained> {
+  const started = performance.now();
+  const steps = p.trainEnd - p.horizon;
+  const washout = esnWashout(steps);
+  const inputs = { data: p.scaled.slice(0, steps * p.F), shape: [steps, p.F] };
+  const targets = new Float32Array(steps);
+  for (let t = 0; t < steps; t++) targets[t] = p.scaled[(t + p.horizon) * p.F];
+  const target = { data: targets, shape: [steps, 1] };
+  // One reservoir (its spectral radius is the slow part of building one); each candidate is
+  // that reservoir rescaled to its spectral radius and input scaling.
+  const base = new EchoStateNetwork({
+    inputSize: p.F, units: o.units, density: ESN_DENSITY, spectralRadius: 1, inputScaling: 1, biasScaling: ESN_BIAS_SCALING, washout, seed: o.seed,
+  });
+  const baseJson = base.toJSON();
+  base.dispose();
+  const validFrom = Math.max(p.trainEnd, p.lookback - 1 + p.horizon);
+  const validActual: number[] = [];
+  for (let r = validFrom; r < p.validEnd; r++) validActual.push(p.scaled[r * p.F]);
+  const all = { data: p.scaled, shape: [p.T, p.F] };
+  const candidates: EsnCandidate[] = [];
+  let best: { candidate: EsnCandidate; json: EchoStateNetworkJSON; outputs: Float32Array } | null = null;
+  const total = ESN_GRID.leakRate.length * ESN_GRID.spectralRadius.length * ESN_GRID.inputScaling.length * ESN_GRID.ridge.length;
+  const bar = progressBar('ESN search |{bar}| {value}/{total} settings  best val RMSE {best}  ETA {eta_formatted}', o.progress);
+  bar.start(total, { best: '–' });
+  for (const spectralRadius of ESN_GRID.spectralRadius) {
+    for (const inputScaling of ESN_GRID.inputScaling) {
+      for (const leakRate of ESN_GRID.leakRate) {
+        for (const ridge of ESN_GRID.ridge) {
+          const json = rescaled(baseJson, { spectralRadius, inputScaling, leakRate, ridge });
+          const esn = EchoStateNetwork.fromJSON(json);
+          let candidate: EsnCandidate;
+          let outputs: Float32Array;
+          try {
+            esn.fit(inputs, target);
+            esn.resetState();
+            outputs = esn.predict(all).data;
+            const predicted: number[] = [];
+            for (let r = validFrom; r < p.validEnd; r++) predicted.push(outputs[r - p.horizon]);
+            candidate = { leakRate, spectralRadius, inputScaling, ridge, validationRmse: rmse(predicted, validActual) };
+            if (!Number.isFinite(candidate.validationRmse)) candidate.validationRmse = Infinity;
+            if (!best || candidate.validationRmse < best.candidate.validationRmse) best = { candidate, json: esn.toJSON(), outputs };
+          } catch {
+            // A degenerate setting (the ridge solve failed): it simply loses.
+            candidate = { leakRate, spectralRadius, inputScaling, ridge, validationRmse: Infinity };
+          } finally {
+            esn.dispose();
+          }
+          candidates.push(candidate);
+          bar.update(candidates.length, { best: best ? best.candidate.validationRmse.toExponential(2) : '–' });
+          await breathe();
+        }
+      }
+    }
+  }
+  bar.stop();
+  if (!best) throw new Error('every ESN setting failed to fit (the training part is degenerate)');
+  const N = p.T - p.lookback + 1;
+  const forecasts = new Float64Array(N);
+  for (let i = 0; i < N; i++) forecasts[i] = best.outputs[i + p.lookback - 1];
+  const seconds = (performance.now() - started) / 1000;
+  const c = best.candidate;
+  return {
+    kind: 'esn',
+    label: `ESN (${o.units} units)`,
+    json: best.json,
+    forecasts,
+    seconds,
+    search: { candidates, chosen: c, washout },
+    summary:
+      `ESN: ${candidates.length} settings tried on the validation part in ${seconds.toFixed(1)} s; kept leakRate ${c.leakRate}, ` +
+      `spectralRadius ${c.spectralRadius}, inputScaling ${c.inputScaling}, ridge ${c.ridge} (validation RMSE ${c.validationRmse.toExponential(2)}, scaled)`,
+  };
+}
+
+/** The base reservoir with W scaled to `spectralRadius` (its radius is 1) and W_in to `inputScaling`. */
+function rescaled(base: EchoStateNetworkJSON, s: { spectralRadius: number; inputScaling: number; leakRate: number; ridge: number }): EchoStateNetworkJSON {
+  return {
+    ...base,
+    options: { ...base.options, spectralRadius: s.spectralRadius, inputScaling: s.inputScaling, leakRate: s.leakRate, ridge: s.ridge },
+    reservoir: {
+      ...base.reservoir,
+      values: base.reservoir.values.map((v) => Math.fround(v * s.spectralRadius)),
+      inputWeights: base.reservoir.inputWeights.map((v) => Math.fround(v * s.inputScaling)),
+    },
+  };
+}
+
+/** Forecasts (scaled) for every window origin from a saved network: what `predict` runs. */
+export function forecastWith(kind: ModelKind, json: unknown, p: Pick<Problem, 'scaled' | 'T' | 'F' | 'lookback' | 'windows'>): Float64Array {
+  if (kind === 'esn') {
+    const esn = EchoStateNetwork.fromJSON(json);
+    try {
+      esn.resetState();
+      const outputs = esn.predict({ data: p.scaled, shape: [p.T, p.F] }).data;
+      const N = p.T - p.lookback + 1;
+      const out = new Float64Array(N);
+      for (let i = 0; i < N; i++) out[i] = outputs[i + p.lookback - 1];
+      return out;
+    } finally {
+      esn.dispose();
+    }
+  }
+  const model = Sequential.fromJSON(json);
+  try {
+    return Float64Array.from(model.predict(p.windows).data);
+  } finally {
+    model.dispose();
+  }
+}
