@@ -12,6 +12,7 @@
 //
 // `npm run bench:peers` (= build, then `tsx bench/peers.ts`). About 7 minutes on
 // a 2-core machine; the TF.js cpu, brain.js and W5 rows use few iterations.
+import { writeChart } from './chart.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
@@ -335,6 +336,7 @@ async function main(): Promise<void> {
   }
   for (const { impl, note, ids } of byNote.values()) console.log(`- ${impl}, ${ids.join(', ')}: ${note}`);
   writeFileSync(new URL('peers.json', results), JSON.stringify(rows, null, 2) + '\n');
+  writeChart();
   console.error(`\nbench:peers took ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 

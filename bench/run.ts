@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchCells, cellsTable } from './cells.js';
 import { benchEsn, esnTable } from './esn.js';
 import { benchGemm, gemmTable, machineLine } from './gemm.js';
+import { writeChart } from './chart.js';
 import { benchModels, modelsTable } from './models.js';
 import { benchStartup } from './startup.js';
 
@@ -39,3 +40,6 @@ const models = await benchModels();
 console.log('\nThe model layer: one epoch of W2-shaped training, three ways (see bench/models.ts), interleaved medians:\n');
 console.log(modelsTable(models));
 writeFileSync(new URL('models.json', results), JSON.stringify(models, null, 2) + '\n');
+
+writeChart();
+console.log('\nChart: bench/results/chart.svg');
