@@ -15,7 +15,7 @@
 // One parameter slab for both halves, one optimizer step per batch: the machinery
 // (slabs, loss, clipping, NaN rollback, epoch loop) is Sequential's, in training.ts.
 import { Backend } from '../backend.js';
-import { checkBoolean, checkInt, checkOneOf, checkOptions, describe } from '../errors.js';
+import { checkInt, checkOneOf, checkOptions, describe } from '../errors.js';
 import { defaultBackend } from '../init.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
@@ -31,7 +31,7 @@ import { Embedding } from './embedding.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
 import { layerToJSON, makeLayer, readSaved, setLayerWeights, type LayerJSON } from './saving.js';
 import {
-  LOSSES, TrainingSlab, lengthsToMask, readCallbacks, readEarlyStopping, readIds, readSeed, runEpochs, sample,
+  LOSSES, TrainingSlab, lengthsToMask, readEarlyStopping, readFitBasics, readIds, readSeed, runEpochs, sample,
   type Callbacks, type CompileOptions, type EarlyStopping, type History, type Loss, type TrainingJSON,
 } from './training.js';
 
@@ -334,11 +334,7 @@ export class EncoderDecoder {
     if (!this.#slab.optimizer) throw new Error(`${where}: call compile({ loss, optimizer }) first`);
     if (this.#training) throw new Error(`${where}: this model is already training (await the running fit first)`);
     checkOptions(where, options, ['epochs', 'batchSize', 'shuffle', 'seed', 'validationData', 'callbacks', 'earlyStopping', 'sourceLengths', 'targetLengths']);
-    const epochs = options.epochs === undefined ? 1 : checkInt(where, 'options.epochs', options.epochs, 1);
-    const batchSize = options.batchSize === undefined ? 32 : checkInt(where, 'options.batchSize', options.batchSize, 1);
-    const shuffle = options.shuffle === undefined ? true : checkBoolean(where, 'options.shuffle', options.shuffle);
-    const seed = readSeed(where, 'options.seed', options.seed, this.seed);
-    const callbacks = readCallbacks(where, options.callbacks);
+    const { epochs, batchSize, shuffle, seed, callbacks } = readFitBasics(where, options, this.seed);
     const data = this.#readPairs(where, source, target, options);
     let validation: PairSet | null = null;
     if (options.validationData !== undefined) {

@@ -5,7 +5,7 @@
 // What any trainable model shares (the slabs, loss, update with clipping and
 // NaN rollback, the epoch loop) is in training.ts; saving layers in saving.ts.
 import { Backend } from '../backend.js';
-import { checkBoolean, checkInt, checkOneOf, checkOptions, describe } from '../errors.js';
+import { checkInt, checkOneOf, checkOptions, describe } from '../errors.js';
 import { defaultBackend } from '../init.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
@@ -22,7 +22,7 @@ import { Dropout } from './dropout.js';
 import type { Batch, Flow } from './layer.js';
 import { LAYER_TYPES, layerToJSON, makeLayer, readSaved, setLayerWeights, type LayerJSON } from './saving.js';
 import {
-  LOSSES, TrainingSlab, lengthsToMask, readCallbacks, readEarlyStopping, readIds, readSeed, runEpochs, sample,
+  LOSSES, TrainingSlab, lengthsToMask, readEarlyStopping, readFitBasics, readIds, runEpochs, sample,
   type Callbacks, type CompileOptions, type EarlyStopping, type History, type Loss, type TrainingJSON,
 } from './training.js';
 
@@ -211,12 +211,8 @@ export class Sequential {
     if (!this.#slab.optimizer) throw new Error(`${where}: call compile({ loss, optimizer }) first`);
     if (this.#training) throw new Error(`${where}: this model is already training (await the running fit first)`);
     checkOptions(where, options, ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'earlyStopping', 'tbptt', 'lengths', 'mask']);
-    const epochs = options.epochs === undefined ? 1 : checkInt(where, 'options.epochs', options.epochs, 1);
-    const batchSize = options.batchSize === undefined ? 32 : checkInt(where, 'options.batchSize', options.batchSize, 1);
-    const shuffle = options.shuffle === undefined ? true : checkBoolean(where, 'options.shuffle', options.shuffle);
-    const seed = readSeed(where, 'options.seed', options.seed, this.seed);
+    const { epochs, batchSize, shuffle, seed, callbacks } = readFitBasics(where, options, this.seed);
     const tbptt = options.tbptt === undefined ? 0 : checkInt(where, 'options.tbptt', options.tbptt, 1);
-    const callbacks = readCallbacks(where, options.callbacks);
     let data = this.#readData(where, x, y, options, true);
     let validation: DataSet | null = null;
     if (options.validationData !== undefined && options.validationSplit !== undefined) {

@@ -149,6 +149,21 @@ export function readSeed(where: string, name: string, value: unknown, fallback: 
   return value === undefined ? fallback : checkInt(where, name, value, -0x80000000, 0xffffffff);
 }
 
+/** The fit options every model shares: epochs (1), batchSize (32), shuffle (true), seed (the model's), callbacks. */
+export function readFitBasics(
+  where: string,
+  options: { epochs?: unknown; batchSize?: unknown; shuffle?: unknown; seed?: unknown; callbacks?: unknown },
+  modelSeed: number,
+): { epochs: number; batchSize: number; shuffle: boolean; seed: number; callbacks: Callbacks } {
+  return {
+    epochs: options.epochs === undefined ? 1 : checkInt(where, 'options.epochs', options.epochs, 1),
+    batchSize: options.batchSize === undefined ? 32 : checkInt(where, 'options.batchSize', options.batchSize, 1),
+    shuffle: options.shuffle === undefined ? true : checkBoolean(where, 'options.shuffle', options.shuffle),
+    seed: readSeed(where, 'options.seed', options.seed, modelSeed),
+    callbacks: readCallbacks(where, options.callbacks),
+  };
+}
+
 export function readCallbacks(where: string, value: unknown): Callbacks {
   const callbacks = value ?? {};
   if (callbacks === null || typeof callbacks !== 'object') throw new TypeError(`${where}: options.callbacks must be an object of functions, got ${describe(callbacks)}`);
