@@ -334,7 +334,8 @@ export class EncoderDecoder {
     if (!this.#slab.optimizer) throw new Error(`${where}: call compile({ loss, optimizer }) first`);
     if (this.#training) throw new Error(`${where}: this model is already training (await the running fit first)`);
     checkOptions(where, options, ['epochs', 'batchSize', 'shuffle', 'seed', 'validationData', 'callbacks', 'earlyStopping', 'sourceLengths', 'targetLengths']);
-    const { epochs, batchSize, shuffle, seed, callbacks } = readFitBasics(where, options, this.seed);
+    const basics = readFitBasics(where, options, this.seed);
+    const { batchSize } = basics;
     const data = this.#readPairs(where, source, target, options);
     let validation: PairSet | null = null;
     if (options.validationData !== undefined) {
@@ -349,12 +350,8 @@ export class EncoderDecoder {
     const held = validation;
     try {
       return await runEpochs({
-        epochs,
+        ...basics,
         samples: data.N,
-        batchSize,
-        shuffle,
-        seed,
-        callbacks,
         early,
         slab: this.#slab,
         epochsTrained: () => this.#epochs,

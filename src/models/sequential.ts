@@ -211,7 +211,8 @@ export class Sequential {
     if (!this.#slab.optimizer) throw new Error(`${where}: call compile({ loss, optimizer }) first`);
     if (this.#training) throw new Error(`${where}: this model is already training (await the running fit first)`);
     checkOptions(where, options, ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'earlyStopping', 'tbptt', 'lengths', 'mask']);
-    const { epochs, batchSize, shuffle, seed, callbacks } = readFitBasics(where, options, this.seed);
+    const basics = readFitBasics(where, options, this.seed);
+    const { batchSize } = basics;
     const tbptt = options.tbptt === undefined ? 0 : checkInt(where, 'options.tbptt', options.tbptt, 1);
     let data = this.#readData(where, x, y, options, true);
     let validation: DataSet | null = null;
@@ -237,12 +238,8 @@ export class Sequential {
     const held = validation;
     try {
       return await runEpochs({
-        epochs,
+        ...basics,
         samples: data.N,
-        batchSize,
-        shuffle,
-        seed,
-        callbacks,
         early,
         slab: this.#slab,
         epochsTrained: () => this.#epochs,
