@@ -153,9 +153,7 @@ export class EncoderDecoder {
   #work: Workspace;
   #sourceMasked = false;
   #targetMasked = false;
-  #epochs = 0;
   #disposed = false;
-  #training = false;
 
   constructor(options: EncoderDecoderOptions) {
     const where = 'EncoderDecoder';
@@ -297,7 +295,7 @@ export class EncoderDecoder {
 
   /** Epochs trained so far (fit adds to it; saved with the model). */
   get epochsTrained(): number {
-    return this.#epochs;
+    return this.#slab.epochsTrained;
   }
 
   get disposed(): boolean {
@@ -332,7 +330,7 @@ export class EncoderDecoder {
     const where = 'EncoderDecoder.fit';
     this.#checkAlive(where);
     if (!this.#slab.optimizer) throw new Error(`${where}: call compile({ loss, optimizer }) first`);
-    if (this.#training) throw new Error(`${where}: this model is already training (await the running fit first)`);
+    this.#slab.checkIdle(where);
     checkOptions(where, options, ['epochs', 'batchSize', 'shuffle', 'seed', 'validationData', 'callbacks', 'earlyStopping', 'sourceLengths', 'targetLengths']);
     const basics = readFitBasics(where, options, this.seed);
     const { batchSize } = basics;
@@ -346,22 +344,15 @@ export class EncoderDecoder {
     }
     const early = readEarlyStopping(where, options.earlyStopping, validation !== null);
     // Everything is validated: training starts.
-    this.#training = true;
     const held = validation;
-    try {
-      return await runEpochs({
-        ...basics,
-        samples: data.N,
-        early,
-        slab: this.#slab,
-        epochsTrained: () => this.#epochs,
-        endEpoch: () => this.#epochs++,
-        trainBatch: (rows, epoch, b) => this.#trainBatch(where, data, rows, epoch, b),
-        validate: held ? () => this.#evaluatePairs(held, batchSize) : null,
-      });
-    } finally {
-      this.#training = false;
-    }
+    return runEpochs({
+      ...basics,
+      samples: data.N,
+      early,
+      slab: this.#slab,
+      trainBatch: (rows, epoch, b) => this.#trainBatch(where, data, rows, epoch, b),
+      validate: held ? () => this.#evaluatePairs(held, batchSize) : null,
+    });
   }
 
   /** Teacher-forced mean loss over the target steps (and, for tokens, the fraction of steps whose most probable token is the target). */
@@ -489,7 +480,7 @@ export class EncoderDecoder {
         startVector: this.#startVector ? Array.from(this.#startVector) : undefined,
         layers: this.decoderLayers.map(layerToJSON),
       },
-      epochsTrained: this.#epochs,
+      epochsTrained: this.#slab.epochsTrained,
     };
     const training = this.#slab.toJSON();
     if (training) json.training = training;
@@ -527,7 +518,7 @@ export class EncoderDecoder {
       const m = model;
       j.encoder.layers.forEach((entry, i) => setLayerWeights(where, `encoder.layers[${i}]`, entry, m.encoderLayers[i]));
       j.decoder.layers.forEach((entry, i) => setLayerWeights(where, `decoder.layers[${i}]`, entry, m.decoderLayers[i]));
-      if (j.epochsTrained !== undefined) m.#epochs = checkInt(where, 'epochsTrained', j.epochsTrained, 0);
+      if (j.epochsTrained !== undefined) m.#slab.epochsTrained = checkInt(where, 'epochsTrained', j.epochsTrained, 0);
       if (j.training !== undefined) {
         const t = j.training;
         if (t === null || typeof t !== 'object') throw new TypeError(`${where}: training must be an object`);

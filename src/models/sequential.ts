@@ -107,9 +107,7 @@ export class Sequential {
   #work: Workspace;
   #maskStaged = false;
   #stagedBatch = 0;
-  #epochs = 0;
   #disposed = false;
-  #training = false;
 
   constructor(options: SequentialOptions) {
     const where = 'Sequential';
@@ -170,7 +168,7 @@ export class Sequential {
 
   /** Epochs trained so far (fit adds to it; saved with the model). */
   get epochsTrained(): number {
-    return this.#epochs;
+    return this.#slab.epochsTrained;
   }
 
   get disposed(): boolean {
@@ -209,7 +207,7 @@ export class Sequential {
     const where = 'Sequential.fit';
     this.#checkAlive(where);
     if (!this.#slab.optimizer) throw new Error(`${where}: call compile({ loss, optimizer }) first`);
-    if (this.#training) throw new Error(`${where}: this model is already training (await the running fit first)`);
+    this.#slab.checkIdle(where);
     checkOptions(where, options, ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'earlyStopping', 'tbptt', 'lengths', 'mask']);
     const basics = readFitBasics(where, options, this.seed);
     const { batchSize } = basics;
@@ -234,22 +232,15 @@ export class Sequential {
     const early = readEarlyStopping(where, options.earlyStopping, validation !== null);
     if (tbptt) this.#checkTbptt(where);
     // Everything is validated: training starts.
-    this.#training = true;
     const held = validation;
-    try {
-      return await runEpochs({
-        ...basics,
-        samples: data.N,
-        early,
-        slab: this.#slab,
-        epochsTrained: () => this.#epochs,
-        endEpoch: () => this.#epochs++,
-        trainBatch: (rows, epoch, b) => this.#trainBatch(data, rows, tbptt, epoch, b),
-        validate: held ? () => this.#evaluateData(held, batchSize) : null,
-      });
-    } finally {
-      this.#training = false;
-    }
+    return runEpochs({
+      ...basics,
+      samples: data.N,
+      early,
+      slab: this.#slab,
+      trainBatch: (rows, epoch, b) => this.#trainBatch(data, rows, tbptt, epoch, b),
+      validate: held ? () => this.#evaluateData(held, batchSize) : null,
+    });
   }
 
   /** Mean loss (and accuracy for crossEntropy) over the samples, without training. */
@@ -448,7 +439,7 @@ export class Sequential {
       inputSize: this.#ids ? undefined : this.inputSize,
       seed: this.seed,
       layers: this.layers.map(layerToJSON),
-      epochsTrained: this.#epochs,
+      epochsTrained: this.#slab.epochsTrained,
     };
     const training = this.#slab.toJSON();
     if (training) json.training = training;
@@ -468,7 +459,7 @@ export class Sequential {
       model = new Sequential({ inputSize: j.inputSize, seed: j.seed, layers: made });
       const m = model;
       j.layers.forEach((entry, i) => setLayerWeights(where, `layers[${i}]`, entry, m.layers[i]));
-      if (j.epochsTrained !== undefined) m.#epochs = checkInt(where, 'epochsTrained', j.epochsTrained, 0);
+      if (j.epochsTrained !== undefined) m.#slab.epochsTrained = checkInt(where, 'epochsTrained', j.epochsTrained, 0);
       if (j.training !== undefined) {
         const t = j.training;
         m.compile({ loss: t.loss, optimizer: t.optimizer, clipNorm: t.clipNorm, clipValue: t.clipValue });

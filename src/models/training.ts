@@ -236,6 +236,17 @@ export class TrainingSlab {
     return this.#step;
   }
 
+  /** Epochs trained so far (fit adds to it; saved with the model, so shuffling resumes exactly). */
+  epochsTrained = 0;
+
+  /** Set while a fit runs (runEpochs). */
+  busy = false;
+
+  /** Throws if a fit of this model is running. */
+  checkIdle(where: string): void {
+    if (this.busy) throw new Error(`${where}: this model is already training (await the running fit first)`);
+  }
+
   /** The global L2 norm of the gradient at the last update, before clipping. */
   get lastGradientNorm(): number {
     return this.#lastGradNorm;
@@ -385,10 +396,6 @@ export interface EpochLoop {
   callbacks: Callbacks;
   early: Required<EarlyStopping> | null;
   slab: TrainingSlab;
-  /** Epochs trained before this one (the shuffling order and the logs use it). */
-  epochsTrained(): number;
-  /** Called once at the end of every epoch (the model counts it). */
-  endEpoch(): void;
   /** One batch of samples `rows`: its mean loss and how much it weighs in the epoch's mean. */
   trainBatch(rows: Int32Array, epoch: number, batch: number): { loss: number; weight: number };
   /** Mean loss (and accuracy) on the validation data, or null without. */
@@ -397,6 +404,16 @@ export interface EpochLoop {
 
 /** The epoch loop of fit(): shuffled batches, callbacks, validation, early stopping; yields to the event loop. */
 export async function runEpochs(loop: EpochLoop): Promise<History> {
+  const { slab } = loop;
+  slab.busy = true;
+  try {
+    return await epochLoop(loop);
+  } finally {
+    slab.busy = false;
+  }
+}
+
+async function epochLoop(loop: EpochLoop): Promise<History> {
   const { epochs, samples, shuffle, seed, callbacks, early, slab } = loop;
   const history: History = { loss: [], valLoss: [], valAccuracy: [], epochs: 0, stoppedEarly: false };
   const B = Math.min(loop.batchSize, samples);
@@ -407,7 +424,7 @@ export async function runEpochs(loop: EpochLoop): Promise<History> {
   let lastYield = Date.now();
   callbacks.onTrainBegin?.({ epochs, batches, samples });
   for (let e = 0; e < epochs; e++) {
-    const epoch = loop.epochsTrained();
+    const epoch = slab.epochsTrained;
     const order = Int32Array.from({ length: samples }, (_, i) => i);
     if (shuffle) {
       const random = new Random(seed, 0x5348554600 + epoch);
@@ -429,7 +446,7 @@ export async function runEpochs(loop: EpochLoop): Promise<History> {
         lastYield = Date.now();
       }
     }
-    loop.endEpoch();
+    slab.epochsTrained++;
     const logs: EpochLogs = { epoch, loss: lossSum / weightSum };
     history.loss.push(logs.loss);
     if (loop.validate) {
