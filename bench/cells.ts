@@ -3,7 +3,7 @@
 // before timing. Peers (TF.js, brain.js) run in bench/peers.ts.
 import { Bench } from 'tinybench';
 import { randomFloat32 } from '../test/helpers/random.js';
-import { Backend } from '../src/backend.js';
+import { Backend } from '../src/engine/backend.js';
 import { GRU } from '../src/layers/gru.js';
 import { LSTM } from '../src/layers/lstm.js';
 import type { RecurrentLayer } from '../src/layers/recurrent.js';

@@ -9,12 +9,13 @@
 // time scaled ×5 (its cost is linear in the steps) — the row says so. The other JS
 // rows are also single runs (they take 0.1–3 s each).
 import { Bench } from 'tinybench';
-import { Backend } from '../src/backend.js';
+import { Backend } from '../src/engine/backend.js';
 import { EchoStateNetwork } from '../src/esn/esn.js';
 import { Scope } from '../src/esn/memory.js';
 import { collectReference, reservoirStepReference, ridgeSolveReference, type ReservoirReference } from '../src/reference/esn.js';
 import { runCollect } from '../test/helpers/esn.js';
 import type { BenchRow } from './workloads.js';
+import { exportsOf } from '../src/engine/exports.js';
 
 interface EsnWorkload {
   units: number;
@@ -167,7 +168,7 @@ export async function benchEsn(options: { log?: (line: string) => void } = {}): 
         const xty = scope.f64(F);
         xty.f64().set(sys.xty);
         const out = scope.f64(F), work = scope.f64(F * F), tmp = scope.f64(F), perm = scope.i32(F);
-        const solve = (): void => void backend.wasm.esn_ridge_solve(out.ptr, work.ptr, tmp.ptr, perm.ptr, xtx.ptr, xty.ptr, F, 1, options.ridge);
+        const solve = (): void => void exportsOf(backend).esn_ridge_solve(out.ptr, work.ptr, tmp.ptr, perm.ptr, xtx.ptr, xty.ptr, F, 1, options.ridge);
         solve();
         // XᵀX of 2F steps with λ = 1e-6 is ill-conditioned, so two stable solves may differ in w;
         // compare backward errors instead: ‖(A + λD)·w − b‖∞ relative to ‖A‖∞·‖w‖∞, for both.

@@ -4,7 +4,7 @@
 // timed. Prints a table and writes bench/results/gemm.json.
 import os from 'node:os';
 import { randomFloat32 } from '../test/helpers/random.js';
-import { Backend, type F32Buffer } from '../src/backend.js';
+import { Backend, type F32Buffer } from '../src/engine/backend.js';
 import { gemm } from '../src/kernels/gemm.js';
 import { gemmReference } from '../src/reference/gemm.js';
 import { gemmErrorBound } from '../test/helpers/tolerance.js';

@@ -7,7 +7,7 @@
 //              precomputed dOutput, and an SGD update through getWeights/setWeights in JS;
 //   fit        Sequential.fit, one epoch: staging (shuffled), forward, MSE loss and gradient,
 //              backward, global norm, SGD update, all in WASM.
-import { Backend } from '../src/backend.js';
+import { Backend } from '../src/engine/backend.js';
 import { LSTM } from '../src/layers/lstm.js';
 import { Sequential } from '../src/models/sequential.js';
 import { randomFloat32 } from '../test/helpers/random.js';
@@ -66,7 +66,7 @@ export function modelsTable(rows: ModelBenchRow[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { init } = await import('../src/init.js');
+  const { init } = await import('../src/engine/init.js');
   await init();
   console.log(modelsTable(await benchModels()));
 }

@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { Bench } from 'tinybench';
-import { init } from '../src/init.js';
+import { init } from '../src/engine/init.js';
 import { GRU } from '../src/layers/gru.js';
 import { LSTM } from '../src/layers/lstm.js';
 import type { RecurrentLayer } from '../src/layers/recurrent.js';

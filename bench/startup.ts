@@ -1,7 +1,7 @@
 // Module start-up: base64 decode + SHA-256 check + compile + instantiate, as
 // init() does it, measured fresh each time (the compiled-module cache bypassed).
-import { wasmBytes, type Build } from '../src/wasm/loader.js';
-import * as embedded from '../src/wasm/binaries.generated.js';
+import { wasmBytes, type Build } from '../src/engine/loader.js';
+import * as embedded from '../src/engine/binaries.generated.js';
 
 export interface StartupResult {
   build: Build;

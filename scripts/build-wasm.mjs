@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const generated = join(root, 'src', 'wasm', 'binaries.generated.ts');
+const generated = join(root, 'src', 'engine', 'binaries.generated.ts');
 const targets = ['simd', 'scalar'];
 
 const entries = {};

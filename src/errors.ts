@@ -89,3 +89,8 @@ export function checkOneOf<T extends string>(where: string, name: string, value:
   }
   return value as T;
 }
+
+/** A seed: an integer in [−2³¹, 2³² − 1] (signed or unsigned 32-bit), or `fallback` when undefined. */
+export function readSeed(where: string, name: string, value: unknown, fallback = 0): number {
+  return value === undefined ? fallback : checkInt(where, name, value, -0x80000000, 0xffffffff);
+}

@@ -1,7 +1,7 @@
 // rnn-wasm public surface. Internals stay reachable by path for tests.
-export { init } from './init.js';
-export { Backend, F32Buffer, type BackendOptions } from './backend.js';
-export { simdSupported } from './wasm/loader.js';
+export { init } from './engine/init.js';
+export { Backend, F32Buffer, type BackendOptions } from './engine/backend.js';
+export { simdSupported } from './engine/loader.js';
 export { gemm, type GemmOptions } from './kernels/gemm.js';
 export { activation, activationBackward, type Activation } from './kernels/activations.js';
 export type { Operand } from './kernels/operands.js';
@@ -18,10 +18,10 @@ export {
   EchoStateNetwork, type EchoStateNetworkOptions, type EchoStateNetworkJSON, type EsnOutputActivation, type FitOnlineOptions, type GenerateOptions,
 } from './esn/esn.js';
 export { mackeyGlass, narma10, rmse, nrmse, rsquare, type MackeyGlassOptions, type Narma10Series } from './esn/data.js';
-export { Dense, type DenseOptions, type DenseActivation } from './models/dense.js';
-export { Embedding, type EmbeddingOptions } from './models/embedding.js';
-export { Dropout, type DropoutOptions } from './models/dropout.js';
-export { Bidirectional, type BidirectionalOptions, type MergeMode } from './models/bidirectional.js';
+export { Dense, type DenseOptions, type DenseActivation } from './layers/dense.js';
+export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
+export { Dropout, type DropoutOptions } from './layers/dropout.js';
+export { Bidirectional, type BidirectionalOptions, type MergeMode } from './layers/bidirectional.js';
 export {
   Sequential, NonFiniteError, type SequentialOptions, type SequentialLayer, type SequentialJSON, type CompileOptions, type FitOptions, type DataOptions,
   type Callbacks, type EpochLogs, type BatchLogs, type History, type EarlyStopping, type ModelState, type GenerateOptions as SequentialGenerateOptions, type Loss,

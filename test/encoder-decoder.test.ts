@@ -3,14 +3,14 @@
 // forcing on its own output, a trained task (reversing token sequences), save/
 // load/resume, determinism, NaN rollback, memory, and option errors.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init } from '../src/init.js';
-import { Backend } from '../src/backend.js';
+import { init } from '../src/engine/init.js';
+import { Backend } from '../src/engine/backend.js';
 import { GRU } from '../src/layers/gru.js';
 import { LSTM } from '../src/layers/lstm.js';
 import { SimpleRNN } from '../src/layers/simple-rnn.js';
-import { Bidirectional } from '../src/models/bidirectional.js';
-import { Dense } from '../src/models/dense.js';
-import { Embedding } from '../src/models/embedding.js';
+import { Bidirectional } from '../src/layers/bidirectional.js';
+import { Dense } from '../src/layers/dense.js';
+import { Embedding } from '../src/layers/embedding.js';
 import { EncoderDecoder } from '../src/models/encoder-decoder.js';
 import { NonFiniteError } from '../src/models/training.js';
 import { expectSameBits } from './helpers/compare.js';

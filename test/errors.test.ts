@@ -1,10 +1,10 @@
 // Bad input gets an error naming the argument, what was expected and what was
 // given; a failed call changes nothing.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../src/backend.js';
+import { Backend } from '../src/engine/backend.js';
 import { activation, activationBackward } from '../src/kernels/activations.js';
 import { gemm } from '../src/kernels/gemm.js';
-import { init } from '../src/init.js';
+import { init } from '../src/engine/init.js';
 
 const f32 = (n: number, v = 1) => new Float32Array(n).fill(v);
 

@@ -1,11 +1,11 @@
 // Layer behaviour around the kernels: initialisation, weight formats, a
 // hand-derived GRU case, bad input, stale caches, memory.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../src/backend.js';
+import { Backend } from '../src/engine/backend.js';
 import { GRU } from '../src/layers/gru.js';
 import { LSTM } from '../src/layers/lstm.js';
 import { SimpleRNN } from '../src/layers/simple-rnn.js';
-import { init } from '../src/init.js';
+import { init } from '../src/engine/init.js';
 import { expectSameBits } from './helpers/compare.js';
 import { ALL_CELLS, caseName, makeLayer } from './helpers/cells.js';
 import { randomFloat32 } from './helpers/random.js';

@@ -2,10 +2,10 @@
 // it, compiled once, clear errors where WebAssembly or SIMD is missing.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Backend } from '../src/backend.js';
-import { defaultBackend, init } from '../src/init.js';
-import { compiledModule, simdSupported, wasmBytes } from '../src/wasm/loader.js';
-import * as embedded from '../src/wasm/binaries.generated.js';
+import { Backend } from '../src/engine/backend.js';
+import { defaultBackend, init } from '../src/engine/init.js';
+import { compiledModule, simdSupported, wasmBytes } from '../src/engine/loader.js';
+import * as embedded from '../src/engine/binaries.generated.js';
 
 afterEach(() => {
   vi.unstubAllGlobals();

@@ -12,7 +12,7 @@
 //    no mask; a masked forward leaves no trace in the next unmasked one.
 // 4. Bad masks and lengths get clear errors and change nothing.
 import { describe, expect, it } from 'vitest';
-import type { Backend } from '../src/backend.js';
+import type { Backend } from '../src/engine/backend.js';
 import { LSTM } from '../src/layers/lstm.js';
 import { BUILDS, backendFor } from './helpers/backends.js';
 import { expectSameBits, expectWithinBound } from './helpers/compare.js';

@@ -1,7 +1,7 @@
 // Linear memory: the allocator reuses what is freed, buffers survive growth,
 // views are re-derived after memory.grow, and nothing live leaks to users.
 import { describe, expect, it } from 'vitest';
-import { Backend, liveView } from '../src/backend.js';
+import { Backend, liveView } from '../src/engine/backend.js';
 import { gemm } from '../src/kernels/gemm.js';
 
 describe('linear memory', () => {

@@ -2,15 +2,15 @@
 // against sequences run alone, clipping, NaN rollback, save/resume, streaming,
 // memory, and option errors. The trained-quality tasks are in test/tasks.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init } from '../src/init.js';
-import { Backend } from '../src/backend.js';
+import { init } from '../src/engine/init.js';
+import { Backend } from '../src/engine/backend.js';
 import { GRU } from '../src/layers/gru.js';
 import { LSTM } from '../src/layers/lstm.js';
 import { SimpleRNN } from '../src/layers/simple-rnn.js';
-import { Bidirectional } from '../src/models/bidirectional.js';
-import { Dense } from '../src/models/dense.js';
-import { Embedding } from '../src/models/embedding.js';
-import { Dropout } from '../src/models/dropout.js';
+import { Bidirectional } from '../src/layers/bidirectional.js';
+import { Dense } from '../src/layers/dense.js';
+import { Embedding } from '../src/layers/embedding.js';
+import { Dropout } from '../src/layers/dropout.js';
 import { NonFiniteError, Sequential } from '../src/models/sequential.js';
 import { lookbackWindows } from '../src/models/windows.js';
 import { expectSameBits } from './helpers/compare.js';

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { beforeAll, expect, it } from 'vitest';
-import { init } from '../src/init.js';
+import { init } from '../src/engine/init.js';
 import { LSTM } from '../src/layers/lstm.js';
-import { Dense } from '../src/models/dense.js';
+import { Dense } from '../src/layers/dense.js';
 import { Sequential } from '../src/models/sequential.js';
 import { progressBar } from '../src/node/index.js';
 

@@ -2,12 +2,12 @@
 // Each trains with a fixed seed, so a result is reproducible; the thresholds are
 // the issue's, the measured values are in the comments (2-core VM, Node 20).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init } from '../src/init.js';
+import { init } from '../src/engine/init.js';
 import { GRU } from '../src/layers/gru.js';
 import { LSTM } from '../src/layers/lstm.js';
-import { Bidirectional } from '../src/models/bidirectional.js';
-import { Dense } from '../src/models/dense.js';
-import { Embedding } from '../src/models/embedding.js';
+import { Bidirectional } from '../src/layers/bidirectional.js';
+import { Dense } from '../src/layers/dense.js';
+import { Embedding } from '../src/layers/embedding.js';
 import { Sequential } from '../src/models/sequential.js';
 import { lookbackWindows } from '../src/models/windows.js';
 import { mackeyGlass, nrmse } from '../src/esn/data.js';

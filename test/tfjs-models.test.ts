@@ -9,11 +9,11 @@
 // (TF.js's cpu matMul accumulates in f64): ≤ 2e-5 of the array's scale.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
-import { init } from '../src/init.js';
+import { init } from '../src/engine/init.js';
 import { GRU } from '../src/layers/gru.js';
 import { LSTM } from '../src/layers/lstm.js';
-import { Bidirectional } from '../src/models/bidirectional.js';
-import { Dense } from '../src/models/dense.js';
+import { Bidirectional } from '../src/layers/bidirectional.js';
+import { Dense } from '../src/layers/dense.js';
 import { Sequential } from '../src/models/sequential.js';
 import { randomFloat32 } from './helpers/random.js';
 

@@ -26,7 +26,7 @@
 // 1e-4 error in one element of dInput already fails.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { init } from '../src/init.js';
+import { init } from '../src/engine/init.js';
 import { GRU } from '../src/layers/gru.js';
 import { LSTM, type GateActivation } from '../src/layers/lstm.js';
 import type { RecurrentLayer, StateInput } from '../src/layers/recurrent.js';

@@ -17,7 +17,7 @@
 //   sumSquares        rtol 1e-12: f64 squares of f32 values are exact, only the f64 additions round.
 // Data movement (reverse, embedding forward) and x·factor, clamp are compared exactly.
 import { describe, expect, it } from 'vitest';
-import type { Backend } from '../src/backend.js';
+import type { Backend } from '../src/engine/backend.js';
 import {
   addBiasRows, adamStep, clipValues, embeddingBackward, embeddingForward, meanSquaredError, reverseTime,
   reverseTimeMasked, rmspropStep, scaleInPlace, sgdStep, softmax, softmaxCrossEntropy, sumRowsInto, sumSquares,
@@ -32,6 +32,7 @@ import { expectSameBits, expectWithinBound } from './helpers/compare.js';
 import { checkGradients, randomF64 } from './helpers/gradcheck.js';
 import { makeRandom, randomFloat32 } from './helpers/random.js';
 import { gamma } from './helpers/tolerance.js';
+import { exportsOf } from '../src/engine/exports.js';
 
 const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 17, 33];
 
@@ -570,7 +571,7 @@ describe.each(BUILDS)('masks, non-finite values, aliasing and arguments on the $
     const labelsPtr = backend.alloc(4 * rows);
     new Int32Array(backend.memoryBuffer, labelsPtr, rows).set(labels);
     const probsPtr = base + 4 * n, dPtr = base + 8 * n + 4; // misaligned by 1 and 2 floats more
-    const got = backend.wasm.softmax_xent_f32(dPtr, probsPtr, base, labelsPtr, 0, rows, classes, 1);
+    const got = exportsOf(backend).softmax_xent_f32(dPtr, probsPtr, base, labelsPtr, 0, rows, classes, 1);
     expect(got).toBe(want);
     expectSameBits('unaligned probs', view().slice(1 + n, 1 + 2 * n), alignedProbs);
     expectSameBits('unaligned dLogits', view().slice(2 + 2 * n, 2 + 3 * n), alignedD);
@@ -587,7 +588,7 @@ describe.each(BUILDS)('masks, non-finite values, aliasing and arguments on the $
     const buffer = backend.fromArray(logits);
     const labelsPtr = backend.alloc(4 * rows);
     new Int32Array(backend.memoryBuffer, labelsPtr, rows).set(labels);
-    const got = backend.wasm.softmax_xent_f32(buffer.ptr, buffer.ptr, buffer.ptr, labelsPtr, 0, rows, classes, 0.5);
+    const got = exportsOf(backend).softmax_xent_f32(buffer.ptr, buffer.ptr, buffer.ptr, labelsPtr, 0, rows, classes, 0.5);
     expect(got * 0.5).toBe(want);
     expectSameBits('aliased dLogits', buffer.read(), d);
     backend.free(labelsPtr);

@@ -1,6 +1,6 @@
 // Benchmark series and metrics for reservoir computing. Everything here is
 // plain TypeScript (f64) and deterministic for a given seed.
-import { checkFinite, checkInt, describe } from '../errors.js';
+import { checkFinite, checkInt, describe, readSeed } from '../errors.js';
 import { Random } from '../random.js';
 
 export interface MackeyGlassOptions {
@@ -89,7 +89,7 @@ export interface Narma10Series {
  */
 export function narma10(length: number, seed = 0): Narma10Series {
   checkInt('narma10', 'length', length, 1);
-  checkInt('narma10', 'seed', seed, -0x80000000, 0xffffffff);
+  readSeed('narma10', 'seed', seed);
   const random = new Random(seed, 0);
   const u = new Float64Array(length);
   for (let t = 0; t < length; t++) u[t] = random.range(0, 0.5);

@@ -15,13 +15,14 @@
 //   k = 2  b [N]: U[−biasScaling, biasScaling].
 //   k = 3  W_back [O, N]: U[−feedbackScaling, feedbackScaling] (absent when feedbackScaling = 0).
 //   k = 4  state noise ν: U[−stateNoise, stateNoise] per unit and step, during fit/fitOnline only.
-import { Backend } from '../backend.js';
-import { checkBoolean, checkFinite, checkInt, describe } from '../errors.js';
-import { defaultBackend } from '../init.js';
+import { Backend } from '../engine/backend.js';
+import { checkBoolean, checkFinite, checkInt, describe, readSeed } from '../errors.js';
+import { defaultBackend } from '../engine/init.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { spectralRadiusOf } from './eigen.js';
 import { RawBlock, Scope } from './memory.js';
+import { exportsOf } from '../engine/exports.js';
 
 export type EsnOutputActivation = 'identity' | 'tanh';
 
@@ -189,7 +190,7 @@ export class EchoStateNetwork {
     }
     this.outputActivation = g;
     this.stateNoise = nonNegative(where, 'options.stateNoise', o.stateNoise ?? 0);
-    this.seed = o.seed === undefined ? 0 : checkInt(where, 'options.seed', o.seed, -0x80000000, 0xffffffff);
+    this.seed = readSeed(where, 'options.seed', o.seed);
     this.backend = o.backend ?? defaultBackend();
     if (!(this.backend instanceof Backend)) throw new TypeError(`${where}: options.backend must be a Backend, got ${describe(o.backend)}`);
     const N = this.units;
@@ -323,7 +324,7 @@ export class EchoStateNetwork {
     // Validation done. Keep what a failed solve must restore.
     const saved = this.#saveState();
     const N = this.units, I = this.inputSize, O = this.outputSize, F = this.#features;
-    const KB = this.backend.wasm.esn_block_steps();
+    const KB = exportsOf(this.backend).esn_block_steps();
     const maxT = Math.max(...seqs.map((q) => q.T));
     const scope = new Scope(this.backend);
     try {
@@ -347,7 +348,7 @@ export class EchoStateNetwork {
       const work = scope.f64(F * F);
       const tmp = scope.f64(F);
       const perm = scope.i32(F);
-      this.backend.wasm.esn_ridge_solve(out.ptr, work.ptr, tmp.ptr, perm.ptr, xtx.ptr, xty.ptr, F, O, this.ridge);
+      exportsOf(this.backend).esn_ridge_solve(out.ptr, work.ptr, tmp.ptr, perm.ptr, xtx.ptr, xty.ptr, F, O, this.ridge);
       const weights = out.f64();
       for (let k = 0; k < weights.length; k++) {
         if (!Number.isFinite(weights[k])) {
@@ -455,7 +456,7 @@ export class EchoStateNetwork {
     try {
       const out = scope.f32(steps * O);
       const w = this.#weightPointers();
-      this.backend.wasm.esn_generate(
+      exportsOf(this.backend).esn_generate(
         out.ptr, this.#state.ptr, this.#feedback.ptr, this.#pre.ptr, 0,
         w.wIn, w.wBack, w.bias, w.wVal, w.wCol, w.wRow, w.wDense, this.#wOut.ptr,
         steps, this.units, this.inputSize, O, this.leakRate, this.denseReservoir ? 1 : 0, this.outputActivation === 'tanh' ? 1 : 0, w.wBack ? 1 : 0,
@@ -601,7 +602,7 @@ export class EchoStateNetwork {
     xtx?: number; xty?: number; zblk?: number; dblk?: number; rls?: { P: RawBlock; z: RawBlock; pz: RawBlock }; T: number; washout?: number; forget?: number;
   }): void {
     const w = this.#weightPointers();
-    this.backend.wasm.esn_collect(
+    exportsOf(this.backend).esn_collect(
       a.states ?? 0, a.outputs ?? 0, a.xtx ?? 0, a.xty ?? 0, a.zblk ?? 0, a.dblk ?? 0,
       a.rls?.P.ptr ?? 0, a.rls?.z.ptr ?? 0, a.rls?.pz.ptr ?? 0,
       this.#state.ptr, this.#feedback.ptr, this.#pre.ptr,

@@ -1,7 +1,8 @@
 // Raw blocks of linear memory for the ESN (f64 accumulators, i32 CSR indices),
 // next to the F32Buffers the rest of the library uses. Views are derived on
 // every call (any allocation may grow memory) and never handed to users.
-import type { Backend } from '../backend.js';
+import type { Backend } from '../engine/backend.js';
+import { exportsOf } from '../engine/exports.js';
 
 export class RawBlock {
   #ptr: number;
@@ -90,7 +91,7 @@ export function ridgeSolve(
     const work = scope.f64(F * F);
     const tmp = scope.f64(F);
     const perm = scope.i32(F);
-    const code = backend.wasm.esn_ridge_solve(out.ptr, work.ptr, tmp.ptr, perm.ptr, a.ptr, b.ptr, F, O, ridge);
+    const code = exportsOf(backend).esn_ridge_solve(out.ptr, work.ptr, tmp.ptr, perm.ptr, a.ptr, b.ptr, F, O, ridge);
     return { weights: out.f64().slice(), rank: code & ((1 << 30) - 1), pivoted: (code & (1 << 30)) !== 0 };
   } finally {
     scope.dispose();

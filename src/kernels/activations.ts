@@ -1,7 +1,8 @@
 // TypeScript side of assembly/activations.ts.
-import type { Backend } from '../backend.js';
+import type { Backend } from '../engine/backend.js';
 import { describe } from '../errors.js';
 import { checkNoOverlap, operandLength, resolveBackend, withOperands, type Operand } from './operands.js';
+import { exportsOf } from '../engine/exports.js';
 
 export type Activation = 'sigmoid' | 'tanh' | 'relu';
 const ACTIVATIONS: readonly string[] = ['sigmoid', 'tanh', 'relu'];
@@ -27,7 +28,7 @@ export function activation(name: Activation | 'exp', x: Operand, y: Operand, opt
   const n = operandLength(where, 'x', x);
   checkSameLength(where, ['x', 'y'], [n, operandLength(where, 'y', y)]);
   const backend = resolveBackend(where, ['x', 'y'], [x, y], options.backend);
-  const kernel = backend.wasm[`${name}_f32`];
+  const kernel = exportsOf(backend)[`${name}_f32`];
   if (x === y) {
     withOperands(backend, [{ name: 'y', value: y, offset: 0, span: n, output: true }], ([p]) => kernel(p, p, n));
     return;
@@ -53,6 +54,6 @@ export function activationBackward(name: Activation, y: Operand, dy: Operand, dx
     { name: 'dy', value: dy, offset: 0, span: n, output: false },
   ];
   checkNoOverlap(where, uses);
-  const kernel = backend.wasm[`${name}_backward_f32`];
+  const kernel = exportsOf(backend)[`${name}_backward_f32`];
   withOperands(backend, uses, ([dxp, yp, dyp]) => kernel(dxp, yp, dyp, n));
 }

@@ -1,7 +1,8 @@
 // TypeScript side of assembly/gemm.ts: validate, then one call.
-import type { Backend } from '../backend.js';
+import type { Backend } from '../engine/backend.js';
 import { checkBoolean, checkFinite, checkInt, describe } from '../errors.js';
 import { checkNoOverlap, operandLength, resolveBackend, withOperands, type Operand } from './operands.js';
+import { exportsOf } from '../engine/exports.js';
 
 export interface GemmOptions {
   /** Use Aᵀ: A is stored [k, lda] instead of [m, lda]. Default false. */
@@ -87,6 +88,6 @@ export function gemm(m: number, n: number, k: number, a: Operand, b: Operand, c:
   checkNoOverlap(WHERE, uses);
   const work = backend.gemmWork(); // before staging: may allocate
   withOperands(backend, uses, ([cPtr, aPtr, bPtr]) => {
-    backend.wasm.gemm_f32(cPtr, aPtr, bPtr, work, m, n, k, lda, ldb, ldc, transA ? 1 : 0, transB ? 1 : 0, alpha, beta);
+    exportsOf(backend).gemm_f32(cPtr, aPtr, bPtr, work, m, n, k, lda, ldb, ldc, transA ? 1 : 0, transB ? 1 : 0, alpha, beta);
   });
 }

@@ -1,9 +1,9 @@
 // How a kernel wrapper gets its operands into linear memory. An operand is a
 // Float32Array (copied in, and copied back out when it is an output) or an
 // F32Buffer already in the backend's memory (used in place, zero copy).
-import { Backend, F32Buffer, liveView } from '../backend.js';
+import { Backend, F32Buffer, liveView } from '../engine/backend.js';
 import { checkFloat32Array, describe } from '../errors.js';
-import { defaultBackend } from '../init.js';
+import { defaultBackend } from '../engine/init.js';
 
 export type Operand = Float32Array | F32Buffer;
 

@@ -2,9 +2,9 @@
 // its Parameters (own slabs, or a region of a model's after adopt), a
 // grow-only Workspace, build-once weights, dispose. SimpleRNN/LSTM/GRU (through
 // RecurrentLayer), Dense and Embedding extend it.
-import { Backend, type F32Buffer } from '../backend.js';
-import { checkInt, checkOptions, describe } from '../errors.js';
-import { defaultBackend } from '../init.js';
+import { Backend, type F32Buffer } from '../engine/backend.js';
+import { checkInt, checkOptions, describe, readSeed } from '../errors.js';
+import { defaultBackend } from '../engine/init.js';
 import { Random } from '../random.js';
 import { Parameters, Workspace, type ParamSpec } from './parameters.js';
 
@@ -26,7 +26,7 @@ export abstract class WeightedLayer {
   protected constructor(where: string, options: unknown, allowed: readonly string[]) {
     const o = checkOptions(where, options, [...allowed, 'seed', 'backend']);
     this.seedGiven = o.seed !== undefined;
-    this.#seed = o.seed === undefined ? 0 : checkInt(where, 'options.seed', o.seed, -0x80000000, 0xffffffff);
+    this.#seed = readSeed(where, 'options.seed', o.seed);
     const backend = o.backend ?? defaultBackend();
     if (!(backend instanceof Backend)) throw new TypeError(`${where}: options.backend must be a Backend, got ${describe(o.backend)}`);
     this.backend = backend;

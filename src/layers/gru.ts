@@ -7,6 +7,7 @@ import type { Random } from '../random.js';
 import { checkKeys, inverseOrder, permuteBlocks, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
 import { checkGateActivation, GATE_ACTIVATIONS, type GateActivation } from './lstm.js';
 import { RecurrentLayer, type ParamSpec, type RecurrentOptions } from './recurrent.js';
+import { exportsOf } from '../engine/exports.js';
 
 export type GRUVariant = 'resetAfter' | 'resetBefore';
 const VARIANTS: readonly GRUVariant[] = ['resetAfter', 'resetBefore'];
@@ -68,7 +69,7 @@ export class GRU extends RecurrentLayer {
     return {
       gates: T * B * 3 * H, extra: T * B * H, zh: B * 3 * H,
       dZ: T * B * 3 * H, dZh: this.#after ? T * B * 3 * H : 0, drh: B * H,
-      packed: this.backend.wasm.gru_packed_floats(H, this.#codes()[0]),
+      packed: exportsOf(this.backend).gru_packed_floats(H, this.#codes()[0]),
     };
   }
 
@@ -77,7 +78,7 @@ export class GRU extends RecurrentLayer {
   }
 
   protected runForward(T: number, B: number, mask: number): void {
-    this.backend.wasm.gru_forward_f32(
+    exportsOf(this.backend).gru_forward_f32(
       this.work('gates'), this.work('hAll'), this.work('extra'), this.work('zh'), this.work('packed'),
       this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.param('biasIh'), this.#after ? this.param('biasHh') : 0,
       this.backend.gemmWork(), T, B, this.inputSize, this.units, ...this.#codes(),
@@ -85,7 +86,7 @@ export class GRU extends RecurrentLayer {
   }
 
   protected runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void {
-    this.backend.wasm.gru_backward_f32(
+    exportsOf(this.backend).gru_backward_f32(
       this.work('dX'), this.grad('weightIh'), this.grad('weightHh'), this.grad('biasIh'), this.#after ? this.grad('biasHh') : 0,
       this.work('dh'), this.work('dZ'), this.work('dZh'), this.work('drh'), this.work('packed'), this.work('dhCarry'),
       hasDOutput ? this.work('dOutput') : 0, this.work('gates'), this.work('hAll'), this.work('extra'),

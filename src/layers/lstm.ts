@@ -8,6 +8,7 @@ import type { Random } from '../random.js';
 import { checkFinite } from '../errors.js';
 import { add, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
 import { RecurrentLayer, type ParamSpec, type RecurrentOptions } from './recurrent.js';
+import { exportsOf } from '../engine/exports.js';
 
 export type LSTMVariant = 'standard' | 'peephole' | 'coupled' | 'noForget';
 export type GateActivation = 'sigmoid' | 'hardSigmoid';
@@ -88,7 +89,7 @@ export class LSTM extends RecurrentLayer {
 
   protected workRegions(T: number, B: number): Record<string, number> {
     const { units: H, gates: G } = this;
-    return { gates: T * B * G * H, cAll: (T + 1) * B * H, tanhC: T * B * H, dc: B * H, dZ: T * B * G * H, packed: this.backend.wasm.lstm_packed_floats(H, this.#codes()[0]) };
+    return { gates: T * B * G * H, cAll: (T + 1) * B * H, tanhC: T * B * H, dc: B * H, dZ: T * B * G * H, packed: exportsOf(this.backend).lstm_packed_floats(H, this.#codes()[0]) };
   }
 
   #codes(): [number, number] {
@@ -101,7 +102,7 @@ export class LSTM extends RecurrentLayer {
   }
 
   protected runForward(T: number, B: number, mask: number): void {
-    this.backend.wasm.lstm_forward_f32(
+    exportsOf(this.backend).lstm_forward_f32(
       this.work('gates'), this.work('hAll'), this.work('cAll'), this.work('tanhC'), this.work('packed'),
       this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.param('bias'), this.#peep(false), this.backend.gemmWork(),
       T, B, this.inputSize, this.units, ...this.#codes(),
@@ -109,7 +110,7 @@ export class LSTM extends RecurrentLayer {
   }
 
   protected runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void {
-    this.backend.wasm.lstm_backward_f32(
+    exportsOf(this.backend).lstm_backward_f32(
       this.work('dX'), this.grad('weightIh'), this.grad('weightHh'), this.grad('bias'), this.#peep(true),
       this.work('dh'), this.work('dc'), this.work('dZ'), this.work('packed'), this.work('dhCarry'),
       hasDOutput ? this.work('dOutput') : 0, this.work('gates'), this.work('hAll'), this.work('cAll'), this.work('tanhC'),

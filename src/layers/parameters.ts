@@ -2,7 +2,7 @@
 // one parameter slab and one gradient slab. A layer alone owns its slabs; a
 // model adopts the regions into its own slabs so that one optimizer call
 // updates every parameter of the model.
-import { type Backend, type F32Buffer, liveView } from '../backend.js';
+import { type Backend, type F32Buffer, liveView } from '../engine/backend.js';
 
 export interface ParamSpec {
   name: string;

@@ -2,7 +2,7 @@
 // workspace): options, a workspace laid out for the largest
 // (T, B) seen, marshalling [B, T, F] batches to the kernels' time-major layout
 // and back, caches that know when they are stale, and weight formats.
-import type { Backend, F32Buffer } from '../backend.js';
+import type { Backend, F32Buffer } from '../engine/backend.js';
 import { checkBoolean, checkInt, describe } from '../errors.js';
 import type { Random } from '../random.js';
 import { WeightedLayer } from './base.js';
@@ -10,7 +10,7 @@ import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { checkFormat, type WeightFormat, type Weights } from './formats.js';
 import { readMask } from './mask.js';
 import type { ParamSpec } from './parameters.js';
-import type { Batch, Flow } from '../models/layer.js';
+import type { Batch, Flow } from './layer.js';
 
 export type { ParamSpec } from './parameters.js';
 
@@ -301,7 +301,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
     return this.work(name === 'h' ? 'dh' : 'dc');
   }
 
-  // ---- as a layer of a model (src/models/layer.ts) ----
+  // ---- as a layer of a model (src/layers/layer.ts) ----
 
   /** @internal */
   connect(where: string, input: Flow, seed: number): Flow {

@@ -4,6 +4,7 @@ import { glorotUniform, identity, orthogonal } from '../initializers.js';
 import type { Random } from '../random.js';
 import { add, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
 import { RecurrentLayer, type ParamSpec, type RecurrentOptions } from './recurrent.js';
+import { exportsOf } from '../engine/exports.js';
 
 export type SimpleRNNActivation = 'tanh' | 'relu' | 'sigmoid';
 const ACTIVATIONS: readonly SimpleRNNActivation[] = ['tanh', 'relu', 'sigmoid'];
@@ -51,18 +52,18 @@ export class SimpleRNN extends RecurrentLayer {
 
   protected workRegions(T: number, B: number): Record<string, number> {
     const H = this.units;
-    return { dZ: T * B * H, packed: this.backend.wasm.rnn_packed_floats(H) };
+    return { dZ: T * B * H, packed: exportsOf(this.backend).rnn_packed_floats(H) };
   }
 
   protected runForward(T: number, B: number, mask: number): void {
-    this.backend.wasm.rnn_forward_f32(
+    exportsOf(this.backend).rnn_forward_f32(
       this.work('hAll'), this.work('packed'), this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.param('bias'), this.backend.gemmWork(),
       T, B, this.inputSize, this.units, ACTIVATIONS.indexOf(this.activation),
     );
   }
 
   protected runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void {
-    this.backend.wasm.rnn_backward_f32(
+    exportsOf(this.backend).rnn_backward_f32(
       this.work('dX'), this.grad('weightIh'), this.grad('weightHh'), this.grad('bias'), this.work('dh'), this.work('dZ'), this.work('packed'), this.work('dhCarry'),
       hasDOutput ? this.work('dOutput') : 0, this.work('hAll'), this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.backend.gemmWork(),
       T, B, this.inputSize, this.units, ACTIVATIONS.indexOf(this.activation),

@@ -14,9 +14,9 @@
 //   decoder backward (BPTT) → dInitialState_k → encoder layer k's dFinalState → encoder backward
 // One parameter slab for both halves, one optimizer step per batch: the machinery
 // (slabs, loss, clipping, NaN rollback, epoch loop) is Sequential's, in training.ts.
-import { Backend } from '../backend.js';
-import { checkInt, checkOneOf, checkOptions, describe } from '../errors.js';
-import { defaultBackend } from '../init.js';
+import { Backend } from '../engine/backend.js';
+import { checkInt, checkOneOf, checkOptions, describe, readSeed } from '../errors.js';
+import { defaultBackend } from '../engine/init.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { GRU } from '../layers/gru.js';
@@ -25,15 +25,16 @@ import { RecurrentLayer, type StateName } from '../layers/recurrent.js';
 import { SimpleRNN } from '../layers/simple-rnn.js';
 import { Workspace } from '../layers/parameters.js';
 import type { WeightFormat, Weights } from '../layers/formats.js';
-import { Bidirectional } from './bidirectional.js';
-import { Dense } from './dense.js';
-import { Embedding } from './embedding.js';
-import type { Batch, Flow, ModelLayer } from './layer.js';
-import { layerToJSON, makeLayer, readSaved, setLayerWeights, type LayerJSON } from './saving.js';
+import { Bidirectional } from '../layers/bidirectional.js';
+import { Dense } from '../layers/dense.js';
+import { Embedding } from '../layers/embedding.js';
+import type { Batch, Flow, ModelLayer } from '../layers/layer.js';
+import { layerToJSON, makeLayer, setLayerWeights, type LayerJSON } from './saving.js';
 import {
-  LOSSES, TrainingSlab, lengthsToMask, readEarlyStopping, readFitBasics, readIds, readSeed, runEpochs, sample,
+  LOSSES, TrainingSlab, lengthsToMask, readEarlyStopping, readFitBasics, readIds, runEpochs, sample,
   type Callbacks, type CompileOptions, type EarlyStopping, type History, type Loss, type TrainingJSON,
 } from './training.js';
+import { readSaved } from '../saved-file.js';
 
 export type EncoderLayer = SimpleRNN | LSTM | GRU | Embedding;
 export type DecoderLayer = SimpleRNN | LSTM | GRU | Embedding | Dense;
@@ -491,7 +492,7 @@ export class EncoderDecoder {
   static fromJSON(json: unknown, options: { backend?: Backend } = {}): EncoderDecoder {
     const where = 'EncoderDecoder.fromJSON';
     const backend = options.backend ?? defaultBackend();
-    const j = readSaved<EncoderDecoderJSON>(where, json, FORMAT, VERSION, 'EncoderDecoder');
+    const j = readSaved<EncoderDecoderJSON>(where, json, { format: FORMAT, version: VERSION, what: 'EncoderDecoder' });
     for (const half of ['encoder', 'decoder'] as const) {
       if (j[half] === null || typeof j[half] !== 'object' || !Array.isArray(j[half].layers) || j[half].layers.length === 0) {
         throw new TypeError(`${where}: ${half} must be { layers: [...] } with at least one layer`);

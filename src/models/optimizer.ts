@@ -1,8 +1,9 @@
 // Optimizers over a model's one parameter slab: one WASM call per step updates
 // every parameter. PyTorch's semantics (torch.optim.SGD, Adam/AdamW, RMSprop);
 // learning-rate schedules are functions of the step count (batches so far).
-import type { Backend, F32Buffer } from '../backend.js';
+import type { Backend, F32Buffer } from '../engine/backend.js';
 import { checkBoolean, checkOneOf, checkOptions, describe } from '../errors.js';
+import { exportsOf } from '../engine/exports.js';
 
 export type OptimizerType = 'sgd' | 'adam' | 'rmsprop';
 const TYPES: readonly OptimizerType[] = ['sgd', 'adam', 'rmsprop'];
@@ -103,7 +104,7 @@ export function stateSlabs(o: ResolvedOptimizer): number {
 /** One update of `n` parameters; `step` is the 1-based update count (Adam's bias correction). */
 export function applyOptimizer(backend: Backend, o: ResolvedOptimizer, params: F32Buffer, grads: F32Buffer, state: F32Buffer[], n: number, step: number): void {
   const lr = learningRateAt(o, step - 1);
-  const wasm = backend.wasm;
+  const wasm = exportsOf(backend);
   if (o.type === 'sgd') wasm.sgd_step_f32(params.ptr, state.length ? state[0].ptr : 0, grads.ptr, n, lr, o.momentum, o.nesterov ? 1 : 0, o.weightDecay);
   else if (o.type === 'adam') wasm.adam_step_f32(params.ptr, state[0].ptr, state[1].ptr, grads.ptr, n, lr, o.beta1, o.beta2, o.epsilon, step, o.weightDecay, o.decoupledWeightDecay ? 1 : 0);
   else wasm.rmsprop_step_f32(params.ptr, state[0].ptr, grads.ptr, n, lr, o.rho, o.epsilon, o.weightDecay);

@@ -1,7 +1,7 @@
 // Saving and loading the layers of a model: each layer as { type, config,
 // weights } with every weight's data base64 of its little-endian f32 bytes.
 // The models (Sequential, EncoderDecoder) wrap these in their own format.
-import type { Backend } from '../backend.js';
+import type { Backend } from '../engine/backend.js';
 import { describe } from '../errors.js';
 import { GRU } from '../layers/gru.js';
 import { LSTM } from '../layers/lstm.js';
@@ -9,11 +9,11 @@ import { RecurrentLayer } from '../layers/recurrent.js';
 import { SimpleRNN } from '../layers/simple-rnn.js';
 import type { Weights } from '../layers/formats.js';
 import { base64ToFloats, floatsToBase64 } from './base64.js';
-import { Bidirectional } from './bidirectional.js';
-import { Dense } from './dense.js';
-import { Dropout } from './dropout.js';
-import { Embedding } from './embedding.js';
-import type { ModelLayer } from './layer.js';
+import { Bidirectional } from '../layers/bidirectional.js';
+import { Dense } from '../layers/dense.js';
+import { Dropout } from '../layers/dropout.js';
+import { Embedding } from '../layers/embedding.js';
+import type { ModelLayer } from '../layers/layer.js';
 
 export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional;
 export const LAYER_TYPES = { SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout } as const;
@@ -61,19 +61,4 @@ export function setLayerWeights(where: string, label: string, entry: LayerJSON, 
     weights[key] = { data, shape: w.shape };
   }
   layer.setWeights(weights);
-}
-
-/** Parses `json` (an object or its text) and checks format and version; `what` names the model in messages. */
-export function readSaved<T extends { format: string; version: number }>(where: string, json: unknown, format: string, version: number, what: string): T {
-  if (typeof json === 'string') {
-    try {
-      json = JSON.parse(json);
-    } catch (error) {
-      throw new SyntaxError(`${where}: not JSON (${(error as Error).message})`);
-    }
-  }
-  const j = json as T;
-  if (j === null || typeof j !== 'object' || j.format !== format) throw new TypeError(`${where}: not a saved ${what} (format must be '${format}', got ${describe((j as { format?: unknown })?.format)})`);
-  if (j.version !== version) throw new RangeError(`${where}: format version ${describe(j.version)} is not supported (this library reads version ${version})`);
-  return j;
 }

@@ -4,9 +4,9 @@
 // call, one backward call per layer, one norm call, one optimizer call.
 // What any trainable model shares (the slabs, loss, update with clipping and
 // NaN rollback, the epoch loop) is in training.ts; saving layers in saving.ts.
-import { Backend } from '../backend.js';
-import { checkInt, checkOneOf, checkOptions, describe } from '../errors.js';
-import { defaultBackend } from '../init.js';
+import { Backend } from '../engine/backend.js';
+import { checkInt, checkOneOf, checkOptions, describe, readSeed } from '../errors.js';
+import { defaultBackend } from '../engine/init.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { GRU } from '../layers/gru.js';
@@ -15,16 +15,17 @@ import { RecurrentLayer, type StateName } from '../layers/recurrent.js';
 import { SimpleRNN } from '../layers/simple-rnn.js';
 import { Workspace } from '../layers/parameters.js';
 import type { Weights } from '../layers/formats.js';
-import { Bidirectional } from './bidirectional.js';
-import { Dense } from './dense.js';
-import { Embedding } from './embedding.js';
-import { Dropout } from './dropout.js';
-import type { Batch, Flow } from './layer.js';
-import { LAYER_TYPES, layerToJSON, makeLayer, readSaved, setLayerWeights, type LayerJSON } from './saving.js';
+import { Bidirectional } from '../layers/bidirectional.js';
+import { Dense } from '../layers/dense.js';
+import { Embedding } from '../layers/embedding.js';
+import { Dropout } from '../layers/dropout.js';
+import type { Batch, Flow } from '../layers/layer.js';
+import { LAYER_TYPES, layerToJSON, makeLayer, setLayerWeights, type LayerJSON } from './saving.js';
 import {
   LOSSES, TrainingSlab, lengthsToMask, readEarlyStopping, readFitBasics, readIds, runEpochs, sample,
   type Callbacks, type CompileOptions, type EarlyStopping, type History, type Loss, type TrainingJSON,
 } from './training.js';
+import { readSaved } from '../saved-file.js';
 
 export { NonFiniteError } from './training.js';
 export type { BatchLogs, Callbacks, CompileOptions, EarlyStopping, EpochLogs, History, Loss } from './training.js';
@@ -122,7 +123,7 @@ export class Sequential {
       if (layer.disposed) throw new Error(`${where}: options.layers[${i}] (${layer.kind}) was disposed`);
       if (options.layers.indexOf(layer) !== i) throw new RangeError(`${where}: options.layers[${i}] is the same layer as options.layers[${options.layers.indexOf(layer)}]`);
     });
-    this.seed = options.seed === undefined ? 0 : checkInt(where, 'options.seed', options.seed, -0x80000000, 0xffffffff);
+    this.seed = readSeed(where, 'options.seed', options.seed);
     const first = options.layers[0];
     if (first instanceof Embedding) {
       if (options.inputSize !== undefined) throw new RangeError(`${where}: options.inputSize must be omitted when the first layer is an Embedding (it reads token ids)`);
@@ -348,7 +349,7 @@ export class Sequential {
     const length = checkInt(where, 'options.length', options.length, 0);
     const temperature = options.temperature === undefined ? 1 : options.temperature;
     if (typeof temperature !== 'number' || !(temperature >= 0) || !Number.isFinite(temperature)) throw new RangeError(`${where}: options.temperature must be a number ≥ 0, got ${describe(temperature)}`);
-    const random = new Random(options.seed === undefined ? this.seed : checkInt(where, 'options.seed', options.seed, -0x80000000, 0xffffffff), 0x53414d504c);
+    const random = new Random(readSeed(where, 'options.seed', options.seed, this.seed), 0x53414d504c);
     const state = this.initialState(1);
     const input = (id: number): TensorLike => {
       if (first instanceof Embedding) return [id];
@@ -450,7 +451,7 @@ export class Sequential {
   static fromJSON(json: unknown, options: { backend?: Backend } = {}): Sequential {
     const where = 'Sequential.fromJSON';
     const backend = options.backend ?? defaultBackend();
-    const j = readSaved<SequentialJSON>(where, json, FORMAT, VERSION, 'Sequential');
+    const j = readSaved<SequentialJSON>(where, json, { format: FORMAT, version: VERSION, what: 'Sequential' });
     if (!Array.isArray(j.layers) || j.layers.length === 0) throw new TypeError(`${where}: layers must be a non-empty array`);
     const made: SequentialLayer[] = [];
     let model: Sequential | null = null;

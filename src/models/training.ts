@@ -5,13 +5,14 @@
 // event loop) and the option checks that go with them. Sequential and
 // EncoderDecoder each own one TrainingSlab and decide only how data is staged
 // and which layer feeds which.
-import type { Backend, F32Buffer } from '../backend.js';
-import { checkBoolean, checkInt, checkOneOf, checkOptions, describe } from '../errors.js';
+import type { Backend, F32Buffer } from '../engine/backend.js';
+import { checkBoolean, checkInt, checkOneOf, checkOptions, describe, readSeed } from '../errors.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import type { ModelLayer } from './layer.js';
+import type { ModelLayer } from '../layers/layer.js';
 import { applyOptimizer, resolveOptimizer, stateSlabs, type OptimizerConfig, type OptimizerType, type ResolvedOptimizer } from './optimizer.js';
 import { base64ToFloats, floatsToBase64 } from './base64.js';
+import { exportsOf } from '../engine/exports.js';
 
 export type Loss = 'mse' | 'crossEntropy';
 export const LOSSES: readonly Loss[] = ['mse', 'crossEntropy'];
@@ -144,10 +145,6 @@ export function lengthsToMask(where: string, name: string, lengths: unknown, N: 
   return mask;
 }
 
-/** The integer seed option (default `fallback`). */
-export function readSeed(where: string, name: string, value: unknown, fallback: number): number {
-  return value === undefined ? fallback : checkInt(where, name, value, -0x80000000, 0xffffffff);
-}
 
 /** The fit options every model shares: epochs (1), batchSize (32), shuffle (true), seed (the model's), callbacks. */
 export function readFitBasics(
@@ -290,7 +287,7 @@ export class TrainingSlab {
    * with `dLoss` ≠ 0, dLoss/dOutput is written there (for crossEntropy, w.r.t. the logits).
    */
   loss(out: number, target: number, mask: number, rows: number, O: number, weight: number, dLoss: number, probs: number): number {
-    const wasm = this.backend.wasm;
+    const wasm = exportsOf(this.backend);
     if (this.#lossType === 'crossEntropy') return wasm.softmax_xent_f32(dLoss, probs, out, target, mask, rows, O, 1 / weight) / weight;
     return wasm.mse_f32(dLoss, out, target, mask, rows, O, 1 / (weight * O)) / (weight * O);
   }
@@ -306,7 +303,7 @@ export class TrainingSlab {
    * undone (weights and optimizer state) and stops.
    */
   update(where: string, epoch: number, batch: number): void {
-    const wasm = this.backend.wasm;
+    const wasm = exportsOf(this.backend);
     const n = this.paramCount;
     const grads = this.#grads.ptr;
     if (this.#clipValue) wasm.clip_values_f32(grads, n, this.#clipValue);

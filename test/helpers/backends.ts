@@ -1,5 +1,5 @@
 // Both builds of the module, for tests that run against each.
-import { Backend } from '../../src/backend.js';
+import { Backend } from '../../src/engine/backend.js';
 
 export const BUILDS = [
   { name: 'simd', simd: true },

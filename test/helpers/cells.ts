@@ -1,5 +1,5 @@
 // Runs a layer and the f64 reference on the same weights and data, for the cell tests.
-import type { Backend } from '../../src/backend.js';
+import type { Backend } from '../../src/engine/backend.js';
 import { GRU, type GRUVariant } from '../../src/layers/gru.js';
 import { LSTM, type GateActivation, type LSTMVariant } from '../../src/layers/lstm.js';
 import type { RecurrentLayer } from '../../src/layers/recurrent.js';

@@ -1,8 +1,9 @@
 // Calls the ESN kernels directly on a given reservoir, for kernel-vs-reference tests.
-import type { Backend } from '../../src/backend.js';
+import type { Backend } from '../../src/engine/backend.js';
 import { Scope } from '../../src/esn/memory.js';
 import type { ReservoirReference } from '../../src/reference/esn.js';
 import { makeRandom } from './random.js';
+import { exportsOf } from '../../src/engine/exports.js';
 
 /** A random reservoir (CSR, k non-zeros per row) in the reference's layout. */
 export function randomReservoir(N: number, I: number, O: number, perRow: number, seed: number, options: { feedback?: boolean; leakRate?: number; scale?: number } = {}): ReservoirReference {
@@ -48,7 +49,7 @@ export function runCollect(
 ): KernelRun {
   const { units: N, inputSize: I, outputSize: O } = r;
   const F = 1 + I + N;
-  const KB = backend.wasm.esn_block_steps();
+  const KB = exportsOf(backend).esn_block_steps();
   const s = new Scope(backend);
   try {
     const dense = new Float32Array(N * N);
@@ -66,7 +67,7 @@ export function runCollect(
     const targets = s.f64(T * O);
     if (o.targets) targets.f64().set(o.targets);
     const noise = o.noise ? s.f32(o.noise) : null;
-    backend.wasm.esn_collect(
+    exportsOf(backend).esn_collect(
       states.ptr, outputs.ptr, xtx.ptr, xty.ptr, zblk.ptr, dblk.ptr, 0, 0, 0, state.ptr, feedback.ptr, pre.ptr,
       uBuf.ptr, teacher?.ptr ?? 0, targets.ptr, noise?.ptr ?? 0,
       wIn.ptr, wBack?.ptr ?? 0, bias.ptr, wVal.ptr, wCol.ptr, wRow.ptr, wDense.ptr, wOut.ptr,

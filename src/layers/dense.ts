@@ -7,12 +7,13 @@
 // Backward: dZ = f′ ⊙ dOut (dZ = dOut for linear and for a softmax head, whose
 // gradient w.r.t. the logits comes fused from the cross-entropy loss);
 // dW += xᵀ·dZ, db += Σ_rows dZ, dX = dZ·Wᵀ.
-import type { Backend } from '../backend.js';
+import type { Backend } from '../engine/backend.js';
 import { checkBoolean, checkInt, checkOneOf } from '../errors.js';
 import { glorotUniform } from '../initializers.js';
-import { WeightedLayer } from '../layers/base.js';
-import { checkFormat, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from '../layers/formats.js';
+import { WeightedLayer } from './base.js';
+import { checkFormat, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
+import { exportsOf } from '../engine/exports.js';
 
 export type DenseActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'softmax';
 const ACTIVATIONS: readonly DenseActivation[] = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax'];
@@ -86,7 +87,7 @@ export class Dense extends WeightedLayer implements ModelLayer {
     const I = this.#inputSize;
     const U = this.units;
     this.workspace.layout({ out: rows * U, probs: this.activation === 'softmax' ? rows * U : 0, dZ: rows * U, dX: rows * I });
-    const wasm = this.backend.wasm;
+    const wasm = exportsOf(this.backend);
     const out = this.workspace.ptr('out');
     wasm.gemm_f32(out, x, this.parameters.ptr('weight'), this.backend.gemmWork(), rows, U, I, I, U, U, 0, 0, 1, 0);
     if (this.useBias) wasm.add_bias_rows_f32(out, this.parameters.ptr('bias'), rows, U);
@@ -114,7 +115,7 @@ export class Dense extends WeightedLayer implements ModelLayer {
     const rows = this.#rows;
     const I = this.#inputSize;
     const U = this.units;
-    const wasm = this.backend.wasm;
+    const wasm = exportsOf(this.backend);
     const n = rows * U;
     let dZ = dOutput;
     if (this.activation === 'relu' || this.activation === 'tanh' || this.activation === 'sigmoid') {

@@ -6,100 +6,9 @@
 // are freed by dispose(). Typed-array views over linear memory are derived on
 // demand and re-derived whenever memory.buffer has changed (any allocation may
 // grow memory and detach older views); none is handed to a user.
-import { checkInt, describe } from './errors.js';
-import { compiledModule, simdSupported, type Build } from './wasm/loader.js';
-
-/** The module's exports: flat functions over pointers (byte offsets) and sizes. */
-export interface WasmExports {
-  memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  free(ptr: number): void;
-  gemm_work_floats(): number;
-  gemm_f32(
-    c: number, a: number, b: number, work: number,
-    m: number, n: number, k: number, lda: number, ldb: number, ldc: number,
-    transA: number, transB: number, alpha: number, beta: number,
-  ): void;
-  exp_f32(y: number, x: number, n: number): void;
-  sigmoid_f32(y: number, x: number, n: number): void;
-  tanh_f32(y: number, x: number, n: number): void;
-  relu_f32(y: number, x: number, n: number): void;
-  sigmoid_backward_f32(dx: number, y: number, dy: number, n: number): void;
-  tanh_backward_f32(dx: number, y: number, dy: number, n: number): void;
-  relu_backward_f32(dx: number, y: number, dy: number, n: number): void;
-  rnn_packed_floats(H: number): number;
-  lstm_packed_floats(H: number, variant: number): number;
-  gru_packed_floats(H: number, variant: number): number;
-  rnn_forward_f32(hAll: number, packed: number, x: number, mask: number, wIh: number, wHh: number, bias: number, work: number, T: number, B: number, I: number, H: number, kind: number): void;
-  rnn_backward_f32(
-    dX: number, dWIh: number, dWHh: number, dBias: number, dh: number, dZ: number, packed: number, dhCarry: number,
-    dOutput: number, hAll: number, x: number, mask: number, wIh: number, wHh: number, work: number,
-    T: number, B: number, I: number, H: number, kind: number,
-  ): void;
-  lstm_forward_f32(
-    gates: number, hAll: number, cAll: number, tanhC: number, packed: number,
-    x: number, mask: number, wIh: number, wHh: number, bias: number, peep: number, work: number,
-    T: number, B: number, I: number, H: number, variant: number, kind: number,
-  ): void;
-  lstm_backward_f32(
-    dX: number, dWIh: number, dWHh: number, dBias: number, dPeep: number,
-    dh: number, dc: number, dZ: number, packed: number, dhCarry: number,
-    dOutput: number, gates: number, hAll: number, cAll: number, tanhC: number,
-    x: number, mask: number, wIh: number, wHh: number, peep: number, work: number,
-    T: number, B: number, I: number, H: number, variant: number, kind: number,
-  ): void;
-  gru_forward_f32(
-    gates: number, hAll: number, extra: number, zh: number, packed: number,
-    x: number, mask: number, wIh: number, wHh: number, bIh: number, bHh: number, work: number,
-    T: number, B: number, I: number, H: number, variant: number, kind: number,
-  ): void;
-  gru_backward_f32(
-    dX: number, dWIh: number, dWHh: number, dBIh: number, dBHh: number,
-    dh: number, dZ: number, dZh: number, drh: number, packed: number, dhCarry: number,
-    dOutput: number, gates: number, hAll: number, extra: number,
-    x: number, mask: number, wIh: number, wHh: number, work: number,
-    T: number, B: number, I: number, H: number, variant: number, kind: number,
-  ): void;
-  concat_rows_f32(dst: number, left: number, right: number, rows: number, a: number, b: number): void;
-  split_rows_f32(left: number, right: number, src: number, rows: number, a: number, b: number): void;
-  add_scaled_f32(dst: number, left: number, right: number, n: number, scale: number): void;
-  dropout_f32(out: number, mask: number, x: number, n: number, rate: number, seed: number): void;
-  multiply_f32(dst: number, a: number, b: number, n: number): void;
-  esn_block_steps(): number;
-  esn_collect(
-    states: number, outputs: number, xtx: number, xty: number, zblk: number, dblk: number,
-    rlsP: number, zvec: number, pz: number, state: number, feedback: number, pre: number,
-    u: number, teacher: number, targets: number, noise: number,
-    wIn: number, wBack: number, bias: number, wVal: number, wCol: number, wRow: number, wDense: number, wOut: number,
-    T: number, N: number, I: number, O: number, washout: number, leak: number, dense: number, outTanh: number, fbOn: number, forget: number,
-  ): void;
-  esn_generate(
-    outputs: number, state: number, feedback: number, pre: number, noise: number,
-    wIn: number, wBack: number, bias: number, wVal: number, wCol: number, wRow: number, wDense: number, wOut: number,
-    S: number, N: number, I: number, O: number, leak: number, dense: number, outTanh: number, fbOn: number,
-  ): void;
-  esn_ridge_solve(wOut: number, work: number, tmp: number, perm: number, xtx: number, xty: number, F: number, O: number, ridge: number): number;
-  // Training kernels (assembly/loss.ts, optim.ts, dense.ts, sequence.ts). labels and ids are i32 arrays; mask is f32 or 0.
-  softmax_f32(out: number, logits: number, rows: number, classes: number): void;
-  softmax_temperature_f32(out: number, logits: number, rows: number, classes: number, invTemperature: number): void;
-  softmax_xent_f32(dLogits: number, probs: number, logits: number, labels: number, mask: number, rows: number, classes: number, scale: number): number;
-  mse_f32(dPred: number, pred: number, target: number, mask: number, rows: number, cols: number, scale: number): number;
-  sgd_step_f32(params: number, velocity: number, grads: number, n: number, learningRate: number, momentum: number, nesterov: number, weightDecay: number): void;
-  adam_step_f32(
-    params: number, m: number, v: number, grads: number, n: number,
-    learningRate: number, beta1: number, beta2: number, epsilon: number, step: number, weightDecay: number, decoupled: number,
-  ): void;
-  rmsprop_step_f32(params: number, sq: number, grads: number, n: number, learningRate: number, rho: number, epsilon: number, weightDecay: number): void;
-  sum_squares_f32(x: number, n: number): number;
-  scale_f32(x: number, n: number, factor: number): void;
-  clip_values_f32(x: number, n: number, limit: number): void;
-  add_bias_rows_f32(x: number, bias: number, rows: number, cols: number): void;
-  sum_rows_into_f32(dst: number, src: number, rows: number, cols: number): void;
-  embedding_forward_f32(out: number, table: number, ids: number, n: number, dim: number): void;
-  embedding_backward_f32(dTable: number, dOut: number, ids: number, n: number, dim: number): void;
-  reverse_time_f32(dst: number, src: number, T: number, rowFloats: number): void;
-  reverse_time_masked_f32(dst: number, src: number, mask: number, T: number, B: number, F: number): void;
-}
+import { checkInt, describe } from '../errors.js';
+import { compiledModule, simdSupported, type Build } from './loader.js';
+import { registerExports, type WasmExports } from './exports.js';
 
 export interface BackendOptions {
   /** `true` forces the SIMD build (error if the engine lacks SIMD), `false` the scalar one; default: SIMD when the engine validates it. */
@@ -181,10 +90,22 @@ export function liveView(buffer: F32Buffer): Float32Array {
   return F32Buffer.view(buffer);
 }
 
+/** The same memory as f64 (length / 2 elements; the block is 16-byte aligned). Internal, like liveView. */
+export function liveF64(buffer: F32Buffer): Float64Array {
+  const f32 = F32Buffer.view(buffer);
+  return new Float64Array(f32.buffer, f32.byteOffset, f32.length >>> 1);
+}
+
+/** The same memory as i32 (length elements). Internal, like liveView. */
+export function liveI32(buffer: F32Buffer): Int32Array {
+  const f32 = F32Buffer.view(buffer);
+  return new Int32Array(f32.buffer, f32.byteOffset, f32.length);
+}
+
 export class Backend {
   readonly simd: boolean;
-  /** @internal the raw exports; kernels in src/kernels call them after validating. */
-  readonly wasm: WasmExports;
+  /** The raw exports: private to the engine; src/kernels reaches them through exportsOf(). */
+  readonly #wasm: WasmExports;
   #gemmWork = 0;
   #heap: Float32Array | null = null;
   #disposed = false;
@@ -192,13 +113,14 @@ export class Backend {
   #finalizer =
     typeof FinalizationRegistry === 'function'
       ? new FinalizationRegistry<number>((ptr) => {
-          if (!this.#disposed) this.wasm.free(ptr);
+          if (!this.#disposed) this.#wasm.free(ptr);
         })
       : null;
 
   private constructor(simd: boolean, instance: WebAssembly.Instance) {
     this.simd = simd;
-    this.wasm = instance.exports as unknown as WasmExports;
+    this.#wasm = instance.exports as unknown as WasmExports;
+    registerExports(this, this.#wasm);
   }
 
   /** Instantiates a new, independent backend (its own memory) from the cached compiled module. */
@@ -223,12 +145,12 @@ export class Backend {
 
   /** The current ArrayBuffer of linear memory (changes when memory grows). */
   get memoryBuffer(): ArrayBuffer {
-    return this.wasm.memory.buffer;
+    return this.#wasm.memory.buffer;
   }
 
   /** Size of linear memory in bytes. */
   get memoryBytes(): number {
-    return this.wasm.memory.buffer.byteLength;
+    return this.#wasm.memory.buffer.byteLength;
   }
 
   /** Allocates `bytes` (≥ 1) of linear memory, 16-byte aligned; returns the pointer. */
@@ -237,7 +159,7 @@ export class Backend {
     checkInt('Backend.alloc', 'bytes', bytes, 1, MAX_ALLOC_BYTES);
     let ptr: number;
     try {
-      ptr = this.wasm.alloc(bytes) >>> 0;
+      ptr = this.#wasm.alloc(bytes) >>> 0;
     } catch (error) {
       if (error instanceof WebAssembly.RuntimeError) {
         throw new RangeError(
@@ -252,7 +174,7 @@ export class Backend {
 
   free(ptr: number): void {
     this.#checkAlive('free');
-    this.wasm.free(ptr);
+    this.#wasm.free(ptr);
   }
 
   /** @internal `ptr` is freed if `owner` is garbage-collected before it calls untrack() (its dispose). */
@@ -296,7 +218,7 @@ export class Backend {
 
   /** @internal the GEMM packing workspace, allocated on first use and kept. */
   gemmWork(): number {
-    if (this.#gemmWork === 0) this.#gemmWork = this.alloc(this.wasm.gemm_work_floats() * 4);
+    if (this.#gemmWork === 0) this.#gemmWork = this.alloc(this.#wasm.gemm_work_floats() * 4);
     return this.#gemmWork;
   }
 
@@ -307,7 +229,7 @@ export class Backend {
   /** Frees the backend's own workspace. Buffers you allocated are yours to dispose. */
   dispose(): void {
     if (this.#disposed) return;
-    if (this.#gemmWork !== 0) this.wasm.free(this.#gemmWork);
+    if (this.#gemmWork !== 0) this.#wasm.free(this.#gemmWork);
     this.#gemmWork = 0;
     this.#disposed = true;
   }

@@ -1,11 +1,12 @@
 // Embedding: token ids [T, B] (i32) → vectors [T, B, units], out[r] = table[id[r]].
 // Backward scatters: dTable[id[r]] += dOut[r]. Weight layout: table [vocabSize, units]
 // (Keras 'embeddings', PyTorch nn.Embedding 'weight'). Initialised U(−0.05, 0.05) as Keras does.
-import type { Backend } from '../backend.js';
+import type { Backend } from '../engine/backend.js';
 import { checkInt } from '../errors.js';
-import { WeightedLayer } from '../layers/base.js';
-import { checkFormat, checkKeys, takeWeight, tensor, type WeightFormat, type Weights } from '../layers/formats.js';
+import { WeightedLayer } from './base.js';
+import { checkFormat, checkKeys, takeWeight, tensor, type WeightFormat, type Weights } from './formats.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
+import { exportsOf } from '../engine/exports.js';
 
 export interface EmbeddingOptions {
   /** Number of distinct tokens; ids are 0 … vocabSize − 1. */
@@ -58,7 +59,7 @@ export class Embedding extends WeightedLayer implements ModelLayer {
   modelForward(ids: number, batch: Batch): number {
     const rows = batch.T * batch.B;
     this.workspace.layout({ out: rows * this.units });
-    this.backend.wasm.embedding_forward_f32(this.workspace.ptr('out'), this.parameters.ptr('table'), ids, rows, this.units);
+    exportsOf(this.backend).embedding_forward_f32(this.workspace.ptr('out'), this.parameters.ptr('table'), ids, rows, this.units);
     this.#ids = ids;
     this.#rows = rows;
     return this.workspace.ptr('out');
@@ -66,7 +67,7 @@ export class Embedding extends WeightedLayer implements ModelLayer {
 
   /** @internal Token ids have no gradient: returns 0. */
   modelBackward(dOutput: number): number {
-    this.backend.wasm.embedding_backward_f32(this.parameters.gradPtr('table'), dOutput, this.#ids, this.#rows, this.units);
+    exportsOf(this.backend).embedding_backward_f32(this.parameters.gradPtr('table'), dOutput, this.#ids, this.#rows, this.units);
     return 0;
   }
 

@@ -3,8 +3,8 @@
 // [B, features]; token ids are i32 [T, B]. A layer reads its input where the
 // layer below left it, writes its output into its own workspace, and returns
 // pointers; nothing is copied to JavaScript on the way.
-import type { F32Buffer } from '../backend.js';
-import type { WeightFormat, Weights } from '../layers/formats.js';
+import type { F32Buffer } from '../engine/backend.js';
+import type { WeightFormat, Weights } from './formats.js';
 
 /** What flows into or out of a layer. */
 export interface Flow {

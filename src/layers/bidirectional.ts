@@ -4,12 +4,13 @@
 // 'ave'. With returnSequences the backward copy's outputs are reversed back so
 // step t of both directions lines up; without it the two final states merge
 // (the backward copy's final state is the one after reading step 0).
-import type { Backend, F32Buffer } from '../backend.js';
+import type { Backend, F32Buffer } from '../engine/backend.js';
 import { checkOneOf, checkOptions, describe } from '../errors.js';
-import { checkFormat, type WeightFormat, type Weights } from '../layers/formats.js';
-import { Workspace } from '../layers/parameters.js';
-import { RecurrentLayer } from '../layers/recurrent.js';
+import { checkFormat, type WeightFormat, type Weights } from './formats.js';
+import { Workspace } from './parameters.js';
+import { RecurrentLayer } from './recurrent.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
+import { exportsOf } from '../engine/exports.js';
 
 export type MergeMode = 'concat' | 'sum' | 'ave';
 const MERGES: readonly MergeMode[] = ['concat', 'sum', 'ave'];
@@ -112,7 +113,7 @@ export class Bidirectional implements ModelLayer {
       backward = this.#work.ptr('bOut');
     }
     const out = this.#work.ptr('out');
-    const wasm = this.backend.wasm;
+    const wasm = exportsOf(this.backend);
     if (this.merge === 'concat') wasm.concat_rows_f32(out, forward, backward, outRows, H, H);
     else wasm.add_scaled_f32(out, forward, backward, outRows * H, this.merge === 'ave' ? 0.5 : 1);
     return out;
@@ -125,7 +126,7 @@ export class Bidirectional implements ModelLayer {
     const F = this.forwardLayer.inputSize;
     const H = this.forwardLayer.units;
     const outRows = this.returnSequences ? T * B : B;
-    const wasm = this.backend.wasm;
+    const wasm = exportsOf(this.backend);
     let dF = this.#work.ptr('dF');
     let dB = this.#work.ptr('dB');
     if (this.merge === 'concat') wasm.split_rows_f32(dF, dB, dOutput, outRows, H, H);
@@ -147,8 +148,8 @@ export class Bidirectional implements ModelLayer {
 
   /** [T, B, F] at src → reversed in time (each sequence within its length if masked) at dst. */
   #reverse(dst: number, src: number, F: number): void {
-    if (this.#mask) this.backend.wasm.reverse_time_masked_f32(dst, src, this.#mask, this.#T, this.#B, F);
-    else this.backend.wasm.reverse_time_f32(dst, src, this.#T, this.#B * F);
+    if (this.#mask) exportsOf(this.backend).reverse_time_masked_f32(dst, src, this.#mask, this.#T, this.#B, F);
+    else exportsOf(this.backend).reverse_time_f32(dst, src, this.#T, this.#B * F);
   }
 
   /** Both directions' weights: native/keras keys 'forward/…' and 'backward/…'; pytorch keys '…' and '…_reverse' (as nn.LSTM(bidirectional=True) names them). */

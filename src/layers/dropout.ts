@@ -3,12 +3,13 @@
 // through untouched. The mask comes from a counter-based hash in WASM of (the
 // layer's seed, the model's update count, the element index), so the same seed
 // gives the same masks run to run, and a resumed model continues the sequence.
-import type { Backend, F32Buffer } from '../backend.js';
-import { checkInt, checkOptions, describe } from '../errors.js';
-import { defaultBackend } from '../init.js';
-import { Workspace } from '../layers/parameters.js';
-import type { Weights } from '../layers/formats.js';
+import type { Backend, F32Buffer } from '../engine/backend.js';
+import { checkInt, checkOptions, describe, readSeed } from '../errors.js';
+import { defaultBackend } from '../engine/init.js';
+import { Workspace } from './parameters.js';
+import type { Weights } from './formats.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
+import { exportsOf } from '../engine/exports.js';
 
 export interface DropoutOptions {
   /** Fraction of values zeroed while training, in [0, 1). */
@@ -46,7 +47,7 @@ export class Dropout implements ModelLayer {
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new RangeError(`${where}: options.rate must be a number in [0, 1), got ${describe(rate)}`);
     this.rate = rate;
     this.seedGiven = options.seed !== undefined;
-    this.#seed = options.seed === undefined ? 0 : checkInt(where, 'options.seed', options.seed, -0x80000000, 0xffffffff);
+    this.#seed = readSeed(where, 'options.seed', options.seed);
     this.backend = options.backend ?? defaultBackend();
     this.#work = new Workspace(this.backend);
   }
@@ -91,14 +92,14 @@ export class Dropout implements ModelLayer {
     const n = batch.T * batch.B * this.#features;
     this.#work.layout({ out: n, mask: n, dX: n });
     this.#n = n;
-    this.backend.wasm.dropout_f32(this.#work.ptr('out'), this.#work.ptr('mask'), x, n, this.rate, mix(this.#seed, batch.noise!));
+    exportsOf(this.backend).dropout_f32(this.#work.ptr('out'), this.#work.ptr('mask'), x, n, this.rate, mix(this.#seed, batch.noise!));
     return this.#work.ptr('out');
   }
 
   /** @internal */
   modelBackward(dOutput: number): number {
     if (!this.#active) return dOutput;
-    this.backend.wasm.multiply_f32(this.#work.ptr('dX'), dOutput, this.#work.ptr('mask'), this.#n);
+    exportsOf(this.backend).multiply_f32(this.#work.ptr('dX'), dOutput, this.#work.ptr('mask'), this.#n);
     return this.#work.ptr('dX');
   }
 
