@@ -7,6 +7,7 @@ import { checkInt, checkOptions, describe, readSeed } from '../errors.js';
 import { defaultBackend } from '../engine/init.js';
 import { Random } from '../random.js';
 import { Parameters, Workspace, type ParamSpec } from './parameters.js';
+import { checkFormat, type WeightFormat, type Weights } from './formats.js';
 
 export abstract class WeightedLayer {
   /** The class name, the prefix of error messages. */
@@ -55,6 +56,21 @@ export abstract class WeightedLayer {
   /** The layer's parameters (after build). */
   protected get parameters(): Parameters {
     return this.#parameters!;
+  }
+
+  /** Internal values (by parameter name) → named weights in `format`; `gradients` maps gradients instead. */
+  protected abstract exportWeights(format: WeightFormat, values: Record<string, Float32Array>, gradients: boolean): Weights;
+
+  /** Copies of the weights in `format` ('native' by default). */
+  getWeights(options: { format?: WeightFormat } = {}): Weights {
+    const where = `${this.kind}.getWeights`;
+    this.checkAlive(where);
+    return this.exportWeights(checkFormat(where, options?.format ?? 'native'), this.parameters.values(), false);
+  }
+
+  /** @internal The gradients of this layer's parameters, read from `slab` (a copy of its model's gradient slab), named as getWeights names them. */
+  gradientWeights(slab: Float32Array, format: WeightFormat): Weights {
+    return this.exportWeights(format, this.parameters.valuesOf(slab), true);
   }
 
   /** Draws the weights: parameter `index` from its own stream of the seed. `seed` replaces a seed that was not given. */

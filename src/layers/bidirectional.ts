@@ -8,12 +8,18 @@ import type { Backend, F32Buffer } from '../engine/backend.js';
 import { checkOneOf, checkOptions, describe } from '../errors.js';
 import { checkFormat, type WeightFormat, type Weights } from './formats.js';
 import { Workspace } from './parameters.js';
-import { RecurrentLayer } from './recurrent.js';
+import { RecurrentLayer, type StateName } from './recurrent.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
 import { exportsOf } from '../engine/exports.js';
 
 export type MergeMode = 'concat' | 'sum' | 'ave';
 const MERGES: readonly MergeMode[] = ['concat', 'sum', 'ave'];
+
+/** State pointers of each direction (the backward direction's are those of the reversed pass). */
+export interface DirectionStates {
+  forward?: Partial<Record<StateName, number>>;
+  backward?: Partial<Record<StateName, number>>;
+}
 
 export interface BidirectionalOptions {
   /** The forward-direction layer (SimpleRNN, LSTM or GRU); its returnSequences decides the output. */
@@ -94,8 +100,8 @@ export class Bidirectional implements ModelLayer {
     this.#backwardLayer!.adopt(params, grads, base + this.forwardLayer.paramFloats);
   }
 
-  /** @internal */
-  modelForward(x: number, batch: Batch): number {
+  /** @internal `initial`: pointers of each direction's initial states (absent: zeros). */
+  modelForward(x: number, batch: Batch, initial: DirectionStates = {}): number {
     const { T, B, mask } = batch;
     const F = this.forwardLayer.inputSize;
     const H = this.forwardLayer.units;
@@ -106,8 +112,8 @@ export class Bidirectional implements ModelLayer {
     this.#mask = mask;
     const xRev = this.#work.ptr('xRev');
     this.#reverse(xRev, x, F);
-    const forward = this.forwardLayer.modelForward(x, batch);
-    let backward = this.#backwardLayer!.modelForward(xRev, batch);
+    const forward = this.forwardLayer.modelForward(x, batch, initial.forward);
+    let backward = this.#backwardLayer!.modelForward(xRev, batch, initial.backward);
     if (this.returnSequences) {
       this.#reverse(this.#work.ptr('bOut'), backward, H);
       backward = this.#work.ptr('bOut');
@@ -119,8 +125,8 @@ export class Bidirectional implements ModelLayer {
     return out;
   }
 
-  /** @internal */
-  modelBackward(dOutput: number): number {
+  /** @internal `dFinal`: pointers of the gradients of each direction's final states. */
+  modelBackward(dOutput: number, dFinal: DirectionStates = {}): number {
     const T = this.#T;
     const B = this.#B;
     const F = this.forwardLayer.inputSize;
@@ -137,8 +143,8 @@ export class Bidirectional implements ModelLayer {
       this.#reverse(this.#work.ptr('dBRev'), dB, H);
       dB = this.#work.ptr('dBRev');
     }
-    const dXF = this.forwardLayer.modelBackward(dF);
-    const dXBRev = this.#backwardLayer!.modelBackward(dB);
+    const dXF = this.forwardLayer.modelBackward(dF, dFinal.forward);
+    const dXBRev = this.#backwardLayer!.modelBackward(dB, dFinal.backward);
     const dXB = this.#work.ptr('dXRev');
     this.#reverse(dXB, dXBRev, F);
     const dX = this.#work.ptr('dX');
@@ -160,6 +166,14 @@ export class Bidirectional implements ModelLayer {
     const out: Weights = {};
     for (const [key, value] of Object.entries(this.forwardLayer.getWeights({ format }))) out[this.#key(format, key, false)] = value;
     for (const [key, value] of Object.entries(this.#backwardLayer!.getWeights({ format }))) out[this.#key(format, key, true)] = value;
+    return out;
+  }
+
+  /** @internal Both directions' gradients from `slab`, keyed as getWeights keys the weights. */
+  gradientWeights(slab: Float32Array, format: WeightFormat): Weights {
+    const out: Weights = {};
+    for (const [key, value] of Object.entries(this.forwardLayer.gradientWeights(slab, format))) out[this.#key(format, key, false)] = value;
+    for (const [key, value] of Object.entries(this.#backwardLayer!.gradientWeights(slab, format))) out[this.#key(format, key, true)] = value;
     return out;
   }
 

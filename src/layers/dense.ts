@@ -137,12 +137,8 @@ export class Dense extends WeightedLayer implements ModelLayer {
     return dX;
   }
 
-  /** Copies of the weights: native/keras { weight | kernel [inputSize, units], bias }, pytorch { weight [units, inputSize], bias }. */
-  getWeights(options: { format?: WeightFormat } = {}): Weights {
-    const where = 'Dense.getWeights';
-    this.checkAlive(where);
-    const format = checkFormat(where, options?.format ?? 'native');
-    const v = this.parameters.values();
+  /** native/keras { weight | kernel [inputSize, units], bias }, pytorch { weight [units, inputSize], bias }. */
+  protected exportWeights(format: WeightFormat, v: Record<string, Float32Array>): Weights {
     const I = this.#inputSize;
     const U = this.units;
     const out: Weights = {};

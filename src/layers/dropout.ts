@@ -108,6 +108,11 @@ export class Dropout implements ModelLayer {
     return {};
   }
 
+  /** @internal No gradients: {}. */
+  gradientWeights(): Weights {
+    return {};
+  }
+
   /** Accepts only {} (there are no weights). */
   setWeights(weights: Weights | Record<string, unknown>): void {
     if (weights === null || typeof weights !== 'object' || Object.keys(weights).length > 0) {

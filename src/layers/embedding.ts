@@ -71,12 +71,9 @@ export class Embedding extends WeightedLayer implements ModelLayer {
     return 0;
   }
 
-  /** Copies of the table: native { table }, keras { embeddings }, pytorch { weight }, each [vocabSize, units]. */
-  getWeights(options: { format?: WeightFormat } = {}): Weights {
-    const where = 'Embedding.getWeights';
-    this.checkAlive(where);
-    const format = checkFormat(where, options?.format ?? 'native');
-    return { [KEYS[format]]: tensor(this.parameters.values().table, [this.vocabSize, this.units]) };
+  /** The table: native { table }, keras { embeddings }, pytorch { weight }, each [vocabSize, units]. */
+  protected exportWeights(format: WeightFormat, v: Record<string, Float32Array>): Weights {
+    return { [KEYS[format]]: tensor(v.table, [this.vocabSize, this.units]) };
   }
 
   setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {

@@ -43,6 +43,8 @@ export interface ModelLayer {
   modelBackward(dOutput: number): number;
   config(): Record<string, unknown>;
   getWeights(options?: { format?: WeightFormat }): Weights;
+  /** The layer's gradients read from `slab` (a copy of the model's gradient slab), named as getWeights names the weights. */
+  gradientWeights(slab: Float32Array, format: WeightFormat): Weights;
   setWeights(weights: Weights | Record<string, unknown>, options?: { format?: WeightFormat }): void;
   dispose(): void;
 }

@@ -62,6 +62,13 @@ export class Parameters {
     return out;
   }
 
+  /** The parameters' values (or gradients) by name, from `slab`: a copy of a whole model slab (or of the layer's own), in slab order. */
+  valuesOf(slab: Float32Array): Record<string, Float32Array> {
+    const out: Record<string, Float32Array> = {};
+    for (const [name, slot] of this.#slots) out[name] = slab.slice(this.#base + slot.offset, this.#base + slot.offset + slot.length);
+    return out;
+  }
+
   /** Writes every parameter (already validated: one array of the right length per name). */
   set(values: Record<string, Float32Array>): void {
     const view = liveView(this.#params);

@@ -128,8 +128,6 @@ export abstract class RecurrentLayer extends WeightedLayer {
   /** `mask`: pointer of the [T, B] mask to pass to the kernel (0: none). */
   protected abstract runForward(T: number, B: number, mask: number): void;
   protected abstract runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void;
-  /** Internal values (by parameter name) → named weights in `format`; `gradients` maps gradients instead. */
-  protected abstract exportWeights(format: WeightFormat, values: Record<string, Float32Array>, gradients: boolean): Weights;
   /** Named weights in `format` → internal values by parameter name (fresh arrays, validated). */
   protected abstract importWeights(format: WeightFormat, weights: unknown, where: string): Record<string, Float32Array>;
 
@@ -240,13 +238,6 @@ export abstract class RecurrentLayer extends WeightedLayer {
     return { dInput: { data: dInput, shape: [B, T, I] }, dInitialState, dWeights: this.exportWeights(format, this.parameters.values(true), true) };
   }
 
-  /** Copies of the weights in `format` ('native' by default). */
-  getWeights(options: { format?: WeightFormat } = {}): Weights {
-    const where = `${this.kind}.getWeights`;
-    this.checkAlive(where);
-    return this.exportWeights(checkFormat(where, options?.format ?? 'native'), this.parameters.values(), false);
-  }
-
   /** Replaces every weight. All are validated before any is written: a failed call changes nothing. */
   setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {
     const where = `${this.kind}.setWeights`;
@@ -319,10 +310,23 @@ export abstract class RecurrentLayer extends WeightedLayer {
     return this.returnSequences ? this.outputPtr() : this.finalStatePtr('h');
   }
 
-  /** @internal */
+  /**
+   * @internal Backward from the gradient of this layer's output (`dOutput`, a pointer) and of its
+   * final states (`dFinal`, pointers). Without returnSequences the output is the final h, so the
+   * two gradients of h add up.
+   */
   modelBackward(dOutput: number, dFinal: Partial<Record<StateName, number>> = {}): number {
-    if (this.returnSequences) this.backwardFrom(dOutput, dFinal);
-    else this.backwardFrom(0, { ...dFinal, h: dOutput });
+    if (this.returnSequences) {
+      this.backwardFrom(dOutput, dFinal);
+    } else if (dFinal.h !== undefined) {
+      const sum = this.work('dFinalSum');
+      const n = this.#batch * this.units;
+      const heap = this.backend.heapF32();
+      for (let i = 0; i < n; i++) heap[(sum >>> 2) + i] = heap[(dOutput >>> 2) + i] + heap[(dFinal.h >>> 2) + i];
+      this.backwardFrom(0, { ...dFinal, h: sum });
+    } else {
+      this.backwardFrom(0, { ...dFinal, h: dOutput });
+    }
     return this.dInputPtr();
   }
 
@@ -376,7 +380,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
   #ensureWorkspace(T: number, B: number): void {
     const I = this.inputSize;
     const H = this.units;
-    this.workspace.layout({ x: T * B * I, hAll: (T + 1) * B * H, dOutput: T * B * H, dX: T * B * I, dh: B * H, mask: T * B, dhCarry: B * H, ...this.workRegions(T, B) });
+    this.workspace.layout({ x: T * B * I, hAll: (T + 1) * B * H, dOutput: T * B * H, dX: T * B * I, dh: B * H, mask: T * B, dhCarry: B * H, dFinalSum: B * H, ...this.workRegions(T, B) });
   }
 }
 

@@ -13,9 +13,10 @@
 //   loss(out, target [Tt, B(, O)], target mask) → dLoss
 //   decoder backward (BPTT) → dInitialState_k → encoder layer k's dFinalState → encoder backward
 // One parameter slab for both halves, one optimizer step per batch: the machinery
-// (slabs, loss, clipping, NaN rollback, epoch loop) is Sequential's, in training.ts.
-import { Backend } from '../engine/backend.js';
-import { checkInt, checkOneOf, checkOptions, describe, readSeed } from '../errors.js';
+// (slabs, loss, clipping, NaN rollback, epoch loop, weights, saving) is the Model
+// base's (model.ts); this file says how pairs are staged and the halves run.
+import type { Backend } from '../engine/backend.js';
+import { checkInt, checkOptions, describe, readSeed } from '../errors.js';
 import { defaultBackend } from '../engine/init.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
@@ -23,17 +24,15 @@ import { GRU } from '../layers/gru.js';
 import { LSTM } from '../layers/lstm.js';
 import { RecurrentLayer, type StateName } from '../layers/recurrent.js';
 import { SimpleRNN } from '../layers/simple-rnn.js';
-import { Workspace } from '../layers/parameters.js';
 import type { WeightFormat, Weights } from '../layers/formats.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import type { Batch, Flow, ModelLayer } from '../layers/layer.js';
 import { layerToJSON, makeLayer, setLayerWeights, type LayerJSON } from './saving.js';
-import {
-  LOSSES, TrainingSlab, lengthsToMask, readEarlyStopping, readFitBasics, readIds, runEpochs, sample,
-  type Callbacks, type CompileOptions, type EarlyStopping, type History, type Loss, type TrainingJSON,
-} from './training.js';
+import { sample, type History, type Loss } from './training.js';
+import { Model, loadModel, type BaseFitOptions, type SavedTraining } from './model.js';
+import { batchRows, lengthsToMask, readSampling, readSequences, readTargets, stageSteps, type SamplingOptions } from './data.js';
 import { readSaved } from '../saved-file.js';
 
 export type EncoderLayer = SimpleRNN | LSTM | GRU | Embedding;
@@ -70,27 +69,15 @@ export interface PairOptions {
   targetLengths?: number[];
 }
 
-export interface EncoderDecoderFitOptions extends PairOptions {
-  epochs?: number;
-  batchSize?: number;
-  /** Shuffle the pairs every epoch (default true); the order depends only on seed and the epoch count. */
-  shuffle?: boolean;
-  /** Seed of the shuffling (default: the model's seed). */
-  seed?: number;
+export interface EncoderDecoderFitOptions extends BaseFitOptions, PairOptions {
   /** Teacher-forced loss (and token accuracy) on these pairs after every epoch. */
   validationData?: { source: TensorLike; target: TensorLike } & PairOptions;
-  callbacks?: Callbacks;
-  earlyStopping?: EarlyStopping | boolean;
 }
 
-export interface DecodeOptions {
+export interface DecodeOptions extends SamplingOptions {
   /** Steps to generate. */
   length: number;
   sourceLengths?: number[];
-  /** Token decoders: softmax temperature (default 0: the most likely token, greedy decoding). */
-  temperature?: number;
-  /** Token decoders: seed of the sampling (default: the model's seed). */
-  seed?: number;
   /** Token decoders: a sequence ends at this token (it is included; later steps repeat it). */
   stopToken?: number;
   /** Pairs decoded together (default 256). */
@@ -100,14 +87,12 @@ export interface DecodeOptions {
 /** predict(): token ids [N, length] (as floats) or vectors [N, length, outputSize]; lengths[i]: steps up to and including the stop token (else length). */
 export type Decoded = Tensor & { lengths: number[] };
 
-export interface EncoderDecoderJSON {
+export interface EncoderDecoderJSON extends SavedTraining {
   format: string;
   version: number;
   seed: number;
   encoder: { inputSize?: number; layers: LayerJSON[] };
   decoder: { inputSize?: number; startToken?: number; startVector?: number[]; layers: LayerJSON[] };
-  epochsTrained?: number;
-  training?: TrainingJSON;
 }
 
 interface PairSet {
@@ -132,34 +117,36 @@ const DECODER_SEEDS = 0x44454300;
 
 type States = Partial<Record<StateName, number>>;
 
-export class EncoderDecoder {
+export class EncoderDecoder extends Model<PairSet> {
+  protected readonly name = 'EncoderDecoder';
+  protected readonly dataNames = ['source', 'target'] as const;
+  protected readonly dataOptions = ['sourceLengths', 'targetLengths'];
   readonly encoderLayers: readonly EncoderLayer[];
   readonly decoderLayers: readonly DecoderLayer[];
   /** Features per source step (1 for token ids). */
   readonly inputSize: number;
   /** Features per decoder input step (1 for token ids). */
   readonly decoderInputSize: number;
-  readonly seed: number;
-  readonly backend: Backend;
   /** Token decoders: the step-0 input; -1 for vector decoders. */
   readonly startToken: number;
-  readonly paramCount: number;
   #startVector: Float32Array | null;
   #encoderFlows: Flow[];
   #decoderFlows: Flow[];
   /** Recurrent layers of each half, paired by position. */
   #encoderRecurrent: RecurrentLayer[];
   #decoderRecurrent: RecurrentLayer[];
-  #slab: TrainingSlab;
-  #work: Workspace;
   #sourceMasked = false;
   #targetMasked = false;
-  #disposed = false;
+  /** Target steps and batch size of the staged batch. */
+  #stagedTs = 0;
+  #stagedTt = 0;
+  #stagedB = 0;
 
   constructor(options: EncoderDecoderOptions) {
+    super();
     const where = 'EncoderDecoder';
     checkOptions(where, options, ['seed', 'encoder', 'decoder']);
-    this.seed = readSeed(where, 'options.seed', options.seed, 0);
+    const seed = readSeed(where, 'options.seed', options.seed, 0);
     const enc = options.encoder;
     const dec = options.decoder;
     checkOptions(`${where} (options.encoder)`, enc, ['inputSize', 'layers']);
@@ -191,9 +178,9 @@ export class EncoderDecoder {
     };
     this.inputSize = inputOf('encoder', enc.layers[0], enc.inputSize);
     this.decoderInputSize = inputOf('decoder', dec.layers[0], dec.inputSize);
-    this.backend = enc.layers[0].backend;
+    const backend = enc.layers[0].backend;
     seen.forEach((layer, k) => {
-      if ((layer as EncoderLayer).backend !== this.backend) throw new RangeError(`${where}: ${k < enc.layers.length ? `options.encoder.layers[${k}]` : `options.decoder.layers[${k - enc.layers.length}]`} lives in another backend than options.encoder.layers[0]`);
+      if ((layer as EncoderLayer).backend !== backend) throw new RangeError(`${where}: ${k < enc.layers.length ? `options.encoder.layers[${k}]` : `options.decoder.layers[${k - enc.layers.length}]`} lives in another backend than options.encoder.layers[0]`);
     });
     this.encoderLayers = [...enc.layers];
     this.decoderLayers = [...dec.layers];
@@ -202,7 +189,7 @@ export class EncoderDecoder {
       let flow: Flow = layers[0] instanceof Embedding ? { features: 1, sequence: true, ids: true } : { features: inputSize, sequence: true };
       const flows = [flow];
       layers.forEach((layer, i) => {
-        flow = layer.connect(`${where}: options.${half}.layers[${i}]`, flow, new Random(this.seed, stream + i).nextUint32() | 0);
+        flow = layer.connect(`${where}: options.${half}.layers[${i}]`, flow, new Random(seed, stream + i).nextUint32() | 0);
         flows.push(flow);
       });
       return flows;
@@ -259,9 +246,7 @@ export class EncoderDecoder {
         }
       }
     }
-    this.#slab = new TrainingSlab(this.backend, [...this.encoderLayers, ...this.decoderLayers]);
-    this.paramCount = this.#slab.paramCount;
-    this.#work = new Workspace(this.backend);
+    this.setup(backend, seed, [...this.encoderLayers, ...this.decoderLayers]);
   }
 
   /** Features out of the decoder at every step (classes of a token head). */
@@ -284,86 +269,33 @@ export class EncoderDecoder {
     return this.#startVector ? this.#startVector.slice() : null;
   }
 
-  /** The global L2 norm of the gradient at the last update, before clipping. */
-  get lastGradientNorm(): number {
-    return this.#slab.lastGradientNorm;
-  }
-
-  /** Optimizer updates so far. */
-  get steps(): number {
-    return this.#slab.steps;
-  }
-
-  /** Epochs trained so far (fit adds to it; saved with the model). */
-  get epochsTrained(): number {
-    return this.#slab.epochsTrained;
-  }
-
-  get disposed(): boolean {
-    return this.#disposed;
-  }
-
   get #tokens(): boolean {
     return this.#decoderFlows[0].ids === true;
   }
 
-  get #lossType(): Loss | null {
-    return this.#slab.lossType;
-  }
-
-  /** Sets the loss ('crossEntropy' for a token decoder, 'mse' for a vector decoder), the optimizer and clipping. */
-  compile(options: CompileOptions): void {
-    const where = 'EncoderDecoder.compile';
-    this.#checkAlive(where);
-    checkOptions(where, options, ['loss', 'optimizer', 'clipNorm', 'clipValue']);
-    const loss = checkOneOf(where, 'options.loss', options.loss, LOSSES);
+  /** The loss: 'crossEntropy' for a token decoder, 'mse' for a vector decoder. */
+  protected checkLoss(where: string, loss: Loss): void {
     if (this.#tokens && loss !== 'crossEntropy') throw new RangeError(`${where}: options.loss must be 'crossEntropy' for a token decoder (an Embedding first, a head over the tokens), got '${loss}'`);
     if (!this.#tokens) {
       if (loss !== 'mse') throw new RangeError(`${where}: options.loss must be 'mse' for a vector decoder (for tokens, put an Embedding first in the decoder), got '${loss}'`);
       const head = this.decoderLayers[this.decoderLayers.length - 1];
       if (head instanceof Dense && head.activation === 'softmax') throw new RangeError(`${where}: loss 'mse' with a softmax head is not supported: use activation 'linear'/'sigmoid'/'tanh', or a token decoder`);
     }
-    this.#slab.compile(where, loss, options);
   }
 
   /** Trains with teacher forcing; resolves to the history. Yields to the event loop between batches. */
-  async fit(source: TensorLike, target: TensorLike, options: EncoderDecoderFitOptions = {}): Promise<History> {
-    const where = 'EncoderDecoder.fit';
-    this.#checkAlive(where);
-    if (!this.#slab.optimizer) throw new Error(`${where}: call compile({ loss, optimizer }) first`);
-    this.#slab.checkIdle(where);
-    checkOptions(where, options, ['epochs', 'batchSize', 'shuffle', 'seed', 'validationData', 'callbacks', 'earlyStopping', 'sourceLengths', 'targetLengths']);
-    const basics = readFitBasics(where, options, this.seed);
-    const { batchSize } = basics;
-    const data = this.#readPairs(where, source, target, options);
-    let validation: PairSet | null = null;
-    if (options.validationData !== undefined) {
-      const v = options.validationData;
-      if (v === null || typeof v !== 'object') throw new TypeError(`${where}: options.validationData must be { source, target, sourceLengths?, targetLengths? }, got ${describe(v)}`);
-      checkOptions(`${where} (options.validationData)`, v, ['source', 'target', 'sourceLengths', 'targetLengths']);
-      validation = this.#readPairs(`${where} (validationData)`, v.source, v.target, v);
-    }
-    const early = readEarlyStopping(where, options.earlyStopping, validation !== null);
-    // Everything is validated: training starts.
-    const held = validation;
-    return runEpochs({
-      ...basics,
-      samples: data.N,
-      early,
-      slab: this.#slab,
-      trainBatch: (rows, epoch, b) => this.#trainBatch(where, data, rows, epoch, b),
-      validate: held ? () => this.#evaluatePairs(held, batchSize) : null,
-    });
+  override fit(source: TensorLike, target: TensorLike, options: EncoderDecoderFitOptions = {}): Promise<History> {
+    return super.fit(source, target, options as EncoderDecoderFitOptions & Record<string, unknown>);
   }
 
   /** Teacher-forced mean loss over the target steps (and, for tokens, the fraction of steps whose most probable token is the target). */
-  evaluate(source: TensorLike, target: TensorLike, options: PairOptions & { batchSize?: number } = {}): { loss: number; accuracy?: number } {
-    const where = 'EncoderDecoder.evaluate';
-    this.#checkAlive(where);
-    if (!this.#lossType) throw new Error(`${where}: call compile({ loss }) first`);
-    checkOptions(where, options, ['sourceLengths', 'targetLengths', 'batchSize']);
-    const batchSize = options.batchSize === undefined ? 256 : checkInt(where, 'options.batchSize', options.batchSize, 1);
-    return this.#evaluatePairs(this.#readPairs(where, source, target, options), batchSize);
+  override evaluate(source: TensorLike, target: TensorLike, options: PairOptions & { batchSize?: number } = {}): { loss: number; accuracy?: number } {
+    return super.evaluate(source, target, options as Record<string, unknown>);
+  }
+
+  /** The teacher-forced mean loss over all pairs as one batch and its gradient w.r.t. getParameters(), without updating anything. */
+  override computeGradients(source: TensorLike, target: TensorLike, options: PairOptions = {}): { loss: number; gradients: Float32Array } {
+    return super.computeGradients(source, target, options as Record<string, unknown>);
   }
 
   /**
@@ -373,7 +305,7 @@ export class EncoderDecoder {
    */
   predict(source: TensorLike, options: DecodeOptions): Decoded {
     const where = 'EncoderDecoder.predict';
-    this.#checkAlive(where);
+    this.checkAlive(where);
     checkOptions(where, options, ['length', 'sourceLengths', 'temperature', 'seed', 'stopToken', 'batchSize']);
     const length = checkInt(where, 'options.length', options.length, 1);
     const batchSize = options.batchSize === undefined ? 256 : checkInt(where, 'options.batchSize', options.batchSize, 1);
@@ -384,11 +316,9 @@ export class EncoderDecoder {
         if (options[name] !== undefined) throw new RangeError(`${where}: options.${name} is for token decoders; this decoder outputs vectors`);
       }
     }
-    const temperature = options.temperature === undefined ? 0 : options.temperature;
-    if (typeof temperature !== 'number' || !(temperature >= 0) || !Number.isFinite(temperature)) throw new RangeError(`${where}: options.temperature must be a number ≥ 0, got ${describe(temperature)}`);
-    const seed = readSeed(where, 'options.seed', options.seed, this.seed);
+    const { temperature, seed } = readSampling(where, options, this.seed);
     const stop = options.stopToken === undefined ? -1 : checkInt(where, 'options.stopToken', options.stopToken, 0, O - 1);
-    const data = this.#readPairs(where, source, undefined, options, false);
+    const data = this.readData(where, source, undefined, options, false);
     const { N } = data;
     const out = new Float32Array(tokens ? N * length : N * length * O);
     const lengths = new Array<number>(N).fill(length);
@@ -396,11 +326,11 @@ export class EncoderDecoder {
     const softmaxHead = (this.decoderLayers[this.decoderLayers.length - 1] as Dense).activation === 'softmax';
     const probs = new Float32Array(O);
     for (let start = 0; start < N; start += batchSize) {
-      const rows = Int32Array.from({ length: Math.min(batchSize, N - start) }, (_, i) => start + i);
+      const rows = batchRows(start, Math.min(batchSize, N - start));
       const B = rows.length;
-      this.#stage(data, rows, false);
+      this.stage(data, rows, false);
       this.#encode(data.Ts, B);
-      const stepAt = this.#work.ptr('step');
+      const stepAt = this.work.ptr('step');
       const done = new Uint8Array(B);
       let running = B;
       for (let t = 0; t < length && running > 0; t++) {
@@ -434,43 +364,27 @@ export class EncoderDecoder {
     return { data: out, shape: tokens ? [N, length] : [N, length, O], lengths };
   }
 
-  /** A copy of every parameter, in slab order (encoder layers, then decoder layers; each parameter padded to a multiple of 4). */
-  getParameters(): Float32Array {
-    this.#checkAlive('EncoderDecoder.getParameters');
-    return this.#slab.readParameters();
-  }
-
-  /** Replaces every parameter from a getParameters()-shaped array. */
-  setParameters(values: Float32Array): void {
-    const where = 'EncoderDecoder.setParameters';
-    this.#checkAlive(where);
-    this.#slab.setParameters(where, values);
-  }
-
-  /** The teacher-forced mean loss over all pairs as one batch and its gradient w.r.t. getParameters(), without updating anything. */
-  computeGradients(source: TensorLike, target: TensorLike, options: PairOptions = {}): { loss: number; gradients: Float32Array } {
-    const where = 'EncoderDecoder.computeGradients';
-    this.#checkAlive(where);
-    if (!this.#lossType) throw new Error(`${where}: call compile({ loss }) first`);
-    checkOptions(where, options, ['sourceLengths', 'targetLengths']);
-    const d = this.#readPairs(where, source, target, options);
-    const rows = Int32Array.from({ length: d.N }, (_, i) => i);
-    const weight = this.#stage(d, rows, true);
-    const loss = this.#forwardLoss(d, d.N, weight, true);
-    this.#backward();
-    return { loss, gradients: this.#slab.readGradients() };
-  }
-
   /** Every layer's weights in `format`: { encoder: [...], decoder: [...] } in layer order. */
   getWeights(options: { format?: WeightFormat } = {}): { encoder: Weights[]; decoder: Weights[] } {
-    this.#checkAlive('EncoderDecoder.getWeights');
-    return { encoder: this.encoderLayers.map((layer) => layer.getWeights(options)), decoder: this.decoderLayers.map((layer) => layer.getWeights(options)) };
+    const where = 'EncoderDecoder.getWeights';
+    return { encoder: this.readWeights(where, this.encoderLayers, options), decoder: this.readWeights(where, this.decoderLayers, options) };
+  }
+
+  /** Replaces every layer's weights from { encoder: [...], decoder: [...] } (as getWeights returns) in `format`. All or nothing. */
+  setWeights(weights: { encoder: (Weights | Record<string, unknown>)[]; decoder: (Weights | Record<string, unknown>)[] }, options: { format?: WeightFormat } = {}): void {
+    const where = 'EncoderDecoder.setWeights';
+    if (weights === null || typeof weights !== 'object') throw new TypeError(`${where}: weights must be { encoder: [...], decoder: [...] }, got ${describe(weights)}`);
+    checkOptions(`${where} (weights)`, weights, ['encoder', 'decoder']);
+    this.writeWeights(where, [
+      { label: 'weights.encoder', layers: this.encoderLayers, given: weights.encoder },
+      { label: 'weights.decoder', layers: this.decoderLayers, given: weights.decoder },
+    ], options);
   }
 
   /** Architecture, weights, and (after compile) loss, optimizer and its state: enough to resume training exactly. */
   toJSON(): EncoderDecoderJSON {
-    this.#checkAlive('EncoderDecoder.toJSON');
-    const json: EncoderDecoderJSON = {
+    this.checkAlive('EncoderDecoder.toJSON');
+    return {
       format: FORMAT,
       version: VERSION,
       seed: this.seed,
@@ -481,11 +395,8 @@ export class EncoderDecoder {
         startVector: this.#startVector ? Array.from(this.#startVector) : undefined,
         layers: this.decoderLayers.map(layerToJSON),
       },
-      epochsTrained: this.#slab.epochsTrained,
+      ...this.savedTraining(),
     };
-    const training = this.#slab.toJSON();
-    if (training) json.training = training;
-    return json;
   }
 
   /** Rebuilds a model from toJSON(); a corrupted or mismatched file is rejected and nothing is kept. */
@@ -498,106 +409,64 @@ export class EncoderDecoder {
         throw new TypeError(`${where}: ${half} must be { layers: [...] } with at least one layer`);
       }
     }
-    const made: ModelLayer[] = [];
-    let model: EncoderDecoder | null = null;
-    try {
-      const encoder = j.encoder.layers.map((entry, i) => {
-        const layer = makeLayer(`${where}: encoder.layers[${i}]`, entry, backend);
-        made.push(layer);
-        return layer as EncoderLayer;
-      });
-      const decoder = j.decoder.layers.map((entry, i) => {
-        const layer = makeLayer(`${where}: decoder.layers[${i}]`, entry, backend);
-        made.push(layer);
-        return layer as DecoderLayer;
-      });
-      model = new EncoderDecoder({
-        seed: j.seed,
-        encoder: { inputSize: j.encoder.inputSize, layers: encoder },
-        decoder: { inputSize: j.decoder.inputSize, startToken: j.decoder.startToken, startVector: j.decoder.startVector, layers: decoder },
-      });
-      const m = model;
-      j.encoder.layers.forEach((entry, i) => setLayerWeights(where, `encoder.layers[${i}]`, entry, m.encoderLayers[i]));
-      j.decoder.layers.forEach((entry, i) => setLayerWeights(where, `decoder.layers[${i}]`, entry, m.decoderLayers[i]));
-      if (j.epochsTrained !== undefined) m.#slab.epochsTrained = checkInt(where, 'epochsTrained', j.epochsTrained, 0);
-      if (j.training !== undefined) {
-        const t = j.training;
-        if (t === null || typeof t !== 'object') throw new TypeError(`${where}: training must be an object`);
-        m.compile({ loss: t.loss, optimizer: t.optimizer, clipNorm: t.clipNorm, clipValue: t.clipValue });
-        m.#slab.restore(where, t);
-      }
-      return m;
-    } catch (error) {
-      if (model) model.dispose();
-      else for (const layer of made) layer.dispose();
-      if (error instanceof Error) {
-        // The constructor's messages name the model; say that loading failed instead.
-        if (error.message.startsWith('EncoderDecoder: ')) error.message = `${where}: ${error.message.slice('EncoderDecoder: '.length)}`;
-        else if (!error.message.startsWith(where)) error.message = `${where}: ${error.message}`;
-      }
-      throw error;
-    }
-  }
-
-  /** Frees every layer and the model's slabs. */
-  dispose(): void {
-    if (this.#disposed) return;
-    for (const layer of [...this.encoderLayers, ...this.decoderLayers]) layer.dispose();
-    this.#slab.dispose();
-    this.#work.dispose();
-    this.#disposed = true;
+    return loadModel(
+      where,
+      'EncoderDecoder',
+      (made) => {
+        const make = <L>(half: 'encoder' | 'decoder') => j[half].layers.map((entry, i) => {
+          const layer = makeLayer(`${where}: ${half}.layers[${i}]`, entry, backend);
+          made.push(layer);
+          return layer as L;
+        });
+        const encoder = make<EncoderLayer>('encoder');
+        const decoder = make<DecoderLayer>('decoder');
+        return new EncoderDecoder({
+          seed: j.seed,
+          encoder: { inputSize: j.encoder.inputSize, layers: encoder },
+          decoder: { inputSize: j.decoder.inputSize, startToken: j.decoder.startToken, startVector: j.decoder.startVector, layers: decoder },
+        });
+      },
+      (m) => {
+        j.encoder.layers.forEach((entry, i) => setLayerWeights(where, `encoder.layers[${i}]`, entry, m.encoderLayers[i]));
+        j.decoder.layers.forEach((entry, i) => setLayerWeights(where, `decoder.layers[${i}]`, entry, m.decoderLayers[i]));
+        m.restoreTraining(where, j);
+      },
+    );
   }
 
   // ---- internals ----
 
-  #checkAlive(where: string): void {
-    if (this.#disposed) throw new Error(`${where}: this model was disposed`);
-    if (this.backend.disposed) throw new Error(`${where}: the model's backend was disposed`);
-  }
+  // ---- what the Model base asks of a model ----
 
   /** Validates and flattens pairs; without targets (predict) only the source. */
-  #readPairs(where: string, source: TensorLike, target: TensorLike | undefined, options: PairOptions, withTargets = true): PairSet {
-    let N: number;
-    let Ts: number;
-    let src: Float32Array | Int32Array;
-    if (this.sourceIsTokens) {
-      const t = readTensor(where, 'source', source, [{ label: 'samples' }, { label: 'time steps' }]);
-      [N, Ts] = t.shape;
-      src = readIds(where, 'source', t, Ts, (this.encoderLayers[0] as Embedding).vocabSize);
-    } else {
-      const t = readTensor(where, 'source', source, [{ label: 'samples' }, { label: 'time steps' }, { label: 'inputSize', size: this.inputSize }]);
-      [N, Ts] = t.shape;
-      src = t.data;
-    }
+  protected readData(where: string, source: TensorLike | undefined, target: TensorLike | undefined, options: PairOptions, withTargets: boolean): PairSet {
+    const vocabSize = this.sourceIsTokens ? (this.encoderLayers[0] as Embedding).vocabSize : undefined;
+    const src = readSequences(where, 'source', source, { features: this.inputSize, vocabSize });
+    const { N, T: Ts } = src;
     const sourceMask = options.sourceLengths === undefined ? null : lengthsToMask(where, 'options.sourceLengths', options.sourceLengths, N, Ts);
-    if (!withTargets) {
-      return { N, Ts, Tt: 0, source: src, sourceMask, target: null, targetMask: null };
-    }
+    if (!withTargets) return { N, Ts, Tt: 0, source: src.data, sourceMask, target: null, targetMask: null };
     if (target === undefined) throw new TypeError(`${where}: target is missing`);
-    const O = this.outputSize;
-    let Tt: number;
-    let tgt: Float32Array | Int32Array;
-    let targetMask: Float32Array | null = null;
-    if (this.#tokens) {
-      const t = readTensor(where, 'target', target, [{ label: 'samples', size: N }, { label: 'time steps' }]);
-      Tt = t.shape[1];
-      if (options.targetLengths !== undefined) targetMask = lengthsToMask(where, 'options.targetLengths', options.targetLengths, N, Tt);
-      tgt = new Int32Array(t.data.length);
-      for (let i = 0; i < t.data.length; i++) {
-        if (targetMask && targetMask[i] === 0) continue; // labels at padded steps are ignored (and fed as 0)
-        const label = t.data[i];
-        if (!Number.isInteger(label) || label < 0 || label >= O) {
-          throw new RangeError(`${where}: target[${Math.floor(i / Tt)}][${i % Tt}] is ${label}; target tokens must be integers 0 … ${O - 1} (the head has ${O} classes)`);
-        }
-        tgt[i] = label;
-      }
-    } else {
-      const t = readTensor(where, 'target', target, [{ label: 'samples', size: N }, { label: 'time steps' }, { label: 'outputs', size: O }]);
-      Tt = t.shape[1];
-      tgt = t.data;
-      if (options.targetLengths !== undefined) targetMask = lengthsToMask(where, 'options.targetLengths', options.targetLengths, N, Tt);
-    }
-    return { N, Ts, Tt, source: src, sourceMask, target: tgt, targetMask };
+    // The target's length first (its mask is needed to skip the labels of padded steps).
+    const t = readTensor(where, 'target', target, this.#tokens ? [{ label: 'samples', size: N }, { label: 'time steps' }] : [{ label: 'samples', size: N }, { label: 'time steps' }, { label: 'outputs', size: this.outputSize }]);
+    const Tt = t.shape[1];
+    const targetMask = options.targetLengths === undefined ? null : lengthsToMask(where, 'options.targetLengths', options.targetLengths, N, Tt);
+    const tgt = readTargets(where, 'target', t, this.#tokens, N, Tt, this.outputSize, targetMask, 'target tokens');
+    return { N, Ts, Tt, source: src.data, sourceMask, target: tgt, targetMask };
+  }
+
+  protected sliceData(d: PairSet, from: number, to: number): PairSet {
+    const per = (a: Float32Array | Int32Array | null) => (a ? a.length / d.N : 0);
+    const part = <A extends Float32Array | Int32Array>(a: A | null): A | null => (a ? (a.slice(from * per(a), to * per(a)) as A) : null);
+    return { N: to - from, Ts: d.Ts, Tt: d.Tt, source: part(d.source)!, sourceMask: part(d.sourceMask), target: part(d.target), targetMask: part(d.targetMask) };
+  }
+
+  protected forwardStaged(training: boolean): number {
+    this.#encode(this.#stagedTs, this.#stagedB);
+    return this.#decode(this.#stagedTt, this.#stagedB, training, (k) => this.#handOff(k), this.work.ptr('decoderInput'));
+  }
+
+  protected lossRows(): { rows: number; mask: number } {
+    return { rows: this.#stagedTt * this.#stagedB, mask: this.#targetMasked ? this.work.ptr('targetMask') : 0 };
   }
 
   /**
@@ -606,14 +475,14 @@ export class EncoderDecoder {
    * step), the targets and their mask. Without, a one-step decoder input for predict. Returns the
    * loss weight: the real target steps.
    */
-  #stage(d: PairSet, rows: Int32Array, withTargets: boolean): number {
+  protected stage(d: PairSet, rows: Int32Array, withTargets: boolean): number {
     const B = rows.length;
     const { Ts, Tt } = d;
     const F = this.sourceIsTokens ? 1 : this.inputSize;
     const Fd = this.#tokens ? 1 : this.decoderInputSize;
     const O = this.outputSize;
     const n = withTargets ? Tt * B : 0;
-    this.#work.layout({
+    this.work.layout({
       source: Ts * B * F,
       sourceMask: d.sourceMask ? Ts * B : 0,
       decoderInput: n * Fd,
@@ -625,28 +494,22 @@ export class EncoderDecoder {
     });
     this.#sourceMasked = d.sourceMask !== null;
     this.#targetMasked = withTargets && d.targetMask !== null;
+    this.#stagedTs = Ts;
+    this.#stagedTt = withTargets ? Tt : 0;
+    this.#stagedB = B;
     const heap = this.backend.heapF32();
     const ints = new Int32Array(heap.buffer);
-    const srcAt = this.#work.ptr('source') >>> 2;
-    for (let t = 0; t < Ts; t++) {
-      for (let b = 0; b < B; b++) {
-        if (d.source instanceof Int32Array) ints[srcAt + t * B + b] = d.source[rows[b] * Ts + t];
-        else heap.set(d.source.subarray((rows[b] * Ts + t) * F, (rows[b] * Ts + t + 1) * F), srcAt + (t * B + b) * F);
-      }
-    }
-    if (d.sourceMask) {
-      const at = this.#work.ptr('sourceMask') >>> 2;
-      for (let t = 0; t < Ts; t++) for (let b = 0; b < B; b++) heap[at + t * B + b] = d.sourceMask[rows[b] * Ts + t];
-    }
+    stageSteps(heap, this.work.ptr('source') >>> 2, d.source, rows, Ts, F);
+    if (d.sourceMask) stageSteps(heap, this.work.ptr('sourceMask') >>> 2, d.sourceMask, rows, Ts, 1);
     if (!withTargets) {
-      const at = this.#work.ptr('step') >>> 2;
+      const at = this.work.ptr('step') >>> 2;
       if (this.#tokens) ints.fill(this.startToken, at, at + B);
       else for (let b = 0; b < B; b++) heap.set(this.#startVector!, at + b * Fd);
       return 0;
     }
     const y = d.target!;
-    const inAt = this.#work.ptr('decoderInput') >>> 2;
-    const yAt = this.#work.ptr('target') >>> 2;
+    const inAt = this.work.ptr('decoderInput') >>> 2;
+    const yAt = this.work.ptr('target') >>> 2;
     for (let t = 0; t < Tt; t++) {
       for (let b = 0; b < B; b++) {
         const r = rows[b] * Tt + t;
@@ -662,7 +525,7 @@ export class EncoderDecoder {
     }
     let weight = Tt * B;
     if (d.targetMask) {
-      const at = this.#work.ptr('targetMask') >>> 2;
+      const at = this.work.ptr('targetMask') >>> 2;
       weight = 0;
       for (let t = 0; t < Tt; t++) {
         for (let b = 0; b < B; b++) {
@@ -677,8 +540,8 @@ export class EncoderDecoder {
 
   /** Runs the encoder over the staged source; its recurrent layers keep their final states (#handOff). */
   #encode(Ts: number, B: number): void {
-    let ptr = this.#work.ptr('source');
-    const mask = this.#sourceMasked ? this.#work.ptr('sourceMask') : 0;
+    let ptr = this.work.ptr('source');
+    const mask = this.#sourceMasked ? this.work.ptr('sourceMask') : 0;
     for (const layer of this.encoderLayers) {
       if (layer instanceof RecurrentLayer) {
         // Every step's output feeds the layer above; the top layer's only matters through its final state.
@@ -698,7 +561,7 @@ export class EncoderDecoder {
   /** Runs the decoder over `Tt` steps of the input at `input`, its k-th recurrent layer starting at initial(k); returns the output pointer. */
   #decode(Tt: number, B: number, training: boolean, initial: (k: number, layer: RecurrentLayer) => States, input: number): number {
     let ptr = input;
-    const batch: Batch = { T: Tt, B, mask: this.#targetMasked ? this.#work.ptr('targetMask') : 0, training };
+    const batch: Batch = { T: Tt, B, mask: this.#targetMasked ? this.work.ptr('targetMask') : 0, training };
     let k = 0;
     for (const layer of this.decoderLayers) {
       if (layer instanceof RecurrentLayer) {
@@ -711,22 +574,13 @@ export class EncoderDecoder {
     return ptr;
   }
 
-  /** Teacher-forced forward over the staged batch and its mean loss (with `gradient`, dLoss/dOutput into 'dLoss'). */
-  #forwardLoss(d: PairSet, B: number, weight: number, gradient: boolean): number {
-    this.#encode(d.Ts, B);
-    const out = this.#decode(d.Tt, B, true, (k) => this.#handOff(k), this.#work.ptr('decoderInput'));
-    const mask = this.#targetMasked ? this.#work.ptr('targetMask') : 0;
-    return this.#slab.loss(out, this.#work.ptr('target'), mask, d.Tt * B, this.outputSize, weight, gradient ? this.#work.ptr('dLoss') : 0, this.#work.ptr('probs'));
-  }
-
   /**
-   * Backward through the last #forwardLoss: the decoder (BPTT), then the state hand-off — each
+   * Backward through the last forward: the decoder (BPTT), then the state hand-off — each
    * decoder recurrent layer's dInitialState is the dFinalState of its encoder layer — then the
-   * encoder, top down. Gradients accumulate into the zeroed gradient slab.
+   * encoder, top down. Gradients accumulate.
    */
-  #backward(): void {
-    this.#slab.zeroGradients();
-    let d = this.#work.ptr('dLoss');
+  protected backwardStaged(dOutput: number): void {
+    let d = dOutput;
     for (let i = this.decoderLayers.length - 1; i >= 0; i--) d = this.decoderLayers[i].modelBackward(d);
     let k = this.#encoderRecurrent.length - 1;
     d = 0; // the encoder's outputs reach the loss only through its final states
@@ -742,46 +596,6 @@ export class EncoderDecoder {
         layer.modelBackward(d);
       }
     }
-  }
-
-  /** One batch, one update. */
-  #trainBatch(where: string, d: PairSet, rows: Int32Array, epoch: number, batch: number): { loss: number; weight: number } {
-    const B = rows.length;
-    const weight = this.#stage(d, rows, true);
-    const loss = this.#forwardLoss(d, B, weight, true);
-    if (!Number.isFinite(loss)) this.#slab.stop(where, `the loss is ${loss}`, epoch, batch);
-    this.#backward();
-    this.#slab.update(where, epoch, batch);
-    return { loss, weight };
-  }
-
-  /** Teacher-forced mean loss (and token accuracy) over a set of pairs. */
-  #evaluatePairs(d: PairSet, batchSize: number): { loss: number; accuracy?: number } {
-    const O = this.outputSize;
-    const ce = this.#lossType === 'crossEntropy';
-    let lossSum = 0;
-    let weightSum = 0;
-    let correct = 0;
-    for (let start = 0; start < d.N; start += batchSize) {
-      const rows = Int32Array.from({ length: Math.min(batchSize, d.N - start) }, (_, i) => start + i);
-      const B = rows.length;
-      const weight = this.#stage(d, rows, true);
-      lossSum += this.#forwardLoss(d, B, weight, false) * weight;
-      weightSum += weight;
-      if (!ce) continue;
-      const heap = this.backend.heapF32();
-      const labels = new Int32Array(heap.buffer);
-      const probs = this.#work.ptr('probs') >>> 2;
-      const target = this.#work.ptr('target') >>> 2;
-      const mask = this.#targetMasked ? this.#work.ptr('targetMask') >>> 2 : -1;
-      for (let r = 0; r < d.Tt * B; r++) {
-        if (mask >= 0 && heap[mask + r] === 0) continue;
-        let best = 0;
-        for (let c = 1; c < O; c++) if (heap[probs + r * O + c] > heap[probs + r * O + best]) best = c;
-        if (best === labels[target + r]) correct++;
-      }
-    }
-    return ce ? { loss: lossSum / weightSum, accuracy: correct / weightSum } : { loss: lossSum / weightSum };
   }
 }
 

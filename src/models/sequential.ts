@@ -1,11 +1,12 @@
 // Sequential: a stack of layers trained as one model. Every parameter of every
 // layer lives in one slab (and every gradient in another), so a training step
 // is: stage the batch in linear memory, one forward call per layer, one loss
-// call, one backward call per layer, one norm call, one optimizer call.
-// What any trainable model shares (the slabs, loss, update with clipping and
-// NaN rollback, the epoch loop) is in training.ts; saving layers in saving.ts.
-import { Backend } from '../engine/backend.js';
-import { checkInt, checkOneOf, checkOptions, describe, readSeed } from '../errors.js';
+// call, one backward call per layer, one norm call, one optimizer call. The
+// machinery every model shares is the Model base (model.ts); this file says how
+// a stack stages its data and runs its layers, plus what only a stack offers:
+// whole-model forward/backward with states, streaming step(), generate().
+import type { Backend } from '../engine/backend.js';
+import { checkBoolean, checkInt, checkOptions, describe, readSeed } from '../errors.js';
 import { defaultBackend } from '../engine/init.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
@@ -13,18 +14,16 @@ import { GRU } from '../layers/gru.js';
 import { LSTM } from '../layers/lstm.js';
 import { RecurrentLayer, type StateName } from '../layers/recurrent.js';
 import { SimpleRNN } from '../layers/simple-rnn.js';
-import { Workspace } from '../layers/parameters.js';
-import type { Weights } from '../layers/formats.js';
+import { checkFormat, type WeightFormat, type Weights } from '../layers/formats.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import { Dropout } from '../layers/dropout.js';
 import type { Batch, Flow } from '../layers/layer.js';
 import { LAYER_TYPES, layerToJSON, makeLayer, setLayerWeights, type LayerJSON } from './saving.js';
-import {
-  LOSSES, TrainingSlab, lengthsToMask, readEarlyStopping, readFitBasics, readIds, runEpochs, sample,
-  type Callbacks, type CompileOptions, type EarlyStopping, type History, type Loss, type TrainingJSON,
-} from './training.js';
+import { sample, type History, type Loss } from './training.js';
+import { Model, loadModel, type BaseFitOptions, type SavedTraining } from './model.js';
+import { batchRows, readIds, readMaskOptions, readSampling, readSequences, readTargets, stageSteps, unstageSteps, type SamplingOptions } from './data.js';
 import { readSaved } from '../saved-file.js';
 
 export { NonFiniteError } from './training.js';
@@ -48,18 +47,8 @@ export interface DataOptions {
   mask?: TensorLike;
 }
 
-export interface FitOptions extends DataOptions {
-  epochs?: number;
-  batchSize?: number;
-  /** Shuffle the samples every epoch (default true); the order depends only on seed and the epoch count. */
-  shuffle?: boolean;
-  /** Seed of the shuffling (default: the model's seed). */
-  seed?: number;
-  /** Hold out this fraction of the samples (the last ones) for validation. */
-  validationSplit?: number;
+export interface FitOptions extends BaseFitOptions, DataOptions {
   validationData?: { x: TensorLike; y: TensorLike } & DataOptions;
-  callbacks?: Callbacks;
-  earlyStopping?: EarlyStopping | boolean;
   /** Truncated BPTT: cut sequences into windows of this many steps, carrying the state between windows (one update per window). */
   tbptt?: number;
 }
@@ -70,15 +59,67 @@ export interface ModelState {
   layers: (Partial<Record<StateName, Float32Array>> | null)[];
 }
 
-export interface GenerateOptions {
+export interface GenerateOptions extends SamplingOptions {
   /** Token ids to start from (at least one). */
   prefix: number[];
   /** Tokens to generate after the prefix. */
   length: number;
-  /** Softmax temperature (default 1; 0 = always the most likely token). */
-  temperature?: number;
-  /** Seed of the sampling (default: the model's seed). */
-  seed?: number;
+}
+
+/** One layer's states: { h, c? } for a recurrent layer; { forward: { h, c? }, backward: { h, c? } } for a Bidirectional one. */
+export type LayerStates<T> = Partial<Record<StateName, T>> | { forward?: Partial<Record<StateName, T>>; backward?: Partial<Record<StateName, T>> };
+
+/** States of a whole model, one entry per layer (null, or absent, for layers without state). */
+export type ModelStates<T> = (LayerStates<T> | null | undefined)[];
+
+export interface ModelForwardOptions extends DataOptions {
+  /** Initial states per layer ([N, units] each); absent ones are zeros. */
+  initialStates?: ModelStates<TensorLike>;
+  /** Training mode: dropout is active (seeded by the model's update count). Default false. */
+  training?: boolean;
+}
+
+export interface ModelForwardResult {
+  /** [N, T, outputSize] or [N, outputSize] (probabilities for a softmax head), as predict() gives. */
+  output: Tensor;
+  /** Every recurrent layer's final states (each direction's for Bidirectional), [N, units] each. */
+  finalStates: ModelStates<Tensor>;
+  cache: ModelCache;
+}
+
+export interface ModelBackwardOptions {
+  /** dLoss/dOutput, shaped like forward()'s output (absent: zeros). */
+  dOutput?: TensorLike;
+  /** dLoss/d(final states), shaped like forward()'s finalStates (absent: zeros). */
+  dFinalStates?: ModelStates<TensorLike>;
+}
+
+export interface ModelBackwardResult {
+  /** dLoss/dx [N, T, inputSize]; null for a model that reads token ids. */
+  dInput: Tensor | null;
+  /** dLoss/d(initial states), shaped like finalStates. */
+  dInitialStates: ModelStates<Tensor>;
+  gradients: ModelGradients;
+}
+
+/** What backward() needs from a forward(): valid until the model runs forward again or its weights change. */
+export class ModelCache {
+  /** @internal */
+  constructor(readonly model: Sequential, readonly generation: number, readonly batchSize: number, readonly timeSteps: number) {}
+}
+
+/** Gradients of every parameter from a model's backward(): flat in getParameters() order, or per layer in a weight format. */
+export class ModelGradients {
+  /** @internal */
+  constructor(readonly flat: Float32Array, readonly layers: readonly SequentialLayer[]) {}
+
+  /** One entry per layer, named as the model's getWeights({ format }) names the weights. */
+  toWeights(options: { format?: WeightFormat } = {}): Weights[] {
+    const where = 'ModelGradients.toWeights';
+    checkOptions(where, options, ['format']);
+    const format = checkFormat(where, options.format ?? 'native');
+    return this.layers.map((layer) => layer.gradientWeights(this.flat, format));
+  }
 }
 
 interface DataSet {
@@ -95,22 +136,31 @@ interface DataSet {
 const FORMAT = 'rnn-wasm/sequential';
 const VERSION = 1;
 
-export class Sequential {
+/** Initial-state pointers for one layer's forward (a recurrent layer's, or each direction's). */
+type StatePtrs = Partial<Record<StateName, number>>;
+
+export class Sequential extends Model<DataSet> {
+  protected readonly name = 'Sequential';
+  protected readonly dataNames = ['x', 'y'] as const;
+  protected readonly dataOptions = ['lengths', 'mask'];
+  protected override readonly fitOptions = ['tbptt'];
   readonly layers: readonly SequentialLayer[];
   readonly inputSize: number;
-  readonly seed: number;
-  readonly backend: Backend;
   /** What flows into each layer, and out of the last (index layers.length). */
   #flows: Flow[];
-  /** Parameters, gradients, loss, optimizer and its state (shared machinery, src/models/training.ts). */
-  #slab: TrainingSlab;
-  readonly paramCount: number;
-  #work: Workspace;
   #maskStaged = false;
-  #stagedBatch = 0;
-  #disposed = false;
+  #stagedT = 0;
+  #stagedB = 0;
+  #tbptt = 0;
+  /** Truncated BPTT: the staged window starts from the carried states. */
+  #carry = false;
+  /** Bumped by every forward pass and weight change: a ModelCache from before is stale. */
+  #generation = 0;
+  /** dLoss/dx of the last backward (0 for token ids). */
+  #dInputPtr = 0;
 
   constructor(options: SequentialOptions) {
+    super();
     const where = 'Sequential';
     checkOptions(where, options, ['inputSize', 'seed', 'layers']);
     if (!Array.isArray(options.layers) || options.layers.length === 0) {
@@ -123,7 +173,7 @@ export class Sequential {
       if (layer.disposed) throw new Error(`${where}: options.layers[${i}] (${layer.kind}) was disposed`);
       if (options.layers.indexOf(layer) !== i) throw new RangeError(`${where}: options.layers[${i}] is the same layer as options.layers[${options.layers.indexOf(layer)}]`);
     });
-    this.seed = readSeed(where, 'options.seed', options.seed);
+    const seed = readSeed(where, 'options.seed', options.seed);
     const first = options.layers[0];
     if (first instanceof Embedding) {
       if (options.inputSize !== undefined) throw new RangeError(`${where}: options.inputSize must be omitted when the first layer is an Embedding (it reads token ids)`);
@@ -131,20 +181,18 @@ export class Sequential {
     } else {
       this.inputSize = checkInt(where, 'options.inputSize', options.inputSize, 1);
     }
-    this.backend = first.backend;
+    const backend = first.backend;
     options.layers.forEach((layer, i) => {
-      if (layer.backend !== this.backend) throw new RangeError(`${where}: options.layers[${i}] lives in another backend than options.layers[0]`);
+      if (layer.backend !== backend) throw new RangeError(`${where}: options.layers[${i}] lives in another backend than options.layers[0]`);
     });
     this.layers = [...options.layers];
     let flow: Flow = first instanceof Embedding ? { features: 1, sequence: true, ids: true } : { features: this.inputSize, sequence: true };
     this.#flows = [flow];
     this.layers.forEach((layer, i) => {
-      flow = layer.connect(`${where}: layers[${i}]`, flow, new Random(this.seed, 0x4c41594552 + i).nextUint32() | 0);
+      flow = layer.connect(`${where}: layers[${i}]`, flow, new Random(seed, 0x4c41594552 + i).nextUint32() | 0);
       this.#flows.push(flow);
     });
-    this.#slab = new TrainingSlab(this.backend, this.layers);
-    this.paramCount = this.#slab.paramCount;
-    this.#work = new Workspace(this.backend);
+    this.setup(backend, seed, this.layers);
   }
 
   /** Features out of the last layer. */
@@ -157,25 +205,6 @@ export class Sequential {
     return this.#output.sequence;
   }
 
-  /** The global L2 norm of the gradient at the last update, before clipping. */
-  get lastGradientNorm(): number {
-    return this.#slab.lastGradientNorm;
-  }
-
-  /** Optimizer updates so far. */
-  get steps(): number {
-    return this.#slab.steps;
-  }
-
-  /** Epochs trained so far (fit adds to it; saved with the model). */
-  get epochsTrained(): number {
-    return this.#slab.epochsTrained;
-  }
-
-  get disposed(): boolean {
-    return this.#disposed;
-  }
-
   get #output(): Flow {
     return this.#flows[this.#flows.length - 1];
   }
@@ -184,107 +213,145 @@ export class Sequential {
     return this.#flows[0].ids === true;
   }
 
-  get #lossType(): Loss | null {
-    return this.#slab.lossType;
-  }
-
-  /** Sets the loss and optimizer (fresh optimizer state, step count 0). */
-  compile(options: CompileOptions): void {
-    const where = 'Sequential.compile';
-    this.#checkAlive(where);
-    checkOptions(where, options, ['loss', 'optimizer', 'clipNorm', 'clipValue']);
-    const loss = checkOneOf(where, 'options.loss', options.loss, LOSSES);
+  protected checkLoss(where: string, loss: Loss): void {
     const last = this.layers[this.layers.length - 1];
     const softmax = last instanceof Dense && last.activation === 'softmax';
     if (loss === 'crossEntropy' && !(last instanceof Dense && (softmax || last.activation === 'linear'))) {
       throw new RangeError(`${where}: loss 'crossEntropy' needs a last layer Dense with activation 'softmax' (or 'linear' logits), got ${last.kind}${last instanceof Dense ? ` with activation '${last.activation}'` : ''}`);
     }
     if (loss === 'mse' && softmax) throw new RangeError(`${where}: loss 'mse' with a softmax head is not supported: use loss 'crossEntropy', or activation 'linear'/'sigmoid'`);
-    this.#slab.compile(where, loss, options);
   }
 
   /** Trains; resolves to the history. Yields to the event loop between batches. */
-  async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
-    const where = 'Sequential.fit';
-    this.#checkAlive(where);
-    if (!this.#slab.optimizer) throw new Error(`${where}: call compile({ loss, optimizer }) first`);
-    this.#slab.checkIdle(where);
-    checkOptions(where, options, ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'earlyStopping', 'tbptt', 'lengths', 'mask']);
-    const basics = readFitBasics(where, options, this.seed);
-    const { batchSize } = basics;
-    const tbptt = options.tbptt === undefined ? 0 : checkInt(where, 'options.tbptt', options.tbptt, 1);
-    let data = this.#readData(where, x, y, options, true);
-    let validation: DataSet | null = null;
-    if (options.validationData !== undefined && options.validationSplit !== undefined) {
-      throw new RangeError(`${where}: give options.validationData or options.validationSplit, not both`);
-    }
-    if (options.validationData !== undefined) {
-      const v = options.validationData;
-      if (v === null || typeof v !== 'object') throw new TypeError(`${where}: options.validationData must be { x, y, lengths?, mask? }, got ${describe(v)}`);
-      checkOptions(`${where} (options.validationData)`, v, ['x', 'y', 'lengths', 'mask']);
-      validation = this.#readData(`${where} (validationData)`, v.x, v.y, v, true);
-    } else if (options.validationSplit !== undefined) {
-      const split = options.validationSplit;
-      if (typeof split !== 'number' || !(split > 0 && split < 1)) throw new RangeError(`${where}: options.validationSplit must be in (0, 1), got ${describe(split)}`);
-      const held = Math.round(data.N * split);
-      if (held < 1 || held >= data.N) throw new RangeError(`${where}: options.validationSplit ${split} of ${data.N} samples leaves ${held} for validation and ${data.N - held} for training; both need at least 1`);
-      [data, validation] = [this.#slice(data, 0, data.N - held), this.#slice(data, data.N - held, data.N)];
-    }
-    const early = readEarlyStopping(where, options.earlyStopping, validation !== null);
-    if (tbptt) this.#checkTbptt(where);
-    // Everything is validated: training starts.
-    const held = validation;
-    return runEpochs({
-      ...basics,
-      samples: data.N,
-      early,
-      slab: this.#slab,
-      trainBatch: (rows, epoch, b) => this.#trainBatch(data, rows, tbptt, epoch, b),
-      validate: held ? () => this.#evaluateData(held, batchSize) : null,
-    });
+  override fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
+    return super.fit(x, y, options as FitOptions & Record<string, unknown>);
+  }
+
+  protected override prepareFit(where: string, options: Record<string, unknown>): void {
+    this.#tbptt = options.tbptt === undefined ? 0 : checkInt(where, 'options.tbptt', options.tbptt, 1);
+    if (this.#tbptt === 0) return;
+    this.#checkStreamable(where);
+    if (!this.outputsSequences) throw new RangeError(`${where}: options.tbptt needs a model that outputs every step (returnSequences: true on the last recurrent layer)`);
   }
 
   /** Mean loss (and accuracy for crossEntropy) over the samples, without training. */
-  evaluate(x: TensorLike, y: TensorLike, options: DataOptions & { batchSize?: number } = {}): { loss: number; accuracy?: number } {
-    const where = 'Sequential.evaluate';
-    this.#checkAlive(where);
-    if (!this.#lossType) throw new Error(`${where}: call compile({ loss }) first`);
-    checkOptions(where, options, ['lengths', 'mask', 'batchSize']);
-    const batchSize = options.batchSize === undefined ? 256 : checkInt(where, 'options.batchSize', options.batchSize, 1);
-    return this.#evaluateData(this.#readData(where, x, y, options, true), batchSize);
+  override evaluate(x: TensorLike, y: TensorLike, options: DataOptions & { batchSize?: number } = {}): { loss: number; accuracy?: number } {
+    return super.evaluate(x, y, options as Record<string, unknown>);
   }
 
-  /** Outputs for x: [N, T, outputSize] or [N, outputSize]; probabilities for a softmax head. */
-  predict(x: TensorLike, options: DataOptions & { batchSize?: number } = {}): Tensor {
+  /** The mean loss over all samples as one batch and its gradient w.r.t. getParameters(), without updating anything. */
+  override computeGradients(x: TensorLike, y: TensorLike, options: DataOptions = {}): { loss: number; gradients: Float32Array } {
+    return super.computeGradients(x, y, options as Record<string, unknown>);
+  }
+
+  /** Outputs for x: [N, T, outputSize] or [N, outputSize]; probabilities for a softmax head. Recurrent layers start from `initialStates` (default zeros). */
+  predict(x: TensorLike, options: DataOptions & { batchSize?: number; initialStates?: ModelStates<TensorLike> } = {}): Tensor {
     const where = 'Sequential.predict';
-    this.#checkAlive(where);
-    checkOptions(where, options, ['lengths', 'mask', 'batchSize']);
+    this.checkAlive(where);
+    checkOptions(where, options, ['lengths', 'mask', 'batchSize', 'initialStates']);
     const batchSize = options.batchSize === undefined ? 256 : checkInt(where, 'options.batchSize', options.batchSize, 1);
-    const data = this.#readData(where, x, undefined, options, false);
+    const data = this.readData(where, x, undefined, options as Record<string, unknown>, false);
+    const initial = options.initialStates === undefined ? null : this.#readStates(where, 'options.initialStates', options.initialStates, data.N);
     const { N, T } = data;
     const O = this.outputSize;
     const sequence = this.outputsSequences;
     const out = new Float32Array(N * (sequence ? T : 1) * O);
     for (let start = 0; start < N; start += batchSize) {
-      const rows = Int32Array.from({ length: Math.min(batchSize, N - start) }, (_, i) => start + i);
+      const rows = batchRows(start, Math.min(batchSize, N - start));
       const B = rows.length;
-      this.#stage(data, rows, 0, T, false);
-      const ptr = this.#forward(T, B, false);
+      this.stage(data, rows, false);
+      if (initial) this.#stageStates(initial, rows);
+      const ptr = this.#forward(false, undefined, initial !== null);
       const heap = this.backend.heapF32();
-      const at = ptr >>> 2;
-      if (sequence) {
-        for (let t = 0; t < T; t++) {
-          for (let b = 0; b < B; b++) out.set(heap.subarray(at + (t * B + b) * O, at + (t * B + b + 1) * O), ((start + b) * T + t) * O);
-        }
-      } else out.set(heap.subarray(at, at + B * O), start * O);
+      if (sequence) unstageSteps(heap, ptr >>> 2, out, start, B, T, O);
+      else out.set(heap.subarray(ptr >>> 2, (ptr >>> 2) + B * O), start * O);
     }
     return { data: out, shape: sequence ? [N, T, O] : [N, O] };
+  }
+
+  /**
+   * The whole model over x in one batch, from `initialStates` (default zeros): the output, every
+   * recurrent layer's final states, and a cache for backward(). For custom losses and for checking
+   * against other libraries; `training: true` applies dropout.
+   */
+  forward(x: TensorLike, options: ModelForwardOptions = {}): ModelForwardResult {
+    const where = 'Sequential.forward';
+    this.checkAlive(where);
+    this.slab.checkIdle(where);
+    checkOptions(where, options, ['lengths', 'mask', 'initialStates', 'training']);
+    const training = options.training === undefined ? false : checkBoolean(where, 'options.training', options.training);
+    const data = this.readData(where, x, undefined, options as Record<string, unknown>, false);
+    const initial = options.initialStates === undefined ? null : this.#readStates(where, 'options.initialStates', options.initialStates, data.N);
+    const { N, T } = data;
+    const rows = batchRows(0, N);
+    this.stage(data, rows, false);
+    if (initial) this.#stageStates(initial, rows);
+    const ptr = this.#forward(false, training ? this.slab.steps : undefined, initial !== null);
+    const heap = this.backend.heapF32();
+    const O = this.outputSize;
+    let output: Tensor;
+    if (this.outputsSequences) {
+      const out = new Float32Array(N * T * O);
+      unstageSteps(heap, ptr >>> 2, out, 0, N, T, O);
+      output = { data: out, shape: [N, T, O] };
+    } else {
+      output = { data: heap.slice(ptr >>> 2, (ptr >>> 2) + N * O), shape: [N, O] };
+    }
+    const finalStates = this.#mapStates((layer, name) => layer.finalStatePtr(name), N);
+    return { output, finalStates, cache: new ModelCache(this, this.#generation, N, T) };
+  }
+
+  /**
+   * BPTT through the forward() that made `cache`, from dLoss/dOutput and dLoss/d(final states):
+   * dInput, dInitialStates and every parameter's gradient (fresh, not accumulated across calls).
+   * Give the gradients to applyGradients() for an update with the compiled optimizer.
+   */
+  backward(cache: ModelCache, options: ModelBackwardOptions = {}): ModelBackwardResult {
+    const where = 'Sequential.backward';
+    this.checkAlive(where);
+    this.slab.checkIdle(where);
+    if (!(cache instanceof ModelCache) || cache.model !== this) throw new TypeError(`${where}: cache must be the cache returned by this model's forward(), got ${describe(cache)}`);
+    if (cache.generation !== this.#generation) throw new Error(`${where}: cache is stale: the model ran forward again or its weights changed after the forward() that made it`);
+    checkOptions(where, options, ['dOutput', 'dFinalStates']);
+    const { batchSize: N, timeSteps: T } = cache;
+    const O = this.outputSize;
+    const sequence = this.outputsSequences;
+    const dOutput = options.dOutput === undefined
+      ? null
+      : readTensor(where, 'options.dOutput', options.dOutput, [{ label: 'batch', size: N }, ...(sequence ? [{ label: 'time steps', size: T }] : []), { label: 'outputs', size: O }]).data;
+    const dFinal = options.dFinalStates === undefined ? null : this.#readStates(where, 'options.dFinalStates', options.dFinalStates, N);
+    // Validated: stage dOutput (time-major) and the final-state gradients (regions laid out by forward), then one backward per layer.
+    const heap = this.backend.heapF32();
+    const dOutAt = this.work.ptr('dLoss') >>> 2;
+    const rows = sequence ? T * N : N;
+    if (dOutput === null) heap.fill(0, dOutAt, dOutAt + rows * O);
+    else if (sequence) stageSteps(heap, dOutAt, dOutput, batchRows(0, N), T, O);
+    else heap.set(dOutput, dOutAt);
+    this.#forEachStateOf((key, n) => {
+      const at = this.work.ptr(`dFinal${key}`) >>> 2;
+      const given = dFinal?.get(key);
+      if (given) heap.set(given, at);
+      else heap.fill(0, at, at + n);
+    }, N);
+    this.slab.zeroGradients();
+    this.#backwardLayers(this.work.ptr('dLoss'), (i, direction, name) => this.work.ptr(`dFinal${stateKey(i, direction, name)}`));
+    const gradients = new ModelGradients(this.slab.readGradients(), this.layers);
+    const heapAfter = this.backend.heapF32();
+    let dInput: Tensor | null = null;
+    if (!this.#ids) {
+      const I = this.inputSize;
+      const data = new Float32Array(N * T * I);
+      unstageSteps(heapAfter, this.#dInputPtr >>> 2, data, 0, N, T, I);
+      dInput = { data, shape: [N, T, I] };
+    }
+    const dInitialStates = this.#mapStates((layer, name) => layer.dInitialStatePtr(name), N);
+    return { dInput, dInitialStates, gradients };
   }
 
   /** Zero state for streaming with step(): one { h, c? } per recurrent layer. */
   initialState(batchSize = 1): ModelState {
     const where = 'Sequential.initialState';
-    this.#checkAlive(where);
+    this.checkAlive(where);
     checkInt(where, 'batchSize', batchSize, 1);
     this.#checkStreamable(where);
     return {
@@ -304,15 +371,19 @@ export class Sequential {
    */
   step(x: TensorLike, state: ModelState): Tensor {
     const where = 'Sequential.step';
-    this.#checkAlive(where);
+    this.checkAlive(where);
     this.#checkStreamable(where);
     const B = this.#checkState(where, state);
     const rows = this.#ids
       ? readIds(where, 'x', readTensor(where, 'x', x, [{ label: 'batch', size: B }]), 1, this.#vocabSize)
       : readTensor(where, 'x', x, [{ label: 'batch', size: B }, { label: 'inputSize', size: this.inputSize }]).data;
-    const data: DataSet = { N: B, T: 1, x: rows, mask: null, y: null };
-    this.#stage(data, Int32Array.from({ length: B }, (_, i) => i), 0, 1, false);
-    const ptr = this.#forward(1, B, false, state);
+    this.stage({ N: B, T: 1, x: rows, mask: null, y: null }, batchRows(0, B), false);
+    const states = new Map<string, Float32Array>();
+    this.layers.forEach((layer, i) => {
+      if (layer instanceof RecurrentLayer) for (const name of layer.stateKeys) states.set(stateKey(i, '', name), state.layers[i]![name]!);
+    });
+    this.#stageStates(states, batchRows(0, B));
+    const ptr = this.#forward(false, undefined, true);
     const heap = this.backend.heapF32();
     this.layers.forEach((layer, i) => {
       if (!(layer instanceof RecurrentLayer)) return;
@@ -328,11 +399,12 @@ export class Sequential {
   /**
    * Autoregressive generation for a model whose input is a token (an Embedding, or a one-hot
    * vector of inputSize = outputSize) and whose head is a softmax over the same tokens.
-   * Feeds the prefix, then samples `length` tokens (seeded); returns them.
+   * Feeds the prefix, then produces `length` tokens: the most likely ones (temperature 0, the
+   * default) or sampled at `temperature` (seeded); returns them.
    */
   generate(options: GenerateOptions): number[] {
     const where = 'Sequential.generate';
-    this.#checkAlive(where);
+    this.checkAlive(where);
     checkOptions(where, options, ['prefix', 'length', 'temperature', 'seed']);
     const last = this.layers[this.layers.length - 1];
     const V = this.outputSize;
@@ -347,9 +419,8 @@ export class Sequential {
     if (!Array.isArray(prefix) || prefix.length === 0) throw new TypeError(`${where}: options.prefix must be a non-empty array of token ids, got ${describe(prefix)}`);
     prefix.forEach((id, i) => checkInt(where, `options.prefix[${i}]`, id, 0, V - 1));
     const length = checkInt(where, 'options.length', options.length, 0);
-    const temperature = options.temperature === undefined ? 1 : options.temperature;
-    if (typeof temperature !== 'number' || !(temperature >= 0) || !Number.isFinite(temperature)) throw new RangeError(`${where}: options.temperature must be a number ≥ 0, got ${describe(temperature)}`);
-    const random = new Random(readSeed(where, 'options.seed', options.seed, this.seed), 0x53414d504c);
+    const { temperature, seed } = readSampling(where, options, this.seed);
+    const random = new Random(seed, 0x53414d504c);
     const state = this.initialState(1);
     const input = (id: number): TensorLike => {
       if (first instanceof Embedding) return [id];
@@ -368,40 +439,9 @@ export class Sequential {
     return out;
   }
 
-  /** A copy of every parameter, in slab order (layer by layer; each parameter padded to a multiple of 4). */
-  getParameters(): Float32Array {
-    this.#checkAlive('Sequential.getParameters');
-    return this.#slab.readParameters();
-  }
-
-  /** Replaces every parameter from a getParameters()-shaped array. */
-  setParameters(values: Float32Array): void {
-    const where = 'Sequential.setParameters';
-    this.#checkAlive(where);
-    this.#slab.setParameters(where, values);
-  }
-
-  /** The mean loss over all samples as one batch and its gradient w.r.t. getParameters(), without updating anything. */
-  computeGradients(x: TensorLike, y: TensorLike, options: DataOptions = {}): { loss: number; gradients: Float32Array } {
-    const where = 'Sequential.computeGradients';
-    this.#checkAlive(where);
-    if (!this.#lossType) throw new Error(`${where}: call compile({ loss }) first`);
-    checkOptions(where, options, ['lengths', 'mask']);
-    const d = this.#readData(where, x, y, options, true);
-    const rows = Int32Array.from({ length: d.N }, (_, i) => i);
-    const weight = this.#stage(d, rows, 0, d.T, true);
-    const out = this.#forward(d.T, d.N, true);
-    const loss = this.#loss(out, d.T, d.N, weight, true);
-    this.#slab.zeroGradients();
-    let g = this.#work.ptr('dLoss');
-    for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i].modelBackward(g);
-    return { loss, gradients: this.#slab.readGradients() };
-  }
-
   /** Every layer's weights in `format`, in layer order. */
-  getWeights(options: { format?: 'native' | 'pytorch' | 'keras' } = {}): Weights[] {
-    this.#checkAlive('Sequential.getWeights');
-    return this.layers.map((layer) => layer.getWeights(options));
+  getWeights(options: { format?: WeightFormat } = {}): Weights[] {
+    return this.readWeights('Sequential.getWeights', this.layers, options);
   }
 
   /**
@@ -409,42 +449,32 @@ export class Sequential {
    * `format` ('native', 'keras' or 'pytorch'). All or nothing: if any layer rejects its weights,
    * every layer keeps its previous values.
    */
-  setWeights(weights: (Weights | Record<string, unknown>)[], options: { format?: 'native' | 'pytorch' | 'keras' } = {}): void {
-    const where = 'Sequential.setWeights';
-    this.#checkAlive(where);
-    if (!Array.isArray(weights) || weights.length !== this.layers.length) {
-      throw new TypeError(`${where}: weights must be an array of ${this.layers.length} entries (one per layer), got ${describe(weights)}`);
-    }
-    const before = this.#slab.readParameters();
-    try {
-      this.layers.forEach((layer, i) => {
-        try {
-          layer.setWeights(weights[i], options);
-        } catch (error) {
-          if (error instanceof Error) error.message = `${where}: weights[${i}] (${layer.kind}): ${error.message}`;
-          throw error;
-        }
-      });
-    } catch (error) {
-      this.#slab.setParameters(where, before);
-      throw error;
-    }
+  setWeights(weights: (Weights | Record<string, unknown>)[], options: { format?: WeightFormat } = {}): void {
+    this.writeWeights('Sequential.setWeights', [{ label: 'weights', layers: this.layers, given: weights }], options);
+    this.#generation++;
+  }
+
+  override setParameters(values: Float32Array): void {
+    super.setParameters(values);
+    this.#generation++;
+  }
+
+  override applyGradients(gradients: Float32Array | ModelGradients): void {
+    super.applyGradients(gradients);
+    this.#generation++;
   }
 
   /** Architecture, weights, and (after compile) loss, optimizer and its state: enough to resume training exactly. */
   toJSON(): SequentialJSON {
-    this.#checkAlive('Sequential.toJSON');
-    const json: SequentialJSON = {
+    this.checkAlive('Sequential.toJSON');
+    return {
       format: FORMAT,
       version: VERSION,
       inputSize: this.#ids ? undefined : this.inputSize,
       seed: this.seed,
       layers: this.layers.map(layerToJSON),
-      epochsTrained: this.#slab.epochsTrained,
+      ...this.savedTraining(),
     };
-    const training = this.#slab.toJSON();
-    if (training) json.training = training;
-    return json;
   }
 
   /** Rebuilds a model from toJSON(); a corrupted or mismatched file is rejected and nothing is kept. */
@@ -453,52 +483,95 @@ export class Sequential {
     const backend = options.backend ?? defaultBackend();
     const j = readSaved<SequentialJSON>(where, json, { format: FORMAT, version: VERSION, what: 'Sequential' });
     if (!Array.isArray(j.layers) || j.layers.length === 0) throw new TypeError(`${where}: layers must be a non-empty array`);
-    const made: SequentialLayer[] = [];
-    let model: Sequential | null = null;
-    try {
-      j.layers.forEach((entry, i) => made.push(makeLayer(`${where}: layers[${i}]`, entry, backend)));
-      model = new Sequential({ inputSize: j.inputSize, seed: j.seed, layers: made });
-      const m = model;
-      j.layers.forEach((entry, i) => setLayerWeights(where, `layers[${i}]`, entry, m.layers[i]));
-      if (j.epochsTrained !== undefined) m.#slab.epochsTrained = checkInt(where, 'epochsTrained', j.epochsTrained, 0);
-      if (j.training !== undefined) {
-        const t = j.training;
-        m.compile({ loss: t.loss, optimizer: t.optimizer, clipNorm: t.clipNorm, clipValue: t.clipValue });
-        m.#slab.restore(where, t);
-      }
-      return m;
-    } catch (error) {
-      if (model) model.dispose();
-      else for (const layer of made) layer.dispose();
-      if (error instanceof Error && !error.message.startsWith(where)) error.message = `${where}: ${error.message}`;
-      throw error;
-    }
+    return loadModel(
+      where,
+      'Sequential',
+      (made) => {
+        j.layers.forEach((entry, i) => made.push(makeLayer(`${where}: layers[${i}]`, entry, backend)));
+        return new Sequential({ inputSize: j.inputSize, seed: j.seed, layers: made as SequentialLayer[] });
+      },
+      (m) => {
+        j.layers.forEach((entry, i) => setLayerWeights(where, `layers[${i}]`, entry, m.layers[i]));
+        m.restoreTraining(where, j);
+      },
+    );
   }
 
-  /** Frees every layer and the model's slabs. */
-  dispose(): void {
-    if (this.#disposed) return;
-    for (const layer of this.layers) layer.dispose();
-    this.#slab.dispose();
-    this.#work.dispose();
-    this.#disposed = true;
+  // ---- what the Model base asks of a model ----
+
+  protected readData(where: string, x: TensorLike | undefined, y: TensorLike | undefined, options: Record<string, unknown>, withTargets: boolean): DataSet {
+    const s = readSequences(where, 'x', x, { features: this.inputSize, vocabSize: this.#ids ? this.#vocabSize : undefined });
+    const mask = readMaskOptions(where, options, s.N, s.T);
+    if (!withTargets) return { N: s.N, T: s.T, x: s.data, mask, y: null };
+    const targets = readTargets(where, 'y', y, this.lossType === 'crossEntropy', s.N, this.outputsSequences ? s.T : 0, this.outputSize, mask);
+    return { N: s.N, T: s.T, x: s.data, mask, y: targets };
+  }
+
+  protected sliceData(d: DataSet, from: number, to: number): DataSet {
+    const perX = d.x.length / d.N;
+    const perY = d.y ? d.y.length / d.N : 0;
+    return {
+      N: to - from,
+      T: d.T,
+      x: d.x.slice(from * perX, to * perX),
+      mask: d.mask ? d.mask.slice(from * d.T, to * d.T) : null,
+      y: d.y ? d.y.slice(from * perY, to * perY) : null,
+    };
+  }
+
+  protected stage(d: DataSet, rows: Int32Array, withTargets: boolean): number {
+    return this.#stageWindow(d, rows, 0, d.T, withTargets);
+  }
+
+  protected forwardStaged(training: boolean, noise?: number): number {
+    return this.#forward(training, noise, this.#carry);
+  }
+
+  protected lossRows(): { rows: number; mask: number } {
+    const sequence = this.outputsSequences;
+    return {
+      rows: sequence ? this.#stagedT * this.#stagedB : this.#stagedB,
+      mask: sequence && this.#maskStaged ? this.work.ptr('mask') : 0,
+    };
+  }
+
+  protected backwardStaged(dOutput: number): void {
+    this.#backwardLayers(dOutput, () => undefined);
+  }
+
+  /** One batch: one update, or one per window of `tbptt` steps with the state carried across windows. */
+  protected override trainBatch(where: string, d: DataSet, rows: Int32Array, epoch: number, batch: number): { loss: number; weight: number } {
+    const T = d.T;
+    const k = this.#tbptt > 0 && this.#tbptt < T ? this.#tbptt : T;
+    let lossSum = 0;
+    let weightSum = 0;
+    try {
+      for (let t0 = 0; t0 < T; t0 += k) {
+        const t1 = Math.min(T, t0 + k);
+        const weight = this.#stageWindow(d, rows, t0, t1, true);
+        if (k < T && t0 === 0) this.#forEachCarried((ptr, n) => this.backend.fillFloats(ptr, n, 0));
+        if (weight === 0) continue; // a window of padding only: nothing to learn, and the state does not move
+        this.#carry = k < T;
+        const loss = this.trainStep(where, weight, epoch, batch);
+        if (k < T) this.#forEachCarried((ptr, n, layer, name) => this.backend.copyFloats(ptr, layer.finalStatePtr(name), n));
+        lossSum += loss * weight;
+        weightSum += weight;
+      }
+    } finally {
+      this.#carry = false;
+    }
+    return { loss: weightSum === 0 ? 0 : lossSum / weightSum, weight: weightSum };
   }
 
   // ---- internals ----
 
-  #checkAlive(where: string): void {
-    if (this.#disposed) throw new Error(`${where}: this model was disposed`);
-    if (this.backend.disposed) throw new Error(`${where}: the model's backend was disposed`);
+  get #vocabSize(): number {
+    return (this.layers[0] as Embedding).vocabSize;
   }
 
   #checkStreamable(where: string): void {
     const bi = this.layers.findIndex((layer) => layer instanceof Bidirectional);
-    if (bi >= 0) throw new RangeError(`${where}: layers[${bi}] is Bidirectional, which needs the whole sequence; step() streams one step at a time`);
-  }
-
-  #checkTbptt(where: string): void {
-    this.#checkStreamable(where);
-    if (!this.outputsSequences) throw new RangeError(`${where}: options.tbptt needs a model that outputs every step (returnSequences: true on the last recurrent layer)`);
+    if (bi >= 0) throw new RangeError(`${where}: layers[${bi}] is Bidirectional: its backward direction reads the sequence from the last step, which a stream has not seen yet; step() and tbptt run one step (or window) at a time`);
   }
 
   #checkState(where: string, state: ModelState): number {
@@ -518,261 +591,204 @@ export class Sequential {
     return B;
   }
 
-  /** Validates and flattens samples; `withTargets` reads y as the loss needs it. */
-  #readData(where: string, x: TensorLike, y: TensorLike | undefined, options: DataOptions, withTargets: boolean): DataSet {
-    let N: number;
-    let T: number;
-    let xs: Float32Array | Int32Array;
-    if (this.#ids) {
-      const t = readTensor(where, 'x', x, [{ label: 'samples' }, { label: 'time steps' }]);
-      [N, T] = t.shape;
-      xs = readIds(where, 'x', t, T, this.#vocabSize);
-    } else {
-      const t = readTensor(where, 'x', x, [{ label: 'samples' }, { label: 'time steps' }, { label: 'inputSize', size: this.inputSize }]);
-      [N, T] = t.shape;
-      xs = t.data;
-    }
-    let mask: Float32Array | null = null;
-    if (options.lengths !== undefined && options.mask !== undefined) throw new RangeError(`${where}: give options.lengths or options.mask, not both`);
-    if (options.lengths !== undefined) {
-      mask = lengthsToMask(where, 'options.lengths', options.lengths, N, T);
-    } else if (options.mask !== undefined) {
-      mask = readTensor(where, 'options.mask', options.mask, [{ label: 'samples', size: N }, { label: 'time steps', size: T }]).data;
-      for (let i = 0; i < mask.length; i++) {
-        if (mask[i] !== 0 && mask[i] !== 1) throw new RangeError(`${where}: options.mask[${Math.floor(i / T)}][${i % T}] is ${mask[i]}; a mask holds 0 (padding) and 1 (real step)`);
+  /** Every state slot of the model: fn(key, floats, layer index, direction ('' | 'forward' | 'backward'), state name, recurrent layer). */
+  #forEachStateOf(fn: (key: string, n: number, i: number, direction: Direction, name: StateName, layer: RecurrentLayer) => void, B: number): void {
+    this.layers.forEach((layer, i) => {
+      for (const [direction, recurrent] of directionsOf(layer)) {
+        for (const name of recurrent.stateKeys) fn(stateKey(i, direction, name), B * recurrent.units, i, direction, name, recurrent);
       }
+    });
+  }
+
+  /** Reads per-layer states (initial states, or gradients of final states) given by a user: [N, units] each. Keyed by stateKey. */
+  #readStates(where: string, name: string, states: unknown, N: number): Map<string, Float32Array> {
+    if (!Array.isArray(states) || states.length !== this.layers.length) {
+      throw new TypeError(`${where}: ${name} must be an array of ${this.layers.length} entries (one per layer; null for layers without state), got ${describe(states)}`);
     }
-    if (!withTargets) return { N, T, x: xs, mask, y: null };
-    if (y === undefined) throw new TypeError(`${where}: y (targets) is missing`);
-    const O = this.outputSize;
-    const sequence = this.outputsSequences;
-    const steps = sequence ? [{ label: 'time steps', size: T }] : [];
-    let ys: Float32Array | Int32Array;
-    if (this.#lossType === 'crossEntropy') {
-      const t = readTensor(where, 'y', y, [{ label: 'samples', size: N }, ...steps]);
-      ys = new Int32Array(t.data.length);
-      for (let i = 0; i < t.data.length; i++) {
-        const padded = sequence && mask !== null && mask[i] === 0;
-        const label = t.data[i];
-        if (padded) continue; // labels at padded steps are ignored
-        if (!Number.isInteger(label) || label < 0 || label >= O) {
-          const at = sequence ? `[${Math.floor(i / T)}][${i % T}]` : `[${i}]`;
-          throw new RangeError(`${where}: y${at} is ${label}; labels must be integers 0 … ${O - 1} (the head has ${O} classes)`);
+    const out = new Map<string, Float32Array>();
+    this.layers.forEach((layer, i) => {
+      const given: unknown = states[i];
+      const at = `${name}[${i}]`;
+      if (given === null || given === undefined) return;
+      const directions = directionsOf(layer);
+      if (directions.length === 0) throw new RangeError(`${where}: ${at} must be null: layers[${i}] (${layer.kind}) has no state`);
+      if (typeof given !== 'object') throw new TypeError(`${where}: ${at} must be an object, got ${describe(given)}`);
+      const bi = layer instanceof Bidirectional;
+      const allowed = bi ? ['forward', 'backward'] : directions[0][1].stateKeys;
+      for (const key of Object.keys(given)) {
+        if (!allowed.includes(key as never)) throw new RangeError(`${where}: ${at}.${key} is not a state of layers[${i}] (${layer.kind}; ${bi ? 'give { forward, backward }' : `states: ${allowed.join(', ')}`})`);
+      }
+      for (const [direction, recurrent] of directions) {
+        const group = (bi ? (given as Record<string, unknown>)[direction] : given) as Record<string, unknown> | undefined;
+        if (group === undefined || group === null) continue;
+        const label = bi ? `${at}.${direction}` : at;
+        if (typeof group !== 'object') throw new TypeError(`${where}: ${label} must be an object with ${recurrent.stateKeys.join(', ')}, got ${describe(group)}`);
+        for (const key of Object.keys(group)) {
+          if (!(recurrent.stateKeys as readonly string[]).includes(key)) throw new RangeError(`${where}: ${label}.${key} is not a state of ${recurrent.kind} (states: ${recurrent.stateKeys.join(', ')})`);
         }
-        ys[i] = label;
+        for (const state of recurrent.stateKeys) {
+          if (group[state] === undefined) continue;
+          const t = readTensor(where, `${label}.${state}`, group[state] as TensorLike, [{ label: 'batch', size: N }, { label: 'units', size: recurrent.units }]);
+          out.set(stateKey(i, direction, state), t.data);
+        }
       }
-    } else {
-      ys = readTensor(where, 'y', y, [{ label: 'samples', size: N }, ...steps, { label: 'outputs', size: O }]).data;
-    }
-    return { N, T, x: xs, mask, y: ys };
+    });
+    return out;
   }
 
-  get #vocabSize(): number {
-    return (this.layers[0] as Embedding).vocabSize;
+  /** Copies rows `rows` of user states ([N, units] each, by key) into the workspace's state regions; missing ones are zeros. */
+  #stageStates(states: Map<string, Float32Array>, rows: Int32Array): void {
+    const heap = this.backend.heapF32();
+    this.#forEachStateOf((key, n, _i, _d, _name, layer) => {
+      const at = this.work.ptr(`state${key}`) >>> 2;
+      const given = states.get(key);
+      if (!given) {
+        heap.fill(0, at, at + n);
+        return;
+      }
+      const H = layer.units;
+      for (let b = 0; b < rows.length; b++) heap.set(given.subarray(rows[b] * H, (rows[b] + 1) * H), at + b * H);
+    }, rows.length);
   }
 
-  #slice(d: DataSet, from: number, to: number): DataSet {
-    const perX = d.x.length / d.N;
-    const perY = d.y ? d.y.length / d.N : 0;
-    return {
-      N: to - from,
-      T: d.T,
-      x: d.x.slice(from * perX, to * perX),
-      mask: d.mask ? d.mask.slice(from * d.T, to * d.T) : null,
-      y: d.y ? d.y.slice(from * perY, to * perY) : null,
-    };
+  /** Copies of per-layer state pointers (final states, or gradients of initial states) of the last pass, shaped as users give states. */
+  #mapStates(ptrOf: (layer: RecurrentLayer, name: StateName) => number, N: number): ModelStates<Tensor> {
+    const heap = this.backend.heapF32();
+    return this.layers.map((layer) => {
+      const directions = directionsOf(layer);
+      if (directions.length === 0) return null;
+      const groups: Partial<Record<Direction, Partial<Record<StateName, Tensor>>>> = {};
+      for (const [direction, recurrent] of directions) {
+        const group: Partial<Record<StateName, Tensor>> = {};
+        for (const name of recurrent.stateKeys) {
+          const at = ptrOf(recurrent, name) >>> 2;
+          group[name] = { data: heap.slice(at, at + N * recurrent.units), shape: [N, recurrent.units] };
+        }
+        groups[direction] = group;
+      }
+      return layer instanceof Bidirectional ? { forward: groups.forward, backward: groups.backward } : groups[''] ?? null;
+    });
+  }
+
+  /**
+   * The workspace regions of a staged batch: states and final-state gradients first (their offsets
+   * do not depend on T, so truncated BPTT windows keep them); dLoss also holds backward()'s dOutput.
+   */
+  #workRegions(T = this.#stagedT, B = this.#stagedB, withTargets = false, masked = this.#maskStaged): Record<string, number> {
+    const F = this.#ids ? 1 : this.inputSize;
+    const O = this.outputSize;
+    const outRows = this.outputsSequences ? T * B : B;
+    const states: Record<string, number> = {};
+    this.#forEachStateOf((key, n) => {
+      states[`state${key}`] = n;
+      states[`dFinal${key}`] = n;
+    }, B);
+    return { ...states, x: T * B * F, mask: masked ? T * B : 0, target: withTargets ? outRows * (this.lossType === 'crossEntropy' ? 1 : O) : 0, dLoss: outRows * O, probs: outRows * O };
   }
 
   /**
    * Copies samples `rows`, steps [t0, t1), into the workspace, time-major: x, mask, targets.
    * Returns the loss weight: real (t, b) positions for per-step outputs, else the batch size.
    */
-  #stage(d: DataSet, rows: Int32Array, t0: number, t1: number, withTargets: boolean): number {
+  #stageWindow(d: DataSet, rows: Int32Array, t0: number, t1: number, withTargets: boolean): number {
     const B = rows.length;
     const T = t1 - t0;
     const F = this.#ids ? 1 : this.inputSize;
     const O = this.outputSize;
     const sequence = this.outputsSequences;
-    const outRows = sequence ? T * B : B;
-    // Carried states first: their offsets do not depend on T (truncated BPTT windows may differ in length).
-    const states: Record<string, number> = {};
-    this.layers.forEach((layer, i) => {
-      if (layer instanceof RecurrentLayer) for (const name of layer.stateKeys) states[`state${i}${name}`] = B * layer.units;
-    });
-    this.#work.layout({ ...states, x: T * B * F, mask: d.mask ? T * B : 0, target: withTargets ? outRows * (this.#lossType === 'crossEntropy' ? 1 : O) : 0, dLoss: outRows * O, probs: outRows * O });
+    this.work.layout(this.#workRegions(T, B, withTargets, d.mask !== null));
     this.#maskStaged = d.mask !== null;
-    this.#stagedBatch = B;
+    this.#stagedT = T;
+    this.#stagedB = B;
     const heap = this.backend.heapF32();
-    const xAt = this.#work.ptr('x') >>> 2;
-    if (d.x instanceof Int32Array) {
-      const ids = new Int32Array(heap.buffer);
-      for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) ids[xAt + t * B + b] = d.x[rows[b] * d.T + t0 + t];
-    } else {
-      for (let t = 0; t < T; t++) {
-        for (let b = 0; b < B; b++) {
-          const from = (rows[b] * d.T + t0 + t) * F;
-          heap.set(d.x.subarray(from, from + F), xAt + (t * B + b) * F);
-        }
-      }
-    }
-    let weight = outRows;
+    stageSteps(heap, this.work.ptr('x') >>> 2, d.x, rows, d.T, F, t0, t1);
+    let weight = sequence ? T * B : B;
     if (d.mask) {
-      const mAt = this.#work.ptr('mask') >>> 2;
-      let real = 0;
-      for (let t = 0; t < T; t++) {
-        for (let b = 0; b < B; b++) {
-          const m = d.mask[rows[b] * d.T + t0 + t];
-          heap[mAt + t * B + b] = m;
-          real += m;
-        }
+      const at = this.work.ptr('mask') >>> 2;
+      stageSteps(heap, at, d.mask, rows, d.T, 1, t0, t1);
+      if (sequence) {
+        weight = 0;
+        for (let i = 0; i < T * B; i++) weight += heap[at + i];
       }
-      if (sequence) weight = real;
     }
     if (withTargets && d.y) {
-      const yAt = this.#work.ptr('target') >>> 2;
-      if (d.y instanceof Int32Array) {
-        const labels = new Int32Array(heap.buffer);
-        if (sequence) for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) labels[yAt + t * B + b] = d.y[rows[b] * d.T + t0 + t];
-        else for (let b = 0; b < B; b++) labels[yAt + b] = d.y[rows[b]];
-      } else if (sequence) {
-        for (let t = 0; t < T; t++) {
-          for (let b = 0; b < B; b++) {
-            const from = (rows[b] * d.T + t0 + t) * O;
-            heap.set(d.y.subarray(from, from + O), yAt + (t * B + b) * O);
-          }
-        }
-      } else {
-        for (let b = 0; b < B; b++) heap.set(d.y.subarray(rows[b] * O, rows[b] * O + O), yAt + b * O);
-      }
+      const at = this.work.ptr('target') >>> 2;
+      const perStep = d.y instanceof Int32Array ? 1 : O;
+      if (sequence) stageSteps(heap, at, d.y, rows, d.T, perStep, t0, t1);
+      else stageSteps(heap, at, d.y, rows, 1, perStep);
     }
     return weight;
   }
 
-  /** One batch: one update, or one per window of `tbptt` steps with the state carried across windows. */
-  #trainBatch(d: DataSet, rows: Int32Array, tbptt: number, epoch: number, batch: number): { loss: number; weight: number } {
-    const T = d.T;
-    const B = rows.length;
-    const k = tbptt > 0 && tbptt < T ? tbptt : T;
-    let lossSum = 0;
-    let weightSum = 0;
-    for (let t0 = 0; t0 < T; t0 += k) {
-      const t1 = Math.min(T, t0 + k);
-      const weight = this.#stage(d, rows, t0, t1, true);
-      if (k < T && t0 === 0) this.#forEachState((ptr, n) => this.backend.fillFloats(ptr, n, 0));
-      if (weight === 0) continue; // a window of padding only: nothing to learn, and the state does not move
-      const loss = this.#trainStep(t1 - t0, B, weight, k < T, epoch, batch);
-      if (k < T) this.#carryStates();
-      lossSum += loss * weight;
-      weightSum += weight;
-    }
-    return { loss: lossSum / weightSum, weight: weightSum };
+  /** Calls fn(pointer, floats) for every carried-state region of the staged batch (recurrent layers only: no Bidirectional in tbptt). */
+  #forEachCarried(fn: (ptr: number, n: number, layer: RecurrentLayer, name: StateName) => void): void {
+    this.#forEachStateOf((key, n, _i, _d, name, layer) => fn(this.work.ptr(`state${key}`), n, layer, name), this.#stagedB);
   }
 
-  /** Calls fn(pointer, floats) for every carried-state region of the staged batch. */
-  #forEachState(fn: (ptr: number, n: number, layer: RecurrentLayer, name: StateName) => void): void {
-    const B = this.#stagedBatch;
+  /** Runs every layer on the staged batch; `withStates`: recurrent layers start from the workspace's state regions. Returns the output pointer. */
+  #forward(training: boolean, noise: number | undefined, withStates: boolean): number {
+    this.#generation++;
+    const T = this.#stagedT;
+    const B = this.#stagedB;
+    let ptr = this.work.ptr('x');
+    const mask = this.#maskStaged ? this.work.ptr('mask') : 0;
     this.layers.forEach((layer, i) => {
-      if (layer instanceof RecurrentLayer) for (const name of layer.stateKeys) fn(this.#work.ptr(`state${i}${name}`), B * layer.units, layer, name);
-    });
-  }
-
-  /** Truncated BPTT: each recurrent layer's final state becomes the next window's initial state. */
-  #carryStates(): void {
-    this.#forEachState((ptr, n, layer, name) => this.backend.copyFloats(ptr, layer.finalStatePtr(name), n));
-  }
-
-  /** Forward, loss, backward, clipping, update; throws NonFiniteError (weights untouched) on NaN/Inf. */
-  #trainStep(T: number, B: number, weight: number, carry: boolean, epoch: number, batch: number): number {
-    const where = 'Sequential.fit';
-    // Dropout's noise is keyed by the update count, so a resumed model draws the masks it would have.
-    const out = this.#forward(T, B, true, carry ? { carry: true } : undefined, this.#slab.steps);
-    const loss = this.#loss(out, T, B, weight, true);
-    if (!Number.isFinite(loss)) this.#slab.stop(where, `the loss is ${loss}`, epoch, batch);
-    this.#slab.zeroGradients();
-    let d = this.#work.ptr('dLoss');
-    for (let i = this.layers.length - 1; i >= 0; i--) d = this.layers[i].modelBackward(d);
-    this.#slab.update(where, epoch, batch);
-    return loss;
-  }
-
-  /** The mean loss of the staged batch whose output is at `out`; with `gradient`, dLoss/dOutput into 'dLoss'. */
-  #loss(out: number, T: number, B: number, weight: number, gradient: boolean): number {
-    const sequence = this.outputsSequences;
-    const rows = sequence ? T * B : B;
-    const mask = sequence && this.#maskStaged ? this.#work.ptr('mask') : 0;
-    const dLoss = gradient ? this.#work.ptr('dLoss') : 0;
-    return this.#slab.loss(out, this.#work.ptr('target'), mask, rows, this.outputSize, weight, dLoss, this.#work.ptr('probs'));
-  }
-
-  /** Mean loss (and accuracy for crossEntropy: the most probable class is the label) over a data set. */
-  #evaluateData(d: DataSet, batchSize: number): { loss: number; accuracy?: number } {
-    const O = this.outputSize;
-    const sequence = this.outputsSequences;
-    const ce = this.#lossType === 'crossEntropy';
-    let lossSum = 0;
-    let weightSum = 0;
-    let correct = 0;
-    for (let start = 0; start < d.N; start += batchSize) {
-      const rows = Int32Array.from({ length: Math.min(batchSize, d.N - start) }, (_, i) => start + i);
-      const B = rows.length;
-      const weight = this.#stage(d, rows, 0, d.T, true);
-      if (weight === 0) continue;
-      const out = this.#forward(d.T, B, true);
-      lossSum += this.#loss(out, d.T, B, weight, false) * weight;
-      weightSum += weight;
-      if (!ce) continue;
-      const heap = this.backend.heapF32();
-      const labels = new Int32Array(heap.buffer);
-      const probs = this.#work.ptr('probs') >>> 2;
-      const target = this.#work.ptr('target') >>> 2;
-      const mask = this.#maskStaged && sequence ? this.#work.ptr('mask') >>> 2 : -1;
-      const count = sequence ? d.T * B : B;
-      for (let r = 0; r < count; r++) {
-        if (mask >= 0 && heap[mask + r] === 0) continue;
-        let best = 0;
-        for (let c = 1; c < O; c++) if (heap[probs + r * O + c] > heap[probs + r * O + best]) best = c;
-        if (best === labels[target + r]) correct++;
-      }
-    }
-    return ce ? { loss: lossSum / weightSum, accuracy: correct / weightSum } : { loss: lossSum / weightSum };
-  }
-
-  /** Runs every layer on the staged batch; returns the output pointer (logits of a softmax head when training). */
-  #forward(T: number, B: number, training: boolean, state?: ModelState | { carry: true }, noise?: number): number {
-    let ptr = this.#work.ptr('x');
-    const mask = this.#maskStaged ? this.#work.ptr('mask') : 0;
-    this.layers.forEach((layer, i) => {
-      const sequence = this.#flows[i].sequence;
-      const batch: Batch = sequence ? { T, B, mask, training, noise } : { T: 1, B, mask: 0, training, noise };
-      if (layer instanceof RecurrentLayer && state) ptr = layer.modelForward(ptr, batch, this.#initialStates(layer, i, B, state));
+      const batch: Batch = this.#flows[i].sequence ? { T, B, mask, training, noise } : { T: 1, B, mask: 0, training, noise };
+      const initial = (direction: Direction): StatePtrs => {
+        const out: StatePtrs = {};
+        if (!withStates) return out;
+        for (const [d, recurrent] of directionsOf(layer)) {
+          if (d === direction) for (const name of recurrent.stateKeys) out[name] = this.work.ptr(`state${stateKey(i, d, name)}`);
+        }
+        return out;
+      };
+      if (layer instanceof RecurrentLayer) ptr = layer.modelForward(ptr, batch, initial(''));
+      else if (layer instanceof Bidirectional) ptr = layer.modelForward(ptr, batch, { forward: initial('forward'), backward: initial('backward') });
       else ptr = layer.modelForward(ptr, batch);
     });
     return ptr;
   }
 
-
-  /** Pointers of a layer's initial states: from a user's ModelState (copied into the workspace) or the carried TBPTT state. */
-  #initialStates(layer: RecurrentLayer, i: number, B: number, state: ModelState | { carry: true }): Partial<Record<StateName, number>> {
-    const out: Partial<Record<StateName, number>> = {};
-    for (const name of layer.stateKeys) {
-      const region = `state${i}${name}`;
-      if ('carry' in state) {
-        out[name] = this.#work.ptr(region);
-      } else {
-        out[name] = this.#work.ptr(region);
-        this.backend.heapF32().set(state.layers[i]![name]!, out[name]! >>> 2);
-      }
+  /** Backward through every layer from dOutput (a pointer); `dFinal` gives the pointer of a final-state gradient, if any. */
+  #backwardLayers(dOutput: number, dFinal: (i: number, direction: Direction, name: StateName) => number | undefined): void {
+    let d = dOutput;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const layer = this.layers[i];
+      const group = (direction: Direction, recurrent: RecurrentLayer): StatePtrs => {
+        const out: StatePtrs = {};
+        for (const name of recurrent.stateKeys) {
+          const ptr = dFinal(i, direction, name);
+          if (ptr !== undefined) out[name] = ptr;
+        }
+        return out;
+      };
+      if (layer instanceof RecurrentLayer) d = layer.modelBackward(d, group('', layer));
+      else if (layer instanceof Bidirectional) d = layer.modelBackward(d, { forward: group('forward', layer.forwardLayer), backward: group('backward', layer.backwardLayer!) });
+      else d = layer.modelBackward(d);
     }
-    return out;
+    this.#dInputPtr = d;
   }
+
 }
 
-export interface SequentialJSON {
+type Direction = '' | 'forward' | 'backward';
+
+/** The recurrent layers holding a layer's states, by direction: [['', layer]] or Bidirectional's two; [] for stateless layers. */
+function directionsOf(layer: SequentialLayer): [Direction, RecurrentLayer][] {
+  if (layer instanceof RecurrentLayer) return [['', layer]];
+  if (layer instanceof Bidirectional) return [['forward', layer.forwardLayer], ['backward', layer.backwardLayer!]];
+  return [];
+}
+
+function stateKey(i: number, direction: Direction, name: StateName): string {
+  return `${i}${direction}${name}`;
+}
+
+
+export interface SequentialJSON extends SavedTraining {
   format: string;
   version: number;
   inputSize?: number;
   seed: number;
   layers: LayerJSON[];
-  epochsTrained?: number;
-  training?: TrainingJSON;
 }

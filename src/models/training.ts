@@ -124,28 +124,6 @@ export function sample(p: Float32Array, temperature: number, random: Random): nu
   return p.length - 1;
 }
 
-/** Token ids from a validated tensor: integers in [0, vocabSize). `T` > 1 names [sample][step] in messages. */
-export function readIds(where: string, name: string, t: Tensor, T: number, vocabSize: number): Int32Array {
-  const ids = new Int32Array(t.data.length);
-  for (let i = 0; i < ids.length; i++) {
-    const id = t.data[i];
-    if (!Number.isInteger(id) || id < 0 || id >= vocabSize) {
-      throw new RangeError(`${where}: ${name}[${Math.floor(i / T)}]${t.shape.length > 1 ? `[${i % T}]` : ''} is ${id}; token ids must be integers 0 … ${vocabSize - 1}`);
-    }
-    ids[i] = id;
-  }
-  return ids;
-}
-
-/** A [N, T] mask of 1 for the first lengths[i] steps of sample i. */
-export function lengthsToMask(where: string, name: string, lengths: unknown, N: number, T: number): Float32Array {
-  if (!Array.isArray(lengths) || lengths.length !== N) throw new RangeError(`${where}: ${name} must be an array of ${N} lengths (one per sample), got ${describe(lengths)}`);
-  const mask = new Float32Array(N * T);
-  lengths.forEach((length, i) => mask.fill(1, i * T, i * T + checkInt(where, `${name}[${i}]`, length, 1, T)));
-  return mask;
-}
-
-
 /** The fit options every model shares: epochs (1), batchSize (32), shuffle (true), seed (the model's), callbacks. */
 export function readFitBasics(
   where: string,
@@ -336,16 +314,16 @@ export class TrainingSlab {
     return this.#grads.read().subarray(0, this.paramCount);
   }
 
-  /** Writes every parameter (validated: a Float32Array of paramCount finite values). */
-  setParameters(where: string, values: Float32Array): void {
-    if (!(values instanceof Float32Array) || values.length !== this.paramCount) {
-      throw new TypeError(`${where}: values must be a Float32Array of ${this.paramCount} parameters, got ${describe(values)}`);
-    }
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i])) throw new RangeError(`${where}: values[${i}] is ${values[i]}; parameters must be finite`);
-    }
-    this.#params.write(values);
+  /** Writes every gradient (validated like setParameters), for an update from gradients computed elsewhere. */
+  setGradients(where: string, values: unknown): void {
+    this.#grads.write(checkSlabValues(where, 'gradients', values, this.paramCount));
   }
+
+  /** Writes every parameter (validated: a Float32Array of paramCount finite values). */
+  setParameters(where: string, values: unknown): void {
+    this.#params.write(checkSlabValues(where, 'values', values, this.paramCount));
+  }
+
 
   /** Loss, optimizer (defaults filled in), clipping, steps and optimizer state; undefined before compile. */
   toJSON(): TrainingJSON | undefined {
@@ -475,4 +453,15 @@ async function epochLoop(loop: EpochLoop): Promise<History> {
   }
   callbacks.onTrainEnd?.(history);
   return history;
+}
+
+/** A Float32Array of `count` finite values, in slab order. */
+function checkSlabValues(where: string, name: string, values: unknown, count: number): Float32Array {
+  if (!(values instanceof Float32Array) || values.length !== count) {
+    throw new TypeError(`${where}: ${name} must be a Float32Array of ${count} parameters, got ${describe(values)}`);
+  }
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new RangeError(`${where}: ${name}[${i}] is ${values[i]}; ${name === 'values' ? 'parameters' : name} must be finite`);
+  }
+  return values;
 }
