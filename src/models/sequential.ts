@@ -25,6 +25,11 @@ import { sample, type History, type Loss } from './training.js';
 import { Model, loadModel, type BaseFitOptions, type SavedTraining } from './model.js';
 import { batchRows, readIds, readMaskOptions, readSampling, readSequences, readTargets, stageSteps, unstageSteps, type SamplingOptions } from './data.js';
 import { readSaved } from '../saved-file.js';
+import {
+  ModelCache, ModelGradients, directionsOf, forEachState, mapStates, readStates, stageStates, stateKey, type Direction, type ModelStates,
+} from './states.js';
+
+export { ModelCache, ModelGradients, type LayerStates, type ModelStates } from './states.js';
 
 export { NonFiniteError } from './training.js';
 export type { BatchLogs, Callbacks, CompileOptions, EarlyStopping, EpochLogs, History, Loss } from './training.js';
@@ -66,12 +71,6 @@ export interface GenerateOptions extends SamplingOptions {
   length: number;
 }
 
-/** One layer's states: { h, c? } for a recurrent layer; { forward: { h, c? }, backward: { h, c? } } for a Bidirectional one. */
-export type LayerStates<T> = Partial<Record<StateName, T>> | { forward?: Partial<Record<StateName, T>>; backward?: Partial<Record<StateName, T>> };
-
-/** States of a whole model, one entry per layer (null, or absent, for layers without state). */
-export type ModelStates<T> = (LayerStates<T> | null | undefined)[];
-
 export interface ModelForwardOptions extends DataOptions {
   /** Initial states per layer ([N, units] each); absent ones are zeros. */
   initialStates?: ModelStates<TensorLike>;
@@ -100,26 +99,6 @@ export interface ModelBackwardResult {
   /** dLoss/d(initial states), shaped like finalStates. */
   dInitialStates: ModelStates<Tensor>;
   gradients: ModelGradients;
-}
-
-/** What backward() needs from a forward(): valid until the model runs forward again or its weights change. */
-export class ModelCache {
-  /** @internal */
-  constructor(readonly model: Sequential, readonly generation: number, readonly batchSize: number, readonly timeSteps: number) {}
-}
-
-/** Gradients of every parameter from a model's backward(): flat in getParameters() order, or per layer in a weight format. */
-export class ModelGradients {
-  /** @internal */
-  constructor(readonly flat: Float32Array, readonly layers: readonly SequentialLayer[]) {}
-
-  /** One entry per layer, named as the model's getWeights({ format }) names the weights. */
-  toWeights(options: { format?: WeightFormat } = {}): Weights[] {
-    const where = 'ModelGradients.toWeights';
-    checkOptions(where, options, ['format']);
-    const format = checkFormat(where, options.format ?? 'native');
-    return this.layers.map((layer) => layer.gradientWeights(this.flat, format));
-  }
 }
 
 interface DataSet {
@@ -251,7 +230,7 @@ export class Sequential extends Model<DataSet> {
     checkOptions(where, options, ['lengths', 'mask', 'batchSize', 'initialStates']);
     const batchSize = options.batchSize === undefined ? 256 : checkInt(where, 'options.batchSize', options.batchSize, 1);
     const data = this.readData(where, x, undefined, options as Record<string, unknown>, false);
-    const initial = options.initialStates === undefined ? null : this.#readStates(where, 'options.initialStates', options.initialStates, data.N);
+    const initial = options.initialStates === undefined ? null : readStates(where, 'options.initialStates', this.layers, options.initialStates, data.N);
     const { N, T } = data;
     const O = this.outputSize;
     const sequence = this.outputsSequences;
@@ -281,7 +260,7 @@ export class Sequential extends Model<DataSet> {
     checkOptions(where, options, ['lengths', 'mask', 'initialStates', 'training']);
     const training = options.training === undefined ? false : checkBoolean(where, 'options.training', options.training);
     const data = this.readData(where, x, undefined, options as Record<string, unknown>, false);
-    const initial = options.initialStates === undefined ? null : this.#readStates(where, 'options.initialStates', options.initialStates, data.N);
+    const initial = options.initialStates === undefined ? null : readStates(where, 'options.initialStates', this.layers, options.initialStates, data.N);
     const { N, T } = data;
     const rows = batchRows(0, N);
     this.stage(data, rows, false);
@@ -297,7 +276,7 @@ export class Sequential extends Model<DataSet> {
     } else {
       output = { data: heap.slice(ptr >>> 2, (ptr >>> 2) + N * O), shape: [N, O] };
     }
-    const finalStates = this.#mapStates((layer, name) => layer.finalStatePtr(name), N);
+    const finalStates = mapStates(this.backend.heapF32(), this.layers, N, (layer, name) => layer.finalStatePtr(name));
     return { output, finalStates, cache: new ModelCache(this, this.#generation, N, T) };
   }
 
@@ -319,7 +298,7 @@ export class Sequential extends Model<DataSet> {
     const dOutput = options.dOutput === undefined
       ? null
       : readTensor(where, 'options.dOutput', options.dOutput, [{ label: 'batch', size: N }, ...(sequence ? [{ label: 'time steps', size: T }] : []), { label: 'outputs', size: O }]).data;
-    const dFinal = options.dFinalStates === undefined ? null : this.#readStates(where, 'options.dFinalStates', options.dFinalStates, N);
+    const dFinal = options.dFinalStates === undefined ? null : readStates(where, 'options.dFinalStates', this.layers, options.dFinalStates, N);
     // Validated: stage dOutput (time-major) and the final-state gradients (regions laid out by forward), then one backward per layer.
     const heap = this.backend.heapF32();
     const dOutAt = this.work.ptr('dLoss') >>> 2;
@@ -327,12 +306,7 @@ export class Sequential extends Model<DataSet> {
     if (dOutput === null) heap.fill(0, dOutAt, dOutAt + rows * O);
     else if (sequence) stageSteps(heap, dOutAt, dOutput, batchRows(0, N), T, O);
     else heap.set(dOutput, dOutAt);
-    this.#forEachStateOf((key, n) => {
-      const at = this.work.ptr(`dFinal${key}`) >>> 2;
-      const given = dFinal?.get(key);
-      if (given) heap.set(given, at);
-      else heap.fill(0, at, at + n);
-    }, N);
+    stageStates(heap, this.layers, dFinal ?? new Map(), batchRows(0, N), (key) => this.work.ptr(`dFinal${key}`));
     this.slab.zeroGradients();
     this.#backwardLayers(this.work.ptr('dLoss'), (i, direction, name) => this.work.ptr(`dFinal${stateKey(i, direction, name)}`));
     const gradients = new ModelGradients(this.slab.readGradients(), this.layers);
@@ -344,7 +318,7 @@ export class Sequential extends Model<DataSet> {
       unstageSteps(heapAfter, this.#dInputPtr >>> 2, data, 0, N, T, I);
       dInput = { data, shape: [N, T, I] };
     }
-    const dInitialStates = this.#mapStates((layer, name) => layer.dInitialStatePtr(name), N);
+    const dInitialStates = mapStates(this.backend.heapF32(), this.layers, N, (layer, name) => layer.dInitialStatePtr(name));
     return { dInput, dInitialStates, gradients };
   }
 
@@ -591,83 +565,9 @@ export class Sequential extends Model<DataSet> {
     return B;
   }
 
-  /** Every state slot of the model: fn(key, floats, layer index, direction ('' | 'forward' | 'backward'), state name, recurrent layer). */
-  #forEachStateOf(fn: (key: string, n: number, i: number, direction: Direction, name: StateName, layer: RecurrentLayer) => void, B: number): void {
-    this.layers.forEach((layer, i) => {
-      for (const [direction, recurrent] of directionsOf(layer)) {
-        for (const name of recurrent.stateKeys) fn(stateKey(i, direction, name), B * recurrent.units, i, direction, name, recurrent);
-      }
-    });
-  }
-
-  /** Reads per-layer states (initial states, or gradients of final states) given by a user: [N, units] each. Keyed by stateKey. */
-  #readStates(where: string, name: string, states: unknown, N: number): Map<string, Float32Array> {
-    if (!Array.isArray(states) || states.length !== this.layers.length) {
-      throw new TypeError(`${where}: ${name} must be an array of ${this.layers.length} entries (one per layer; null for layers without state), got ${describe(states)}`);
-    }
-    const out = new Map<string, Float32Array>();
-    this.layers.forEach((layer, i) => {
-      const given: unknown = states[i];
-      const at = `${name}[${i}]`;
-      if (given === null || given === undefined) return;
-      const directions = directionsOf(layer);
-      if (directions.length === 0) throw new RangeError(`${where}: ${at} must be null: layers[${i}] (${layer.kind}) has no state`);
-      if (typeof given !== 'object') throw new TypeError(`${where}: ${at} must be an object, got ${describe(given)}`);
-      const bi = layer instanceof Bidirectional;
-      const allowed = bi ? ['forward', 'backward'] : directions[0][1].stateKeys;
-      for (const key of Object.keys(given)) {
-        if (!allowed.includes(key as never)) throw new RangeError(`${where}: ${at}.${key} is not a state of layers[${i}] (${layer.kind}; ${bi ? 'give { forward, backward }' : `states: ${allowed.join(', ')}`})`);
-      }
-      for (const [direction, recurrent] of directions) {
-        const group = (bi ? (given as Record<string, unknown>)[direction] : given) as Record<string, unknown> | undefined;
-        if (group === undefined || group === null) continue;
-        const label = bi ? `${at}.${direction}` : at;
-        if (typeof group !== 'object') throw new TypeError(`${where}: ${label} must be an object with ${recurrent.stateKeys.join(', ')}, got ${describe(group)}`);
-        for (const key of Object.keys(group)) {
-          if (!(recurrent.stateKeys as readonly string[]).includes(key)) throw new RangeError(`${where}: ${label}.${key} is not a state of ${recurrent.kind} (states: ${recurrent.stateKeys.join(', ')})`);
-        }
-        for (const state of recurrent.stateKeys) {
-          if (group[state] === undefined) continue;
-          const t = readTensor(where, `${label}.${state}`, group[state] as TensorLike, [{ label: 'batch', size: N }, { label: 'units', size: recurrent.units }]);
-          out.set(stateKey(i, direction, state), t.data);
-        }
-      }
-    });
-    return out;
-  }
-
-  /** Copies rows `rows` of user states ([N, units] each, by key) into the workspace's state regions; missing ones are zeros. */
+  /** Copies rows `rows` of user states into the workspace's state regions (missing ones: zeros). */
   #stageStates(states: Map<string, Float32Array>, rows: Int32Array): void {
-    const heap = this.backend.heapF32();
-    this.#forEachStateOf((key, n, _i, _d, _name, layer) => {
-      const at = this.work.ptr(`state${key}`) >>> 2;
-      const given = states.get(key);
-      if (!given) {
-        heap.fill(0, at, at + n);
-        return;
-      }
-      const H = layer.units;
-      for (let b = 0; b < rows.length; b++) heap.set(given.subarray(rows[b] * H, (rows[b] + 1) * H), at + b * H);
-    }, rows.length);
-  }
-
-  /** Copies of per-layer state pointers (final states, or gradients of initial states) of the last pass, shaped as users give states. */
-  #mapStates(ptrOf: (layer: RecurrentLayer, name: StateName) => number, N: number): ModelStates<Tensor> {
-    const heap = this.backend.heapF32();
-    return this.layers.map((layer) => {
-      const directions = directionsOf(layer);
-      if (directions.length === 0) return null;
-      const groups: Partial<Record<Direction, Partial<Record<StateName, Tensor>>>> = {};
-      for (const [direction, recurrent] of directions) {
-        const group: Partial<Record<StateName, Tensor>> = {};
-        for (const name of recurrent.stateKeys) {
-          const at = ptrOf(recurrent, name) >>> 2;
-          group[name] = { data: heap.slice(at, at + N * recurrent.units), shape: [N, recurrent.units] };
-        }
-        groups[direction] = group;
-      }
-      return layer instanceof Bidirectional ? { forward: groups.forward, backward: groups.backward } : groups[''] ?? null;
-    });
+    stageStates(this.backend.heapF32(), this.layers, states, rows, (key) => this.work.ptr(`state${key}`));
   }
 
   /**
@@ -679,10 +579,10 @@ export class Sequential extends Model<DataSet> {
     const O = this.outputSize;
     const outRows = this.outputsSequences ? T * B : B;
     const states: Record<string, number> = {};
-    this.#forEachStateOf((key, n) => {
+    forEachState(this.layers, B, (key, n) => {
       states[`state${key}`] = n;
       states[`dFinal${key}`] = n;
-    }, B);
+    });
     return { ...states, x: T * B * F, mask: masked ? T * B : 0, target: withTargets ? outRows * (this.lossType === 'crossEntropy' ? 1 : O) : 0, dLoss: outRows * O, probs: outRows * O };
   }
 
@@ -722,7 +622,7 @@ export class Sequential extends Model<DataSet> {
 
   /** Calls fn(pointer, floats) for every carried-state region of the staged batch (recurrent layers only: no Bidirectional in tbptt). */
   #forEachCarried(fn: (ptr: number, n: number, layer: RecurrentLayer, name: StateName) => void): void {
-    this.#forEachStateOf((key, n, _i, _d, name, layer) => fn(this.work.ptr(`state${key}`), n, layer, name), this.#stagedB);
+    forEachState(this.layers, this.#stagedB, (key, n, _i, _d, name, layer) => fn(this.work.ptr(`state${key}`), n, layer, name));
   }
 
   /** Runs every layer on the staged batch; `withStates`: recurrent layers start from the workspace's state regions. Returns the output pointer. */
@@ -770,20 +670,6 @@ export class Sequential extends Model<DataSet> {
   }
 
 }
-
-type Direction = '' | 'forward' | 'backward';
-
-/** The recurrent layers holding a layer's states, by direction: [['', layer]] or Bidirectional's two; [] for stateless layers. */
-function directionsOf(layer: SequentialLayer): [Direction, RecurrentLayer][] {
-  if (layer instanceof RecurrentLayer) return [['', layer]];
-  if (layer instanceof Bidirectional) return [['forward', layer.forwardLayer], ['backward', layer.backwardLayer!]];
-  return [];
-}
-
-function stateKey(i: number, direction: Direction, name: StateName): string {
-  return `${i}${direction}${name}`;
-}
-
 
 export interface SequentialJSON extends SavedTraining {
   format: string;
