@@ -19,11 +19,11 @@ import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { BufferSet } from './buffers.js';
 import {
-  DENSE_FROM_DENSITY, readEsnOptions, readFitOnlineOptions, readGenerateOptions,
+  readEsnOptions, readFitOnlineOptions, readGenerateOptions,
   type EchoStateNetworkOptions, type EsnOutputActivation, type EsnSettings, type FitOnlineOptions, type GenerateOptions,
 } from './options.js';
 import { RidgeSolver, RlsState } from './readout.js';
-import { copyReservoir, denseFromCsr, generateReservoir, STREAM, type ReservoirArrays } from './reservoir.js';
+import { copyReservoir, DENSE_FROM_DENSITY, denseFromCsr, generateReservoir, STREAM, type ReservoirArrays } from './reservoir.js';
 import { readSavedEsn, writeSaved, type EchoStateNetworkJSON } from './saving.js';
 
 export type { EchoStateNetworkOptions, EsnOutputActivation, FitOnlineOptions, GenerateOptions } from './options.js';
@@ -94,8 +94,6 @@ export class EchoStateNetwork {
     this.seed = settings.seed;
     this.backend = backend;
     const N = this.units;
-    // Dense rows (f32x4 dot products) beat CSR gathers from density ≈ 0.3–0.4 on, whatever N
-    // (measured for N = 16–512 on the SIMD build); below that CSR wins even for small N.
     this.denseReservoir = this.density >= DENSE_FROM_DENSITY;
     this.#reservoir = loaded ? loaded[LOADED] : generateReservoir(where, settings);
     this.#noise = new Random(this.seed, STREAM.stateNoise);

@@ -86,9 +86,6 @@ const OPTION_KEYS = [
 const FIT_ONLINE_KEYS = ['forgettingFactor', 'delta'];
 const GENERATE_KEYS = ['prefix'];
 
-/** W is stored dense in linear memory from this density on, CSR below. */
-export const DENSE_FROM_DENSITY = 0.35;
-
 /** The constructor's options: defaults filled in, every value checked. */
 export function readEsnOptions(where: string, options: unknown): EsnSettings & { backend: Backend } {
   if (options !== null && typeof options === 'object' && 'lr' in options) {

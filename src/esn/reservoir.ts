@@ -14,6 +14,13 @@ import { spectralRadiusOf } from './eigen.js';
 /** The Random stream of each matrix: new Random(seed, STREAM.x). */
 export const STREAM = { reservoir: 0, input: 1, bias: 2, feedback: 3, stateNoise: 4, arnoldi: 5 } as const;
 
+/**
+ * W is stored dense in linear memory from this density on, CSR below: dense rows (f32x4 dot
+ * products) beat CSR gathers from density ≈ 0.3–0.4 on, whatever N (measured for N = 16–512
+ * on the SIMD build); below that CSR wins even for small N.
+ */
+export const DENSE_FROM_DENSITY = 0.35;
+
 /** The fixed matrices of a reservoir, in JS memory (the model copies them into linear memory). */
 export interface ReservoirArrays {
   /** W in CSR: values [nnz], columns [nnz], rowStart [N + 1]. */
