@@ -11,11 +11,12 @@
 import { Bench } from 'tinybench';
 import { Backend } from '../src/engine/backend.js';
 import { EchoStateNetwork } from '../src/esn/esn.js';
-import { Scope } from '../src/esn/memory.js';
+import { liveF64 } from '../src/engine/backend.js';
+import { BufferSet } from '../src/esn/buffers.js';
+import { RidgeSolver } from '../src/esn/readout.js';
 import { collectReference, reservoirStepReference, ridgeSolveReference, type ReservoirReference } from '../src/reference/esn.js';
 import { runCollect } from '../test/helpers/esn.js';
 import type { BenchRow } from './workloads.js';
-import { exportsOf } from '../src/engine/exports.js';
 
 interface EsnWorkload {
   units: number;
@@ -161,14 +162,13 @@ export async function benchEsn(options: { log?: (line: string) => void } = {}): 
       rows.push({ workload: collectName, impl: `${impl} predict()`, medianMs: predictMs, gflops: (collectFlops + 2 * F * T) / (predictMs * 1e6) });
 
       // Ridge solve alone: XᵀX and XᵀY already in linear memory, as inside fit().
-      const scope = new Scope(backend);
+      const buffers = new BufferSet(backend);
+      let solver: RidgeSolver | null = null;
       try {
-        const xtx = scope.f64(F * F);
-        xtx.f64().set(sys.xtx);
-        const xty = scope.f64(F);
-        xty.f64().set(sys.xty);
-        const out = scope.f64(F), work = scope.f64(F * F), tmp = scope.f64(F), perm = scope.i32(F);
-        const solve = (): void => void exportsOf(backend).esn_ridge_solve(out.ptr, work.ptr, tmp.ptr, perm.ptr, xtx.ptr, xty.ptr, F, 1, options.ridge);
+        const xtx = buffers.f64(sys.xtx);
+        const xty = buffers.f64(sys.xty);
+        const solveWith = (solver = new RidgeSolver(backend, F, 1));
+        const solve = (): void => void solveWith.solve(xtx, xty, options.ridge);
         solve();
         // XᵀX of 2F steps with λ = 1e-6 is ill-conditioned, so two stable solves may differ in w;
         // compare backward errors instead: ‖(A + λD)·w − b‖∞ relative to ‖A‖∞·‖w‖∞, for both.
@@ -186,13 +186,14 @@ export async function benchEsn(options: { log?: (line: string) => void } = {}): 
           }
           return worst / (normA * normW);
         };
-        const mine = residual(out.f64().slice());
+        const mine = residual(liveF64(solveWith.weights).slice());
         const theirs = residual(wSolveRef);
         check(`${solveName} ${impl}`, mine <= Math.max(10 * theirs, 1e-13), `relative residual ${mine} vs the reference's ${theirs}`);
         const solveMs = await median(solve, 5, 500);
         rows.push({ workload: solveName, impl, medianMs: solveMs, gflops: solveFlops / (solveMs * 1e6) });
       } finally {
-        scope.dispose();
+        solver?.dispose();
+        buffers.dispose();
       }
       esn.dispose();
       log(`${fitName} ${impl}: collect ${rows.at(-4)!.medianMs.toFixed(1)} ms, fit ${rows.at(-3)!.medianMs.toFixed(1)} ms, predict ${rows.at(-2)!.medianMs.toFixed(1)} ms, solve ${rows.at(-1)!.medianMs.toFixed(1)} ms`);

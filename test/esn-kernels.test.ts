@@ -1,7 +1,7 @@
 // ESN kernels (assembly/esn.ts) against the f64 reference (src/reference/esn.ts), on
 // both builds, and the SIMD build against the scalar one bit for bit.
 import { describe, expect, it } from 'vitest';
-import { ridgeSolve } from '../src/esn/memory.js';
+import { ridgeSolve } from '../src/esn/readout.js';
 import { collectReference, featuresReference, readoutReference, ridgeSolveReference } from '../src/reference/esn.js';
 import { backendFor, BUILDS } from './helpers/backends.js';
 import { expectWithinBound } from './helpers/compare.js';

@@ -224,9 +224,9 @@ describe('save and load', () => {
       return j;
     };
     const cases: [unknown, RegExp][] = [
-      ['{not json', /not valid JSON/],
+      ['{not json', /not JSON/],
       [bad((j) => (j.format = 'keras')), /format must be/],
-      [bad((j) => (j.version = 2)), /unsupported version 2/],
+      [bad((j) => (j.version = 2)), /format version 2 is not supported/],
       [bad((j) => j.readout.weights.pop()), /readout.weights has 11 values but the options need 12/],
       [bad((j) => (j.reservoir.values[0] = null)), /reservoir.values\[0\] must be a finite number, got null/],
       [bad((j) => (j.reservoir.columns[3] = 10)), /reservoir.columns\[3\] is 10, must be in \[0, 9\]/],
@@ -249,7 +249,7 @@ describe('bad input: clear errors, model unchanged', () => {
       [{ density: 0 }, /options.density must be in \(0, 1\], got 0/],
       [{ density: 1.5 }, /options.density must be in \(0, 1\], got 1.5/],
       [{ leakRate: 0 }, /options.leakRate must be in \(0, 1\], got 0/],
-      [{ lr: 2 }, /options.leakRate must be in \(0, 1\], got 2/],
+      [{ leakRate: 2 }, /options.leakRate must be in \(0, 1\], got 2/],
       [{ spectralRadius: -1 }, /options.spectralRadius must be ≥ 0, got -1/],
       [{ spectralRadius: 0.9, sr: 0.8 }, /disagree/],
       [{ ridge: NaN }, /options.ridge must be a finite number, got NaN/],
@@ -258,6 +258,60 @@ describe('bad input: clear errors, model unchanged', () => {
       [{ unitz: 5 }, /unknown option 'unitz'/],
     ];
     for (const [extra, message] of cases) expect(() => new EchoStateNetwork({ ...base, ...extra } as never)).toThrow(message);
+  });
+
+  it('unknown option keys are errors in every public call, and retired names say what to use (full messages)', async () => {
+    const backend = await backendFor(true);
+    const thrown = (call: () => unknown): { type: string; message: string } => {
+      try {
+        call();
+      } catch (error) {
+        return { type: (error as Error).constructor.name, message: (error as Error).message };
+      }
+      throw new Error('expected an error');
+    };
+    const known = 'inputSize, outputSize, units, spectralRadius, sr, leakRate, density, inputScaling, inputDensity, biasScaling, feedbackScaling, ridge, washout, warmup, activation, outputActivation, stateNoise, seed, backend';
+    expect(thrown(() => new EchoStateNetwork({ inputSize: 1, units: 10, unitz: 5, backend } as never))).toEqual({
+      type: 'RangeError', message: `EchoStateNetwork: unknown option 'unitz' (known: ${known})`,
+    });
+    expect(thrown(() => new EchoStateNetwork({ inputSize: 1, units: 10, lr: 0.3, backend } as never))).toEqual({
+      type: 'RangeError',
+      message: "EchoStateNetwork: options.lr is no longer read (it collides with the optimizers' learning rate); use options.leakRate for the leak rate",
+    });
+    const esn = new EchoStateNetwork({ inputSize: 1, units: 10, warmup: 3, seed: 1, backend });
+    expect(esn.washout).toBe(3); // warmup has one meaning: ReservoirPy's name for washout
+    const u = Array.from({ length: 20 }, (_, t) => [Math.sin(t / 3)]);
+    esn.fit(u, u);
+    expect(thrown(() => esn.fitOnline(u, u, { forgetingFactor: 0.9 } as never))).toEqual({
+      type: 'RangeError', message: "EchoStateNetwork.fitOnline: unknown option 'forgetingFactor' (known: forgettingFactor, delta)",
+    });
+    expect(thrown(() => esn.generate(5, { length: 5 } as never))).toEqual({
+      type: 'RangeError', message: "EchoStateNetwork.generate: unknown option 'length' (known: prefix)",
+    });
+    expect(thrown(() => esn.generate(5, { warmup: u } as never))).toEqual({
+      type: 'RangeError',
+      message:
+        'EchoStateNetwork.generate: options.warmup is not a generate option (warmup means washout: the steps fit discards); ' +
+        'give the inputs that drive the reservoir before the closed loop as options.prefix',
+    });
+    expect(thrown(() => esn.generate(5, null as never))).toEqual({ type: 'TypeError', message: 'EchoStateNetwork.generate: options must be an object, got null' });
+    expect(thrown(() => EchoStateNetwork.fromJSON(esn.toJSON(), { backnd: backend } as never))).toEqual({
+      type: 'RangeError', message: "EchoStateNetwork.fromJSON: unknown option 'backnd' (known: backend)",
+    });
+    esn.dispose();
+  });
+
+  it('writes format rnn-wasm/echo-state-network and reads the id 0.1.0 wrote', async () => {
+    const backend = await backendFor(true);
+    const esn = new EchoStateNetwork({ inputSize: 1, units: 10, seed: 1, backend });
+    const u = Array.from({ length: 20 }, (_, t) => [Math.sin(t / 3)]);
+    esn.fit(u, u);
+    const json = esn.toJSON();
+    expect(json.format).toBe('rnn-wasm/echo-state-network');
+    const legacy = EchoStateNetwork.fromJSON({ ...json, format: 'rnn-wasm/EchoStateNetwork' }, { backend });
+    expectSameBits('legacy id', legacy.predict(u).data, esn.predict(u).data);
+    legacy.dispose();
+    esn.dispose();
   });
 
   it('fit/predict/generate reject bad data and leave the model exactly as it was', async () => {
@@ -312,7 +366,7 @@ describe('memory', () => {
       esn.fit([u, u.slice(0, 100)], [d, d.slice(0, 100)]);
       esn.predict(u);
       esn.run(u);
-      esn.generate(50, { warmup: u.slice(0, 20) });
+      esn.generate(50, { prefix: u.slice(0, 20) });
       esn.fitOnline(u.slice(0, 50), d.slice(0, 50));
       esn.dispose();
     };
@@ -356,7 +410,7 @@ describe('API details', () => {
     b.dispose();
   });
 
-  it('generate with warmup = predict(warmup) then generate; state noise is seeded and only used while fitting', async () => {
+  it('generate with prefix = predict(prefix) then generate; state noise is seeded and only used while fitting', async () => {
     const backend = await backendFor(true);
     const u = Array.from({ length: 150 }, (_, t) => [0.8 * Math.sin(t / 6)]);
     const d = u.slice(1).concat([[0.8 * Math.sin(150 / 6)]]);
@@ -364,9 +418,9 @@ describe('API details', () => {
       new EchoStateNetwork({ inputSize: 1, units: 50, feedbackScaling: 0.05, stateNoise, washout: 20, seed: 6, backend }).fit(u, d);
     const a = make(1e-3);
     const b = EchoStateNetwork.fromJSON(a.toJSON(), { backend });
-    const viaOption = a.generate(30, { warmup: u.slice(0, 40) }).data;
+    const viaOption = a.generate(30, { prefix: u.slice(0, 40) }).data;
     b.predict(u.slice(0, 40));
-    expectSameBits('generate({ warmup })', viaOption, b.generate(30).data);
+    expectSameBits('generate({ prefix })', viaOption, b.generate(30).data);
     // Same seed and noise ⇒ same readout; no noise ⇒ another one.
     const again = make(1e-3);
     const quiet = make(0);

@@ -1,9 +1,9 @@
 // Calls the ESN kernels directly on a given reservoir, for kernel-vs-reference tests.
-import type { Backend } from '../../src/engine/backend.js';
-import { Scope } from '../../src/esn/memory.js';
+import { liveF64, liveView, type Backend } from '../../src/engine/backend.js';
+import { withBuffers } from '../../src/esn/buffers.js';
+import { esnBlockSteps, esnCollect } from '../../src/kernels/esn.js';
 import type { ReservoirReference } from '../../src/reference/esn.js';
 import { makeRandom } from './random.js';
-import { exportsOf } from '../../src/engine/exports.js';
 
 /** A random reservoir (CSR, k non-zeros per row) in the reference's layout. */
 export function randomReservoir(N: number, I: number, O: number, perRow: number, seed: number, options: { feedback?: boolean; leakRate?: number; scale?: number } = {}): ReservoirReference {
@@ -49,37 +49,37 @@ export function runCollect(
 ): KernelRun {
   const { units: N, inputSize: I, outputSize: O } = r;
   const F = 1 + I + N;
-  const KB = exportsOf(backend).esn_block_steps();
-  const s = new Scope(backend);
-  try {
+  const KB = esnBlockSteps(backend);
+  return withBuffers(backend, (s) => {
     const dense = new Float32Array(N * N);
     for (let i = 0; i < N; i++) for (let k = r.rowStart[i]; k < r.rowStart[i + 1]; k++) dense[i * N + r.columns[k]] = r.values[k];
     const wIn = s.f32(r.wIn), wBack = r.wBack ? s.f32(r.wBack) : null, bias = s.f32(r.bias);
-    const wVal = s.f32(r.values), wCol = s.i32(r.columns.length), wRow = s.i32(N + 1), wDense = s.f32(dense);
-    wCol.i32().set(r.columns);
-    wRow.i32().set(r.rowStart);
+    const wVal = s.f32(r.values), wCol = s.i32(r.columns), wRow = s.i32(r.rowStart), wDense = s.f32(dense);
     const wOut = s.f64(O * F);
-    if (o.wOut) wOut.f64().set(o.wOut);
+    if (o.wOut) liveF64(wOut).set(o.wOut);
     const states = s.f32(T * N), outputs = s.f32(T * O);
     const xtx = s.f64(F * F), xty = s.f64(F * O), zblk = s.f64(F * KB), dblk = s.f64(O * KB);
     const state = s.f32(N), feedback = s.f32(O), pre = s.f32(N);
     const uBuf = s.f32(u), teacher = o.teacher ? s.f32(o.teacher) : null;
     const targets = s.f64(T * O);
-    if (o.targets) targets.f64().set(o.targets);
+    if (o.targets) liveF64(targets).set(o.targets);
     const noise = o.noise ? s.f32(o.noise) : null;
-    exportsOf(backend).esn_collect(
-      states.ptr, outputs.ptr, xtx.ptr, xty.ptr, zblk.ptr, dblk.ptr, 0, 0, 0, state.ptr, feedback.ptr, pre.ptr,
-      uBuf.ptr, teacher?.ptr ?? 0, targets.ptr, noise?.ptr ?? 0,
-      wIn.ptr, wBack?.ptr ?? 0, bias.ptr, wVal.ptr, wCol.ptr, wRow.ptr, wDense.ptr, wOut.ptr,
-      T, N, I, O, o.washout ?? 0, r.leakRate, o.dense ? 1 : 0, o.tanhOutput ? 1 : 0, r.wBack ? 1 : 0, 1,
+    esnCollect(
+      backend,
+      { states: states.ptr, outputs: outputs.ptr, xtx: xtx.ptr, xty: xty.ptr, zblk: zblk.ptr, dblk: dblk.ptr },
+      { state: state.ptr, feedback: feedback.ptr, pre: pre.ptr },
+      { u: uBuf.ptr, teacher: teacher?.ptr ?? 0, targets: targets.ptr, noise: noise?.ptr ?? 0 },
+      { wIn: wIn.ptr, wBack: wBack?.ptr ?? 0, bias: bias.ptr, wVal: wVal.ptr, wCol: wCol.ptr, wRow: wRow.ptr, wDense: wDense.ptr, wOut: wOut.ptr },
+      {
+        timeSteps: T, units: N, inputSize: I, outputSize: O, washout: o.washout ?? 0, leakRate: r.leakRate,
+        dense: o.dense ?? false, tanhOutput: o.tanhOutput ?? false, forgettingFactor: 1,
+      },
     );
     return {
-      states: states.f32().slice(), outputs: outputs.f32().slice(), xtx: xtx.f64().slice(), xty: xty.f64().slice(),
-      state: state.f32().slice(), feedback: feedback.f32().slice(),
+      states: liveView(states).slice(), outputs: liveView(outputs).slice(), xtx: liveF64(xtx).slice(), xty: liveF64(xty).slice(),
+      state: liveView(state).slice(), feedback: liveView(feedback).slice(),
     };
-  } finally {
-    s.dispose();
-  }
+  });
 }
 
 /** Symmetric XᵀX from the kernel's upper triangle. */
