@@ -3,6 +3,13 @@
 // exported i32 constant (a WebAssembly global of the module) and mirrored here;
 // test/exports.test.ts checks every value below against the global named beside it,
 // in both builds.
+//
+// The bindings (src/kernels/<family>.ts, one per assembly/<family>.ts) are the only
+// callers of the module's exports outside src/engine/. Each is named after its export
+// (lstm_forward_f32 → lstmForwardF32) and takes (backend, ptrs, sizes…, codes or
+// scalars…): `ptrs` names every buffer as the assembly does, outputs first, then inputs,
+// in the assembly's order. They do not validate: callers own their buffers. The public,
+// validating kernels are gemm() and activation()/activationBackward().
 
 /** A byte offset in a backend's linear memory (4-byte aligned for f32/i32 data); 0 = none. */
 export type Ptr = number;
