@@ -1,5 +1,7 @@
 // Pieces every recurrent cell kernel shares: bias broadcast, column sums for
-// bias gradients, and the per-row steps of masks (padded steps).
+// bias gradients, the weight gradients that end every backward, and the per-row
+// steps of masks (padded steps).
+import { gemm_f32, NO_TRANS, TRANS } from "./gemm";
 
 /** dst[r, :] = src[:] for r < rows (row stride n). Sets the bias before an accumulating GEMM. */
 export function fillRows(dst: usize, src: usize, rows: i32, n: i32): void {
@@ -33,6 +35,28 @@ export function addColumnSums(dst: usize, src: usize, rows: i32, n: i32, ld: i32
     }
     store<f32>(dst + o, s);
   }
+}
+
+/**
+ * The gradients every cell's backward ends with, once dZ holds all T steps. N = gate columns
+ * (H, G·H or 3H); TB = T·B rows:
+ *   dZ [TB, N] input pre-activation gradients;  dZh [TB, ≥ nh] (row stride N) recurrent ones
+ *   x [TB, I];  hPrev [TB, H] = hAll[0 … T−1];  wIh [I, N]
+ *   dWIh [I, N] += xᵀ·dZ        dX [TB, I] += dZ·W_ihᵀ        dBias [N] += Σ_rows dZ
+ *   dWHh [H, N] columns 0 … nh−1 += hPrevᵀ·dZh[:, 0 … nh−1]
+ * rnn and lstm pass dZh = dZ and nh = N; GRU reset-after its own dZh; reset-before nh = 2H
+ * (the n block's recurrent input is r⊙h, not h: it does that GEMM itself). Every product
+ * accumulates (beta = 1) into its own buffer, so both builds sum in the same order.
+ */
+export function cellWeightGradients(
+  dX: usize, dWIh: usize, dWHh: usize, dBias: usize,
+  dZ: usize, dZh: usize, x: usize, hPrev: usize, wIh: usize, work: usize,
+  TB: i32, I: i32, H: i32, N: i32, nh: i32,
+): void {
+  gemm_f32(dWIh, x, dZ, work, I, N, TB, I, N, N, TRANS, NO_TRANS, 1, 1);
+  gemm_f32(dWHh, hPrev, dZh, work, H, nh, TB, H, N, N, TRANS, NO_TRANS, 1, 1);
+  gemm_f32(dX, dZ, wIh, work, TB, I, N, N, N, I, NO_TRANS, TRANS, 1, 1);
+  addColumnSums(dBias, dZ, TB, N, N);
 }
 
 // ---- masks for variable-length batches ----

@@ -28,6 +28,10 @@
 // last panel is packed). When M = 1, A is read in place by a 1×NR kernel
 // instead of being packed. The values and their order are the same either way.
 
+/** transA / transB codes: use the matrix as stored (NO_TRANS) or its transpose (TRANS). Exported as the globals GEMM_NO_TRANS, GEMM_TRANS. */
+export const NO_TRANS: i32 = 0;
+export const TRANS: i32 = 1;
+
 // @ts-ignore: decorator
 @inline export const MR: i32 = 4;
 // @ts-ignore: decorator

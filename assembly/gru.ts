@@ -6,11 +6,11 @@
 //   hAll   [T+1, B, H]  hAll[0] = h0 (in); hAll[t+1] = h_t (out)
 //   extra  [T, B, H]    reset-after: h_{t−1}·W_hn + b_hn; reset-before: r⊙h_{t−1}
 //   zh     [B, 3H]      per-step scratch
-// variant 0 reset-after (PyTorch, Keras default, ONNX linear_before_reset = 1):
+// GRU_RESET_AFTER (PyTorch, Keras default, ONNX linear_before_reset = 1):
 //   r = σ(x·W_ir + b_ir + h·W_hr + b_hr)   z likewise   n = tanh(x·W_in + b_in + r⊙(h·W_hn + b_hn))
-// variant 1 reset-before (Cho et al. 2014, TF.js):
+// GRU_RESET_BEFORE (Cho et al. 2014, TF.js):
 //   r = σ(x·W_ir + h·W_hr + b_r)           z likewise   n = tanh(x·W_in + (r⊙h)·W_hn + b_n)
-// both: h_t = z⊙h_{t−1} + (1 − z)⊙n. Gate activation kind: 0 sigmoid, 1 hardSigmoid.
+// both: h_t = z⊙h_{t−1} + (1 − z)⊙n. Gate activation kind: GATE_SIGMOID, GATE_HARD_SIGMOID (lanes.ts).
 // Backward accumulates into every d* buffer; dh carries dh_T in and dh_0 out.
 // dZ [T, B, 3H] receives the input pre-activation gradients, dZh [T, B, 3H]
 // (reset-after only) the recurrent ones; `packed` (gru_packed_floats) holds the
@@ -19,12 +19,13 @@
 // keeps h_{t−1} (its gates and extra rows are unused). Backward: the fused passes skip it,
 // its dZ (and dZh) rows are 0, and dh + dOutput_t is held in dhCarry [B, H] across the
 // step's GEMMs, then put back (see cells.ts).
-import { gemm_f32, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats } from "./gemm";
-import { addColumnSums, carryPaddedGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
+import { gemm_f32, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats, NO_TRANS, TRANS } from "./gemm";
+import { addColumnSums, carryPaddedGradients, cellWeightGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
 import { add, gate, gateGrad, ld, mul, one, zero, st, sub, tanhGrad, vtanh } from "./lanes";
 
-// @ts-ignore: decorator
-@inline const RESET_AFTER: i32 = 0;
+/** Variant codes (the `variant` argument); src/kernels/codes.ts mirrors them. */
+export const GRU_RESET_AFTER: i32 = 0;
+export const GRU_RESET_BEFORE: i32 = 1;
 
 /** r and z from x-part zx and h-part zh; reset-before also writes r⊙h_prev to rh. */
 // @ts-ignore: decorator
@@ -57,7 +58,7 @@ import { add, gate, gateGrad, ld, mul, one, zero, st, sub, tanhGrad, vtanh } fro
  * backward: W_hhᵀ (reset-after) or W_h{r,z}ᵀ then W_hnᵀ (reset-before).
  */
 export function gru_packed_floats(H: i32, variant: i32): i32 {
-  if (variant == RESET_AFTER) return max(gemm_packed_b_floats(H, 3 * H), gemm_packed_b_floats(3 * H, H));
+  if (variant == GRU_RESET_AFTER) return max(gemm_packed_b_floats(H, 3 * H), gemm_packed_b_floats(3 * H, H));
   return max(gemm_packed_b_floats(H, 2 * H) + gemm_packed_b_floats(H, H), gemm_packed_b_floats(2 * H, H) + gemm_packed_b_floats(H, H));
 }
 
@@ -66,20 +67,20 @@ export function gru_forward_f32(
   x: usize, mask: usize, wIh: usize, wHh: usize, bIh: usize, bHh: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
 ): void {
-  const after = variant == RESET_AFTER;
+  const after = variant == GRU_RESET_AFTER;
   const H3 = 3 * H;
   const TB = T * B;
   fillRows(gates, bIh, TB, H3);
-  gemm_f32(gates, x, wIh, work, TB, H3, I, I, H3, H3, 0, 0, 1, 1);
+  gemm_f32(gates, x, wIh, work, TB, H3, I, I, H3, H3, NO_TRANS, NO_TRANS, 1, 1);
   const stateBytes = <usize>(B * H) << 2;
   const zRowBytes = <usize>H3 << 2;
   const hb = <usize>H << 2;
   // Recurrent weights packed once: reset-after W_hh; reset-before W_h{r,z} and W_hn.
   const packedN = packed + (<usize>gemm_packed_b_floats(H, 2 * H) << 2);
-  if (after) gemm_pack_b(packed, wHh, H3, 0, H, H3);
+  if (after) gemm_pack_b(packed, wHh, H3, NO_TRANS, H, H3);
   else {
-    gemm_pack_b(packed, wHh, H3, 0, H, 2 * H);
-    gemm_pack_b(packedN, wHh + 2 * hb, H3, 0, H, H);
+    gemm_pack_b(packed, wHh, H3, NO_TRANS, H, 2 * H);
+    gemm_pack_b(packedN, wHh + 2 * hb, H3, NO_TRANS, H, H);
   }
   for (let t = 0; t < T; t++) {
     const zt = gates + <usize>t * <usize>B * zRowBytes;
@@ -87,9 +88,9 @@ export function gru_forward_f32(
     const extraT = extra + <usize>t * stateBytes;
     if (after) {
       fillRows(zh, bHh, B, H3);
-      gemm_packed_b_f32(zh, hPrevT, packed, work, B, H3, H, H, H3, 0, 1, 1);
+      gemm_packed_b_f32(zh, hPrevT, packed, work, B, H3, H, H, H3, NO_TRANS, 1, 1);
     } else {
-      gemm_packed_b_f32(zh, hPrevT, packed, work, B, 2 * H, H, H, H3, 0, 1, 0);
+      gemm_packed_b_f32(zh, hPrevT, packed, work, B, 2 * H, H, H, H3, NO_TRANS, 1, 0);
     }
     for (let b = 0; b < B; b++) {
       const zx = zt + <usize>b * zRowBytes;
@@ -106,7 +107,7 @@ export function gru_forward_f32(
       }
     }
     // reset-before: zh_n = (r⊙h)·W_hn for the whole batch
-    if (!after) gemm_packed_b_f32(zh + 2 * hb, extraT, packedN, work, B, H, H, H, H3, 0, 1, 0);
+    if (!after) gemm_packed_b_f32(zh + 2 * hb, extraT, packedN, work, B, H, H, H, H3, NO_TRANS, 1, 0);
     for (let b = 0; b < B; b++) {
       const zx = zt + <usize>b * zRowBytes;
       const zhRow = zh + <usize>b * zRowBytes;
@@ -166,7 +167,7 @@ export function gru_backward_f32(
   x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
 ): void {
-  const after = variant == RESET_AFTER;
+  const after = variant == GRU_RESET_AFTER;
   const H3 = 3 * H;
   const TB = T * B;
   const stateBytes = <usize>(B * H) << 2;
@@ -174,10 +175,10 @@ export function gru_backward_f32(
   const hb = <usize>H << 2;
   // reset-after: W_hhᵀ [3H, H]; reset-before: W_h{r,z}ᵀ [2H, H], then W_hnᵀ [H, H]
   const packedN = packed + (<usize>gemm_packed_b_floats(2 * H, H) << 2);
-  if (after) gemm_pack_b(packed, wHh, H3, 1, H3, H);
+  if (after) gemm_pack_b(packed, wHh, H3, TRANS, H3, H);
   else {
-    gemm_pack_b(packed, wHh, H3, 1, 2 * H, H);
-    gemm_pack_b(packedN, wHh + 2 * hb, H3, 1, H, H);
+    gemm_pack_b(packed, wHh, H3, TRANS, 2 * H, H);
+    gemm_pack_b(packedN, wHh + 2 * hb, H3, TRANS, H, H);
   }
   for (let t = T - 1; t >= 0; t--) {
     const dzT = dZ + <usize>t * <usize>B * zRowBytes;
@@ -204,10 +205,10 @@ export function gru_backward_f32(
     }
     if (after) {
       // dh_{t−1} = dh⊙z + dZh_t · W_hhᵀ
-      gemm_packed_b_f32(dh, dzhT, packed, work, B, H, H3, H3, H, 0, 1, 1);
+      gemm_packed_b_f32(dh, dzhT, packed, work, B, H, H3, H3, H, NO_TRANS, 1, 1);
     } else {
       // drh = dn_pre · W_hnᵀ, then r's gradient and the r⊙h path, then dh += dz_{r,z} · W_h{r,z}ᵀ
-      gemm_packed_b_f32(drh, dzT + 2 * hb, packedN, work, B, H, H, H3, H, 0, 1, 0);
+      gemm_packed_b_f32(drh, dzT + 2 * hb, packedN, work, B, H, H, H3, H, NO_TRANS, 1, 0);
       for (let b = 0; b < B; b++) {
         if (mask && isPadded(maskRow, b)) continue;
         const rowH = <usize>b * hb;
@@ -218,18 +219,16 @@ export function gru_backward_f32(
         }
         for (; j < H; j++) resetBeforeLanes<f32>(<usize>j << 2, gT + rowZ, dzT + rowZ, dh + rowH, drh + rowH, hPrevT + rowH, kind);
       }
-      gemm_packed_b_f32(dh, dzT, packed, work, B, H, 2 * H, H3, H, 0, 1, 1);
+      gemm_packed_b_f32(dh, dzT, packed, work, B, H, 2 * H, H3, H, NO_TRANS, 1, 1);
     }
     if (mask) copyPaddedRows(dh, dhCarry, maskRow, B, H);
   }
-  gemm_f32(dWIh, x, dZ, work, I, H3, TB, I, H3, H3, 1, 0, 1, 1);
-  gemm_f32(dX, dZ, wIh, work, TB, I, H3, H3, H3, I, 0, 1, 1, 1);
-  addColumnSums(dBIh, dZ, TB, H3, H3);
   if (after) {
-    gemm_f32(dWHh, hAll, dZh, work, H, H3, TB, H, H3, H3, 1, 0, 1, 1);
+    cellWeightGradients(dX, dWIh, dWHh, dBIh, dZ, dZh, x, hAll, wIh, work, TB, I, H, H3, H3);
     addColumnSums(dBHh, dZh, TB, H3, H3);
   } else {
-    gemm_f32(dWHh, hAll, dZ, work, H, 2 * H, TB, H, H3, H3, 1, 0, 1, 1);
-    gemm_f32(dWHh + 2 * hb, extra, dZ + 2 * hb, work, H, H, TB, H, H3, H3, 1, 0, 1, 1);
+    // r and z see h_{t−1}; n sees r⊙h_{t−1} (extra): its W_hn gradient is its own GEMM.
+    cellWeightGradients(dX, dWIh, dWHh, dBIh, dZ, dZ, x, hAll, wIh, work, TB, I, H, H3, 2 * H);
+    gemm_f32(dWHh + 2 * hb, extra, dZ + 2 * hb, work, H, H, TB, H, H3, H3, TRANS, NO_TRANS, 1, 1);
   }
 }

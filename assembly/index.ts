@@ -4,6 +4,13 @@
 // their results are bit-identical.
 export { alloc, free } from "./memory";
 export { gemm_f32, gemm_work_floats, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats } from "./gemm";
+// Codes that cross the boundary, exported as immutable i32 globals so TypeScript can check
+// its copies (src/kernels/codes.ts) against the module (test/exports.test.ts).
+export { NO_TRANS as GEMM_NO_TRANS, TRANS as GEMM_TRANS } from "./gemm";
+export { GATE_SIGMOID, GATE_HARD_SIGMOID } from "./lanes";
+export { RNN_TANH, RNN_RELU, RNN_SIGMOID } from "./rnn";
+export { LSTM_STANDARD, LSTM_PEEPHOLE, LSTM_COUPLED, LSTM_NO_FORGET } from "./lstm";
+export { GRU_RESET_AFTER, GRU_RESET_BEFORE } from "./gru";
 export {
   exp_f32,
   sigmoid_f32,

@@ -125,10 +125,9 @@ import { C_FIFTH, C_HALF, C_ONE, C_ZERO, exp4, expScalar, sigmoid4, sigmoidScala
 
 // ---- gate nonlinearities, chosen by a kind code, and derivatives from outputs ----
 
-// @ts-ignore: decorator
-@inline export const GATE_SIGMOID: i32 = 0;
-// @ts-ignore: decorator
-@inline export const GATE_HARD_SIGMOID: i32 = 1;
+/** Gate activation codes (the lstm and gru `kind` argument); src/kernels/codes.ts mirrors them. */
+export const GATE_SIGMOID: i32 = 0;
+export const GATE_HARD_SIGMOID: i32 = 1;
 
 /** σ(x), or TF.js's hardSigmoid clip(0.2·x + 0.5, 0, 1). */
 // @ts-ignore: decorator

@@ -3,14 +3,14 @@
 // Buffers (f32, row-major, time-major):
 //   x      [T, B, I]        input
 //   wIh    [I, G·H]         input weights;   wHh [H, G·H] recurrent weights;   bias [G·H]
-//   peep   [3H]             peephole weights p_i, p_f, p_o (variant 1 only; else ignored)
+//   peep   [3H]             peephole weights p_i, p_f, p_o (LSTM_PEEPHOLE only; else ignored)
 //   gates  [T, B, G·H]      forward writes the activated gates here (after using it for z)
 //   hAll   [T+1, B, H]      hAll[0] = h0 (in); hAll[t+1] = h_t (out)
 //   cAll   [T+1, B, H]      cAll[0] = c0 (in); cAll[t+1] = c_t (out)
 //   tanhC  [T, B, H]        tanh(c_t), kept for backward
-// Gate blocks, H columns each: variants 0 standard and 1 peephole: i, f, g, o (G = 4);
-// 2 coupled (f = 1 − i) and 3 noForget (f = 1): i, g, o (G = 3).
-// Gate activation kind: 0 sigmoid, 1 hardSigmoid (TF.js: clip(0.2·x + 0.5, 0, 1)).
+// Gate blocks, H columns each: variants LSTM_STANDARD and LSTM_PEEPHOLE: i, f, g, o (G = 4);
+// LSTM_COUPLED (f = 1 − i) and LSTM_NO_FORGET (f = 1): i, g, o (G = 3).
+// Gate activation kind: GATE_SIGMOID, GATE_HARD_SIGMOID (TF.js: clip(0.2·x + 0.5, 0, 1)), lanes.ts.
 //
 // Forward:  z = x·W_ih + b (one GEMM for all steps); per step z_t += h_{t−1}·W_hh (the
 // only per-step GEMM), then one fused pass:
@@ -25,26 +25,25 @@
 // keeps h_{t−1} and c_{t−1} (its gates and tanhC rows are unused). Backward: the fused pass
 // skips it, its dz row is 0, dc passes unchanged, and dh + dOutput_t is held in
 // dhCarry [B, H] across the dh GEMM, then put back (see cells.ts).
-import { gemm_f32, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats } from "./gemm";
-import { addColumnSums, carryPaddedGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
+import { gemm_f32, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats, NO_TRANS, TRANS } from "./gemm";
+import { carryPaddedGradients, cellWeightGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
 import { add, gate, gateGrad, ld, mul, one, zero, st, sub, tanhGrad, vtanh } from "./lanes";
 
-// @ts-ignore: decorator
-@inline const STANDARD: i32 = 0;
-// @ts-ignore: decorator
-@inline const PEEPHOLE: i32 = 1;
-// @ts-ignore: decorator
-@inline const COUPLED: i32 = 2;
+/** Variant codes (the `variant` argument); src/kernels/codes.ts mirrors them. */
+export const LSTM_STANDARD: i32 = 0;
+export const LSTM_PEEPHOLE: i32 = 1;
+export const LSTM_COUPLED: i32 = 2;
+export const LSTM_NO_FORGET: i32 = 3;
 
 // @ts-ignore: decorator
 @inline function gateCount(variant: i32): i32 {
-  return variant <= PEEPHOLE ? 4 : 3;
+  return variant <= LSTM_PEEPHOLE ? 4 : 3;
 }
 
 /** One fused forward update of lanes<T>() units at byte offset o of a row. */
 // @ts-ignore: decorator
 @inline function forwardLanes<T>(o: usize, z: usize, H: usize, cPrev: usize, cOut: usize, hOut: usize, tcOut: usize, peep: usize, variant: i32, kind: i32): void {
-  const four = variant <= PEEPHOLE;
+  const four = variant <= LSTM_PEEPHOLE;
   const hb = H << 2; // bytes per gate block
   const gOff: usize = four ? 2 * hb : hb;
   const oOff: usize = four ? 3 * hb : 2 * hb;
@@ -52,21 +51,21 @@ import { add, gate, gateGrad, ld, mul, one, zero, st, sub, tanhGrad, vtanh } fro
   let zi = ld<T>(z + o);
   let zo = ld<T>(z + oOff + o);
   let f: T;
-  if (variant == PEEPHOLE) zi = add<T>(zi, mul<T>(ld<T>(peep + o), cp));
+  if (variant == LSTM_PEEPHOLE) zi = add<T>(zi, mul<T>(ld<T>(peep + o), cp));
   const i = gate<T>(kind, zi);
   if (four) {
     let zf = ld<T>(z + hb + o);
-    if (variant == PEEPHOLE) zf = add<T>(zf, mul<T>(ld<T>(peep + hb + o), cp));
+    if (variant == LSTM_PEEPHOLE) zf = add<T>(zf, mul<T>(ld<T>(peep + hb + o), cp));
     f = gate<T>(kind, zf);
     st<T>(z + hb + o, f);
-  } else if (variant == COUPLED) {
+  } else if (variant == LSTM_COUPLED) {
     f = sub<T>(one<T>(), i);
   } else {
     f = one<T>();
   }
   const g = vtanh<T>(ld<T>(z + gOff + o));
   const c = add<T>(mul<T>(f, cp), mul<T>(i, g));
-  if (variant == PEEPHOLE) zo = add<T>(zo, mul<T>(ld<T>(peep + 2 * hb + o), c));
+  if (variant == LSTM_PEEPHOLE) zo = add<T>(zo, mul<T>(ld<T>(peep + 2 * hb + o), c));
   const og = gate<T>(kind, zo);
   const tc = vtanh<T>(c);
   st<T>(z + o, i);
@@ -92,15 +91,15 @@ export function lstm_forward_f32(
   const GH = G * H;
   const TB = T * B;
   fillRows(gates, bias, TB, GH);
-  gemm_f32(gates, x, wIh, work, TB, GH, I, I, GH, GH, 0, 0, 1, 1);
-  gemm_pack_b(packed, wHh, GH, 0, H, GH); // W_hh packed once for all T steps
+  gemm_f32(gates, x, wIh, work, TB, GH, I, I, GH, GH, NO_TRANS, NO_TRANS, 1, 1);
+  gemm_pack_b(packed, wHh, GH, NO_TRANS, H, GH); // W_hh packed once for all T steps
   const stateBytes = <usize>(B * H) << 2;
   const zRowBytes = <usize>GH << 2;
   const hRowBytes = <usize>H << 2;
   for (let t = 0; t < T; t++) {
     const zt = gates + <usize>t * <usize>B * zRowBytes;
     const hPrev = hAll + <usize>t * stateBytes;
-    gemm_packed_b_f32(zt, hPrev, packed, work, B, GH, H, H, GH, 0, 1, 1);
+    gemm_packed_b_f32(zt, hPrev, packed, work, B, GH, H, H, GH, NO_TRANS, 1, 1);
     for (let b = 0; b < B; b++) {
       const z = zt + <usize>b * zRowBytes;
       const row = <usize>(t * B + b) * hRowBytes;
@@ -129,7 +128,7 @@ export function lstm_forward_f32(
   o: usize, gz: usize, dz: usize, H: usize, dh: usize, dOut: usize, dc: usize,
   cPrev: usize, c: usize, tc: usize, peep: usize, dPeep: usize, variant: i32, kind: i32,
 ): void {
-  const four = variant <= PEEPHOLE;
+  const four = variant <= LSTM_PEEPHOLE;
   const hb = H << 2;
   const gOff: usize = four ? 2 * hb : hb;
   const oOff: usize = four ? 3 * hb : 2 * hb;
@@ -142,9 +141,9 @@ export function lstm_forward_f32(
   const cp = ld<T>(cPrev + o);
   const dzo = gateGrad<T>(kind, og, mul<T>(dhj, tcj));
   let dcj = add<T>(ld<T>(dc + o), tanhGrad<T>(tcj, mul<T>(dhj, og)));
-  if (variant == PEEPHOLE) dcj = add<T>(dcj, mul<T>(dzo, ld<T>(peep + 2 * hb + o)));
+  if (variant == LSTM_PEEPHOLE) dcj = add<T>(dcj, mul<T>(dzo, ld<T>(peep + 2 * hb + o)));
   let di = mul<T>(dcj, g);
-  if (variant == COUPLED) di = sub<T>(di, mul<T>(dcj, cp));
+  if (variant == LSTM_COUPLED) di = sub<T>(di, mul<T>(dcj, cp));
   const dzi = gateGrad<T>(kind, i, di);
   const dzg = tanhGrad<T>(g, mul<T>(dcj, i));
   let dcPrev: T;
@@ -152,14 +151,14 @@ export function lstm_forward_f32(
     const f = ld<T>(gz + hb + o);
     const dzf = gateGrad<T>(kind, f, mul<T>(dcj, cp));
     dcPrev = mul<T>(dcj, f);
-    if (variant == PEEPHOLE) {
+    if (variant == LSTM_PEEPHOLE) {
       dcPrev = add<T>(dcPrev, add<T>(mul<T>(dzi, ld<T>(peep + o)), mul<T>(dzf, ld<T>(peep + hb + o))));
       st<T>(dPeep + o, add<T>(ld<T>(dPeep + o), mul<T>(dzi, cp)));
       st<T>(dPeep + hb + o, add<T>(ld<T>(dPeep + hb + o), mul<T>(dzf, cp)));
       st<T>(dPeep + 2 * hb + o, add<T>(ld<T>(dPeep + 2 * hb + o), mul<T>(dzo, ld<T>(c + o))));
     }
     st<T>(dz + hb + o, dzf);
-  } else if (variant == COUPLED) {
+  } else if (variant == LSTM_COUPLED) {
     dcPrev = mul<T>(dcj, sub<T>(one<T>(), i));
   } else {
     dcPrev = dcj;
@@ -183,7 +182,7 @@ export function lstm_backward_f32(
   const stateBytes = <usize>(B * H) << 2;
   const zRowBytes = <usize>GH << 2;
   const hRowBytes = <usize>H << 2;
-  gemm_pack_b(packed, wHh, GH, 1, GH, H); // W_hhᵀ packed once for all T steps
+  gemm_pack_b(packed, wHh, GH, TRANS, GH, H); // W_hhᵀ packed once for all T steps
   for (let t = T - 1; t >= 0; t--) {
     const dzT = dZ + <usize>t * <usize>B * zRowBytes;
     const maskRow = mask ? mask + (<usize>(t * B) << 2) : 0;
@@ -211,11 +210,8 @@ export function lstm_backward_f32(
       }
     }
     // dh_{t−1} = dz_t · W_hhᵀ
-    gemm_packed_b_f32(dh, dzT, packed, work, B, H, GH, GH, H, 0, 1, 0);
+    gemm_packed_b_f32(dh, dzT, packed, work, B, H, GH, GH, H, NO_TRANS, 1, 0);
     if (mask) copyPaddedRows(dh, dhCarry, maskRow, B, H);
   }
-  gemm_f32(dWIh, x, dZ, work, I, GH, TB, I, GH, GH, 1, 0, 1, 1);
-  gemm_f32(dWHh, hAll, dZ, work, H, GH, TB, H, GH, GH, 1, 0, 1, 1);
-  gemm_f32(dX, dZ, wIh, work, TB, I, GH, GH, GH, I, 0, 1, 1, 1);
-  addColumnSums(dBias, dZ, TB, GH, GH);
+  cellWeightGradients(dX, dWIh, dWHh, dBias, dZ, dZ, x, hAll, wIh, work, TB, I, H, GH, GH);
 }

@@ -5,6 +5,9 @@ import { Backend } from '../src/engine/backend.js';
 import { activation, activationBackward } from '../src/kernels/activations.js';
 import { gemm } from '../src/kernels/gemm.js';
 import { init } from '../src/engine/init.js';
+import { GRU } from '../src/layers/gru.js';
+import { LSTM } from '../src/layers/lstm.js';
+import { SimpleRNN } from '../src/layers/simple-rnn.js';
 
 const f32 = (n: number, v = 1) => new Float32Array(n).fill(v);
 
@@ -87,6 +90,31 @@ describe('gemm rejects bad input', () => {
     const c = Float32Array.from([1, 2, 3, 4]);
     expect(() => gemm(2, 2, 3, f32(6), f32(5), c)).toThrow(/b has 5 elements/);
     expect(Array.from(c)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('unknown option keys are rejected, with the known ones listed', () => {
+  it('gemm', () => {
+    expect(() => gemm(1, 1, 1, f32(1), f32(1), f32(1), { transpose: true } as never)).toThrow(
+      "gemm: unknown option 'transpose' (known: transA, transB, alpha, beta, lda, ldb, ldc, aOffset, bOffset, cOffset, backend)",
+    );
+  });
+
+  it.each([
+    ['SimpleRNN', () => new SimpleRNN({ inputSize: 2, units: 3 })],
+    ['LSTM', () => new LSTM({ inputSize: 2, units: 3 })],
+    ['GRU', () => new GRU({ inputSize: 2, units: 3 })],
+  ] as const)('%s forward and backward', (kind, make) => {
+    const layer = make();
+    const x = [[[1, 2], [3, 4]]];
+    expect(() => layer.forward(x, { lenghts: [2] } as never)).toThrow(
+      `${kind}.forward: unknown option 'lenghts' (known: initialState, mask, lengths)`,
+    );
+    const { cache } = layer.forward(x);
+    expect(() => layer.backward(cache, { dOutputs: [] } as never)).toThrow(
+      `${kind}.backward: unknown option 'dOutputs' (known: dOutput, dFinalState, format)`,
+    );
+    layer.dispose();
   });
 });
 

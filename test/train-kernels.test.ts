@@ -21,7 +21,7 @@ import type { Backend } from '../src/engine/backend.js';
 import {
   addBiasRows, adamStep, clipValues, embeddingBackward, embeddingForward, meanSquaredError, reverseTime,
   reverseTimeMasked, rmspropStep, scaleInPlace, sgdStep, softmax, softmaxCrossEntropy, sumRowsInto, sumSquares,
-} from '../src/kernels/train.js';
+} from './helpers/train-kernels.js';
 import {
   addBiasRowsReference, adamStepReference, clipValuesReference, embeddingBackwardReference, embeddingForwardReference,
   meanSquaredErrorReference, reverseTimeMaskedReference, reverseTimeReference, rmspropStepReference, sgdStepReference,
@@ -32,7 +32,7 @@ import { expectSameBits, expectWithinBound } from './helpers/compare.js';
 import { checkGradients, randomF64 } from './helpers/gradcheck.js';
 import { makeRandom, randomFloat32 } from './helpers/random.js';
 import { gamma } from './helpers/tolerance.js';
-import { exportsOf } from '../src/engine/exports.js';
+import { softmaxXentF32 } from '../src/kernels/loss.js';
 
 const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 17, 33];
 
@@ -571,7 +571,7 @@ describe.each(BUILDS)('masks, non-finite values, aliasing and arguments on the $
     const labelsPtr = backend.alloc(4 * rows);
     new Int32Array(backend.memoryBuffer, labelsPtr, rows).set(labels);
     const probsPtr = base + 4 * n, dPtr = base + 8 * n + 4; // misaligned by 1 and 2 floats more
-    const got = exportsOf(backend).softmax_xent_f32(dPtr, probsPtr, base, labelsPtr, 0, rows, classes, 1);
+    const got = softmaxXentF32(backend, { dLogits: dPtr, probs: probsPtr, logits: base, labels: labelsPtr, mask: 0 }, rows, classes, 1);
     expect(got).toBe(want);
     expectSameBits('unaligned probs', view().slice(1 + n, 1 + 2 * n), alignedProbs);
     expectSameBits('unaligned dLogits', view().slice(2 + 2 * n, 2 + 3 * n), alignedD);
@@ -588,7 +588,7 @@ describe.each(BUILDS)('masks, non-finite values, aliasing and arguments on the $
     const buffer = backend.fromArray(logits);
     const labelsPtr = backend.alloc(4 * rows);
     new Int32Array(backend.memoryBuffer, labelsPtr, rows).set(labels);
-    const got = exportsOf(backend).softmax_xent_f32(buffer.ptr, buffer.ptr, buffer.ptr, labelsPtr, 0, rows, classes, 0.5);
+    const got = softmaxXentF32(backend, { dLogits: buffer.ptr, probs: buffer.ptr, logits: buffer.ptr, labels: labelsPtr, mask: 0 }, rows, classes, 0.5);
     expect(got * 0.5).toBe(want);
     expectSameBits('aliased dLogits', buffer.read(), d);
     backend.free(labelsPtr);

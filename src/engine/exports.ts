@@ -2,9 +2,23 @@
 // the engine itself) may import this file: the dependency rules enforce it, and
 // test/exports.test.ts checks the interface against both compiled binaries.
 
-/** The module's exports: flat functions over pointers (byte offsets) and sizes. */
+/** The module's exports: flat functions over pointers (byte offsets) and sizes, and the codes as i32 globals. */
 export interface WasmExports {
   memory: WebAssembly.Memory;
+  // Codes (assembly/gemm.ts, lanes.ts, rnn.ts, lstm.ts, gru.ts); src/kernels/codes.ts mirrors their values.
+  GEMM_NO_TRANS: WebAssembly.Global;
+  GEMM_TRANS: WebAssembly.Global;
+  GATE_SIGMOID: WebAssembly.Global;
+  GATE_HARD_SIGMOID: WebAssembly.Global;
+  RNN_TANH: WebAssembly.Global;
+  RNN_RELU: WebAssembly.Global;
+  RNN_SIGMOID: WebAssembly.Global;
+  LSTM_STANDARD: WebAssembly.Global;
+  LSTM_PEEPHOLE: WebAssembly.Global;
+  LSTM_COUPLED: WebAssembly.Global;
+  LSTM_NO_FORGET: WebAssembly.Global;
+  GRU_RESET_AFTER: WebAssembly.Global;
+  GRU_RESET_BEFORE: WebAssembly.Global;
   alloc(bytes: number): number;
   free(ptr: number): void;
   gemm_work_floats(): number;
@@ -12,6 +26,12 @@ export interface WasmExports {
     c: number, a: number, b: number, work: number,
     m: number, n: number, k: number, lda: number, ldb: number, ldc: number,
     transA: number, transB: number, alpha: number, beta: number,
+  ): void;
+  gemm_packed_b_floats(k: number, n: number): number;
+  gemm_pack_b(dst: number, b: number, ldb: number, transB: number, k: number, n: number): void;
+  gemm_packed_b_f32(
+    c: number, a: number, packedB: number, work: number,
+    m: number, n: number, k: number, lda: number, ldc: number, transA: number, alpha: number, beta: number,
   ): void;
   exp_f32(y: number, x: number, n: number): void;
   sigmoid_f32(y: number, x: number, n: number): void;
@@ -93,6 +113,44 @@ export interface WasmExports {
   reverse_time_f32(dst: number, src: number, T: number, rowFloats: number): void;
   reverse_time_masked_f32(dst: number, src: number, mask: number, T: number, B: number, F: number): void;
 }
+
+/**
+ * Every function export with its arity, and every global: what test/exports.test.ts checks
+ * against both compiled binaries. The type checks below tie this table to WasmExports, so
+ * the interface, the table and the binaries cannot drift apart.
+ */
+export const EXPORTED_FUNCTIONS = {
+  alloc: 1, free: 1,
+  gemm_work_floats: 0, gemm_f32: 14, gemm_packed_b_floats: 2, gemm_pack_b: 6, gemm_packed_b_f32: 12,
+  exp_f32: 3, sigmoid_f32: 3, tanh_f32: 3, relu_f32: 3, sigmoid_backward_f32: 4, tanh_backward_f32: 4, relu_backward_f32: 4,
+  rnn_packed_floats: 1, rnn_forward_f32: 13, rnn_backward_f32: 20,
+  lstm_packed_floats: 2, lstm_forward_f32: 18, lstm_backward_f32: 27,
+  gru_packed_floats: 2, gru_forward_f32: 18, gru_backward_f32: 26,
+  concat_rows_f32: 6, split_rows_f32: 6, add_scaled_f32: 5, dropout_f32: 6, multiply_f32: 4,
+  esn_block_steps: 0, esn_collect: 34, esn_generate: 21, esn_ridge_solve: 9,
+  softmax_f32: 4, softmax_temperature_f32: 5, softmax_xent_f32: 8, mse_f32: 7,
+  sgd_step_f32: 8, adam_step_f32: 12, rmsprop_step_f32: 8, sum_squares_f32: 2, scale_f32: 3, clip_values_f32: 3,
+  add_bias_rows_f32: 4, sum_rows_into_f32: 4, embedding_forward_f32: 5, embedding_backward_f32: 5,
+  reverse_time_f32: 4, reverse_time_masked_f32: 6,
+} as const;
+
+export const EXPORTED_GLOBALS = [
+  'GEMM_NO_TRANS', 'GEMM_TRANS', 'GATE_SIGMOID', 'GATE_HARD_SIGMOID', 'RNN_TANH', 'RNN_RELU', 'RNN_SIGMOID',
+  'LSTM_STANDARD', 'LSTM_PEEPHOLE', 'LSTM_COUPLED', 'LSTM_NO_FORGET', 'GRU_RESET_AFTER', 'GRU_RESET_BEFORE',
+] as const;
+
+// ---- compile-time ties between WasmExports and the tables ----
+type FunctionName = { [K in keyof WasmExports]: WasmExports[K] extends (...args: never[]) => unknown ? K : never }[keyof WasmExports];
+type GlobalName = { [K in keyof WasmExports]: WasmExports[K] extends WebAssembly.Global ? K : never }[keyof WasmExports];
+type InterfaceArities = { [K in FunctionName]: WasmExports[K] extends (...args: infer P) => unknown ? P['length'] : never };
+type TableArities = { -readonly [K in keyof typeof EXPORTED_FUNCTIONS]: (typeof EXPORTED_FUNCTIONS)[K] };
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Fails to compile when a function is missing from either side or its parameter count differs. */
+const functionsMatch: Same<InterfaceArities, TableArities> = true;
+/** Fails to compile when a global is missing from either side. */
+const globalsMatch: Same<GlobalName, (typeof EXPORTED_GLOBALS)[number]> = true;
+void functionsMatch;
+void globalsMatch;
 
 const registry = new WeakMap<object, WasmExports>();
 

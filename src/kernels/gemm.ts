@@ -1,8 +1,45 @@
-// TypeScript side of assembly/gemm.ts: validate, then one call.
+// TypeScript side of assembly/gemm.ts: the bindings (thin, no validation), and the
+// public gemm() that validates, stages its operands and makes one call.
+//
+// Bindings, convention (backend, ptrs { outputs…, inputs… }, sizes…, codes…, scalars…):
+//   C [m, ldc] = alpha·op(A)·op(B) + beta·C, row-major f32; op(A) [m, k], op(B) [k, n].
+//   A is [m, lda] (NO_TRANS) or [k, lda] (TRANS); B is [k, ldb] or [n, ldb]; lda, ldb, ldc ≥ the columns used.
+//   work: gemmWorkFloats() floats of scratch (Backend.gemmWork()).
+//   packedB: gemmPackedBFloats(k, n) floats holding op(B) [k, n] packed by gemmPackB, reused across calls.
 import type { Backend } from '../engine/backend.js';
-import { checkBoolean, checkFinite, checkInt, describe } from '../errors.js';
+import { checkBoolean, checkFinite, checkInt, checkOptions, describe } from '../errors.js';
 import { checkNoOverlap, operandLength, resolveBackend, withOperands, type Operand } from './operands.js';
 import { exportsOf } from '../engine/exports.js';
+import { GEMM_OP, type GemmOp, type Ptr } from './codes.js';
+
+export function gemmWorkFloats(backend: Backend): number {
+  return exportsOf(backend).gemm_work_floats();
+}
+
+export function gemmF32(
+  backend: Backend, ptrs: { c: Ptr; a: Ptr; b: Ptr; work: Ptr },
+  m: number, n: number, k: number, lda: number, ldb: number, ldc: number,
+  transA: GemmOp, transB: GemmOp, alpha: number, beta: number,
+): void {
+  exportsOf(backend).gemm_f32(ptrs.c, ptrs.a, ptrs.b, ptrs.work, m, n, k, lda, ldb, ldc, transA, transB, alpha, beta);
+}
+
+export function gemmPackedBFloats(backend: Backend, k: number, n: number): number {
+  return exportsOf(backend).gemm_packed_b_floats(k, n);
+}
+
+/** Packs op(B) [k, n] (B, ldb, transB as for gemmF32) into `dst` for gemmPackedBF32. */
+export function gemmPackB(backend: Backend, ptrs: { dst: Ptr; b: Ptr }, ldb: number, transB: GemmOp, k: number, n: number): void {
+  exportsOf(backend).gemm_pack_b(ptrs.dst, ptrs.b, ldb, transB, k, n);
+}
+
+/** gemmF32 with op(B) already packed: the same sums in the same order. */
+export function gemmPackedBF32(
+  backend: Backend, ptrs: { c: Ptr; a: Ptr; packedB: Ptr; work: Ptr },
+  m: number, n: number, k: number, lda: number, ldc: number, transA: GemmOp, alpha: number, beta: number,
+): void {
+  exportsOf(backend).gemm_packed_b_f32(ptrs.c, ptrs.a, ptrs.packedB, ptrs.work, m, n, k, lda, ldc, transA, alpha, beta);
+}
 
 export interface GemmOptions {
   /** Use Aᵀ: A is stored [k, lda] instead of [m, lda]. Default false. */
@@ -26,6 +63,7 @@ export interface GemmOptions {
 }
 
 const WHERE = 'gemm';
+const GEMM_OPTIONS = ['transA', 'transB', 'alpha', 'beta', 'lda', 'ldb', 'ldc', 'aOffset', 'bOffset', 'cOffset', 'backend'] as const;
 
 /** Elements a row-major [rows, cols] matrix with row stride ld spans. */
 function extent(rows: number, cols: number, ld: number): number {
@@ -53,9 +91,7 @@ function checkFits(name: string, length: number, offset: number, span: number, s
  * back). C must not share memory with A or B.
  */
 export function gemm(m: number, n: number, k: number, a: Operand, b: Operand, c: Operand, options: GemmOptions = {}): void {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${WHERE}: options must be an object, got ${describe(options)}`);
-  }
+  checkOptions(WHERE, options, GEMM_OPTIONS);
   checkInt(WHERE, 'm', m, 1);
   checkInt(WHERE, 'n', n, 1);
   checkInt(WHERE, 'k', k, 1);
@@ -88,6 +124,7 @@ export function gemm(m: number, n: number, k: number, a: Operand, b: Operand, c:
   checkNoOverlap(WHERE, uses);
   const work = backend.gemmWork(); // before staging: may allocate
   withOperands(backend, uses, ([cPtr, aPtr, bPtr]) => {
-    exportsOf(backend).gemm_f32(cPtr, aPtr, bPtr, work, m, n, k, lda, ldb, ldc, transA ? 1 : 0, transB ? 1 : 0, alpha, beta);
+    const op = (trans: boolean): GemmOp => (trans ? GEMM_OP.trans : GEMM_OP.noTrans);
+    gemmF32(backend, { c: cPtr, a: aPtr, b: bPtr, work }, m, n, k, lda, ldb, ldc, op(transA), op(transB), alpha, beta);
   });
 }

@@ -10,7 +10,8 @@ import { checkFormat, type WeightFormat, type Weights } from './formats.js';
 import { Workspace } from './parameters.js';
 import { RecurrentLayer, type StateName } from './recurrent.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
-import { exportsOf } from '../engine/exports.js';
+import { addScaledF32, concatRowsF32, splitRowsF32 } from '../kernels/model.js';
+import { reverseTimeF32, reverseTimeMaskedF32 } from '../kernels/sequence.js';
 
 export type MergeMode = 'concat' | 'sum' | 'ave';
 const MERGES: readonly MergeMode[] = ['concat', 'sum', 'ave'];
@@ -119,9 +120,8 @@ export class Bidirectional implements ModelLayer {
       backward = this.#work.ptr('bOut');
     }
     const out = this.#work.ptr('out');
-    const wasm = exportsOf(this.backend);
-    if (this.merge === 'concat') wasm.concat_rows_f32(out, forward, backward, outRows, H, H);
-    else wasm.add_scaled_f32(out, forward, backward, outRows * H, this.merge === 'ave' ? 0.5 : 1);
+    if (this.merge === 'concat') concatRowsF32(this.backend, { dst: out, left: forward, right: backward }, outRows, H, H);
+    else addScaledF32(this.backend, { dst: out, left: forward, right: backward }, outRows * H, this.merge === 'ave' ? 0.5 : 1);
     return out;
   }
 
@@ -132,11 +132,10 @@ export class Bidirectional implements ModelLayer {
     const F = this.forwardLayer.inputSize;
     const H = this.forwardLayer.units;
     const outRows = this.returnSequences ? T * B : B;
-    const wasm = exportsOf(this.backend);
     let dF = this.#work.ptr('dF');
     let dB = this.#work.ptr('dB');
-    if (this.merge === 'concat') wasm.split_rows_f32(dF, dB, dOutput, outRows, H, H);
-    else if (this.merge === 'ave') wasm.add_scaled_f32(dF, dOutput, dOutput, outRows * H, 0.25); // (d + d)/4 = d/2 exactly
+    if (this.merge === 'concat') splitRowsF32(this.backend, { left: dF, right: dB, src: dOutput }, outRows, H, H);
+    else if (this.merge === 'ave') addScaledF32(this.backend, { dst: dF, left: dOutput, right: dOutput }, outRows * H, 0.25); // (d + d)/4 = d/2 exactly
     else dF = dOutput;
     if (this.merge !== 'concat') dB = dF;
     if (this.returnSequences) {
@@ -148,14 +147,14 @@ export class Bidirectional implements ModelLayer {
     const dXB = this.#work.ptr('dXRev');
     this.#reverse(dXB, dXBRev, F);
     const dX = this.#work.ptr('dX');
-    wasm.add_scaled_f32(dX, dXF, dXB, T * B * F, 1);
+    addScaledF32(this.backend, { dst: dX, left: dXF, right: dXB }, T * B * F, 1);
     return dX;
   }
 
   /** [T, B, F] at src → reversed in time (each sequence within its length if masked) at dst. */
   #reverse(dst: number, src: number, F: number): void {
-    if (this.#mask) exportsOf(this.backend).reverse_time_masked_f32(dst, src, this.#mask, this.#T, this.#B, F);
-    else exportsOf(this.backend).reverse_time_f32(dst, src, this.#T, this.#B * F);
+    if (this.#mask) reverseTimeMaskedF32(this.backend, { dst, src, mask: this.#mask }, this.#T, this.#B, F);
+    else reverseTimeF32(this.backend, { dst, src }, this.#T, this.#B * F);
   }
 
   /** Both directions' weights: native/keras keys 'forward/…' and 'backward/…'; pytorch keys '…' and '…_reverse' (as nn.LSTM(bidirectional=True) names them). */

@@ -13,7 +13,11 @@ import { glorotUniform } from '../initializers.js';
 import { WeightedLayer } from './base.js';
 import { checkFormat, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
-import { exportsOf } from '../engine/exports.js';
+import { reluBackwardF32, reluF32, sigmoidBackwardF32, sigmoidF32, tanhBackwardF32, tanhF32 } from '../kernels/activations.js';
+import { GEMM_OP } from '../kernels/codes.js';
+import { addBiasRowsF32, sumRowsIntoF32 } from '../kernels/dense.js';
+import { gemmF32 } from '../kernels/gemm.js';
+import { softmaxF32 } from '../kernels/loss.js';
 
 export type DenseActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'softmax';
 const ACTIVATIONS: readonly DenseActivation[] = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax'];
@@ -87,19 +91,19 @@ export class Dense extends WeightedLayer implements ModelLayer {
     const I = this.#inputSize;
     const U = this.units;
     this.workspace.layout({ out: rows * U, probs: this.activation === 'softmax' ? rows * U : 0, dZ: rows * U, dX: rows * I });
-    const wasm = exportsOf(this.backend);
+    const backend = this.backend;
     const out = this.workspace.ptr('out');
-    wasm.gemm_f32(out, x, this.parameters.ptr('weight'), this.backend.gemmWork(), rows, U, I, I, U, U, 0, 0, 1, 0);
-    if (this.useBias) wasm.add_bias_rows_f32(out, this.parameters.ptr('bias'), rows, U);
+    gemmF32(backend, { c: out, a: x, b: this.parameters.ptr('weight'), work: backend.gemmWork() }, rows, U, I, I, U, U, GEMM_OP.noTrans, GEMM_OP.noTrans, 1, 0);
+    if (this.useBias) addBiasRowsF32(backend, { x: out, bias: this.parameters.ptr('bias') }, rows, U);
     const n = rows * U;
-    if (this.activation === 'relu') wasm.relu_f32(out, out, n);
-    else if (this.activation === 'tanh') wasm.tanh_f32(out, out, n);
-    else if (this.activation === 'sigmoid') wasm.sigmoid_f32(out, out, n);
+    if (this.activation === 'relu') reluF32(backend, { y: out, x: out }, n);
+    else if (this.activation === 'tanh') tanhF32(backend, { y: out, x: out }, n);
+    else if (this.activation === 'sigmoid') sigmoidF32(backend, { y: out, x: out }, n);
     this.#x = x;
     this.#rows = rows;
     this.#training = batch.training;
     if (this.activation === 'softmax' && !batch.training) {
-      wasm.softmax_f32(this.workspace.ptr('probs'), out, rows, U);
+      softmaxF32(backend, { out: this.workspace.ptr('probs'), logits: out }, rows, U);
       return this.workspace.ptr('probs');
     }
     return out;
@@ -115,25 +119,26 @@ export class Dense extends WeightedLayer implements ModelLayer {
     const rows = this.#rows;
     const I = this.#inputSize;
     const U = this.units;
-    const wasm = exportsOf(this.backend);
+    const backend = this.backend;
     const n = rows * U;
     let dZ = dOutput;
     if (this.activation === 'relu' || this.activation === 'tanh' || this.activation === 'sigmoid') {
       dZ = this.workspace.ptr('dZ');
       this.backend.fillFloats(dZ, n, 0);
       const out = this.workspace.ptr('out');
-      if (this.activation === 'relu') wasm.relu_backward_f32(dZ, out, dOutput, n);
-      else if (this.activation === 'tanh') wasm.tanh_backward_f32(dZ, out, dOutput, n);
-      else wasm.sigmoid_backward_f32(dZ, out, dOutput, n);
+      const ptrs = { dx: dZ, y: out, dy: dOutput };
+      if (this.activation === 'relu') reluBackwardF32(backend, ptrs, n);
+      else if (this.activation === 'tanh') tanhBackwardF32(backend, ptrs, n);
+      else sigmoidBackwardF32(backend, ptrs, n);
     } else if (this.activation === 'softmax' && !this.#training) {
       throw new Error('internal: Dense softmax backward needs the training forward (logits)');
     }
     const p = this.parameters;
-    const work = this.backend.gemmWork();
-    wasm.gemm_f32(p.gradPtr('weight'), this.#x, dZ, work, I, U, rows, I, U, U, 1, 0, 1, 1);
-    if (this.useBias) wasm.sum_rows_into_f32(p.gradPtr('bias'), dZ, rows, U);
+    const work = backend.gemmWork();
+    gemmF32(backend, { c: p.gradPtr('weight'), a: this.#x, b: dZ, work }, I, U, rows, I, U, U, GEMM_OP.trans, GEMM_OP.noTrans, 1, 1);
+    if (this.useBias) sumRowsIntoF32(backend, { dst: p.gradPtr('bias'), src: dZ }, rows, U);
     const dX = this.workspace.ptr('dX');
-    wasm.gemm_f32(dX, dZ, p.ptr('weight'), work, rows, I, U, U, U, I, 0, 1, 1, 0);
+    gemmF32(backend, { c: dX, a: dZ, b: p.ptr('weight'), work }, rows, I, U, U, U, I, GEMM_OP.noTrans, GEMM_OP.trans, 1, 0);
     return dX;
   }
 

@@ -9,7 +9,7 @@ import { defaultBackend } from '../engine/init.js';
 import { Workspace } from './parameters.js';
 import type { Weights } from './formats.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
-import { exportsOf } from '../engine/exports.js';
+import { dropoutF32, multiplyF32 } from '../kernels/model.js';
 
 export interface DropoutOptions {
   /** Fraction of values zeroed while training, in [0, 1). */
@@ -92,14 +92,14 @@ export class Dropout implements ModelLayer {
     const n = batch.T * batch.B * this.#features;
     this.#work.layout({ out: n, mask: n, dX: n });
     this.#n = n;
-    exportsOf(this.backend).dropout_f32(this.#work.ptr('out'), this.#work.ptr('mask'), x, n, this.rate, mix(this.#seed, batch.noise!));
+    dropoutF32(this.backend, { out: this.#work.ptr('out'), mask: this.#work.ptr('mask'), x }, n, this.rate, mix(this.#seed, batch.noise!));
     return this.#work.ptr('out');
   }
 
   /** @internal */
   modelBackward(dOutput: number): number {
     if (!this.#active) return dOutput;
-    exportsOf(this.backend).multiply_f32(this.#work.ptr('dX'), dOutput, this.#work.ptr('mask'), this.#n);
+    multiplyF32(this.backend, { dst: this.#work.ptr('dX'), a: dOutput, b: this.#work.ptr('mask') }, this.#n);
     return this.#work.ptr('dX');
   }
 

@@ -6,7 +6,7 @@ import { checkInt } from '../errors.js';
 import { WeightedLayer } from './base.js';
 import { checkFormat, checkKeys, takeWeight, tensor, type WeightFormat, type Weights } from './formats.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
-import { exportsOf } from '../engine/exports.js';
+import { embeddingBackwardF32, embeddingForwardF32 } from '../kernels/dense.js';
 
 export interface EmbeddingOptions {
   /** Number of distinct tokens; ids are 0 … vocabSize − 1. */
@@ -59,7 +59,7 @@ export class Embedding extends WeightedLayer implements ModelLayer {
   modelForward(ids: number, batch: Batch): number {
     const rows = batch.T * batch.B;
     this.workspace.layout({ out: rows * this.units });
-    exportsOf(this.backend).embedding_forward_f32(this.workspace.ptr('out'), this.parameters.ptr('table'), ids, rows, this.units);
+    embeddingForwardF32(this.backend, { out: this.workspace.ptr('out'), table: this.parameters.ptr('table'), ids }, rows, this.units);
     this.#ids = ids;
     this.#rows = rows;
     return this.workspace.ptr('out');
@@ -67,7 +67,7 @@ export class Embedding extends WeightedLayer implements ModelLayer {
 
   /** @internal Token ids have no gradient: returns 0. */
   modelBackward(dOutput: number): number {
-    exportsOf(this.backend).embedding_backward_f32(this.parameters.gradPtr('table'), dOutput, this.#ids, this.#rows, this.units);
+    embeddingBackwardF32(this.backend, { dTable: this.parameters.gradPtr('table'), dOut: dOutput, ids: this.#ids }, this.#rows, this.units);
     return 0;
   }
 

@@ -5,9 +5,10 @@ import { describe } from '../errors.js';
 import { glorotUniform, orthogonal } from '../initializers.js';
 import type { Random } from '../random.js';
 import { checkKeys, inverseOrder, permuteBlocks, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
-import { checkGateActivation, GATE_ACTIVATIONS, type GateActivation } from './lstm.js';
+import { checkGateActivation, type GateActivation } from './lstm.js';
 import { RecurrentLayer, type ParamSpec, type RecurrentOptions } from './recurrent.js';
-import { exportsOf } from '../engine/exports.js';
+import { GATE_ACTIVATION, GRU_VARIANT } from '../kernels/codes.js';
+import { gruBackwardF32, gruForwardF32, gruPackedFloats } from '../kernels/gru.js';
 
 export type GRUVariant = 'resetAfter' | 'resetBefore';
 const VARIANTS: readonly GRUVariant[] = ['resetAfter', 'resetBefore'];
@@ -69,30 +70,25 @@ export class GRU extends RecurrentLayer {
     return {
       gates: T * B * 3 * H, extra: T * B * H, zh: B * 3 * H,
       dZ: T * B * 3 * H, dZh: this.#after ? T * B * 3 * H : 0, drh: B * H,
-      packed: exportsOf(this.backend).gru_packed_floats(H, this.#codes()[0]),
+      packed: gruPackedFloats(this.backend, H, GRU_VARIANT[this.variant]),
     };
   }
 
-  #codes(): [number, number] {
-    return [VARIANTS.indexOf(this.variant), GATE_ACTIVATIONS.indexOf(this.gateActivation)];
-  }
-
   protected runForward(T: number, B: number, mask: number): void {
-    exportsOf(this.backend).gru_forward_f32(
-      this.work('gates'), this.work('hAll'), this.work('extra'), this.work('zh'), this.work('packed'),
-      this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.param('biasIh'), this.#after ? this.param('biasHh') : 0,
-      this.backend.gemmWork(), T, B, this.inputSize, this.units, ...this.#codes(),
-    );
+    gruForwardF32(this.backend, {
+      gates: this.work('gates'), hAll: this.work('hAll'), extra: this.work('extra'), zh: this.work('zh'), packed: this.work('packed'),
+      x: this.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), bIh: this.param('biasIh'), bHh: this.#after ? this.param('biasHh') : 0,
+      work: this.backend.gemmWork(),
+    }, T, B, this.inputSize, this.units, GRU_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation]);
   }
 
   protected runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void {
-    exportsOf(this.backend).gru_backward_f32(
-      this.work('dX'), this.grad('weightIh'), this.grad('weightHh'), this.grad('biasIh'), this.#after ? this.grad('biasHh') : 0,
-      this.work('dh'), this.work('dZ'), this.work('dZh'), this.work('drh'), this.work('packed'), this.work('dhCarry'),
-      hasDOutput ? this.work('dOutput') : 0, this.work('gates'), this.work('hAll'), this.work('extra'),
-      this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.backend.gemmWork(),
-      T, B, this.inputSize, this.units, ...this.#codes(),
-    );
+    gruBackwardF32(this.backend, {
+      dX: this.work('dX'), dWIh: this.grad('weightIh'), dWHh: this.grad('weightHh'), dBIh: this.grad('biasIh'), dBHh: this.#after ? this.grad('biasHh') : 0,
+      dh: this.work('dh'), dZ: this.work('dZ'), dZh: this.work('dZh'), drh: this.work('drh'), packed: this.work('packed'), dhCarry: this.work('dhCarry'),
+      dOutput: hasDOutput ? this.work('dOutput') : 0, gates: this.work('gates'), hAll: this.work('hAll'), extra: this.work('extra'),
+      x: this.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), work: this.backend.gemmWork(),
+    }, T, B, this.inputSize, this.units, GRU_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation]);
   }
 
   protected exportWeights(format: WeightFormat, v: Record<string, Float32Array>, gradients: boolean): Weights {

@@ -8,7 +8,8 @@ import type { Random } from '../random.js';
 import { checkFinite } from '../errors.js';
 import { add, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
 import { RecurrentLayer, type ParamSpec, type RecurrentOptions } from './recurrent.js';
-import { exportsOf } from '../engine/exports.js';
+import { GATE_ACTIVATION, LSTM_VARIANT } from '../kernels/codes.js';
+import { lstmBackwardF32, lstmForwardF32, lstmPackedFloats } from '../kernels/lstm.js';
 
 export type LSTMVariant = 'standard' | 'peephole' | 'coupled' | 'noForget';
 export type GateActivation = 'sigmoid' | 'hardSigmoid';
@@ -89,11 +90,7 @@ export class LSTM extends RecurrentLayer {
 
   protected workRegions(T: number, B: number): Record<string, number> {
     const { units: H, gates: G } = this;
-    return { gates: T * B * G * H, cAll: (T + 1) * B * H, tanhC: T * B * H, dc: B * H, dZ: T * B * G * H, packed: exportsOf(this.backend).lstm_packed_floats(H, this.#codes()[0]) };
-  }
-
-  #codes(): [number, number] {
-    return [VARIANTS.indexOf(this.variant), GATE_ACTIVATIONS.indexOf(this.gateActivation)];
+    return { gates: T * B * G * H, cAll: (T + 1) * B * H, tanhC: T * B * H, dc: B * H, dZ: T * B * G * H, packed: lstmPackedFloats(this.backend, H, LSTM_VARIANT[this.variant]) };
   }
 
   #peep(grad: boolean): number {
@@ -102,21 +99,20 @@ export class LSTM extends RecurrentLayer {
   }
 
   protected runForward(T: number, B: number, mask: number): void {
-    exportsOf(this.backend).lstm_forward_f32(
-      this.work('gates'), this.work('hAll'), this.work('cAll'), this.work('tanhC'), this.work('packed'),
-      this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.param('bias'), this.#peep(false), this.backend.gemmWork(),
-      T, B, this.inputSize, this.units, ...this.#codes(),
-    );
+    lstmForwardF32(this.backend, {
+      gates: this.work('gates'), hAll: this.work('hAll'), cAll: this.work('cAll'), tanhC: this.work('tanhC'), packed: this.work('packed'),
+      x: this.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), bias: this.param('bias'), peep: this.#peep(false),
+      work: this.backend.gemmWork(),
+    }, T, B, this.inputSize, this.units, LSTM_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation]);
   }
 
   protected runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void {
-    exportsOf(this.backend).lstm_backward_f32(
-      this.work('dX'), this.grad('weightIh'), this.grad('weightHh'), this.grad('bias'), this.#peep(true),
-      this.work('dh'), this.work('dc'), this.work('dZ'), this.work('packed'), this.work('dhCarry'),
-      hasDOutput ? this.work('dOutput') : 0, this.work('gates'), this.work('hAll'), this.work('cAll'), this.work('tanhC'),
-      this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.#peep(false), this.backend.gemmWork(),
-      T, B, this.inputSize, this.units, ...this.#codes(),
-    );
+    lstmBackwardF32(this.backend, {
+      dX: this.work('dX'), dWIh: this.grad('weightIh'), dWHh: this.grad('weightHh'), dBias: this.grad('bias'), dPeep: this.#peep(true),
+      dh: this.work('dh'), dc: this.work('dc'), dZ: this.work('dZ'), packed: this.work('packed'), dhCarry: this.work('dhCarry'),
+      dOutput: hasDOutput ? this.work('dOutput') : 0, gates: this.work('gates'), hAll: this.work('hAll'), cAll: this.work('cAll'), tanhC: this.work('tanhC'),
+      x: this.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), peep: this.#peep(false), work: this.backend.gemmWork(),
+    }, T, B, this.inputSize, this.units, LSTM_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation]);
   }
 
   protected exportWeights(format: WeightFormat, v: Record<string, Float32Array>, gradients: boolean): Weights {

@@ -3,7 +3,7 @@
 // (T, B) seen, marshalling [B, T, F] batches to the kernels' time-major layout
 // and back, caches that know when they are stale, and weight formats.
 import type { Backend, F32Buffer } from '../engine/backend.js';
-import { checkBoolean, checkInt, describe } from '../errors.js';
+import { checkBoolean, checkInt, checkOptions, describe } from '../errors.js';
 import type { Random } from '../random.js';
 import { WeightedLayer } from './base.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
@@ -51,6 +51,10 @@ export interface BackwardOptions {
   /** Layout of the returned dWeights (default 'native'). */
   format?: WeightFormat;
 }
+
+// Every key of the options interfaces, exactly (the `satisfies` fails to compile when one is added or missing).
+const FORWARD_OPTIONS = Object.keys({ initialState: 0, mask: 0, lengths: 0 } satisfies Record<keyof ForwardOptions, 0>);
+const BACKWARD_OPTIONS = Object.keys({ dOutput: 0, dFinalState: 0, format: 0 } satisfies Record<keyof BackwardOptions, 0>);
 
 export interface ForwardResult {
   /** Hidden state at every step, [B, T, units]. */
@@ -182,7 +186,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
   forward(x: TensorLike, options: ForwardOptions = {}): ForwardResult {
     const where = `${this.kind}.forward`;
     this.checkAlive(where);
-    if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+    checkOptions(where, options, FORWARD_OPTIONS);
     const input = readTensor(where, 'x', x, [{ label: 'batch' }, { label: 'time steps' }, { label: 'inputSize', size: this.inputSize }], this.checkFinite);
     const [B, T] = input.shape;
     const initial = this.#readStates(where, 'options.initialState', options.initialState, B);
@@ -214,7 +218,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
     if (cache.generation !== this.#generation) {
       throw new Error(`${where}: cache is stale: forward() or setWeights() was called on this layer after the forward() that made it`);
     }
-    if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+    checkOptions(where, options, BACKWARD_OPTIONS);
     const format = checkFormat(where, options.format ?? 'native');
     const B = cache.batchSize;
     const T = cache.timeSteps;

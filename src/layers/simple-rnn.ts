@@ -4,7 +4,8 @@ import { glorotUniform, identity, orthogonal } from '../initializers.js';
 import type { Random } from '../random.js';
 import { add, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
 import { RecurrentLayer, type ParamSpec, type RecurrentOptions } from './recurrent.js';
-import { exportsOf } from '../engine/exports.js';
+import { RNN_ACTIVATION } from '../kernels/codes.js';
+import { rnnBackwardF32, rnnForwardF32, rnnPackedFloats } from '../kernels/rnn.js';
 
 export type SimpleRNNActivation = 'tanh' | 'relu' | 'sigmoid';
 const ACTIVATIONS: readonly SimpleRNNActivation[] = ['tanh', 'relu', 'sigmoid'];
@@ -52,22 +53,23 @@ export class SimpleRNN extends RecurrentLayer {
 
   protected workRegions(T: number, B: number): Record<string, number> {
     const H = this.units;
-    return { dZ: T * B * H, packed: exportsOf(this.backend).rnn_packed_floats(H) };
+    return { dZ: T * B * H, packed: rnnPackedFloats(this.backend, H) };
   }
 
   protected runForward(T: number, B: number, mask: number): void {
-    exportsOf(this.backend).rnn_forward_f32(
-      this.work('hAll'), this.work('packed'), this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.param('bias'), this.backend.gemmWork(),
-      T, B, this.inputSize, this.units, ACTIVATIONS.indexOf(this.activation),
-    );
+    rnnForwardF32(this.backend, {
+      hAll: this.work('hAll'), packed: this.work('packed'), x: this.work('x'), mask,
+      wIh: this.param('weightIh'), wHh: this.param('weightHh'), bias: this.param('bias'), work: this.backend.gemmWork(),
+    }, T, B, this.inputSize, this.units, RNN_ACTIVATION[this.activation]);
   }
 
   protected runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void {
-    exportsOf(this.backend).rnn_backward_f32(
-      this.work('dX'), this.grad('weightIh'), this.grad('weightHh'), this.grad('bias'), this.work('dh'), this.work('dZ'), this.work('packed'), this.work('dhCarry'),
-      hasDOutput ? this.work('dOutput') : 0, this.work('hAll'), this.work('x'), mask, this.param('weightIh'), this.param('weightHh'), this.backend.gemmWork(),
-      T, B, this.inputSize, this.units, ACTIVATIONS.indexOf(this.activation),
-    );
+    rnnBackwardF32(this.backend, {
+      dX: this.work('dX'), dWIh: this.grad('weightIh'), dWHh: this.grad('weightHh'), dBias: this.grad('bias'),
+      dh: this.work('dh'), dZ: this.work('dZ'), packed: this.work('packed'), dhCarry: this.work('dhCarry'),
+      dOutput: hasDOutput ? this.work('dOutput') : 0, hAll: this.work('hAll'), x: this.work('x'), mask,
+      wIh: this.param('weightIh'), wHh: this.param('weightHh'), work: this.backend.gemmWork(),
+    }, T, B, this.inputSize, this.units, RNN_ACTIVATION[this.activation]);
   }
 
   protected exportWeights(format: WeightFormat, v: Record<string, Float32Array>, gradients: boolean): Weights {

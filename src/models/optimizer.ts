@@ -3,7 +3,7 @@
 // learning-rate schedules are functions of the step count (batches so far).
 import type { Backend, F32Buffer } from '../engine/backend.js';
 import { checkBoolean, checkOneOf, checkOptions, describe } from '../errors.js';
-import { exportsOf } from '../engine/exports.js';
+import { adamStepF32, rmspropStepF32, sgdStepF32 } from '../kernels/optim.js';
 
 export type OptimizerType = 'sgd' | 'adam' | 'rmsprop';
 const TYPES: readonly OptimizerType[] = ['sgd', 'adam', 'rmsprop'];
@@ -104,8 +104,7 @@ export function stateSlabs(o: ResolvedOptimizer): number {
 /** One update of `n` parameters; `step` is the 1-based update count (Adam's bias correction). */
 export function applyOptimizer(backend: Backend, o: ResolvedOptimizer, params: F32Buffer, grads: F32Buffer, state: F32Buffer[], n: number, step: number): void {
   const lr = learningRateAt(o, step - 1);
-  const wasm = exportsOf(backend);
-  if (o.type === 'sgd') wasm.sgd_step_f32(params.ptr, state.length ? state[0].ptr : 0, grads.ptr, n, lr, o.momentum, o.nesterov ? 1 : 0, o.weightDecay);
-  else if (o.type === 'adam') wasm.adam_step_f32(params.ptr, state[0].ptr, state[1].ptr, grads.ptr, n, lr, o.beta1, o.beta2, o.epsilon, step, o.weightDecay, o.decoupledWeightDecay ? 1 : 0);
-  else wasm.rmsprop_step_f32(params.ptr, state[0].ptr, grads.ptr, n, lr, o.rho, o.epsilon, o.weightDecay);
+  if (o.type === 'sgd') sgdStepF32(backend, { params: params.ptr, velocity: state.length ? state[0].ptr : 0, grads: grads.ptr }, n, lr, o.momentum, o.nesterov, o.weightDecay);
+  else if (o.type === 'adam') adamStepF32(backend, { params: params.ptr, m: state[0].ptr, v: state[1].ptr, grads: grads.ptr }, n, lr, o.beta1, o.beta2, o.epsilon, step, o.weightDecay, o.decoupledWeightDecay);
+  else rmspropStepF32(backend, { params: params.ptr, sq: state[0].ptr, grads: grads.ptr }, n, lr, o.rho, o.epsilon, o.weightDecay);
 }

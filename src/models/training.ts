@@ -12,7 +12,8 @@ import type { Tensor } from '../tensor.js';
 import type { ModelLayer } from '../layers/layer.js';
 import { applyOptimizer, resolveOptimizer, stateSlabs, type OptimizerConfig, type OptimizerType, type ResolvedOptimizer } from './optimizer.js';
 import { base64ToFloats, floatsToBase64 } from './base64.js';
-import { exportsOf } from '../engine/exports.js';
+import { mseF32, softmaxXentF32 } from '../kernels/loss.js';
+import { clipValuesF32, scaleF32, sumSquaresF32 } from '../kernels/optim.js';
 
 export type Loss = 'mse' | 'crossEntropy';
 export const LOSSES: readonly Loss[] = ['mse', 'crossEntropy'];
@@ -265,9 +266,8 @@ export class TrainingSlab {
    * with `dLoss` ≠ 0, dLoss/dOutput is written there (for crossEntropy, w.r.t. the logits).
    */
   loss(out: number, target: number, mask: number, rows: number, O: number, weight: number, dLoss: number, probs: number): number {
-    const wasm = exportsOf(this.backend);
-    if (this.#lossType === 'crossEntropy') return wasm.softmax_xent_f32(dLoss, probs, out, target, mask, rows, O, 1 / weight) / weight;
-    return wasm.mse_f32(dLoss, out, target, mask, rows, O, 1 / (weight * O)) / (weight * O);
+    if (this.#lossType === 'crossEntropy') return softmaxXentF32(this.backend, { dLogits: dLoss, probs, logits: out, labels: target, mask }, rows, O, 1 / weight) / weight;
+    return mseF32(this.backend, { dPred: dLoss, pred: out, target, mask }, rows, O, 1 / (weight * O)) / (weight * O);
   }
 
   /** Stops training: NonFiniteError naming where, what, the epoch and the batch. */
@@ -281,14 +281,14 @@ export class TrainingSlab {
    * undone (weights and optimizer state) and stops.
    */
   update(where: string, epoch: number, batch: number): void {
-    const wasm = exportsOf(this.backend);
+    const backend = this.backend;
     const n = this.paramCount;
     const grads = this.#grads.ptr;
-    if (this.#clipValue) wasm.clip_values_f32(grads, n, this.#clipValue);
-    const squares = wasm.sum_squares_f32(grads, n);
+    if (this.#clipValue) clipValuesF32(backend, { x: grads }, n, this.#clipValue);
+    const squares = sumSquaresF32(backend, { x: grads }, n);
     if (!Number.isFinite(squares)) this.stop(where, 'a gradient is not finite', epoch, batch);
     const norm = Math.sqrt(squares);
-    if (this.#clipNorm && norm > this.#clipNorm) wasm.scale_f32(grads, n, this.#clipNorm / norm);
+    if (this.#clipNorm && norm > this.#clipNorm) scaleF32(backend, { x: grads }, n, this.#clipNorm / norm);
     this.#lastGradNorm = norm;
     // Keep the weights and optimizer state so an update that overflows can be undone.
     const stride = this.#params.length;
@@ -296,7 +296,7 @@ export class TrainingSlab {
     this.backend.copyFloats(backup, this.#params.ptr, n);
     this.#state.forEach((buffer, k) => this.backend.copyFloats(backup + (k + 1) * stride * 4, buffer.ptr, n));
     applyOptimizer(this.backend, this.#optimizer!, this.#params, this.#grads, this.#state, n, this.#step + 1);
-    if (!Number.isFinite(wasm.sum_squares_f32(this.#params.ptr, n))) {
+    if (!Number.isFinite(sumSquaresF32(backend, { x: this.#params.ptr }, n))) {
       this.backend.copyFloats(this.#params.ptr, backup, n);
       this.#state.forEach((buffer, k) => this.backend.copyFloats(buffer.ptr, backup + (k + 1) * stride * 4, n));
       this.stop(where, 'the update made a weight overflow', epoch, batch);

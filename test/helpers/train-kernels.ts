@@ -1,14 +1,17 @@
-// TypeScript side of the training kernels (assembly/loss.ts, optim.ts, dense.ts,
-// sequence.ts): validate, then one call. f32 operands are Float32Arrays (copied
-// in, and back out when written) or F32Buffers (used in place); a buffer may be
-// longer than the kernel needs, which uses its first elements. Integer operands
-// (labels, ids) are Int32Arrays, checked against their range and copied in.
-// Layer code that owns its buffers may call exportsOf(backend).* directly with
-// pointers after the same checks.
-import { Backend, F32Buffer, liveView } from '../engine/backend.js';
-import { checkBoolean, checkFinite, checkInt, describe } from '../errors.js';
-import { checkNoOverlap, operandLength, resolveBackend, withOperands, type Operand, type OperandUse } from './operands.js';
-import { exportsOf } from '../engine/exports.js';
+// Validating wrappers of the training kernels (assembly/loss.ts, optim.ts, dense.ts,
+// sequence.ts) for test/train-kernels.test.ts: check the arguments, stage the operands
+// (withOperands), then one call of the binding in src/kernels/. The library itself calls
+// the bindings with pointers it owns. f32 operands are Float32Arrays (copied in, and back
+// out when written) or F32Buffers (used in place); a buffer may be longer than the kernel
+// needs, which uses its first elements. Integer operands (labels, ids) are Int32Arrays,
+// checked against their range and copied in.
+import { Backend, F32Buffer, liveView } from '../../src/engine/backend.js';
+import { checkBoolean, checkFinite, checkInt, describe } from '../../src/errors.js';
+import { checkNoOverlap, operandLength, resolveBackend, withOperands, type Operand, type OperandUse } from '../../src/kernels/operands.js';
+import { mseF32, softmaxF32, softmaxTemperatureF32, softmaxXentF32 } from '../../src/kernels/loss.js';
+import { adamStepF32, clipValuesF32, rmspropStepF32, scaleF32, sgdStepF32, sumSquaresF32 } from '../../src/kernels/optim.js';
+import { addBiasRowsF32, embeddingBackwardF32, embeddingForwardF32, sumRowsIntoF32 } from '../../src/kernels/dense.js';
+import { reverseTimeF32, reverseTimeMaskedF32 } from '../../src/kernels/sequence.js';
 
 interface BackendOption {
   /** Backend for Float32Array operands; default the one F32Buffer operands belong to, else init()'s. */
@@ -141,7 +144,7 @@ export function softmaxCrossEntropy(
     withOperands(backend, uses, (pointers) => {
       const [probsPtr, dPtr, logitsPtr] = dLogits === null ? [pointers[0], 0, pointers[1]] : pointers;
       const maskPtr = maskUse.length === 0 ? 0 : pointers[pointers.length - 1];
-      sum = exportsOf(backend).softmax_xent_f32(dPtr, probsPtr, logitsPtr, labelsPtr, maskPtr, rows, classes, scale);
+      sum = softmaxXentF32(backend, { dLogits: dPtr, probs: probsPtr, logits: logitsPtr, labels: labelsPtr, mask: maskPtr }, rows, classes, scale);
     });
   });
   return scale * sum;
@@ -172,7 +175,7 @@ export function meanSquaredError(
   withOperands(backend, uses, (pointers) => {
     const [dPtr, predPtr, targetPtr] = dPred === null ? [0, pointers[0], pointers[1]] : pointers;
     const maskPtr = maskUse.length === 0 ? 0 : pointers[pointers.length - 1];
-    sum = exportsOf(backend).mse_f32(dPtr, predPtr, targetPtr, maskPtr, rows, cols, scale);
+    sum = mseF32(backend, { dPred: dPtr, pred: predPtr, target: targetPtr, mask: maskPtr }, rows, cols, scale);
   });
   return scale * sum;
 }
@@ -200,8 +203,8 @@ export function softmax(rows: number, classes: number, logits: Operand, out: Ope
   }
   const backend = resolveBackend(where, ['logits', 'out'], [logits, out], options.backend);
   const run = (outPtr: number, logitsPtr: number): void => {
-    if (temperature === 1) exportsOf(backend).softmax_f32(outPtr, logitsPtr, rows, classes);
-    else exportsOf(backend).softmax_temperature_f32(outPtr, logitsPtr, rows, classes, invTemperature);
+    if (temperature === 1) softmaxF32(backend, { out: outPtr, logits: logitsPtr }, rows, classes);
+    else softmaxTemperatureF32(backend, { out: outPtr, logits: logitsPtr }, rows, classes, invTemperature);
   };
   if (logits === out) {
     withOperands(backend, [use('out', out, n, true)], ([p]) => run(p, p));
@@ -257,7 +260,7 @@ export function sgdStep(params: Operand, velocity: Operand | null, grads: Operan
   const values = withVelocity ? [params, velocity, grads] : [params, grads];
   runSlabs(where, names, values, names.length - 1, options.backend, (backend, p, n) => {
     const [paramsPtr, velocityPtr, gradsPtr] = withVelocity ? p : [p[0], 0, p[1]];
-    exportsOf(backend).sgd_step_f32(paramsPtr, velocityPtr, gradsPtr, n, learningRate, momentum, nesterov ? 1 : 0, weightDecay);
+    sgdStepF32(backend, { params: paramsPtr, velocity: velocityPtr, grads: gradsPtr }, n, learningRate, momentum, nesterov, weightDecay);
   });
 }
 
@@ -289,7 +292,7 @@ export function adamStep(params: Operand, m: Operand, v: Operand, grads: Operand
   const weightDecay = checkNumber(where, 'options.weightDecay', options.weightDecay ?? 0, 0);
   const decoupled = checkBoolean(where, 'options.decoupled', options.decoupled ?? false);
   runSlabs(where, ['params', 'm', 'v', 'grads'], [params, m, v, grads], 3, options.backend, (backend, [p, mp, vp, gp], n) => {
-    exportsOf(backend).adam_step_f32(p, mp, vp, gp, n, learningRate, beta1, beta2, epsilon, step, weightDecay, decoupled ? 1 : 0);
+    adamStepF32(backend, { params: p, m: mp, v: vp, grads: gp }, n, learningRate, beta1, beta2, epsilon, step, weightDecay, decoupled);
   });
 }
 
@@ -312,7 +315,7 @@ export function rmspropStep(params: Operand, sq: Operand, grads: Operand, option
   const epsilon = checkNumber(where, 'options.epsilon', options.epsilon ?? 1e-8, 0);
   const weightDecay = checkNumber(where, 'options.weightDecay', options.weightDecay ?? 0, 0);
   runSlabs(where, ['params', 'sq', 'grads'], [params, sq, grads], 2, options.backend, (backend, [p, sp, gp], n) => {
-    exportsOf(backend).rmsprop_step_f32(p, sp, gp, n, learningRate, rho, epsilon, weightDecay);
+    rmspropStepF32(backend, { params: p, sq: sp, grads: gp }, n, learningRate, rho, epsilon, weightDecay);
   });
 }
 
@@ -326,7 +329,7 @@ export function sumSquares(x: Operand, options: BackendOption = {}): number {
   const backend = resolveBackend(where, ['x'], [x], options.backend);
   let sum = 0;
   withOperands(backend, [use('x', x, n, false)], ([p]) => {
-    sum = exportsOf(backend).sum_squares_f32(p, n);
+    sum = sumSquaresF32(backend, { x: p }, n);
   });
   return sum;
 }
@@ -338,7 +341,7 @@ export function scaleInPlace(x: Operand, factor: number, options: BackendOption 
   const n = operandLength(where, 'x', x);
   checkFinite(where, 'factor', factor);
   const backend = resolveBackend(where, ['x'], [x], options.backend);
-  withOperands(backend, [use('x', x, n, true)], ([p]) => exportsOf(backend).scale_f32(p, n, factor));
+  withOperands(backend, [use('x', x, n, true)], ([p]) => scaleF32(backend, { x: p }, n, factor));
 }
 
 /** x ← clamp(x, −limit, limit) in place; NaN stays NaN. */
@@ -348,7 +351,7 @@ export function clipValues(x: Operand, limit: number, options: BackendOption = {
   const n = operandLength(where, 'x', x);
   checkNumber(where, 'limit', limit, 0);
   const backend = resolveBackend(where, ['x'], [x], options.backend);
-  withOperands(backend, [use('x', x, n, true)], ([p]) => exportsOf(backend).clip_values_f32(p, n, limit));
+  withOperands(backend, [use('x', x, n, true)], ([p]) => clipValuesF32(backend, { x: p }, n, limit));
 }
 
 // ---- dense, embedding, time reversal ----
@@ -364,7 +367,7 @@ export function addBiasRows(rows: number, cols: number, bias: Operand, x: Operan
   const backend = resolveBackend(where, ['bias', 'x'], [bias, x], options.backend);
   const uses = [use('x', x, rows * cols, true), use('bias', bias, cols, false)];
   checkNoOverlap(where, uses);
-  withOperands(backend, uses, ([xp, bp]) => exportsOf(backend).add_bias_rows_f32(xp, bp, rows, cols));
+  withOperands(backend, uses, ([xp, bp]) => addBiasRowsF32(backend, { x: xp, bias: bp }, rows, cols));
 }
 
 /** dst[c] += Σ_r src[r, c] over [rows, cols] (a bias gradient). */
@@ -378,7 +381,7 @@ export function sumRowsInto(rows: number, cols: number, src: Operand, dst: Opera
   const backend = resolveBackend(where, ['src', 'dst'], [src, dst], options.backend);
   const uses = [use('dst', dst, cols, true), use('src', src, rows * cols, false)];
   checkNoOverlap(where, uses);
-  withOperands(backend, uses, ([dp, sp]) => exportsOf(backend).sum_rows_into_f32(dp, sp, rows, cols));
+  withOperands(backend, uses, ([dp, sp]) => sumRowsIntoF32(backend, { dst: dp, src: sp }, rows, cols));
 }
 
 function checkIds(where: string, ids: Int32Array, vocab: number): void {
@@ -408,7 +411,7 @@ export function embeddingForward(n: number, dim: number, table: Operand, ids: In
   const uses = [use('out', out, n * dim, true), use('table', table, vocab * dim, false)];
   checkNoOverlap(where, uses);
   withInt32(backend, ids, (idsPtr) => {
-    withOperands(backend, uses, ([op, tp]) => exportsOf(backend).embedding_forward_f32(op, tp, idsPtr, n, dim));
+    withOperands(backend, uses, ([op, tp]) => embeddingForwardF32(backend, { out: op, table: tp, ids: idsPtr }, n, dim));
   });
 }
 
@@ -426,7 +429,7 @@ export function embeddingBackward(n: number, dim: number, dOut: Operand, ids: In
   const uses = [use('dTable', dTable, vocab * dim, true), use('dOut', dOut, n * dim, false)];
   checkNoOverlap(where, uses);
   withInt32(backend, ids, (idsPtr) => {
-    withOperands(backend, uses, ([tp, dp]) => exportsOf(backend).embedding_backward_f32(tp, dp, idsPtr, n, dim));
+    withOperands(backend, uses, ([tp, dp]) => embeddingBackwardF32(backend, { dTable: tp, dOut: dp, ids: idsPtr }, n, dim));
   });
 }
 
@@ -442,7 +445,7 @@ export function reverseTime(T: number, rowFloats: number, src: Operand, dst: Ope
   const backend = resolveBackend(where, ['src', 'dst'], [src, dst], options.backend);
   const uses = [use('dst', dst, n, true), use('src', src, n, false)];
   checkNoOverlap(where, uses);
-  withOperands(backend, uses, ([dp, sp]) => exportsOf(backend).reverse_time_f32(dp, sp, T, rowFloats));
+  withOperands(backend, uses, ([dp, sp]) => reverseTimeF32(backend, { dst: dp, src: sp }, T, rowFloats));
 }
 
 /**
@@ -473,5 +476,5 @@ export function reverseTimeMasked(T: number, B: number, F: number, src: Operand,
   const backend = resolveBackend(where, ['src', 'mask', 'dst'], [src, mask, dst], options.backend);
   const uses = [use('dst', dst, n, true), use('src', src, n, false), use('mask', mask, T * B, false)];
   checkNoOverlap(where, uses);
-  withOperands(backend, uses, ([dp, sp, mp]) => exportsOf(backend).reverse_time_masked_f32(dp, sp, mp, T, B, F));
+  withOperands(backend, uses, ([dp, sp, mp]) => reverseTimeMaskedF32(backend, { dst: dp, src: sp, mask: mp }, T, B, F));
 }
