@@ -30,7 +30,7 @@ import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import type { Batch, Flow, ModelLayer } from '../layers/layer.js';
 import { layerToJSON, makeLayer, setLayerWeights, type LayerJSON } from './saving.js';
-import { sample, type History, type Loss } from './training.js';
+import { pickToken, tokenProbabilities, type History, type Loss } from './training.js';
 import { Model, loadModel, type BaseFitOptions, type SavedTraining } from './model.js';
 import { batchRows, lengthsToMask, readSampling, readSequences, readTargets, stageSteps, type SamplingOptions } from './data.js';
 import { readSaved } from '../saved-file.js';
@@ -323,8 +323,7 @@ export class EncoderDecoder extends Model<PairSet> {
     const out = new Float32Array(tokens ? N * length : N * length * O);
     const lengths = new Array<number>(N).fill(length);
     const random = new Random(seed, 0x53414d504c);
-    const softmaxHead = (this.decoderLayers[this.decoderLayers.length - 1] as Dense).activation === 'softmax';
-    const probs = new Float32Array(O);
+    const head = this.decoderLayers[this.decoderLayers.length - 1] as Dense;
     for (let start = 0; start < N; start += batchSize) {
       const rows = batchRows(start, Math.min(batchSize, N - start));
       const B = rows.length;
@@ -339,12 +338,12 @@ export class EncoderDecoder extends Model<PairSet> {
         const heap = this.backend.heapF32();
         const at = ptr >>> 2;
         if (tokens) {
+          const logits = head.logitsPtr();
+          const probs = this.work.ptr('probs');
+          tokenProbabilities(this.backend, logits, probs, B, O, temperature);
           const ids = new Int32Array(heap.buffer);
           for (let b = 0; b < B; b++) {
-            const row = heap.subarray(at + b * O, at + (b + 1) * O);
-            if (softmaxHead) probs.set(row);
-            else softmaxInto(probs, row);
-            const id = done[b] ? stop : sample(probs, temperature, random);
+            const id = done[b] ? stop : pickToken(heap, logits, probs, b, O, temperature, random);
             out[(start + b) * length + t] = id;
             ids[(stepAt >>> 2) + b] = id;
             if (!done[b] && id === stop) {
@@ -490,7 +489,7 @@ export class EncoderDecoder extends Model<PairSet> {
       targetMask: withTargets && d.targetMask ? n : 0,
       target: n * (this.#tokens ? 1 : O),
       dLoss: n * O,
-      probs: n * O,
+      probs: withTargets ? n * O : B * O,
     });
     this.#sourceMasked = d.sourceMask !== null;
     this.#targetMasked = withTargets && d.targetMask !== null;
@@ -604,13 +603,4 @@ function finalStates(layer: RecurrentLayer): States {
   const out: States = {};
   for (const name of layer.stateKeys) out[name] = layer.finalStatePtr(name);
   return out;
-}
-
-/** probs = softmax(logits), in f64 then rounded (a linear head's logits, for sampling). */
-function softmaxInto(probs: Float32Array, logits: Float32Array): void {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
-  for (let i = 0; i < logits.length; i++) probs[i] = Math.exp(logits[i] - max) / sum;
 }

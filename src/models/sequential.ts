@@ -21,7 +21,7 @@ import { Embedding } from '../layers/embedding.js';
 import { Dropout } from '../layers/dropout.js';
 import type { Batch, Flow } from '../layers/layer.js';
 import { LAYER_TYPES, layerToJSON, makeLayer, setLayerWeights, type LayerJSON } from './saving.js';
-import { sample, type History, type Loss } from './training.js';
+import { pickToken, tokenProbabilities, type History, type Loss } from './training.js';
 import { Model, loadModel, type BaseFitOptions, type SavedTraining } from './model.js';
 import { batchRows, readIds, readMaskOptions, readSampling, readSequences, readTargets, stageSteps, unstageSteps, type SamplingOptions } from './data.js';
 import { readSaved } from '../saved-file.js';
@@ -402,13 +402,18 @@ export class Sequential extends Model<DataSet> {
       oneHot[id] = 1;
       return { data: oneHot, shape: [1, V] };
     };
-    let probs: Float32Array = new Float32Array(0);
-    for (const id of prefix) probs = this.step(input(id), state).data;
+    // The head's logits of the last step, turned into the next token (softmax at the temperature in WebAssembly).
+    const next = (): number => {
+      const probs = this.work.ptr('probs');
+      tokenProbabilities(this.backend, last.logitsPtr(), probs, 1, V, temperature);
+      return pickToken(this.backend.heapF32(), last.logitsPtr(), probs, 0, V, temperature, random);
+    };
+    for (const id of prefix) this.step(input(id), state);
     const out: number[] = [];
     for (let k = 0; k < length; k++) {
-      const id = sample(probs, temperature, random);
+      const id = next();
       out.push(id);
-      if (k + 1 < length) probs = this.step(input(id), state).data;
+      if (k + 1 < length) this.step(input(id), state);
     }
     return out;
   }

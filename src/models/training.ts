@@ -12,7 +12,7 @@ import type { Tensor } from '../tensor.js';
 import type { ModelLayer } from '../layers/layer.js';
 import { applyOptimizer, resolveOptimizer, stateSlabs, type OptimizerConfig, type OptimizerType, type ResolvedOptimizer } from './optimizer.js';
 import { base64ToFloats, floatsToBase64 } from './base64.js';
-import { mseF32, softmaxXentF32 } from '../kernels/loss.js';
+import { mseF32, softmaxTemperatureF32, softmaxXentF32 } from '../kernels/loss.js';
 import { clipValuesF32, scaleF32, sumSquaresF32 } from '../kernels/optim.js';
 
 export type Loss = 'mse' | 'crossEntropy';
@@ -104,25 +104,35 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** Samples an index from probabilities `p` at `temperature` (0: the most likely). */
-export function sample(p: Float32Array, temperature: number, random: Random): number {
-  if (temperature === 0) {
+/**
+ * Token choice for generation, over rows of logits [rows, classes] at pointer `logits`: with
+ * temperature τ > 0, softmax(logits / τ) of every row into `probs` in WebAssembly (the one softmax);
+ * then pickToken per row. τ = 0 (or so small that 1/τ overflows f32) takes the largest logit.
+ */
+export function tokenProbabilities(backend: Backend, logits: number, probs: number, rows: number, classes: number, temperature: number): void {
+  if (greedy(temperature)) return;
+  softmaxTemperatureF32(backend, { out: probs, logits }, rows, classes, 1 / temperature);
+}
+
+/** The token of row `row`: the largest logit (greedy), else a draw from the row's probabilities. */
+export function pickToken(heap: Float32Array, logits: number, probs: number, row: number, classes: number, temperature: number, random: Random): number {
+  if (greedy(temperature)) {
+    const at = (logits >>> 2) + row * classes;
     let best = 0;
-    for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+    for (let c = 1; c < classes; c++) if (heap[at + c] > heap[at + best]) best = c;
     return best;
   }
-  // softmax(log p / τ) = p^(1/τ) / Σ p^(1/τ), computed relative to the largest p.
-  let max = 0;
-  for (let i = 0; i < p.length; i++) max = Math.max(max, p[i]);
-  const w = new Float64Array(p.length);
-  let sum = 0;
-  for (let i = 0; i < p.length; i++) sum += w[i] = p[i] > 0 ? Math.exp(Math.log(p[i] / max) / temperature) : 0;
-  let u = random.uniform() * sum;
-  for (let i = 0; i < p.length; i++) {
-    u -= w[i];
-    if (u < 0) return i;
+  const at = (probs >>> 2) + row * classes;
+  let u = random.uniform();
+  for (let c = 0; c < classes; c++) {
+    u -= heap[at + c];
+    if (u < 0) return c;
   }
-  return p.length - 1;
+  return classes - 1;
+}
+
+function greedy(temperature: number): boolean {
+  return temperature === 0 || 1 / temperature > 1e30;
 }
 
 /** The fit options every model shares: epochs (1), batchSize (32), shuffle (true), seed (the model's), callbacks. */
