@@ -7,6 +7,10 @@
 //       out[r] = softmax(logits[r] · invTemperature), computed as exp((z − max z)·invT) / Σ.
 //       out may alias logits.
 //
+//   softmax_backward_f32(dLogits, probs, dProbs, rows, classes)
+//       dLogits, probs, dProbs [rows, classes]: the gradient through p = softmax(z), accumulated:
+//       dLogits[r] += p[r] ⊙ (dProbs[r] − Σ_j dProbs[r][j]·p[r][j])   (the dot in f64, fixed order)
+//
 //   softmax_xent_f32(dLogits, probs, logits, labels, mask, rows, classes, scale): f64
 //       logits, probs, dLogits [rows, classes]; labels i32 [rows]; mask f32 [rows] or 0.
 //       probs[r]   = softmax(logits[r])                         (the same bits as softmax_f32)
@@ -151,6 +155,23 @@ export function softmax_temperature_f32(out: usize, logits: usize, rows: i32, cl
   for (let r = 0; r < rows; r++) {
     const z = logits + <usize>r * rowBytes;
     softmaxRow(out + <usize>r * rowBytes, z, classes, rowMax(z, classes), invTemperature, true);
+  }
+}
+
+export function softmax_backward_f32(dLogits: usize, probs: usize, dProbs: usize, rows: i32, classes: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>r * (<usize>classes << 2);
+    let dot: f64 = 0;
+    for (let j = 0; j < classes; j++) {
+      const at = o + (<usize>j << 2);
+      dot += <f64>load<f32>(dProbs + at) * <f64>load<f32>(probs + at);
+    }
+    const d = <f32>dot;
+    // Scalar in both builds: the same operations, so SIMD and scalar give the same bits.
+    for (let j = 0; j < classes; j++) {
+      const at = o + (<usize>j << 2);
+      store<f32>(dLogits + at, load<f32>(dLogits + at) + load<f32>(probs + at) * (load<f32>(dProbs + at) - d));
+    }
   }
 }
 

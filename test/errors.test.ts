@@ -124,6 +124,8 @@ describe('activations reject bad input', () => {
       "activation: activation must be one of 'sigmoid', 'tanh', 'relu', 'exp', got \"gelu\"",
     );
     expect(() => activation('tanh', f32(3), f32(2))).toThrow('activation: y has 2 elements but x has 3');
+    expect(() => activation('tanh', f32(2), f32(2), { backnd: 1 } as never)).toThrow("activation: unknown option 'backnd' (known: backend)");
+    expect(() => activationBackward('tanh', f32(2), f32(2), f32(2), { simd: true } as never)).toThrow("activationBackward: unknown option 'simd' (known: backend)");
     expect(() => activationBackward('exp' as 'tanh', f32(2), f32(2), f32(2))).toThrow(/activationBackward: activation must be one of/);
     expect(() => activationBackward('relu', f32(2), f32(3), f32(2))).toThrow('activationBackward: dy has 3 elements but y has 2');
     const y = f32(4);

@@ -170,6 +170,35 @@ describe('Sequential.forward / backward', () => {
     model.dispose();
   });
 
+  it('a softmax head: backward takes the gradient w.r.t. the probabilities (central differences)', () => {
+    const [N, T, F, V] = [2, 3, 2, 4];
+    const model = new Sequential({ inputSize: F, seed: 4, layers: [new GRU({ units: 3, returnSequences: true }), new Dense({ units: V, activation: 'softmax' })] });
+    const x = t(randomFloat32(N * T * F, 2), [N, T, F]);
+    const R = randomFloat32(N * T * V, 3);
+    const loss = () => model.forward(x).output.data.reduce((sum, p, i) => sum + p * R[i], 0);
+    const f = model.forward(x);
+    expect(f.output.data.slice(0, V).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    const grads = model.backward(f.cache, { dOutput: t(R, [N, T, V]) }).gradients.flat;
+    const params = model.getParameters();
+    const h = 1e-2;
+    let worst = 0;
+    const scale = Math.max(...grads.map(Math.abs));
+    for (let i = 0; i < params.length; i++) {
+      const p = params.slice();
+      p[i] += h;
+      model.setParameters(p);
+      const up = loss();
+      p[i] -= 2 * h;
+      model.setParameters(p);
+      const down = loss();
+      worst = Math.max(worst, Math.abs((up - down) / (2 * h) - grads[i]));
+    }
+    model.setParameters(params);
+    expect(scale).toBeGreaterThan(1e-2);
+    expect(worst / scale).toBeLessThan(2e-3);
+    model.dispose();
+  });
+
   it('stale caches, shapes and options are refused with clear messages; nothing changes', () => {
     const model = new Sequential({ inputSize: 2, seed: 1, layers: [new Bidirectional({ layer: new GRU({ units: 2 }) }), new Dense({ units: 1 })] });
     const x = t(randomFloat32(2 * 3 * 2, 1), [2, 3, 2]);

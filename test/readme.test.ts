@@ -35,6 +35,8 @@ it('README examples run', () => {
   expect(Number(lines.find((l) => l.startsWith('one-step NRMSE'))?.split(' ').pop())).toBeLessThan(0.1);
   expect(lines).toContain('hello rnn-wasm! hello rnn-wasm!');
   expect(lines).toContain('ello');
+  expect(lines).toContain('Huber loss 1.58 → 1.16; mean error on the clean sums 0.30'); // the custom-loss loop
+
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);
 });

@@ -20,12 +20,12 @@ import { describe, expect, it } from 'vitest';
 import type { Backend } from '../src/engine/backend.js';
 import {
   addBiasRows, adamStep, clipValues, embeddingBackward, embeddingForward, meanSquaredError, reverseTime,
-  reverseTimeMasked, rmspropStep, scaleInPlace, sgdStep, softmax, softmaxCrossEntropy, sumRowsInto, sumSquares,
+  reverseTimeMasked, rmspropStep, scaleInPlace, sgdStep, softmax, softmaxBackward, softmaxCrossEntropy, sumRowsInto, sumSquares,
 } from './helpers/train-kernels.js';
 import {
   addBiasRowsReference, adamStepReference, clipValuesReference, embeddingBackwardReference, embeddingForwardReference,
   meanSquaredErrorReference, reverseTimeMaskedReference, reverseTimeReference, rmspropStepReference, sgdStepReference,
-  softmaxCrossEntropyReference, softmaxReference, sumRowsIntoReference, sumSquaresReference,
+  softmaxBackwardReference, softmaxCrossEntropyReference, softmaxReference, sumRowsIntoReference, sumSquaresReference,
 } from '../src/reference/train.js';
 import { BUILDS, backendFor } from './helpers/backends.js';
 import { expectSameBits, expectWithinBound } from './helpers/compare.js';
@@ -73,6 +73,22 @@ describe('f64 loss references against central differences', () => {
       () => scale * softmaxCrossEntropyReference(logits, labels, mask, null, null, rows, classes, scale), { tolerance: 1e-8 });
   });
 
+  it('softmax backward: dLogits is the gradient of Σ softmax(logits)·R', () => {
+    const rows = 3, classes = 5;
+    const next = makeRandom(9);
+    const logits = randomF64(rows * classes, next, 3);
+    const R = randomF64(rows * classes, next, 2);
+    const probs = new Float64Array(rows * classes);
+    softmaxReference(logits, probs, rows, classes);
+    const dLogits = new Float64Array(rows * classes);
+    softmaxBackwardReference(dLogits, probs, R, rows, classes);
+    checkGradients('softmax backward', { logits }, { logits: dLogits }, () => {
+      const p = new Float64Array(rows * classes);
+      softmaxReference(logits, p, rows, classes);
+      return p.reduce((sum, v, i) => sum + v * R[i], 0);
+    }, { tolerance: 1e-8 });
+  });
+
   it('MSE: dPred is the gradient of scale · Σ w·Σ (pred − target)²', () => {
     const rows = 3, cols = 4, scale = 1.3;
     const next = makeRandom(4);
@@ -99,6 +115,27 @@ describe.each(BUILDS)('training kernels on the $name build vs the f64 reference'
         softmaxReference(logits, want, rows, classes, 1 / temperature);
         expectClose(`softmax C=${classes} T=${temperature}`, out, want, 1e-5, 1e-12);
       }
+    }
+  });
+
+  it('softmax backward accumulates p ⊙ (dp − dp·p); SIMD and scalar give the same bits', async () => {
+    const backend = await backendFor(simd);
+    const other = await backendFor(!simd);
+    for (const classes of SIZES) {
+      const rows = 3;
+      const probs = new Float32Array(rows * classes);
+      softmax(rows, classes, randomFloat32(rows * classes, classes, -4, 4), probs, { backend });
+      const dProbs = randomFloat32(rows * classes, classes + 1);
+      const start = randomFloat32(rows * classes, classes + 2);
+      const got = start.slice();
+      softmaxBackward(rows, classes, probs, dProbs, got, { backend });
+      const want = Float64Array.from(start);
+      softmaxBackwardReference(want, probs, dProbs, rows, classes);
+      // f32 products and one f32 subtraction after an f64 dot: a few ulps of max(|dp|, |start|).
+      expectClose(`softmax backward C=${classes}`, got, want, 1e-6, 1e-6);
+      const again = start.slice();
+      softmaxBackward(rows, classes, probs, dProbs, again, { backend: other });
+      expectSameBits(`softmax backward C=${classes}, both builds`, got, again);
     }
   });
 

@@ -95,6 +95,7 @@ export interface WasmExports {
   // Training kernels (assembly/loss.ts, optim.ts, dense.ts, sequence.ts). labels and ids are i32 arrays; mask is f32 or 0.
   softmax_f32(out: number, logits: number, rows: number, classes: number): void;
   softmax_temperature_f32(out: number, logits: number, rows: number, classes: number, invTemperature: number): void;
+  softmax_backward_f32(dLogits: number, probs: number, dProbs: number, rows: number, classes: number): void;
   softmax_xent_f32(dLogits: number, probs: number, logits: number, labels: number, mask: number, rows: number, classes: number, scale: number): number;
   mse_f32(dPred: number, pred: number, target: number, mask: number, rows: number, cols: number, scale: number): number;
   sgd_step_f32(params: number, velocity: number, grads: number, n: number, learningRate: number, momentum: number, nesterov: number, weightDecay: number): void;
@@ -128,7 +129,7 @@ export const EXPORTED_FUNCTIONS = {
   gru_packed_floats: 2, gru_forward_f32: 18, gru_backward_f32: 26,
   concat_rows_f32: 6, split_rows_f32: 6, add_scaled_f32: 5, dropout_f32: 6, multiply_f32: 4,
   esn_block_steps: 0, esn_collect: 34, esn_generate: 21, esn_ridge_solve: 9,
-  softmax_f32: 4, softmax_temperature_f32: 5, softmax_xent_f32: 8, mse_f32: 7,
+  softmax_f32: 4, softmax_temperature_f32: 5, softmax_backward_f32: 5, softmax_xent_f32: 8, mse_f32: 7,
   sgd_step_f32: 8, adam_step_f32: 12, rmsprop_step_f32: 8, sum_squares_f32: 2, scale_f32: 3, clip_values_f32: 3,
   add_bias_rows_f32: 4, sum_rows_into_f32: 4, embedding_forward_f32: 5, embedding_backward_f32: 5,
   reverse_time_f32: 4, reverse_time_masked_f32: 6,

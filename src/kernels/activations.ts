@@ -5,7 +5,7 @@
 //   forward   y = f(x); y may be x
 //   backward  dx += dy · f′, f′ written with the forward output y; dx aliases nothing
 import type { Backend } from '../engine/backend.js';
-import { describe } from '../errors.js';
+import { checkOptions, describe } from '../errors.js';
 import { checkNoOverlap, operandLength, resolveBackend, withOperands, type Operand } from './operands.js';
 import { exportsOf } from '../engine/exports.js';
 import type { Ptr } from './codes.js';
@@ -44,6 +44,7 @@ function checkSameLength(where: string, names: string[], lengths: number[]): voi
 /** y = f(x) elementwise. `y` may be `x` (in place). */
 export function activation(name: Activation | 'exp', x: Operand, y: Operand, options: { backend?: Backend } = {}): void {
   const where = 'activation';
+  checkOptions(where, options, ['backend']);
   checkName(where, name, true);
   const n = operandLength(where, 'x', x);
   checkSameLength(where, ['x', 'y'], [n, operandLength(where, 'y', y)]);
@@ -64,6 +65,7 @@ export function activation(name: Activation | 'exp', x: Operand, y: Operand, opt
 /** dx += dy ⊙ f'(x), with f' written in terms of the forward output y = f(x). */
 export function activationBackward(name: Activation, y: Operand, dy: Operand, dx: Operand, options: { backend?: Backend } = {}): void {
   const where = 'activationBackward';
+  checkOptions(where, options, ['backend']);
   checkName(where, name, false);
   const n = operandLength(where, 'y', y);
   checkSameLength(where, ['y', 'dy', 'dx'], [n, operandLength(where, 'dy', dy), operandLength(where, 'dx', dx)]);

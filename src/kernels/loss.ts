@@ -20,6 +20,11 @@ export function softmaxTemperatureF32(backend: Backend, ptrs: { out: Ptr; logits
   exportsOf(backend).softmax_temperature_f32(ptrs.out, ptrs.logits, rows, classes, invTemperature);
 }
 
+/** dLogits[r] += probs[r] ⊙ (dProbs[r] − dProbs[r]·probs[r]): backward through a softmax. */
+export function softmaxBackwardF32(backend: Backend, ptrs: { dLogits: Ptr; probs: Ptr; dProbs: Ptr }, rows: number, classes: number): void {
+  exportsOf(backend).softmax_backward_f32(ptrs.dLogits, ptrs.probs, ptrs.dProbs, rows, classes);
+}
+
 /** probs = softmax(logits); returns Σ_r w_r·(−log probs[r][label_r]); dLogits = scale·w_r·(probs − onehot). */
 export function softmaxXentF32(
   backend: Backend, ptrs: { dLogits: Ptr; probs: Ptr; logits: Ptr; labels: Ptr; mask: Ptr }, rows: number, classes: number, scale: number,

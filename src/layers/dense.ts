@@ -4,8 +4,9 @@
 // [inputSize, units], bias [units]; PyTorch's nn.Linear stores weight [units, inputSize].
 //
 // Forward: out = x·W (GEMM), out += bias (each row), f in place.
-// Backward: dZ = f′ ⊙ dOut (dZ = dOut for linear and for a softmax head, whose
-// gradient w.r.t. the logits comes fused from the cross-entropy loss);
+// Backward: dZ = f′ ⊙ dOut (dZ = dOut for linear and for a softmax head in training,
+// whose gradient w.r.t. the logits comes fused from the cross-entropy loss; after an
+// inference forward, e.g. a model's forward(), dZ = p ⊙ (dOut − dOut·p));
 // dW += xᵀ·dZ, db += Σ_rows dZ, dX = dZ·Wᵀ.
 import type { Backend } from '../engine/backend.js';
 import { checkBoolean, checkInt, checkOneOf } from '../errors.js';
@@ -17,7 +18,7 @@ import { reluBackwardF32, reluF32, sigmoidBackwardF32, sigmoidF32, tanhBackwardF
 import { GEMM_OP } from '../kernels/codes.js';
 import { addBiasRowsF32, sumRowsIntoF32 } from '../kernels/dense.js';
 import { gemmF32 } from '../kernels/gemm.js';
-import { softmaxF32 } from '../kernels/loss.js';
+import { softmaxBackwardF32, softmaxF32 } from '../kernels/loss.js';
 
 export type DenseActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'softmax';
 const ACTIVATIONS: readonly DenseActivation[] = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax'];
@@ -131,7 +132,10 @@ export class Dense extends WeightedLayer implements ModelLayer {
       else if (this.activation === 'tanh') tanhBackwardF32(backend, ptrs, n);
       else sigmoidBackwardF32(backend, ptrs, n);
     } else if (this.activation === 'softmax' && !this.#training) {
-      throw new Error('internal: Dense softmax backward needs the training forward (logits)');
+      // Inference forward (probabilities out): dOutput is w.r.t. the probabilities, so go through the softmax.
+      dZ = this.workspace.ptr('dZ');
+      this.backend.fillFloats(dZ, n, 0);
+      softmaxBackwardF32(backend, { dLogits: dZ, probs: this.workspace.ptr('probs'), dProbs: dOutput }, rows, U);
     }
     const p = this.parameters;
     const work = backend.gemmWork();

@@ -20,6 +20,16 @@ export function softmaxReference(logits: ArrayLike<number>, out: Floats, rows: n
   }
 }
 
+/** dLogits[r] += p[r] ⊙ (dProbs[r] − Σ_j dProbs[r][j]·p[r][j]): backward through p = softmax(z). */
+export function softmaxBackwardReference(dLogits: Floats, probs: ArrayLike<number>, dProbs: ArrayLike<number>, rows: number, classes: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * classes;
+    let dot = 0;
+    for (let j = 0; j < classes; j++) dot += dProbs[o + j] * probs[o + j];
+    for (let j = 0; j < classes; j++) dLogits[o + j] += probs[o + j] * (dProbs[o + j] - dot);
+  }
+}
+
 /** log Σ_j exp(z_j) of one row, max-shifted. */
 export function logSumExpReference(logits: ArrayLike<number>, offset: number, classes: number): number {
   let m = -Infinity;

@@ -8,7 +8,7 @@
 import { Backend, F32Buffer, liveView } from '../../src/engine/backend.js';
 import { checkBoolean, checkFinite, checkInt, describe } from '../../src/errors.js';
 import { checkNoOverlap, operandLength, resolveBackend, withOperands, type Operand, type OperandUse } from '../../src/kernels/operands.js';
-import { mseF32, softmaxF32, softmaxTemperatureF32, softmaxXentF32 } from '../../src/kernels/loss.js';
+import { mseF32, softmaxBackwardF32, softmaxF32, softmaxTemperatureF32, softmaxXentF32 } from '../../src/kernels/loss.js';
 import { adamStepF32, clipValuesF32, rmspropStepF32, scaleF32, sgdStepF32, sumSquaresF32 } from '../../src/kernels/optim.js';
 import { addBiasRowsF32, embeddingBackwardF32, embeddingForwardF32, sumRowsIntoF32 } from '../../src/kernels/dense.js';
 import { reverseTimeF32, reverseTimeMaskedF32 } from '../../src/kernels/sequence.js';
@@ -233,6 +233,21 @@ function runSlabs(where: string, names: string[], values: Operand[], outputs: nu
   const uses = names.map((name, i) => use(name, values[i], n, i < outputs));
   checkNoOverlap(where, uses);
   withOperands(resolved, uses, (pointers) => kernel(resolved, pointers, n));
+}
+
+/** dLogits[r] += probs[r] ⊙ (dProbs[r] − dProbs[r]·probs[r]), row-wise over [rows, classes]. */
+export function softmaxBackward(rows: number, classes: number, probs: Operand, dProbs: Operand, dLogits: Operand, options: BackendOption = {}): void {
+  const where = 'softmaxBackward';
+  checkOptions(where, options);
+  checkInt(where, 'rows', rows, 1);
+  checkInt(where, 'classes', classes, 1);
+  const n = rows * classes;
+  const shape = `[rows=${rows}, classes=${classes}]`;
+  for (const [name, value] of [['probs', probs], ['dProbs', dProbs], ['dLogits', dLogits]] as const) checkCovers(where, name, value, n, shape);
+  const backend = resolveBackend(where, ['dLogits', 'probs', 'dProbs'], [dLogits, probs, dProbs], options.backend);
+  const uses = [use('dLogits', dLogits, n, true), use('probs', probs, n, false), use('dProbs', dProbs, n, false)];
+  checkNoOverlap(where, uses);
+  withOperands(backend, uses, ([d, p, dp]) => softmaxBackwardF32(backend, { dLogits: d, probs: p, dProbs: dp }, rows, classes));
 }
 
 export interface SgdOptions extends BackendOption {
