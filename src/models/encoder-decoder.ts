@@ -17,12 +17,11 @@
 // base's (model.ts); this file says how pairs are staged and the halves run.
 import type { Backend } from '../engine/backend.js';
 import { checkInt, checkOptions, describe, readSeed } from '../errors.js';
-import { defaultBackend } from '../engine/init.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { GRU } from '../layers/gru.js';
 import { LSTM } from '../layers/lstm.js';
-import { RecurrentLayer, type StateName } from '../layers/recurrent.js';
+import { RecurrentLayer } from '../layers/recurrent.js';
 import { SimpleRNN } from '../layers/simple-rnn.js';
 import type { WeightFormat, Weights } from '../layers/formats.js';
 import { Bidirectional } from '../layers/bidirectional.js';
@@ -31,9 +30,9 @@ import { Embedding } from '../layers/embedding.js';
 import type { Batch, Flow, ModelLayer } from '../layers/layer.js';
 import { layerToJSON, makeLayer, setLayerWeights, type LayerJSON } from './saving.js';
 import { pickToken, tokenProbabilities, type History, type Loss } from './training.js';
-import { Model, loadModel, type BaseFitOptions, type SavedTraining } from './model.js';
+import { Model, loadModel, type BaseFitOptions, type SavedModel } from './model.js';
+import type { StatePointers } from './states.js';
 import { batchRows, lengthsToMask, readSampling, readSequences, readTargets, stageSteps, type SamplingOptions } from './data.js';
-import { readSaved } from '../saved-file.js';
 
 export type EncoderLayer = SimpleRNN | LSTM | GRU | Embedding;
 export type DecoderLayer = SimpleRNN | LSTM | GRU | Embedding | Dense;
@@ -87,10 +86,7 @@ export interface DecodeOptions extends SamplingOptions {
 /** predict(): token ids [N, length] (as floats) or vectors [N, length, outputSize]; lengths[i]: steps up to and including the stop token (else length). */
 export type Decoded = Tensor & { lengths: number[] };
 
-export interface EncoderDecoderJSON extends SavedTraining {
-  format: string;
-  version: number;
-  seed: number;
+export interface EncoderDecoderJSON extends SavedModel {
   encoder: { inputSize?: number; layers: LayerJSON[] };
   decoder: { inputSize?: number; startToken?: number; startVector?: number[]; layers: LayerJSON[] };
 }
@@ -110,15 +106,13 @@ interface PairSet {
   targetMask: Float32Array | null;
 }
 
-const FORMAT = 'rnn-wasm/encoder-decoder';
-const VERSION = 1;
+const SAVED = { format: 'rnn-wasm/encoder-decoder', version: 1, what: 'EncoderDecoder' };
 const ENCODER_SEEDS = 0x454e4300;
 const DECODER_SEEDS = 0x44454300;
 
-type States = Partial<Record<StateName, number>>;
 
-export class EncoderDecoder extends Model<PairSet> {
-  protected readonly name = 'EncoderDecoder';
+export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
+  protected readonly savedFormat = SAVED;
   protected readonly dataNames = ['source', 'target'] as const;
   protected readonly dataOptions = ['sourceLengths', 'targetLengths'];
   readonly encoderLayers: readonly EncoderLayer[];
@@ -380,13 +374,8 @@ export class EncoderDecoder extends Model<PairSet> {
     ], options);
   }
 
-  /** Architecture, weights, and (after compile) loss, optimizer and its state: enough to resume training exactly. */
-  toJSON(): EncoderDecoderJSON {
-    this.checkAlive('EncoderDecoder.toJSON');
+  protected architectureJSON(): Omit<EncoderDecoderJSON, keyof SavedModel> {
     return {
-      format: FORMAT,
-      version: VERSION,
-      seed: this.seed,
       encoder: { inputSize: this.sourceIsTokens ? undefined : this.inputSize, layers: this.encoderLayers.map(layerToJSON) },
       decoder: {
         inputSize: this.#tokens ? undefined : this.decoderInputSize,
@@ -394,29 +383,25 @@ export class EncoderDecoder extends Model<PairSet> {
         startVector: this.#startVector ? Array.from(this.#startVector) : undefined,
         layers: this.decoderLayers.map(layerToJSON),
       },
-      ...this.savedTraining(),
     };
   }
 
   /** Rebuilds a model from toJSON(); a corrupted or mismatched file is rejected and nothing is kept. */
   static fromJSON(json: unknown, options: { backend?: Backend } = {}): EncoderDecoder {
     const where = 'EncoderDecoder.fromJSON';
-    const backend = options.backend ?? defaultBackend();
-    const j = readSaved<EncoderDecoderJSON>(where, json, { format: FORMAT, version: VERSION, what: 'EncoderDecoder' });
-    for (const half of ['encoder', 'decoder'] as const) {
-      if (j[half] === null || typeof j[half] !== 'object' || !Array.isArray(j[half].layers) || j[half].layers.length === 0) {
-        throw new TypeError(`${where}: ${half} must be { layers: [...] } with at least one layer`);
-      }
-    }
-    return loadModel(
-      where,
-      'EncoderDecoder',
-      (made) => {
-        const make = <L>(half: 'encoder' | 'decoder') => j[half].layers.map((entry, i) => {
-          const layer = makeLayer(`${where}: ${half}.layers[${i}]`, entry, backend);
-          made.push(layer);
-          return layer as L;
-        });
+    return loadModel<EncoderDecoderJSON, EncoderDecoder>(
+      json, options, SAVED,
+      (j, backend, made) => {
+        const make = <L>(half: 'encoder' | 'decoder') => {
+          if (j[half] === null || typeof j[half] !== 'object' || !Array.isArray(j[half].layers) || j[half].layers.length === 0) {
+            throw new TypeError(`${where}: ${half} must be { layers: [...] } with at least one layer`);
+          }
+          return j[half].layers.map((entry, i) => {
+            const layer = makeLayer(`${where}: ${half}.layers[${i}]`, entry, backend);
+            made.push(layer);
+            return layer as L;
+          });
+        };
         const encoder = make<EncoderLayer>('encoder');
         const decoder = make<DecoderLayer>('decoder');
         return new EncoderDecoder({
@@ -425,7 +410,7 @@ export class EncoderDecoder extends Model<PairSet> {
           decoder: { inputSize: j.decoder.inputSize, startToken: j.decoder.startToken, startVector: j.decoder.startVector, layers: decoder },
         });
       },
-      (m) => {
+      (m, j) => {
         j.encoder.layers.forEach((entry, i) => setLayerWeights(where, `encoder.layers[${i}]`, entry, m.encoderLayers[i]));
         j.decoder.layers.forEach((entry, i) => setLayerWeights(where, `decoder.layers[${i}]`, entry, m.decoderLayers[i]));
         m.restoreTraining(where, j);
@@ -553,12 +538,12 @@ export class EncoderDecoder extends Model<PairSet> {
   }
 
   /** Final-state pointers of the encoder's k-th recurrent layer (valid until its next forward). */
-  #handOff(k: number): States {
+  #handOff(k: number): StatePointers {
     return finalStates(this.#encoderRecurrent[k]);
   }
 
   /** Runs the decoder over `Tt` steps of the input at `input`, its k-th recurrent layer starting at initial(k); returns the output pointer. */
-  #decode(Tt: number, B: number, training: boolean, initial: (k: number, layer: RecurrentLayer) => States, input: number): number {
+  #decode(Tt: number, B: number, training: boolean, initial: (k: number, layer: RecurrentLayer) => StatePointers, input: number): number {
     let ptr = input;
     const batch: Batch = { T: Tt, B, mask: this.#targetMasked ? this.work.ptr('targetMask') : 0, training };
     let k = 0;
@@ -587,7 +572,7 @@ export class EncoderDecoder extends Model<PairSet> {
       const layer = this.encoderLayers[i];
       if (layer instanceof RecurrentLayer) {
         const decoder = this.#decoderRecurrent[k--];
-        const dFinal: States = {};
+        const dFinal: StatePointers = {};
         for (const name of layer.stateKeys) dFinal[name] = decoder.dInitialStatePtr(name);
         layer.backwardFrom(d, dFinal);
         d = layer.dInputPtr();
@@ -599,8 +584,8 @@ export class EncoderDecoder extends Model<PairSet> {
 }
 
 /** Pointers of a recurrent layer's own final states (the decoder's next step starts from them). */
-function finalStates(layer: RecurrentLayer): States {
-  const out: States = {};
+function finalStates(layer: RecurrentLayer): StatePointers {
+  const out: StatePointers = {};
   for (const name of layer.stateKeys) out[name] = layer.finalStatePtr(name);
   return out;
 }

@@ -8,6 +8,8 @@
 // stages its data, and how its layers run forward and backward over the
 // staged batch (Keras' Model/`train_step` split).
 import type { Backend } from '../engine/backend.js';
+import { defaultBackend } from '../engine/init.js';
+import { readSaved, type SavedFormat } from '../saved-file.js';
 import { checkInt, checkOneOf, checkOptions, describe } from '../errors.js';
 import type { TensorLike } from '../tensor.js';
 import type { ModelLayer } from '../layers/layer.js';
@@ -46,7 +48,14 @@ export interface SavedTraining {
   training?: TrainingJSON;
 }
 
-export abstract class Model<D extends ModelData> {
+/** What every saved model holds around its architecture. */
+export interface SavedModel extends SavedTraining {
+  format: string;
+  version: number;
+  seed: number;
+}
+
+export abstract class Model<D extends ModelData, J extends SavedModel = SavedModel> {
   #seed = 0;
   #backend!: Backend;
   #slab!: TrainingSlab;
@@ -54,8 +63,6 @@ export abstract class Model<D extends ModelData> {
   #layers: readonly ModelLayer[] = [];
   #disposed = false;
 
-  /** The class name: the prefix of error messages ('Sequential'). */
-  protected abstract readonly name: string;
   /** The two data arguments as messages and validationData name them: ['x', 'y'] or ['source', 'target']. */
   protected abstract readonly dataNames: readonly [string, string];
   /** Per-sample options of fit/evaluate/computeGradients (['lengths', 'mask'] …). */
@@ -65,6 +72,16 @@ export abstract class Model<D extends ModelData> {
 
   /** Features out of the model (classes of a softmax head). */
   abstract get outputSize(): number;
+
+  /** The format id and version this model saves (and loads), and its class name (`what`, the prefix of error messages). */
+  protected abstract readonly savedFormat: SavedFormat;
+
+  /** The class name: the prefix of error messages ('Sequential'). */
+  protected get name(): string {
+    return this.savedFormat.what;
+  }
+  /** The model's own saved fields: its architecture and weights. */
+  protected abstract architectureJSON(): Omit<J, keyof SavedModel>;
 
   /** Checks that `loss` suits the model's head (compile). */
   protected abstract checkLoss(where: string, loss: Loss): void;
@@ -333,10 +350,13 @@ export abstract class Model<D extends ModelData> {
     }
   }
 
-  /** The fields every saved model ends with: epochs trained and (after compile) the training state. */
-  protected savedTraining(): SavedTraining {
+  /** Architecture, weights, and (after compile) loss, optimizer and its state: enough to resume training exactly. */
+  toJSON(): J {
+    this.checkAlive(`${this.name}.toJSON`);
+    const { format, version } = this.savedFormat;
     const training = this.#slab.toJSON();
-    return training ? { epochsTrained: this.#slab.epochsTrained, training } : { epochsTrained: this.#slab.epochsTrained };
+    const tail: SavedTraining = training ? { epochsTrained: this.#slab.epochsTrained, training } : { epochsTrained: this.#slab.epochsTrained };
+    return { format, version, seed: this.#seed, ...this.architectureJSON(), ...tail } as J;
   }
 
   /** After the layers' weights are loaded: the epoch count, and loss/optimizer/state when saved compiled. */
@@ -372,16 +392,25 @@ function readFormatOption(where: string, options: unknown): WeightFormat {
 }
 
 /**
- * fromJSON's rollback: builds a model from saved layers; if anything throws, frees every layer
- * made so far (or the model, once it exists) and names `where` in the message. `made` collects
- * the layers as `build` makes them.
+ * What every fromJSON does: reads the saved file (format, version), builds the model from its
+ * layers in `options.backend` (default: init()'s) and restores its weights and training state;
+ * if anything throws, frees every layer made so far (or the model, once it exists) and names
+ * `where` in the message. `made` collects the layers as `build` makes them.
  */
-export function loadModel<M extends { dispose(): void }>(where: string, name: string, build: (made: ModelLayer[]) => M, restore: (model: M) => void): M {
+export function loadModel<J extends { format: string; version: number }, M extends { dispose(): void }>(
+  json: unknown, options: unknown, spec: SavedFormat,
+  build: (j: J, backend: Backend, made: ModelLayer[]) => M, restore: (model: M, j: J) => void,
+): M {
+  const name = spec.what;
+  const where = `${name}.fromJSON`;
+  const o = checkOptions(where, options ?? {}, ['backend']);
+  const backend = (o.backend as Backend | undefined) ?? defaultBackend();
+  const j = readSaved<J>(where, json, spec);
   const made: ModelLayer[] = [];
   let model: M | null = null;
   try {
-    model = build(made);
-    restore(model);
+    model = build(j, backend, made);
+    restore(model, j);
     return model;
   } catch (error) {
     if (model) model.dispose();

@@ -7,7 +7,6 @@
 // whole-model forward/backward with states, streaming step(), generate().
 import type { Backend } from '../engine/backend.js';
 import { checkBoolean, checkInt, checkOptions, describe, readSeed } from '../errors.js';
-import { defaultBackend } from '../engine/init.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { GRU } from '../layers/gru.js';
@@ -22,11 +21,10 @@ import { Dropout } from '../layers/dropout.js';
 import type { Batch, Flow } from '../layers/layer.js';
 import { LAYER_TYPES, layerToJSON, makeLayer, setLayerWeights, type LayerJSON } from './saving.js';
 import { pickToken, tokenProbabilities, type History, type Loss } from './training.js';
-import { Model, loadModel, type BaseFitOptions, type SavedTraining } from './model.js';
+import { Model, loadModel, type BaseFitOptions, type SavedModel } from './model.js';
 import { batchRows, readIds, readMaskOptions, readSampling, readSequences, readTargets, stageSteps, unstageSteps, type SamplingOptions } from './data.js';
-import { readSaved } from '../saved-file.js';
 import {
-  ModelCache, ModelGradients, directionsOf, forEachState, mapStates, readStates, stageStates, stateKey, type Direction, type ModelStates,
+  ModelCache, ModelGradients, directionsOf, forEachState, mapStates, readStates, stageStates, stateKey, type Direction, type ModelStates, type StatePointers,
 } from './states.js';
 
 export { ModelCache, ModelGradients, type LayerStates, type ModelStates } from './states.js';
@@ -112,14 +110,11 @@ interface DataSet {
   y: Float32Array | Int32Array | null;
 }
 
-const FORMAT = 'rnn-wasm/sequential';
-const VERSION = 1;
+const SAVED = { format: 'rnn-wasm/sequential', version: 1, what: 'Sequential' };
 
-/** Initial-state pointers for one layer's forward (a recurrent layer's, or each direction's). */
-type StatePtrs = Partial<Record<StateName, number>>;
 
-export class Sequential extends Model<DataSet> {
-  protected readonly name = 'Sequential';
+export class Sequential extends Model<DataSet, SequentialJSON> {
+  protected readonly savedFormat = SAVED;
   protected readonly dataNames = ['x', 'y'] as const;
   protected readonly dataOptions = ['lengths', 'mask'];
   protected override readonly fitOptions = ['tbptt'];
@@ -443,33 +438,21 @@ export class Sequential extends Model<DataSet> {
     this.#generation++;
   }
 
-  /** Architecture, weights, and (after compile) loss, optimizer and its state: enough to resume training exactly. */
-  toJSON(): SequentialJSON {
-    this.checkAlive('Sequential.toJSON');
-    return {
-      format: FORMAT,
-      version: VERSION,
-      inputSize: this.#ids ? undefined : this.inputSize,
-      seed: this.seed,
-      layers: this.layers.map(layerToJSON),
-      ...this.savedTraining(),
-    };
+  protected architectureJSON(): Omit<SequentialJSON, keyof SavedModel> {
+    return { inputSize: this.#ids ? undefined : this.inputSize, layers: this.layers.map(layerToJSON) };
   }
 
   /** Rebuilds a model from toJSON(); a corrupted or mismatched file is rejected and nothing is kept. */
   static fromJSON(json: unknown, options: { backend?: Backend } = {}): Sequential {
     const where = 'Sequential.fromJSON';
-    const backend = options.backend ?? defaultBackend();
-    const j = readSaved<SequentialJSON>(where, json, { format: FORMAT, version: VERSION, what: 'Sequential' });
-    if (!Array.isArray(j.layers) || j.layers.length === 0) throw new TypeError(`${where}: layers must be a non-empty array`);
-    return loadModel(
-      where,
-      'Sequential',
-      (made) => {
+    return loadModel<SequentialJSON, Sequential>(
+      json, options, SAVED,
+      (j, backend, made) => {
+        if (!Array.isArray(j.layers) || j.layers.length === 0) throw new TypeError(`${where}: layers must be a non-empty array`);
         j.layers.forEach((entry, i) => made.push(makeLayer(`${where}: layers[${i}]`, entry, backend)));
         return new Sequential({ inputSize: j.inputSize, seed: j.seed, layers: made as SequentialLayer[] });
       },
-      (m) => {
+      (m, j) => {
         j.layers.forEach((entry, i) => setLayerWeights(where, `layers[${i}]`, entry, m.layers[i]));
         m.restoreTraining(where, j);
       },
@@ -639,8 +622,8 @@ export class Sequential extends Model<DataSet> {
     const mask = this.#maskStaged ? this.work.ptr('mask') : 0;
     this.layers.forEach((layer, i) => {
       const batch: Batch = this.#flows[i].sequence ? { T, B, mask, training, noise } : { T: 1, B, mask: 0, training, noise };
-      const initial = (direction: Direction): StatePtrs => {
-        const out: StatePtrs = {};
+      const initial = (direction: Direction): StatePointers => {
+        const out: StatePointers = {};
         if (!withStates) return out;
         for (const [d, recurrent] of directionsOf(layer)) {
           if (d === direction) for (const name of recurrent.stateKeys) out[name] = this.work.ptr(`state${stateKey(i, d, name)}`);
@@ -659,8 +642,8 @@ export class Sequential extends Model<DataSet> {
     let d = dOutput;
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const layer = this.layers[i];
-      const group = (direction: Direction, recurrent: RecurrentLayer): StatePtrs => {
-        const out: StatePtrs = {};
+      const group = (direction: Direction, recurrent: RecurrentLayer): StatePointers => {
+        const out: StatePointers = {};
         for (const name of recurrent.stateKeys) {
           const ptr = dFinal(i, direction, name);
           if (ptr !== undefined) out[name] = ptr;
@@ -676,10 +659,7 @@ export class Sequential extends Model<DataSet> {
 
 }
 
-export interface SequentialJSON extends SavedTraining {
-  format: string;
-  version: number;
+export interface SequentialJSON extends SavedModel {
   inputSize?: number;
-  seed: number;
   layers: LayerJSON[];
 }

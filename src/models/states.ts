@@ -13,6 +13,9 @@ import type { ModelLayer } from '../layers/layer.js';
 /** One layer's states: { h, c? } for a recurrent layer; { forward: { h, c? }, backward: { h, c? } } for a Bidirectional one. */
 export type LayerStates<T> = Partial<Record<StateName, T>> | { forward?: Partial<Record<StateName, T>>; backward?: Partial<Record<StateName, T>> };
 
+/** Pointers of one recurrent layer's states (or their gradients) in linear memory. */
+export type StatePointers = Partial<Record<StateName, number>>;
+
 /** States of a whole model, one entry per layer (null, or absent, for layers without state). */
 export type ModelStates<T> = (LayerStates<T> | null | undefined)[];
 
