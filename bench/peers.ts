@@ -4,11 +4,26 @@
 // one thread, median of tinybench samples. Prints a Markdown table and writes
 // bench/results/peers.json.
 //
-// Correctness before timing: TF.js layers get rnn-wasm's weights (keras layout)
-// and must reproduce its outputs within 1e-4 (and, on the wasm backend for W2
-// and W3's train step, its weight gradients). brain.js has its own parameterisation
-// (separate gate matrices plus an H→I output layer), so it cannot be given the
-// same weights; its results are only checked to be finite and of the right size.
+// rnn-wasm and TF.js both run at the model level, through their fastest public
+// path, on a model of one recurrent layer returning every step:
+//   inference   rnn-wasm Sequential.predict(x)      TF.js tf.sequential(...).predict(x) + dataSync()
+//   train step  rnn-wasm Sequential.fit, one batch  TF.js model.trainOnBatch(x, y)
+// compiled with compile({ loss: 'mse', optimizer: sgd 0.01 }) and compile({
+// optimizer: tf.train.sgd(0.01), loss: 'meanSquaredError' }): both losses are
+// the mean over all B·T·H elements of (output − target)².
+// rnn-wasm and TF.js wasm are timed interleaved, round by round (see RoundPlan),
+// so a slow phase of a shared machine touches both alike; the TF.js cpu and
+// brain.js rows are timed on their own afterwards, with few iterations.
+//
+// Correctness before timing: the TF.js model gets rnn-wasm's weights (keras
+// layout, model.layers[0].setWeights) and its predict output must match ours
+// within 1e-4; for training, the loss that the first trainOnBatch returns must
+// match the loss of our first one-batch fit (relative 1e-5), and so must the
+// weight change of that first SGD step (within 1e-4 of its largest element, plus
+// two units in the last place of the weight).
+// brain.js has its own parameterisation (separate gate matrices plus an H→I
+// output layer), so it cannot be given the same weights; its results are only
+// checked to be finite and of the right size.
 //
 // `npm run bench:peers` (= build, then `tsx bench/peers.ts`). About 7 minutes on
 // a 2-core machine; the TF.js cpu, brain.js and W5 rows use few iterations.
@@ -21,10 +36,9 @@ import { Bench } from 'tinybench';
 import { init } from '../src/engine/init.js';
 import { GRU } from '../src/layers/gru.js';
 import { LSTM } from '../src/layers/lstm.js';
-import type { RecurrentLayer } from '../src/layers/recurrent.js';
+import { Sequential } from '../src/models/sequential.js';
 import type { Tensor } from '../src/tensor.js';
 import { randomFloat32 } from '../test/helpers/random.js';
-import { trainStep } from './cells.js';
 import { machineLine } from './gemm.js';
 import { CELL_WORKLOADS, cellFlops, type BenchRow, type CellWorkload } from './workloads.js';
 
@@ -40,17 +54,32 @@ const LEARNING_RATE = 0.01;
 /** Largest |rnn-wasm − TF.js| allowed on an output element before timing. */
 const OUTPUT_TOLERANCE = 1e-4;
 /**
- * Gradients (T = 64 steps, B = 32 sequences summed) are compared relative to
- * each tensor's largest element: f32 sums of B·T terms in different orders
- * differ by about √(B·T)·u·max ≈ 3e-6·max (measured: 1.2e-6·max); 1e-4 leaves
- * room and still catches any layout or gate mistake (errors of O(max)).
+ * The first train step's loss (a mean of B·T·H squares, summed in f64 by
+ * rnn-wasm and in f32 by TF.js) may differ by this much relative to it.
  */
-const GRADIENT_TOLERANCE = 1e-4;
+const LOSS_TOLERANCE = 1e-5;
+/**
+ * The first SGD step's weight change (0.01 × gradient) is compared relative to
+ * each tensor's largest change: f32 sums of B·T terms in different orders differ
+ * by about √(B·T)·u·max ≈ 3e-6·max; 1e-4 leaves room and still catches any
+ * layout, gate or loss-scaling mistake (errors of O(max)). The change is read
+ * back as w₁ − w₀ with w₁ rounded to f32 on each side, so each element is also
+ * allowed 2⁻²²·|w₁| (two units in the last place of the weight): the mean loss
+ * over B·T·H elements makes some steps smaller than that rounding.
+ */
+const STEP_TOLERANCE = 1e-4;
 
 const IMPL_WASM = 'rnn-wasm (SIMD)';
 const IMPL_TF_WASM = `TF.js ${tf.version.tfjs} wasm (SIMD)`;
 const IMPL_TF_CPU = `TF.js ${tf.version.tfjs} cpu`;
 const IMPL_BRAIN = `brain.js ${BRAIN_VERSION}`;
+
+/** The exact call each row times, named in the table (impl column) and in peers.json. */
+function call(impl: string, w: CellWorkload): string {
+  if (impl === IMPL_WASM) return w.mode === 'inference' ? `${impl} \`Sequential\` + \`predict\`` : `${impl} \`Sequential\` + \`fit\` (1 batch)`;
+  if (impl === IMPL_TF_WASM || impl === IMPL_TF_CPU) return w.mode === 'inference' ? `${impl} \`tf.sequential\` + \`predict\`` : `${impl} \`tf.sequential\` + \`trainOnBatch\``;
+  return impl;
+}
 
 interface TimingPlan {
   iterations: number;
@@ -59,15 +88,53 @@ interface TimingPlan {
   timeMs: number;
 }
 
-/** rnn-wasm, and TF.js wasm on W1–W4: as bench/cells.ts. */
-const DEFAULT_PLAN: TimingPlan = { iterations: 5, warmupIterations: 2, timeMs: 1500 };
-
-/** TF.js wasm takes ~15 s for a W5 train step. */
-function tfjsWasmPlan(w: CellWorkload): TimingPlan {
-  return w.id === 'W5' ? { iterations: 3, warmupIterations: 1, timeMs: 0 } : DEFAULT_PLAN;
+/**
+ * rnn-wasm and TF.js wasm are timed interleaved: `rounds` rounds, each running
+ * rnn-wasm then TF.js for at least `iterations` calls and `timeMs` ms, after
+ * `warmup` untimed calls of each; the median is over all samples of a task. A
+ * slow phase of the shared machine then touches both alike.
+ */
+interface RoundPlan {
+  warmup: number;
+  rounds: number;
+  iterations: number;
+  timeMs: number;
 }
 
-/** TF.js cpu runs W1–W3 in 1.5–5.5 s and the W5 train step in ~50 s: one sample there. */
+/**
+ * TF.js's first calls of a model are several times slower than later ones (its
+ * JavaScript warms up over about 5–10 calls): 8 warmup calls, except on W5,
+ * whose TF.js wasm train step takes about 15 s.
+ */
+function interleavedPlan(w: CellWorkload): RoundPlan {
+  return w.id === 'W5' ? { warmup: 1, rounds: 3, iterations: 1, timeMs: 0 } : { warmup: 8, rounds: 5, iterations: 2, timeMs: 300 };
+}
+
+async function interleavedMedianMs(plan: RoundPlan, runs: (() => unknown)[]): Promise<number[]> {
+  const call = async (run: () => unknown) => {
+    const result = run();
+    if (result instanceof Promise) await result;
+  };
+  for (const run of runs) for (let i = 0; i < plan.warmup; i++) await call(run);
+  const samples = runs.map(() => [] as number[]);
+  for (let round = 0; round < plan.rounds; round++) {
+    for (const [k, run] of runs.entries()) {
+      const started = performance.now();
+      for (let n = 0; n < plan.iterations || performance.now() - started < plan.timeMs; n++) {
+        const t0 = performance.now();
+        await call(run);
+        samples[k].push(performance.now() - t0);
+      }
+    }
+  }
+  return samples.map((values) => {
+    values.sort((a, b) => a - b);
+    const mid = values.length >> 1;
+    return values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+  });
+}
+
+/** TF.js cpu runs W1–W3 in seconds and the W5 train step in about a minute: one sample there. */
 function tfjsCpuPlan(w: CellWorkload): TimingPlan {
   if (w.id === 'W4') return { iterations: 30, warmupIterations: 5, timeMs: 0 };
   if (w.id === 'W5') return { iterations: 1, warmupIterations: 0, timeMs: 0 };
@@ -81,7 +148,7 @@ function brainPlan(w: CellWorkload): TimingPlan {
   return { iterations: w.mode === 'train' ? 2 : 3, warmupIterations: 1, timeMs: 0 };
 }
 
-async function medianMs(name: string, plan: TimingPlan, run: () => void): Promise<number> {
+async function medianMs(name: string, plan: TimingPlan, run: () => unknown): Promise<number> {
   const bench = new Bench({
     time: plan.timeMs,
     iterations: plan.iterations,
@@ -96,58 +163,73 @@ async function medianMs(name: string, plan: TimingPlan, run: () => void): Promis
 }
 
 function row(w: CellWorkload, impl: string, ms: number, note?: string): PeerRow {
-  const r: PeerRow = { workload: w.name, impl, medianMs: ms, gflops: cellFlops(w) / (ms * 1e6) };
+  const r: PeerRow = { workload: w.name, impl: call(impl, w), medianMs: ms, gflops: cellFlops(w) / (ms * 1e6) };
   if (note) r.note = note;
   return r;
 }
 
-/** What every implementation is given, and what rnn-wasm computed from it before any training step. */
+/** What every implementation is given, and what rnn-wasm computed from it. */
 interface Prepared {
   w: CellWorkload;
   x: Float32Array; // [B, T, I]
-  dOutput: Float32Array; // [B, T, H]
+  y: Float32Array; // targets [B, T, H] (train workloads)
   keras: Record<string, Tensor>; // initial weights, keras layout
-  output: Float32Array; // rnn-wasm forward, [B, T, H]
-  dWeights: Record<string, Tensor> | null; // rnn-wasm gradients of Σ output⊙dOutput, keras layout (train workloads)
+  output: Float32Array | null; // rnn-wasm predict, [B, T, H] (inference workloads)
+  firstLoss: number; // loss of rnn-wasm's first train step (train workloads)
+  firstStep: Record<string, Tensor> | null; // weights after that step, keras layout
+  /** rnn-wasm's timed call (predict, or fit of one batch), timed interleaved with TF.js wasm. */
+  ours: () => unknown;
+  oursNote: string;
+  model: Sequential;
 }
 
-function makeOurs(w: CellWorkload): RecurrentLayer {
+function makeOurs(w: CellWorkload): Sequential {
   // GRU: TF.js and brain.js apply the reset gate before the recurrent matmul, so
   // rnn-wasm runs its 'resetBefore' variant here (bench/cells.ts times 'resetAfter').
-  return w.cell === 'LSTM'
-    ? new LSTM({ inputSize: w.I, units: w.H, seed: 1, gateActivation: 'sigmoid' })
-    : new GRU({ inputSize: w.I, units: w.H, seed: 1, variant: 'resetBefore', gateActivation: 'sigmoid' });
+  const layer = w.cell === 'LSTM'
+    ? new LSTM({ units: w.H, returnSequences: true, gateActivation: 'sigmoid' })
+    : new GRU({ units: w.H, returnSequences: true, variant: 'resetBefore', gateActivation: 'sigmoid' });
+  const model = new Sequential({ inputSize: w.I, seed: 1, layers: [layer] });
+  model.compile({ loss: 'mse', optimizer: { type: 'sgd', learningRate: LEARNING_RATE } });
+  return model;
 }
 
 // ---- rnn-wasm ----
 
-async function benchOurs(w: CellWorkload): Promise<{ prepared: Prepared; row: PeerRow }> {
+async function prepareOurs(w: CellWorkload): Promise<Prepared> {
   const { B, T, I, H } = w;
-  const layer = makeOurs(w);
+  const model = makeOurs(w);
   const x = { data: randomFloat32(B * T * I, 1), shape: [B, T, I] };
-  const dOutput = { data: randomFloat32(B * T * H, 2, -0.01, 0.01), shape: [B, T, H] };
-  const keras = layer.getWeights({ format: 'keras' });
-  const forward = layer.forward(x);
-  const dWeights = w.mode === 'train' ? layer.backward(forward.cache, { dOutput, format: 'keras' }).dWeights : null;
-  const prepared: Prepared = { w, x: x.data, dOutput: dOutput.data, keras, output: forward.output.data, dWeights };
-  const ms = await medianMs(IMPL_WASM, DEFAULT_PLAN, w.mode === 'inference' ? () => layer.forward(x) : () => trainStep(layer, x, dOutput, LEARNING_RATE));
-  layer.dispose();
-  const note = w.mode === 'inference'
-    ? 'layer.forward(x), output copied out [B,T,H]'
-    : "forward + backward(cache, { dOutput }) + SGD w −= 0.01·dw via getWeights/setWeights('native') (the update path the API offers today; backward also computes dInput)";
-  return { prepared, row: row(w, IMPL_WASM, ms, note) };
+  const y = { data: randomFloat32(B * T * H, 2, -0.5, 0.5), shape: [B, T, H] };
+  const fitOptions = { epochs: 1, batchSize: B, shuffle: false };
+  const keras = model.layers[0].getWeights({ format: 'keras' });
+  const inference = w.mode === 'inference';
+  const prepared: Prepared = {
+    w, x: x.data, y: y.data, keras, output: null, firstLoss: NaN, firstStep: null, model,
+    ours: inference ? () => model.predict(x) : async () => { await model.fit(x, y, fitOptions); },
+    oursNote: inference
+      ? 'model.predict(x) on a Sequential of one layer (returnSequences), output copied out [B,T,H]'
+      : `await model.fit(x, y, { epochs: 1, batchSize: ${B}, shuffle: false }) = one batch: input/target validation, staging, forward, MSE and its gradient, backward (also computes dInput), global norm, SGD 0.01 update`,
+  };
+  if (inference) prepared.output = model.predict(x).data;
+  else {
+    prepared.firstLoss = (await model.fit(x, y, fitOptions)).loss[0];
+    prepared.firstStep = model.layers[0].getWeights({ format: 'keras' });
+  }
+  return prepared;
 }
 
 // ---- TensorFlow.js ----
 
-function makeTfjsLayer(w: CellWorkload): tf.layers.Layer {
+function makeTfjsModel(w: CellWorkload): tf.Sequential {
   // Zero initialisers: the weights are overwritten with rnn-wasm's right away
   // (TF.js's orthogonal initialiser takes seconds at H = 256).
   const args = {
     units: w.H, returnSequences: true, activation: 'tanh', recurrentActivation: 'sigmoid',
     kernelInitializer: 'zeros', recurrentInitializer: 'zeros', biasInitializer: 'zeros',
   } as const;
-  return w.cell === 'LSTM' ? tf.layers.lstm(args) : tf.layers.gru(args);
+  const inputShape = [w.T, w.I];
+  return tf.sequential({ layers: [w.cell === 'LSTM' ? tf.layers.lstm({ ...args, inputShape }) : tf.layers.gru({ ...args, inputShape })] });
 }
 
 function worstDifference(got: ArrayLike<number>, want: ArrayLike<number>): { index: number; diff: number } {
@@ -164,73 +246,88 @@ function worstDifference(got: ArrayLike<number>, want: ArrayLike<number>): { ind
 }
 
 function checkOutput(label: string, got: ArrayLike<number>, want: ArrayLike<number>): void {
+  if (got.length !== want.length) throw new Error(`${label}: ${got.length} outputs, rnn-wasm gives ${want.length}`);
   const { index, diff } = worstDifference(got, want);
   if (!(diff <= OUTPUT_TOLERANCE)) {
     throw new Error(`${label}: output[${index}] is ${got[index]}, rnn-wasm gives ${want[index]} (|difference| ${diff} > ${OUTPUT_TOLERANCE})`);
   }
 }
 
-function checkGradient(label: string, got: ArrayLike<number>, want: ArrayLike<number>): void {
+/** The first SGD step's change of one weight tensor (after − before), TF.js's against rnn-wasm's. */
+function checkStep(label: string, before: ArrayLike<number>, afterGot: ArrayLike<number>, afterWant: ArrayLike<number>): void {
+  const got = Float64Array.from(afterGot, (v, i) => v - before[i]);
+  const want = Float64Array.from(afterWant, (v, i) => v - before[i]);
   let scale = 0;
   for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
-  const { index, diff } = worstDifference(got, want);
-  if (!(diff <= GRADIENT_TOLERANCE * scale)) {
-    throw new Error(`${label}[${index}] is ${got[index]}, rnn-wasm gives ${want[index]} (|difference| ${diff} > ${GRADIENT_TOLERANCE}·max ${scale})`);
+  if (!(scale > 0)) throw new Error(`${label}: rnn-wasm's first step changed nothing`);
+  for (let i = 0; i < want.length; i++) {
+    const allowed = STEP_TOLERANCE * scale + 2 ** -22 * Math.max(Math.abs(afterGot[i]), Math.abs(afterWant[i]));
+    if (!(Math.abs(got[i] - want[i]) <= allowed)) {
+      throw new Error(`${label}[${i}] changed by ${got[i]}, rnn-wasm's by ${want[i]} (|difference| ${Math.abs(got[i] - want[i])} > ${STEP_TOLERANCE}·max ${scale} + 2⁻²²·|w|)`);
+    }
   }
 }
 
-async function benchTfjs(backend: 'wasm' | 'cpu', p: Prepared): Promise<PeerRow> {
+/** TF.js's row; on the wasm backend also rnn-wasm's, timed interleaved with it. */
+async function benchTfjs(backend: 'wasm' | 'cpu', p: Prepared): Promise<PeerRow[]> {
   const { w } = p;
   const { B, T, I, H } = w;
   const impl = backend === 'wasm' ? IMPL_TF_WASM : IMPL_TF_CPU;
   const label = `${w.id} ${impl}`;
   const tensorsBefore = tf.memory().numTensors;
-  const layer = makeTfjsLayer(w);
-  tf.tidy(() => {
-    layer.apply(tf.zeros([1, 1, I])); // builds kernel [I, G·H], recurrent_kernel [H, G·H], bias [G·H]
-    layer.setWeights([p.keras.kernel, p.keras.recurrent_kernel, p.keras.bias].map((t) => tf.tensor(t.data, t.shape)));
-  });
+  const model = makeTfjsModel(w);
+  const names = ['kernel', 'recurrent_kernel', 'bias'];
+  const initial = names.map((name) => tf.tensor(p.keras[name].data, p.keras[name].shape));
+  model.layers[0].setWeights(initial); // kernel [I, G·H], recurrent_kernel [H, G·H], bias [G·H]
+  tf.dispose(initial);
+  const optimizer = tf.train.sgd(LEARNING_RATE);
+  model.compile({ optimizer, loss: 'meanSquaredError' });
   const x = tf.tensor3d(p.x, [B, T, I]);
-  const dOutput = tf.tensor3d(p.dOutput, [B, T, H]);
-  const variables = layer.trainableWeights.map((v) => v.read() as tf.Variable); // kernel, recurrent_kernel, bias
-  const loss = () => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, dOutput)) as tf.Scalar;
-  const infer = () => tf.tidy(() => (layer.apply(x) as tf.Tensor).dataSync());
+  const y = tf.tensor3d(p.y, [B, T, H]);
+  // predict returns a new tensor: dataSync() waits for the result, dispose() frees it.
+  const infer = () => {
+    const out = model.predict(x, { batchSize: B }) as tf.Tensor;
+    const data = out.dataSync();
+    out.dispose();
+    return data;
+  };
+  // trainOnBatch resolves to the loss as a number (it has read the loss back from the backend).
+  const trainStep = async () => (await model.trainOnBatch(x, y)) as number; // async: tinybench awaits only async functions
 
-  // Correctness first: outputs everywhere but W5 on the cpu backend (one forward
-  // takes ~17 s there); gradients on the wasm backend for W2 and W3 (W5's would
-  // cost another 15 s and adds nothing the smaller train workloads do not check).
-  if (backend === 'wasm' || w.id !== 'W5') checkOutput(label, infer(), p.output);
-  if (backend === 'wasm' && p.dWeights && w.id !== 'W5') {
-    const { value, grads } = tf.variableGrads(loss, variables);
-    ['kernel', 'recurrent_kernel', 'bias'].forEach((name, k) => checkGradient(`${label} d${name}`, grads[variables[k].name].dataSync(), p.dWeights![name].data));
-    tf.dispose([value, ...Object.values(grads)]);
+  // Correctness first, on both backends and every workload.
+  if (w.mode === 'inference') checkOutput(label, infer(), p.output!);
+  else {
+    const loss = await trainStep();
+    if (!(Math.abs(loss - p.firstLoss) <= LOSS_TOLERANCE * Math.abs(p.firstLoss))) {
+      throw new Error(`${label}: first trainOnBatch loss ${loss}, rnn-wasm's first fit step ${p.firstLoss} (relative difference > ${LOSS_TOLERANCE})`);
+    }
+    model.layers[0].getWeights().forEach((t, k) => checkStep(`${label} Δ${names[k]}`, p.keras[names[k]].data, t.dataSync(), p.firstStep![names[k]].data));
   }
 
-  const optimizer = tf.train.sgd(LEARNING_RATE);
-  const tfTrainStep = () => {
-    const { value, grads } = tf.variableGrads(loss, variables);
-    optimizer.applyGradients(grads);
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
-  };
-  const plan = backend === 'wasm' ? tfjsWasmPlan(w) : tfjsCpuPlan(w);
-  const ms = await medianMs(label, plan, w.mode === 'inference' ? () => void infer() : tfTrainStep);
-  optimizer.dispose();
-  tf.dispose([x, dOutput]);
-  layer.dispose();
+  const tfRun = w.mode === 'inference' ? () => void infer() : trainStep;
+  const plan = backend === 'wasm' ? interleavedPlan(w) : tfjsCpuPlan(w);
+  const [oursMs, ms] = backend === 'wasm'
+    ? await interleavedMedianMs(plan as RoundPlan, [p.ours, tfRun])
+    : [NaN, await medianMs(label, plan as TimingPlan, tfRun)];
+  tf.dispose([x, y]);
+  model.dispose();
+  optimizer.dispose(); // passed in, so the model does not own it
   if (tf.memory().numTensors !== tensorsBefore) throw new Error(`${label}: ${tf.memory().numTensors - tensorsBefore} tensors leaked`);
 
   const notes: string[] = [];
   notes.push(w.mode === 'inference'
-    ? 'layer.apply(x) (returnSequences) + dataSync()'
-    : 'tf.variableGrads of Σ output⊙dOut w.r.t. kernel, recurrent_kernel, bias + tf.train.sgd(0.01).applyGradients');
+    ? `model.predict(x, { batchSize: ${B} }) + dataSync() + dispose() on tf.sequential([tf.layers.${w.cell.toLowerCase()}({ units, returnSequences: true, inputShape })])`
+    : `await model.trainOnBatch(x, y) after model.compile({ optimizer: tf.train.sgd(${LEARNING_RATE}), loss: 'meanSquaredError' })`);
   if (w.cell === 'GRU') notes.push('GRU reset-before (TF.js has no reset-after)');
-  if (w.id === 'W5') {
-    notes.push(backend === 'cpu'
-      ? `${plan.iterations} timed iteration, no warmup; output not checked (one forward takes ~17 s)`
-      : `${plan.iterations} timed iterations after ${plan.warmupIterations} warmup; output checked, gradients not (checked on W2, W3)`);
+  if (backend === 'wasm') {
+    const r = plan as RoundPlan;
+    const how = `rnn-wasm and TF.js wasm timed interleaved: ${r.rounds} rounds of ≥ ${r.iterations} call${r.iterations > 1 ? 's' : ''}${r.timeMs ? ` and ≥ ${r.timeMs} ms` : ''} each, after ${r.warmup} warmup call${r.warmup > 1 ? 's' : ''} each`;
+    notes.push(how);
+    return [row(w, IMPL_WASM, oursMs, `${p.oursNote}; ${how}`), row(w, impl, ms, notes.join('; '))];
   }
-  return row(w, impl, ms, notes.join('; '));
+  const t = plan as TimingPlan;
+  if (t.iterations < 5) notes.push(`${t.iterations} timed iteration${t.iterations > 1 ? 's' : ''}${t.warmupIterations ? ` after ${t.warmupIterations} warmup` : ', no warmup beyond the checked first step'}`);
+  return [row(w, impl, ms, notes.join('; '))];
 }
 
 // ---- brain.js ----
@@ -275,7 +372,7 @@ function peersTable(rows: PeerRow[]): string {
   const lines = ['| workload | impl | median ms | GFLOP/s | × rnn-wasm |', '|---|---|---:|---:|---:|'];
   for (const workload of [...new Set(rows.map((r) => r.workload))]) {
     const group = rows.filter((r) => r.workload === workload);
-    const ours = group.find((r) => r.impl === IMPL_WASM)!;
+    const ours = group.find((r) => r.impl.startsWith(IMPL_WASM))!;
     for (const r of group) {
       const times = r.medianMs / ours.medianMs;
       lines.push(`| ${workload} | ${r.impl} | ${r.medianMs.toFixed(r.medianMs < 10 ? 3 : 1)} | ${r.gflops.toFixed(2)} | ${times.toFixed(times < 10 ? 2 : 0)} |`);
@@ -290,13 +387,15 @@ async function main(): Promise<void> {
   mkdirSync(results, { recursive: true });
   await init();
 
+  // PEERS_ONLY=W1,W3t (workload ids) and PEERS_QUICK=1 (TF.js wasm only) are for
+  // trying changes; such a partial run prints its table but writes no results.
+  const only = process.env.PEERS_ONLY?.split(',');
+  const quick = process.env.PEERS_QUICK === '1';
+  const workloads = CELL_WORKLOADS.filter((w) => !only || only.includes(w.id));
   const rows: PeerRow[] = [];
   const prepared: Prepared[] = [];
-  for (const w of CELL_WORKLOADS) {
-    const ours = await benchOurs(w);
-    prepared.push(ours.prepared);
-    rows.push(ours.row);
-    console.error(`${w.id} ${IMPL_WASM}: ${ours.row.medianMs.toFixed(3)} ms`);
+  for (const w of workloads) {
+    prepared.push(await prepareOurs(w));
   }
 
   await tf.setBackend('wasm');
@@ -304,25 +403,28 @@ async function main(): Promise<void> {
   const threads = getThreadsCount();
   if (!simd || threads !== 1) throw new Error(`TF.js wasm backend: SIMD ${String(simd)}, ${threads} threads; this bench compares SIMD on one thread`);
   for (const p of prepared) {
-    rows.push(await benchTfjs('wasm', p));
-    console.error(`${p.w.id} ${IMPL_TF_WASM}: ${rows[rows.length - 1].medianMs.toFixed(3)} ms`);
+    const [ours, theirs] = await benchTfjs('wasm', p);
+    rows.push(ours, theirs);
+    console.error(`${p.w.id} ${IMPL_WASM}: ${ours.medianMs.toFixed(3)} ms, ${IMPL_TF_WASM}: ${theirs.medianMs.toFixed(3)} ms`);
   }
   await tf.setBackend('cpu');
-  for (const p of prepared) {
-    rows.push(await benchTfjs('cpu', p));
+  for (const p of quick ? [] : prepared) {
+    rows.push(...(await benchTfjs('cpu', p)));
     console.error(`${p.w.id} ${IMPL_TF_CPU}: ${rows[rows.length - 1].medianMs.toFixed(1)} ms`);
   }
-  for (const p of prepared) {
+  for (const p of quick ? [] : prepared) {
     rows.push(await benchBrain(p));
     console.error(`${p.w.id} ${IMPL_BRAIN}: ${rows[rows.length - 1].medianMs.toFixed(1)} ms`);
   }
+  for (const p of prepared) p.model.dispose();
 
   const order = CELL_WORKLOADS.map((w) => w.name);
   rows.sort((a, b) => order.indexOf(a.workload) - order.indexOf(b.workload)); // stable: impl order kept
   console.log(`Machine: ${machineLine()}`);
   console.log(`TF.js wasm backend: SIMD binary, ${threads} thread (Node has no multithreaded build support here)\n`);
-  console.log('Recurrent layers vs peers, one thread each, median of tinybench samples (flops: 2·G·H·(I+H) per sample-step forward, twice that backward).');
-  console.log("× rnn-wasm = this row's median / rnn-wasm's median (how many times rnn-wasm's time). LSTM and GRU use sigmoid gates; GRU is reset-before everywhere.\n");
+  console.log('A model of one recurrent layer (returnSequences) vs peers, one thread each, median of tinybench samples (flops: 2·G·H·(I+H) per sample-step forward, twice that backward).');
+  console.log('rnn-wasm and TF.js both through their model API: Sequential.predict vs tf.sequential predict; Sequential.fit of one batch vs trainOnBatch, MSE loss and SGD 0.01 on both.');
+  console.log("× rnn-wasm = this row's median / rnn-wasm's median (how many times rnn-wasm's time; below 1: faster than rnn-wasm). LSTM and GRU use sigmoid gates; GRU is reset-before everywhere.\n");
   console.log(peersTable(rows));
   console.log('\nWhat each row measures:\n');
   const byNote = new Map<string, { impl: string; note: string; ids: string[] }>();
@@ -335,8 +437,11 @@ async function main(): Promise<void> {
     byNote.set(key, entry);
   }
   for (const { impl, note, ids } of byNote.values()) console.log(`- ${impl}, ${ids.join(', ')}: ${note}`);
-  writeFileSync(new URL('peers.json', results), JSON.stringify(rows, null, 2) + '\n');
-  writeChart();
+  if (only || quick) console.error('\nPartial run (PEERS_ONLY / PEERS_QUICK): bench/results not written');
+  else {
+    writeFileSync(new URL('peers.json', results), JSON.stringify(rows, null, 2) + '\n');
+    writeChart();
+  }
   console.error(`\nbench:peers took ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
