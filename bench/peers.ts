@@ -193,7 +193,7 @@ async function benchTfjs(backend: 'wasm' | 'cpu', p: Prepared): Promise<PeerRow>
   const x = tf.tensor3d(p.x, [B, T, I]);
   const dOutput = tf.tensor3d(p.dOutput, [B, T, H]);
   const variables = layer.trainableWeights.map((v) => v.read() as tf.Variable); // kernel, recurrent_kernel, bias
-  const loss = () => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, dOutput)) as tf.Scalar;
+  const loss = () => tf.sum<tf.Scalar>(tf.mul(layer.apply(x) as tf.Tensor, dOutput));
   const infer = () => tf.tidy(() => (layer.apply(x) as tf.Tensor).dataSync());
 
   // Correctness first: outputs everywhere but W5 on the cpu backend (one forward
