@@ -4,9 +4,10 @@
 // load<T>/store<T>), and dist/, build/, the bundled example's dist/ and the generated binaries
 // module are build outputs.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: [
       'assembly/**',
