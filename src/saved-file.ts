@@ -20,7 +20,7 @@ export function readSaved<T extends { format: string; version: number }>(where: 
     try {
       json = JSON.parse(json);
     } catch (error) {
-      throw new SyntaxError(`${where}: not JSON (${(error as Error).message})`);
+      throw new SyntaxError(`${where}: not JSON (${(error as Error).message})`, { cause: error });
     }
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new TypeError(`${where}: not a saved ${spec.what} (expected an object, got ${describe(json)})`);

@@ -27,7 +27,7 @@ export function readTensor(where: string, name: string, value: unknown, dims: Di
   let data: Float32Array;
   let shape: number[];
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'shape' in value && 'data' in value) {
-    const v = value as { data: unknown; shape: unknown };
+    const v = value;
     if (!Array.isArray(v.shape) || v.shape.length !== rank || !v.shape.every((s) => Number.isInteger(s) && s >= 0)) {
       throw new RangeError(`${where}: ${name}.shape must be ${rank} non-negative integers [${dims.map((d) => d.label).join(', ')}], got ${JSON.stringify(v.shape)}`);
     }
@@ -68,7 +68,7 @@ export function readTensor(where: string, name: string, value: unknown, dims: Di
       }
       if (d === rank - 1) {
         for (let i = 0; i < node.length; i++) {
-          const x = node[i];
+          const x: unknown = node[i];
           if (typeof x !== 'number') throw new TypeError(`${where}: ${name}${path}[${i}] must be a number, got ${describe(x)}`);
           data[offset++] = x;
         }

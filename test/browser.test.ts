@@ -31,7 +31,7 @@ type Bytes = { type: 'f32' | 'f64'; hex: string };
 type Results = Record<string, Bytes>;
 
 /** The library exactly as published (dist/index.js), loaded by Node itself. */
-async function distModule(): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function distModule(): Promise<any> {
   return import(pathToFileURL(join(root, 'dist/index.js')).href);
 }
 
@@ -165,11 +165,11 @@ describe.skipIf(!haveChromium && !ci)('in Chromium', () => {
     const { page } = await openExample(`/examples/browser/no-bundler.html?${query}`);
     try {
       const started = performance.now();
-      const inBrowser = (await page.evaluate(`(async () => {
+      const inBrowser = await page.evaluate<{ simd: boolean; results: Results }[]>(`(async () => {
         const rnn = await import('/dist/index.js');
         const { runWorkloads } = await import('/test/browser/workloads.js');
         return [await runWorkloads(rnn, { simd: true }), await runWorkloads(rnn, { simd: false })];
-      })()`)) as { simd: boolean; results: Results }[];
+      })()`);
       const browserMs = performance.now() - started;
       const rnn = await distModule();
       const inNode = [await runWorkloads(rnn, { simd: true }), await runWorkloads(rnn, { simd: false })];
@@ -202,9 +202,9 @@ describe.skipIf(!haveChromium && !ci)('in Chromium', () => {
     const steps = 3000, seed = TRAINING.lstm.seed;
     const { page } = await openExample(`/examples/browser/worker.html?steps=${steps}&seed=${seed}`);
     try {
-      const mainThread = (await page.evaluate('window.example.mainThread')) as {
+      const mainThread = await page.evaluate<{
         trainingMs: number; ticks: number; frames: number; maxGapMs: number; progressMessages: number;
-      };
+      }>('window.example.mainThread');
       console.log(`worker: ${steps} steps in ${mainThread.trainingMs.toFixed(0)} ms; main thread meanwhile: ` +
         `${mainThread.ticks} ticks of a 20 ms timer (longest gap ${mainThread.maxGapMs.toFixed(0)} ms), ${mainThread.frames} frames, ` +
         `${mainThread.progressMessages} progress messages`);

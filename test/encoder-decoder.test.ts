@@ -464,7 +464,7 @@ describe('robustness', () => {
     expect(() => new EncoderDecoder({ encoder: { inputSize: 2, layers: [new GRU({ units: 3 })] }, decoder: { inputSize: 2, startVector: [1], layers: [new GRU({ units: 3, returnSequences: true }), new Dense({ units: 2 })] } })).toThrow(
       /options.decoder.startVector must be 2 numbers/,
     );
-    expect(() => new EncoderDecoder({ encoder: { layers: [new GRU({ units: 3 })] }, decoder: { inputSize: 2, layers: [new GRU({ units: 3, returnSequences: true })] } } as never)).toThrow(/options.encoder.inputSize must be an integer/);
+    expect(() => new EncoderDecoder({ encoder: { layers: [new GRU({ units: 3 })] }, decoder: { inputSize: 2, layers: [new GRU({ units: 3, returnSequences: true })] } })).toThrow(/options.encoder.inputSize must be an integer/);
     expect(() => new EncoderDecoder({ encoder: { inputSize: 2, layers: [new GRU({ units: 3 })] }, decoder: { inputSize: 2, layers: [new GRU({ units: 3 })] }, seeds: 1 } as never)).toThrow(/unknown option 'seeds'/);
   });
 });

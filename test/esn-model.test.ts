@@ -257,7 +257,7 @@ describe('bad input: clear errors, model unchanged', () => {
       [{ outputActivation: 'relu' }, /outputActivation must be 'identity' or 'tanh', got "relu"/],
       [{ unitz: 5 }, /unknown option 'unitz'/],
     ];
-    for (const [extra, message] of cases) expect(() => new EchoStateNetwork({ ...base, ...extra } as never)).toThrow(message);
+    for (const [extra, message] of cases) expect(() => new EchoStateNetwork({ ...base, ...extra })).toThrow(message);
   });
 
   it('unknown option keys are errors in every public call, and retired names say what to use (full messages)', async () => {

@@ -14,7 +14,7 @@ import { makeRandom } from './helpers/random.js';
  * bounded factor c, so the error is ≈ log(c)/(steps); 20,000 steps suffice for 1e-3.
  */
 function gelfandRadius(w: Csr, steps = 20000): number {
-  let x = new Float64Array(w.n).fill(1);
+  const x = new Float64Array(w.n).fill(1);
   const y = new Float64Array(w.n);
   let log = 0;
   let logAtStart = 0;

@@ -299,8 +299,8 @@ describe('TensorFlow.js parity with initial states', () => {
     const params = ours.getParameters();
     const noise = randomFloat32(params.length, 14, -0.3, 0.3);
     ours.setParameters(params.map((v, i) => v + noise[i]));
-    const lstmTf = tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 4, returnSequences: true, returnState: true, recurrentActivation: 'sigmoid' }) as tf.layers.RNN, mergeMode: 'concat' });
-    const gruTf = tf.layers.bidirectional({ layer: tf.layers.gru({ units: 3, returnState: true, recurrentActivation: 'sigmoid' }) as tf.layers.RNN, mergeMode: 'sum' });
+    const lstmTf = tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 4, returnSequences: true, returnState: true, recurrentActivation: 'sigmoid' }), mergeMode: 'concat' });
+    const gruTf = tf.layers.bidirectional({ layer: tf.layers.gru({ units: 3, returnState: true, recurrentActivation: 'sigmoid' }), mergeMode: 'sum' });
     const x = randomFloat32(N * T * F, 15, -2, 2);
     const s = (seed: number, H: number) => randomFloat32(N * H, seed, -0.9, 0.9);
     const init = { lf: [s(16, 4), s(17, 4)], lb: [s(18, 4), s(19, 4)], gf: s(20, 3), gb: s(21, 3) };

@@ -138,7 +138,7 @@ describe('masked batches', () => {
       const lengths = [5, 2, 3];
       const x = c.x(N, T) as { data: Float32Array; shape: number[] };
       const y = c.y(N, T) as { data: Float32Array; shape: number[] } | number[];
-      const batch = model.computeGradients(x as never, y as never, { lengths });
+      const batch = model.computeGradients(x, y, { lengths });
       const perStep = x.data.length / (N * T);
       const ys = Array.isArray(y) ? Float32Array.from(y) : y.data;
       const yPer = ys.length / N;
@@ -150,7 +150,7 @@ describe('masked batches', () => {
         const xi = { data: x.data.slice(i * T * perStep, i * T * perStep + L * perStep), shape: [1, L, ...x.shape.slice(2)] };
         const yData = c.sequenceOutput ? ys.slice(i * yPer, i * yPer + (L * yPer) / T) : ys.slice(i * yPer, (i + 1) * yPer);
         const yShape = c.sequenceOutput ? [1, L, ...(c.loss === 'mse' ? [yPer / T] : [])] : [1, ...(c.loss === 'mse' ? [yPer] : [])];
-        const alone = model.computeGradients(xi as never, { data: yData, shape: yShape } as never);
+        const alone = model.computeGradients(xi, { data: yData, shape: yShape });
         loss += (alone.loss * weights[i]) / total;
         alone.gradients.forEach((g, k) => (sum[k] += (g * weights[i]) / total));
       });

@@ -53,8 +53,8 @@ it('Bidirectional LSTM → Bidirectional GRU → Dense → Dense: same predictio
 
   const theirs = tf.sequential({
     layers: [
-      tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 4, returnSequences: true, recurrentActivation: 'sigmoid' }) as tf.layers.RNN, mergeMode: 'concat', inputShape: [T, F] }),
-      tf.layers.bidirectional({ layer: tf.layers.gru({ units: 3, recurrentActivation: 'sigmoid' }) as tf.layers.RNN, mergeMode: 'sum' }),
+      tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 4, returnSequences: true, recurrentActivation: 'sigmoid' }), mergeMode: 'concat', inputShape: [T, F] }),
+      tf.layers.bidirectional({ layer: tf.layers.gru({ units: 3, recurrentActivation: 'sigmoid' }), mergeMode: 'sum' }),
       tf.layers.dense({ units: 5, activation: 'tanh' }),
       tf.layers.dense({ units: 2 }),
     ],

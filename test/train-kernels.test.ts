@@ -396,7 +396,7 @@ describe('SIMD and scalar training kernels', () => {
     });
     for (const key of Object.keys(runs[0])) {
       const [a, b] = [runs[0][key], runs[1][key]];
-      if (typeof a === 'number') expect(Object.is(a, b), `${key}: ${a} vs ${b}`).toBe(true);
+      if (typeof a === 'number') expect(Object.is(a, b), `${key}: ${a} vs ${String(b)}`).toBe(true);
       else expectSameBits(key, a, b as Float32Array);
     }
   });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { init } from '../index.js';
 import { CliError, UsageError } from './errors.js';
+import type { Io } from './io.js';
 import { forecast } from './forecast.js';
 import { delimiter, forecastOptions, int, parse, real, seed } from './options.js';
 import { predict } from './predict.js';
@@ -82,7 +83,7 @@ Options:
   --out DIR             where the CSVs and the four output folders go (default ./showcase)
   --quick               fewer rows and epochs (a smoke test, not a fair comparison)`;
 
-export type Io = { stdout: (text: string) => void; stderr: (text: string) => void };
+export type { Io };
 
 export async function main(argv: string[], io: Io): Promise<number> {
   try {

@@ -23,7 +23,7 @@ export function readForecaster(file: string): SavedForecaster {
   const text = readText(file);
   let json: SavedForecaster;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text) as SavedForecaster;
   } catch {
     throw new CliError(`${file}: not JSON, so not a model saved by rnn-wasm forecast`);
   }

@@ -1,6 +1,6 @@
 // The HTML report of a forecast run: one self-contained file (inline CSS and SVG, no
 // scripts, no fonts or images from anywhere) that reads well printed or on a phone.
-import type { ForecastResult } from './forecast.js';
+import type { ForecastResult } from './results.js';
 import { num, ratio } from './format.js';
 import { escapeHtml as e, lineChart, type Line } from './svg.js';
 

@@ -2,7 +2,7 @@
 // each forecast by an ESN and an LSTM through the forecast command, with the tables printed
 // and the reports' paths at the end.
 import { join, relative, resolve } from 'node:path';
-import type { Io } from './cli.js';
+import type { Io } from './io.js';
 import { writeFilesAtomically } from './files.js';
 import { forecast, type ForecastResult } from './forecast.js';
 import { ratio, textTable } from './format.js';

@@ -165,6 +165,7 @@ export class Backend {
         throw new RangeError(
           `Backend.alloc: out of memory allocating ${bytes} bytes ` +
             `(linear memory is ${(this.memoryBytes / 2 ** 20).toFixed(1)} MiB and could not grow)`,
+          { cause: error },
         );
       }
       throw error;

@@ -148,7 +148,7 @@ function moments(a: ArrayLike<number>): { mean: number; std: number } {
 
 function checkPair(where: string, predicted: ArrayLike<number>, target: ArrayLike<number>): void {
   for (const [name, v] of [['predicted', predicted], ['target', target]] as const) {
-    if (v === null || typeof v !== 'object' || typeof (v as ArrayLike<number>).length !== 'number') {
+    if (v === null || typeof v !== 'object' || typeof v.length !== 'number') {
       throw new TypeError(`${where}: ${name} must be an array of numbers, got ${describe(v)}`);
     }
   }

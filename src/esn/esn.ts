@@ -460,11 +460,11 @@ export class EchoStateNetwork {
 
 function isSeveral(value: unknown): boolean {
   if (Array.isArray(value)) {
-    const first = value[0];
+    const first: unknown = value[0];
     if (Array.isArray(first) && Array.isArray(first[0])) return true;
     return first !== null && typeof first === 'object' && !Array.isArray(first) && 'shape' in first;
   }
-  return value !== null && typeof value === 'object' && 'shape' in value && Array.isArray((value as { shape: unknown }).shape) && (value as { shape: unknown[] }).shape.length === 3;
+  return value !== null && typeof value === 'object' && 'shape' in value && Array.isArray(value.shape) && (value as { shape: unknown[] }).shape.length === 3;
 }
 
 /** A list of sequences: an array of 2-D tensors, or one { data, shape: [S, T, F] }. */

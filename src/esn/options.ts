@@ -143,7 +143,7 @@ export function readGenerateOptions(where: string, options: unknown): GenerateOp
         `give the inputs that drive the reservoir before the closed loop as options.prefix`,
     );
   }
-  return checkOptions(where, options, GENERATE_KEYS) as GenerateOptions;
+  return checkOptions(where, options, GENERATE_KEYS);
 }
 
 function alias(where: string, o: EchoStateNetworkOptions, name: keyof EchoStateNetworkOptions, short: keyof EchoStateNetworkOptions, fallback: number): number {

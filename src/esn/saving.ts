@@ -95,14 +95,14 @@ export function readSavedEsn(where: string, json: unknown): { options: Record<st
   const weights = numbers(where, 'readout.weights', j.readout.weights, O * F);
   const x = numbers(where, 'state.x', j.state.x, N);
   const feedback = numbers(where, 'state.feedback', j.state.feedback, O);
-  return { options: opts as Record<string, unknown>, reservoir, trained, weights, x, feedback };
+  return { options: opts, reservoir, trained, weights, x, feedback };
 }
 
 function numbers(where: string, name: string, value: unknown, length: number, integer = false): number[] {
   if (!Array.isArray(value)) throw new TypeError(`${where}: ${name} must be an array of ${length} numbers, got ${describe(value)}`);
   if (value.length !== length) throw new RangeError(`${where}: ${name} has ${value.length} values but the options need ${length}`);
   for (let k = 0; k < length; k++) {
-    const v = value[k];
+    const v: unknown = value[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
       throw new TypeError(`${where}: ${name}[${k}] must be a finite ${integer ? 'integer' : 'number'}, got ${describe(v)}`);
     }

@@ -3,7 +3,7 @@
 // grow-only Workspace, build-once weights, dispose. SimpleRNN/LSTM/GRU (through
 // RecurrentLayer), Dense and Embedding extend it.
 import { Backend, type F32Buffer } from '../engine/backend.js';
-import { checkInt, checkOptions, describe, readSeed } from '../errors.js';
+import { checkOptions, describe, readSeed } from '../errors.js';
 import { defaultBackend } from '../engine/init.js';
 import { Random } from '../random.js';
 import { Parameters, Workspace, type ParamSpec } from './parameters.js';

@@ -165,7 +165,7 @@ export class Dense extends WeightedLayer implements ModelLayer {
     const I = this.#inputSize;
     const U = this.units;
     const key = format === 'keras' ? 'kernel' : 'weight';
-    checkKeys(where, weights as object, [key, ...(this.useBias ? ['bias'] : [])], format);
+    checkKeys(where, weights, [key, ...(this.useBias ? ['bias'] : [])], format);
     const values: Record<string, Float32Array> = {};
     values.weight = format === 'pytorch' ? transpose2d(takeWeight(where, weights, key, [U, I]), U, I) : takeWeight(where, weights, key, [I, U]);
     if (this.useBias) values.bias = takeWeight(where, weights, 'bias', [U]);

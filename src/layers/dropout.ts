@@ -4,7 +4,7 @@
 // layer's seed, the model's update count, the element index), so the same seed
 // gives the same masks run to run, and a resumed model continues the sequence.
 import type { Backend, F32Buffer } from '../engine/backend.js';
-import { checkInt, checkOptions, describe, readSeed } from '../errors.js';
+import { checkOptions, describe, readSeed } from '../errors.js';
 import { defaultBackend } from '../engine/init.js';
 import { Workspace } from './parameters.js';
 import type { Weights } from './formats.js';

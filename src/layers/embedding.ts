@@ -80,7 +80,7 @@ export class Embedding extends WeightedLayer implements ModelLayer {
     const where = 'Embedding.setWeights';
     this.checkAlive(where);
     const format = checkFormat(where, options?.format ?? 'native');
-    checkKeys(where, weights as object, [KEYS[format]], format);
+    checkKeys(where, weights, [KEYS[format]], format);
     this.parameters.set({ table: takeWeight(where, weights, KEYS[format], [this.vocabSize, this.units]) });
   }
 }

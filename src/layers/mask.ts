@@ -2,7 +2,7 @@
 // validated and turned into one [B, T] array of 0/1 (1 = real step, 0 = padded step).
 // The layer copies it time-major into its workspace for the kernels.
 import { describe } from '../errors.js';
-import { indexOf, readTensor, type TensorLike } from '../tensor.js';
+import { indexOf, readTensor } from '../tensor.js';
 
 /**
  * The mask [B, T] given by `mask` (0/1 values, nested arrays or { data, shape }) or by
@@ -14,7 +14,7 @@ export function readMask(where: string, mask: unknown, lengths: unknown, B: numb
     throw new TypeError(`${where}: give options.mask or options.lengths, not both`);
   }
   if (mask !== undefined) {
-    const { data, shape } = readTensor(where, 'options.mask', mask as TensorLike, [{ label: 'batch', size: B }, { label: 'time steps', size: T }]);
+    const { data, shape } = readTensor(where, 'options.mask', mask, [{ label: 'batch', size: B }, { label: 'time steps', size: T }]);
     for (let i = 0; i < data.length; i++) {
       if (data[i] !== 0 && data[i] !== 1) throw new RangeError(`${where}: options.mask holds ${data[i]} at ${indexOf(i, shape)}; mask entries must be 0 or 1`);
     }

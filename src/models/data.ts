@@ -81,7 +81,7 @@ export function readMaskOptions(where: string, options: { lengths?: unknown; mas
   if (options.lengths !== undefined && options.mask !== undefined) throw new RangeError(`${where}: give options.lengths or options.mask, not both`);
   if (options.lengths !== undefined) return lengthsToMask(where, 'options.lengths', options.lengths, N, T);
   if (options.mask === undefined) return null;
-  const mask = readTensor(where, 'options.mask', options.mask as TensorLike, [{ label: 'samples', size: N }, { label: 'time steps', size: T }]).data;
+  const mask = readTensor(where, 'options.mask', options.mask, [{ label: 'samples', size: N }, { label: 'time steps', size: T }]).data;
   for (let i = 0; i < mask.length; i++) {
     if (mask[i] !== 0 && mask[i] !== 1) throw new RangeError(`${where}: options.mask[${Math.floor(i / T)}][${i % T}] is ${mask[i]}; a mask holds 0 (padding) and 1 (real step)`);
   }

@@ -191,8 +191,8 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
     this.#encoderFlows = connect('encoder', this.encoderLayers, this.inputSize, ENCODER_SEEDS);
     this.#decoderFlows = connect('decoder', this.decoderLayers, this.decoderInputSize, DECODER_SEEDS);
     // The hand-off: encoder recurrent layer k → decoder recurrent layer k.
-    this.#encoderRecurrent = this.encoderLayers.filter((l) => l instanceof RecurrentLayer) as RecurrentLayer[];
-    this.#decoderRecurrent = this.decoderLayers.filter((l) => l instanceof RecurrentLayer) as RecurrentLayer[];
+    this.#encoderRecurrent = this.encoderLayers.filter((l) => l instanceof RecurrentLayer);
+    this.#decoderRecurrent = this.decoderLayers.filter((l) => l instanceof RecurrentLayer);
     const ne = this.#encoderRecurrent.length;
     const nd = this.#decoderRecurrent.length;
     if (ne === 0) throw new RangeError(`${where}: options.encoder.layers has no recurrent layer (SimpleRNN, LSTM or GRU): nothing to hand a state to the decoder`);
@@ -230,7 +230,7 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
       this.startToken = -1;
       this.#startVector = new Float32Array(this.decoderInputSize);
       if (dec.startVector !== undefined) {
-        const v = dec.startVector as ArrayLike<number>;
+        const v = dec.startVector;
         if (v === null || typeof v !== 'object' || typeof v.length !== 'number' || v.length !== this.decoderInputSize) {
           throw new TypeError(`${where}: options.decoder.startVector must be ${this.decoderInputSize} numbers (the decoder's inputSize), got ${describe(v)}`);
         }

@@ -37,7 +37,7 @@ export function makeLayer(where: string, entry: LayerJSON, backend: Backend): An
   if (entry === null || typeof entry !== 'object') throw new TypeError(`${where} must be { type, config, weights }, got ${describe(entry)}`);
   const Kind = (LAYER_TYPES as Record<string, unknown>)[entry.type];
   if (!Kind) throw new RangeError(`${where}.type ${describe(entry.type)} is not a layer type (${Object.keys(LAYER_TYPES).join(', ')})`);
-  const config = entry.config as Record<string, unknown>;
+  const config = entry.config;
   if (config === null || typeof config !== 'object') throw new TypeError(`${where}.config must be an object`);
   if (entry.type === 'Bidirectional') {
     const inner = config.layer as { type: string; config: Record<string, unknown> };

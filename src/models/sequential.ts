@@ -13,7 +13,7 @@ import { GRU } from '../layers/gru.js';
 import { LSTM } from '../layers/lstm.js';
 import { RecurrentLayer, type StateName } from '../layers/recurrent.js';
 import { SimpleRNN } from '../layers/simple-rnn.js';
-import { checkFormat, type WeightFormat, type Weights } from '../layers/formats.js';
+import { type WeightFormat, type Weights } from '../layers/formats.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
@@ -301,7 +301,7 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     if (dOutput === null) heap.fill(0, dOutAt, dOutAt + rows * O);
     else if (sequence) stageSteps(heap, dOutAt, dOutput, batchRows(0, N), T, O);
     else heap.set(dOutput, dOutAt);
-    stageStates(heap, this.layers, dFinal ?? new Map(), batchRows(0, N), (key) => this.work.ptr(`dFinal${key}`));
+    stageStates(heap, this.layers, dFinal ?? new Map<string, Float32Array>(), batchRows(0, N), (key) => this.work.ptr(`dFinal${key}`));
     this.slab.zeroGradients();
     this.#backwardLayers(this.work.ptr('dLoss'), (i, direction, name) => this.work.ptr(`dFinal${stateKey(i, direction, name)}`));
     const gradients = new ModelGradients(this.slab.readGradients(), this.layers);

@@ -4,7 +4,7 @@
 // (layer, direction, state) and staged into or read out of linear memory; and
 // what backward() returns besides: its cache and the gradients in any format.
 import { checkOptions, describe } from '../errors.js';
-import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
+import { readTensor, type Tensor } from '../tensor.js';
 import { RecurrentLayer, type StateName } from '../layers/recurrent.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { checkFormat, type WeightFormat, type Weights } from '../layers/formats.js';
@@ -89,7 +89,7 @@ export function readStates(where: string, name: string, layers: readonly ModelLa
       }
       for (const state of recurrent.stateKeys) {
         if (group[state] === undefined) continue;
-        const t = readTensor(where, `${label}.${state}`, group[state] as TensorLike, [{ label: 'batch', size: N }, { label: 'units', size: recurrent.units }]);
+        const t = readTensor(where, `${label}.${state}`, group[state], [{ label: 'batch', size: N }, { label: 'units', size: recurrent.units }]);
         out.set(stateKey(i, direction, state), t.data);
       }
     }

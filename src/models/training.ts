@@ -8,7 +8,6 @@
 import type { Backend, F32Buffer } from '../engine/backend.js';
 import { checkBoolean, checkInt, checkOneOf, checkOptions, describe, readSeed } from '../errors.js';
 import { Random } from '../random.js';
-import type { Tensor } from '../tensor.js';
 import type { ModelLayer } from '../layers/layer.js';
 import { applyOptimizer, resolveOptimizer, stateSlabs, type OptimizerConfig, type OptimizerType, type ResolvedOptimizer } from './optimizer.js';
 import { base64ToFloats, floatsToBase64 } from './base64.js';
@@ -157,7 +156,7 @@ export function readCallbacks(where: string, value: unknown): Callbacks {
     if (!['onTrainBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'].includes(name)) throw new RangeError(`${where}: unknown callback '${name}' (known: onTrainBegin, onBatchEnd, onEpochEnd, onTrainEnd)`);
     if (typeof fn !== 'function') throw new TypeError(`${where}: options.callbacks.${name} must be a function, got ${describe(fn)}`);
   }
-  return callbacks as Callbacks;
+  return callbacks;
 }
 
 export function readEarlyStopping(where: string, value: unknown, hasValidation: boolean): Required<EarlyStopping> | null {

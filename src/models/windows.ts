@@ -19,7 +19,7 @@ export function lookbackWindows(series: number[] | number[][] | Float32Array, op
   if (!Array.isArray(series) && !(series instanceof Float32Array)) throw new TypeError(`${where}: series must be an array of numbers or of feature arrays, got ${describe(series)}`);
   if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be { lookback, horizon?, target? }, got ${describe(options)}`);
   const T = series.length;
-  const F = Array.isArray(series[0]) ? (series[0] as number[]).length : 1;
+  const F = Array.isArray(series[0]) ? series[0].length : 1;
   const lookback = checkInt(where, 'options.lookback', options.lookback, 1);
   const horizon = options.horizon === undefined ? 1 : checkInt(where, 'options.horizon', options.horizon, 1);
   const target = options.target === undefined ? 0 : checkInt(where, 'options.target', options.target, 0, F - 1);
@@ -27,7 +27,7 @@ export function lookbackWindows(series: number[] | number[][] | Float32Array, op
   if (N < 1) throw new RangeError(`${where}: a series of ${T} steps is too short for lookback ${lookback} and horizon ${horizon} (needs at least ${lookback + horizon})`);
   const flat = new Float32Array(T * F);
   for (let t = 0; t < T; t++) {
-    const row = series[t] as number | number[];
+    const row = series[t];
     if (F === 1 && typeof row === 'number') flat[t] = row;
     else if (Array.isArray(row) && row.length === F) flat.set(row, t * F);
     else throw new TypeError(`${where}: series[${t}] must be ${F === 1 ? 'a number' : `an array of ${F} numbers`}, got ${describe(row)}`);

@@ -38,8 +38,8 @@ export function reservoirStepReference(r: ReservoirReference, x: Float64Array, u
 export function featuresReference(u: ArrayLike<number>, x: ArrayLike<number>): Float64Array {
   const z = new Float64Array(1 + u.length + x.length);
   z[0] = 1;
-  z.set(u as ArrayLike<number>, 1);
-  z.set(x as ArrayLike<number>, 1 + u.length);
+  z.set(u, 1);
+  z.set(x, 1 + u.length);
   return z;
 }
 

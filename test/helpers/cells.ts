@@ -90,8 +90,8 @@ export function runLayer(layer: RecurrentLayer, c: CellCase, d: Dims, data: Cell
   const bwd = layer.backward(fwd.cache, { dOutput: { data: data.dOut, shape: [B, T, H] }, dFinalState });
   const pick = (o: Record<string, { data: Float32Array }>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.data]));
   return {
-    output: fwd.output.data, finalState: pick(fwd.finalState as Record<string, { data: Float32Array }>),
-    dInput: bwd.dInput.data, dInitialState: pick(bwd.dInitialState as Record<string, { data: Float32Array }>), dWeights: pick(bwd.dWeights),
+    output: fwd.output.data, finalState: pick(fwd.finalState),
+    dInput: bwd.dInput.data, dInitialState: pick(bwd.dInitialState), dWeights: pick(bwd.dWeights),
   };
 }
 
