@@ -42,3 +42,9 @@ it('is not in the main bundle (cli-progress never reaches a browser bundle)', ()
   expect(main).not.toMatch(/cli-progress/);
   expect(readFileSync(new URL('../dist/node.js', import.meta.url), 'utf8')).toMatch(/from 'cli-progress'/);
 });
+
+it('checks its options', () => {
+  expect(() => progressBar({ epochLine: false } as never)).toThrow("progressBar: unknown option 'epochLine' (known: stream, epochLines)");
+  expect(() => progressBar({ stream: 1 } as never)).toThrow('progressBar: options.stream must be a writable stream, got 1');
+  expect(() => progressBar({ epochLines: 'no' } as never)).toThrow('progressBar: options.epochLines must be a boolean, got "no"');
+});

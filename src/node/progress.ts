@@ -3,6 +3,7 @@
 // reaches a browser bundle). One bar over every batch of every epoch.
 import cliProgress from 'cli-progress';
 import type { Callbacks, History } from '../models/sequential.js';
+import { checkBoolean, checkOptions, describe } from '../errors.js';
 
 export interface ProgressBarOptions {
   /** Where to draw (default process.stderr). Nothing is drawn when it is not a terminal. */
@@ -13,8 +14,11 @@ export interface ProgressBarOptions {
 
 /** Callbacks for fit(): a bar with epoch, batch, loss, batches per second and ETA. */
 export function progressBar(options: ProgressBarOptions = {}): Callbacks {
+  const where = 'progressBar';
+  checkOptions(where, options, ['stream', 'epochLines']);
   const stream = options.stream ?? process.stderr;
-  const epochLines = options.epochLines ?? true;
+  if (stream === null || typeof stream !== 'object' || typeof stream.write !== 'function') throw new TypeError(`${where}: options.stream must be a writable stream, got ${describe(stream)}`);
+  const epochLines = options.epochLines === undefined ? true : checkBoolean(where, 'options.epochLines', options.epochLines);
   let bar: cliProgress.SingleBar | null = null;
   let epochs = 0;
   let batches = 0;
