@@ -77,17 +77,19 @@ export function readLayers(where: string, path: string, value: unknown): SavedLa
   return value.map((entry, i) => readLayer(where, `${path}[${i}]`, entry, true));
 }
 
-/** One { type, config, weights } entry (without weights for a Bidirectional's inner layer). */
+/** One { type, config, weights } entry; without weights: a Bidirectional's inner layer, { type, config } of a recurrent layer. */
 function readLayer(where: string, path: string, value: unknown, withWeights: boolean): SavedLayer {
   const entry = readFields(where, path, value, withWeights ? ENTRY : INNER);
   const schema = ownEntry(CONFIGS, entry.type);
   if (!schema) throw new RangeError(`${where}: ${path}.type ${describe(entry.type)} is not a layer type (${Object.keys(LAYER_TYPES).join(', ')})`);
+  if (!withWeights && !RECURRENT.includes(entry.type as string)) {
+    throw new RangeError(`${where}: ${path}.type must be a recurrent layer (${RECURRENT.join(', ')}), got ${describe(entry.type)}`);
+  }
   const type = entry.type as LayerType;
   const config = readFields(where, `${path}.config`, entry.config, schema);
   let inner: SavedLayer | null = null;
   if (type === 'Bidirectional') {
     inner = readLayer(where, `${path}.config.layer`, config.layer, false);
-    if (!RECURRENT.includes(inner.type)) throw new RangeError(`${where}: ${path}.config.layer must be a recurrent layer (${RECURRENT.join(', ')}), got ${describe(inner.type)}`);
   }
   return { type, config, inner, weights: withWeights ? readWeights(where, `${path}.weights`, entry.weights) : Object.create(null) as Weights };
 }
