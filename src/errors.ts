@@ -20,7 +20,7 @@ export function checkInt(where: string, name: string, value: unknown, min: numbe
     throw new RangeError(`${where}: ${name} must be an integer, got ${value}`);
   }
   if (value < min || value > max) {
-    const range = max === 0x7fffffff ? `≥ ${min}` : `in [${min}, ${max}]`;
+    const range = max === 0x7fffffff && value < min ? `≥ ${min}` : `in [${min}, ${max}]`;
     throw new RangeError(`${where}: ${name} must be ${range}, got ${value}`);
   }
   return value;

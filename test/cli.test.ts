@@ -2,7 +2,7 @@
 // and text generated here. Happy paths for each model, predict reproducing forecast.csv,
 // the bad inputs (one line on stderr, exit code ≠ 0, no output written), the text command,
 // the showcase, and that a network beats persistence on Mackey–Glass.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,5 +203,46 @@ describe('rnn-wasm showcase', () => {
     expect(help.stdout).toContain('--lookback N');
     const version = run(['--version']);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+  });
+});
+
+// Issue #11: negative values, a closed pipe, data the scaler cannot represent.
+describe('rnn-wasm on awkward input', () => {
+  it('reads a negative number as an option value: --seed -5 and --seed=-5 give the same forecast', () => {
+    const args = ['forecast', 'mg.csv', '--target', 'value', '--model', 'esn', '--units', '20', '--lookback', '5', '--quiet'];
+    const a = run([...args, '--seed', '-5', '--out', join(dir, 'seed-a')]);
+    const b = run([...args, '--seed=-5', '--out', join(dir, 'seed-b')]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'seed-a', 'forecast.csv'), 'utf8')).toBe(readFileSync(join(dir, 'seed-b', 'forecast.csv'), 'utf8'));
+    // A negative value where only positive ones make sense is the option's own message, not "needs a value".
+    const epochs = run(['forecast', 'mg.csv', '--target', 'value', '--epochs', '-5']);
+    expect(epochs).toEqual({ code: 2, stdout: '', stderr: 'rnn-wasm: --epochs must be an integer from 1 to 100000, got "-5"\n' });
+  });
+
+  it('exits quietly with status 0 when the reader closes standard output (rnn-wasm … | head -1)', async () => {
+    const child = spawn(process.execPath, [cli, '--help'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before the first write: EPIPE
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
+  it('refuses a column it cannot scale, naming the column, and writes nothing', () => {
+    const rows = (value: (t: number) => number) => 't,value\n' + Array.from({ length: 60 }, (_, t) => `${t},${value(t)}\n`).join('');
+    writeFileSync(join(dir, 'huge.csv'), rows((t) => (t % 2 ? 1e200 : -1e200)));
+    writeFileSync(join(dir, 'outlier.csv'), rows((t) => (t === 55 ? 1e60 : Math.sin(t))));
+    const huge = run(['forecast', 'huge.csv', '--target', 'value', '--model', 'esn', '--units', '20', '--lookback', '5', '--out', join(dir, 'huge')]);
+    expect(huge).toEqual({
+      code: 1, stdout: '',
+      stderr: 'rnn-wasm: huge.csv: column "value" cannot be scaled: its standard deviation over the training rows (1–42) is not finite (its values are too large)\n',
+    });
+    const feature = run(['forecast', 'huge.csv', '--target', 't', '--features', 'value', '--model', 'esn', '--units', '20', '--lookback', '5', '--out', join(dir, 'huge')]);
+    expect(feature.stderr).toBe('rnn-wasm: huge.csv: column "value" cannot be scaled: its standard deviation over the training rows (1–42) is not finite (its values are too large)\n');
+    const outlier = run(['forecast', 'outlier.csv', '--target', 'value', '--model', 'esn', '--units', '20', '--lookback', '5', '--out', join(dir, 'outlier')]);
+    expect(outlier.code).toBe(1);
+    expect(outlier.stderr).toMatch(/^rnn-wasm: outlier\.csv: column "value" cannot be scaled: row 56 \(1e\+60\) is too far from the training mean \S+ for float32\n$/);
+    expect(existsSync(join(dir, 'huge')) || existsSync(join(dir, 'outlier'))).toBe(false);
   });
 });

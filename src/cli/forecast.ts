@@ -38,7 +38,7 @@ export async function forecast(o: ForecastOptions, log: (line: string) => void):
   const columns = numericColumns(table, inputs);
   const T = table.rows.length;
   const { trainEnd, validEnd } = checkEnoughRows(o.file, T, o.lookback, o.horizon, o.trainFraction, o.validFraction);
-  const scaler = fitScaler(columns, trainEnd);
+  const scaler = fitScaler(columns, trainEnd, { file: o.file, names: inputs });
   const targetColumn = columns[0];
   if (scaler.std[0] === 1 && isConstant(targetColumn, trainEnd)) {
     throw new CliError(`${o.file}: column "${o.target}" is constant over the training part (rows 1–${trainEnd}); there is nothing to learn`);
@@ -49,7 +49,7 @@ export async function forecast(o: ForecastOptions, log: (line: string) => void):
   const out = resolve(o.out);
   const files = { forecasts: join(out, 'forecast.csv'), report: join(out, 'report.html'), model: join(out, 'model.json') };
   checkWritable(Object.values(files)); // before training, not after
-  const scaled = scaleColumns(columns, scaler);
+  const scaled = scaleColumns(columns, scaler, { file: o.file, names: inputs });
   const windows = allWindows(scaled, T, F, L);
   const N = windows.shape[0];
   const problem: Problem = { scaled, T, F, lookback: L, horizon: h, trainEnd, validEnd, windows };

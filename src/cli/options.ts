@@ -10,7 +10,7 @@ export type Options = NonNullable<ParseArgsConfig['options']>;
 export function parse(command: string, args: string[], options: Options, positionals: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   let parsed;
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(args, options), allowPositionals: true, options, strict: true });
   } catch (error) {
     const message = (error as Error).message;
     const code = (error as { code?: string }).code;
@@ -28,6 +28,28 @@ export function parse(command: string, args: string[], options: Options, positio
     );
   }
   return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+}
+
+/**
+ * '--seed -5' → '--seed=-5' for options that take a value: parseArgs would refuse '-5' as an
+ * ambiguous value (it looks like a flag). Only a negative number is joined, so '--out -x' still
+ * says that --out needs a value.
+ */
+function joinNegativeValues(args: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') return [...out, ...args.slice(i)];
+    const name = /^--([^=]+)$/.exec(arg)?.[1];
+    const next = args[i + 1];
+    if (name !== undefined && Object.hasOwn(options, name) && options[name].type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity$)/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 export function int(name: string, value: string | boolean | undefined, fallback: number, min: number, max = 1e9): number {

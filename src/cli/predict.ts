@@ -51,7 +51,7 @@ export function predict(o: PredictOptions, log: (line: string) => void): { csv: 
   const h = saved.horizon;
   if (T < L) throw new CliError(`${o.dataFile}: ${T} data row${T === 1 ? '' : 's'} are too few for this model's lookback of ${L} (needs at least ${L})`);
   if (o.out) checkWritable([o.out]);
-  const scaled = scaleColumns(columns, saved.scaler);
+  const scaled = scaleColumns(columns, saved.scaler, { file: o.dataFile, names: saved.inputs });
   const F = saved.inputs.length;
   const windows = allWindows(scaled, T, F, L);
   let forecasts: Float64Array;

@@ -61,29 +61,50 @@ export interface Scaler {
   std: number[];
 }
 
-/** Mean and population standard deviation of each column over rows [0, rows); a constant column gets std 1 (centred only). */
-export function fitScaler(columns: Float64Array[], rows: number): Scaler {
+/** Names a data set's columns in messages: the file and each column's header. */
+export interface ColumnNames {
+  file: string;
+  names: readonly string[];
+}
+
+/**
+ * Mean and population standard deviation of each column over rows [0, rows); a constant column
+ * gets std 1 (centred only). A column whose mean or variance is not finite (values near 1e200
+ * overflow the squares) cannot be scaled: a CliError names it.
+ */
+export function fitScaler(columns: Float64Array[], rows: number, where: ColumnNames): Scaler {
   const mean: number[] = [];
   const std: number[] = [];
-  for (const c of columns) {
+  columns.forEach((c, f) => {
     let m = 0;
     for (let t = 0; t < rows; t++) m += c[t];
     m /= rows;
     let v = 0;
     for (let t = 0; t < rows; t++) v += (c[t] - m) ** 2;
     const s = Math.sqrt(v / rows);
+    if (!Number.isFinite(m) || !Number.isFinite(s)) {
+      throw new CliError(`${where.file}: column "${where.names[f]}" cannot be scaled: its ${Number.isFinite(m) ? 'standard deviation' : 'mean'} over the training rows (1–${rows}) is not finite (its values are too large)`);
+    }
     mean.push(m);
     std.push(s > 1e-12 * Math.max(1, Math.abs(m)) ? s : 1);
-  }
+  });
   return { mean, std };
 }
 
-/** Scaled rows [T, F], time-major, f32 (what the models take). */
-export function scaleColumns(columns: Float64Array[], scaler: Scaler): Float32Array {
+/** Scaled rows [T, F], time-major, f32 (what the models take); a value that scales beyond float32 range is a CliError naming its column and row. */
+export function scaleColumns(columns: Float64Array[], scaler: Scaler, where: ColumnNames): Float32Array {
   const F = columns.length;
   const T = columns[0].length;
   const out = new Float32Array(T * F);
-  for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) out[t * F + f] = (columns[f][t] - scaler.mean[f]) / scaler.std[f];
+  for (let t = 0; t < T; t++) {
+    for (let f = 0; f < F; f++) {
+      const value = columns[f][t];
+      out[t * F + f] = (value - scaler.mean[f]) / scaler.std[f];
+      if (!Number.isFinite(out[t * F + f])) {
+        throw new CliError(`${where.file}: column "${where.names[f]}" cannot be scaled: row ${t + 1} (${value}) is too far from the training mean ${scaler.mean[f]} for float32`);
+      }
+    }
+  }
   return out;
 }
 

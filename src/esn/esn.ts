@@ -326,7 +326,7 @@ export class EchoStateNetwork {
   static fromJSON(json: unknown, options: { backend?: Backend } = {}): EchoStateNetwork {
     const where = 'EchoStateNetwork.fromJSON';
     checkOptions(where, options, ['backend']);
-    const saved = readSavedEsn(where, json);
+    const saved = readSavedEsn(where, json, options.backend);
     const model = new EchoStateNetwork({ ...saved.options, backend: options.backend } as unknown as EchoStateNetworkOptions, { [LOADED]: saved.reservoir });
     liveF64(model.#wOut).set(saved.weights);
     liveView(model.#state).set(saved.x);

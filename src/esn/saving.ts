@@ -2,9 +2,8 @@
 // readout and the loop state. Read through the shared readSaved (format id and version),
 // then validated in full before anything is allocated. Files written by 0.1.0 carry the
 // id 'rnn-wasm/EchoStateNetwork' and are read unchanged.
-import { checkBoolean, checkInt, describe } from '../errors.js';
-import { readSaved } from '../saved-file.js';
-import type { EsnSettings } from './options.js';
+import { readFields, readNumbers, readSaved, type Schema } from '../saved-file.js';
+import { readEsnOptions, type EsnSettings } from './options.js';
 import type { ReservoirArrays } from './reservoir.js';
 
 export const FORMAT = 'rnn-wasm/echo-state-network';
@@ -58,54 +57,55 @@ export function writeSaved(options: EsnSettings, c: EsnContents): EchoStateNetwo
  * Checks a saved model and returns its options (still to be validated by the
  * constructor) and its contents. Sizes come from options.units / inputSize / outputSize.
  */
-export function readSavedEsn(where: string, json: unknown): { options: Record<string, unknown> } & EsnContents {
-  const j = readSaved<EchoStateNetworkJSON>(where, json, { format: FORMAT, version: VERSION, legacyFormats: LEGACY_FORMATS, what: 'EchoStateNetwork' });
-  for (const key of ['options', 'reservoir', 'readout', 'state'] as const) {
-    if (j[key] === null || typeof j[key] !== 'object') throw new TypeError(`${where}: ${key} must be an object, got ${describe(j[key])}`);
-  }
-  const opts = { ...j.options } as Partial<EsnSettings>;
+export function readSavedEsn(where: string, json: unknown, backend: unknown): { options: Record<string, unknown> } & EsnContents {
+  const j = readFields(where, '', readSaved<EchoStateNetworkJSON>(where, json, { format: FORMAT, version: VERSION, legacyFormats: LEGACY_FORMATS, what: 'EchoStateNetwork' }), FILE);
+  const rs = readFields(where, 'reservoir', j.reservoir, RESERVOIR) as unknown as EchoStateNetworkJSON['reservoir'];
+  const readout = readFields(where, 'readout', j.readout, READOUT) as unknown as EchoStateNetworkJSON['readout'];
+  const state = readFields(where, 'state', j.state, STATE) as unknown as EchoStateNetworkJSON['state'];
+  // Every option as the constructor reads it (types, ranges, unknown keys), with the file's names.
+  const opts = { ...(j.options as Partial<EsnSettings>) };
+  readEsnOptions(where, { ...opts, backend });
   // Sizes first: every array below is checked against them.
-  const N = checkInt(where, 'options.units', opts.units, 1, 1 << 15);
-  const I = checkInt(where, 'options.inputSize', opts.inputSize, 1);
-  const O = checkInt(where, 'options.outputSize', opts.outputSize, 1);
+  const N = opts.units!;
+  const I = opts.inputSize!;
+  const O = opts.outputSize ?? 1;
   const F = 1 + I + N;
-  const rs = j.reservoir;
-  const rowStart = numbers(where, 'reservoir.rowStart', rs.rowStart, N + 1, true);
+  const rowStart = readNumbers(where, 'reservoir.rowStart', rs.rowStart, N + 1, 'integer');
   const nnz = rowStart[N];
   if (rowStart[0] !== 0) throw new RangeError(`${where}: reservoir.rowStart[0] must be 0, got ${rowStart[0]}`);
   for (let i = 0; i < N; i++) {
     if (!(rowStart[i + 1] >= rowStart[i])) throw new RangeError(`${where}: reservoir.rowStart must be non-decreasing (index ${i + 1})`);
   }
-  const columns = numbers(where, 'reservoir.columns', rs.columns, nnz, true);
+  if (nnz > N * N) throw new RangeError(`${where}: reservoir.rowStart[${N}] is ${nnz}, must be ≤ units² = ${N * N}`);
+  const columns = readNumbers(where, 'reservoir.columns', rs.columns, nnz, 'integer');
   for (let k = 0; k < nnz; k++) {
     if (columns[k] < 0 || columns[k] >= N) throw new RangeError(`${where}: reservoir.columns[${k}] is ${columns[k]}, must be in [0, ${N - 1}]`);
   }
   const reservoir: ReservoirArrays = {
-    values: Float32Array.from(numbers(where, 'reservoir.values', rs.values, nnz)),
+    values: Float32Array.from(readNumbers(where, 'reservoir.values', rs.values, nnz, 'float32')),
     columns: Int32Array.from(columns),
     rowStart: Int32Array.from(rowStart),
-    inputWeights: Float32Array.from(numbers(where, 'reservoir.inputWeights', rs.inputWeights, I * N)),
-    feedbackWeights: rs.feedbackWeights === null ? null : Float32Array.from(numbers(where, 'reservoir.feedbackWeights', rs.feedbackWeights, O * N)),
-    bias: Float32Array.from(numbers(where, 'reservoir.bias', rs.bias, N)),
+    inputWeights: Float32Array.from(readNumbers(where, 'reservoir.inputWeights', rs.inputWeights, I * N, 'float32')),
+    feedbackWeights: rs.feedbackWeights === null ? null : Float32Array.from(readNumbers(where, 'reservoir.feedbackWeights', rs.feedbackWeights, O * N, 'float32')),
+    bias: Float32Array.from(readNumbers(where, 'reservoir.bias', rs.bias, N, 'float32')),
   };
   if ((reservoir.feedbackWeights !== null) !== (opts.feedbackScaling !== undefined && opts.feedbackScaling > 0)) {
     throw new RangeError(`${where}: reservoir.feedbackWeights must be present exactly when options.feedbackScaling > 0`);
   }
-  const trained = checkBoolean(where, 'readout.trained', j.readout.trained);
-  const weights = numbers(where, 'readout.weights', j.readout.weights, O * F);
-  const x = numbers(where, 'state.x', j.state.x, N);
-  const feedback = numbers(where, 'state.feedback', j.state.feedback, O);
+  const trained = readout.trained;
+  const weights = readNumbers(where, 'readout.weights', readout.weights, O * F, 'float32');
+  const x = readNumbers(where, 'state.x', state.x, N, 'float32');
+  const feedback = readNumbers(where, 'state.feedback', state.feedback, O, 'float32');
   return { options: opts, reservoir, trained, weights, x, feedback };
 }
 
-function numbers(where: string, name: string, value: unknown, length: number, integer = false): number[] {
-  if (!Array.isArray(value)) throw new TypeError(`${where}: ${name} must be an array of ${length} numbers, got ${describe(value)}`);
-  if (value.length !== length) throw new RangeError(`${where}: ${name} has ${value.length} values but the options need ${length}`);
-  for (let k = 0; k < length; k++) {
-    const v: unknown = value[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
-      throw new TypeError(`${where}: ${name}[${k}] must be a finite ${integer ? 'integer' : 'number'}, got ${describe(v)}`);
-    }
-  }
-  return value as number[];
-}
+const FILE: Schema = {
+  format: { kind: 'any' }, version: { kind: 'any' },
+  options: { kind: 'object' }, reservoir: { kind: 'object' }, readout: { kind: 'object' }, state: { kind: 'object' },
+};
+const RESERVOIR: Schema = {
+  values: { kind: 'array' }, columns: { kind: 'array' }, rowStart: { kind: 'array' },
+  inputWeights: { kind: 'array' }, feedbackWeights: { kind: 'array', nullable: true }, bias: { kind: 'array' },
+};
+const READOUT: Schema = { trained: { kind: 'boolean' }, weights: { kind: 'array' } };
+const STATE: Schema = { x: { kind: 'array' }, feedback: { kind: 'array' } };

@@ -28,7 +28,8 @@ import { Bidirectional } from '../layers/bidirectional.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import type { Batch, Flow, ModelLayer } from '../layers/layer.js';
-import { layerToJSON, makeLayer, setLayerWeights, type LayerJSON } from './saving.js';
+import { layerToJSON, makeLayer, readLayers, readModelFields, setLayerWeights, type LayerJSON, type SavedLayer } from './saving.js';
+import { readFields, readNumbers } from '../saved-file.js';
 import { pickToken, tokenProbabilities, type History, type Loss } from './training.js';
 import { Model, loadModel, type BaseFitOptions, type SavedModel } from './model.js';
 import type { StatePointers } from './states.js';
@@ -389,30 +390,37 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
   /** Rebuilds a model from toJSON(); a corrupted or mismatched file is rejected and nothing is kept. */
   static fromJSON(json: unknown, options: { backend?: Backend } = {}): EncoderDecoder {
     const where = 'EncoderDecoder.fromJSON';
+    let encoderLayers: SavedLayer[] = [];
+    let decoderLayers: SavedLayer[] = [];
     return loadModel<EncoderDecoderJSON, EncoderDecoder>(
       json, options, SAVED,
       (j, backend, made) => {
-        const make = <L>(half: 'encoder' | 'decoder') => {
-          if (j[half] === null || typeof j[half] !== 'object' || !Array.isArray(j[half].layers) || j[half].layers.length === 0) {
-            throw new TypeError(`${where}: ${half} must be { layers: [...] } with at least one layer`);
-          }
-          return j[half].layers.map((entry, i) => {
-            const layer = makeLayer(`${where}: ${half}.layers[${i}]`, entry, backend);
-            made.push(layer);
-            return layer as L;
-          });
-        };
-        const encoder = make<EncoderLayer>('encoder');
-        const decoder = make<DecoderLayer>('decoder');
+        // Every field first (types, ranges, weights decoded and finite), then build.
+        const f = readModelFields(where, j, { encoder: { kind: 'any' }, decoder: { kind: 'any' } });
+        const enc = readFields(where, 'encoder', f.encoder, { inputSize: { kind: 'integer', min: 1, optional: true }, layers: { kind: 'any' } });
+        const dec = readFields(where, 'decoder', f.decoder, {
+          inputSize: { kind: 'integer', min: 1, optional: true }, startToken: { kind: 'integer', min: 0, optional: true },
+          startVector: { kind: 'array', optional: true }, layers: { kind: 'any' },
+        });
+        encoderLayers = readLayers(where, 'encoder.layers', enc.layers);
+        decoderLayers = readLayers(where, 'decoder.layers', dec.layers);
+        const startVector = dec.startVector === undefined ? undefined : readNumbers(where, 'decoder.startVector', dec.startVector, (dec.startVector as unknown[]).length, 'float32');
+        const make = <L>(half: 'encoder' | 'decoder', saved: SavedLayer[]) => saved.map((entry, i) => {
+          const layer = makeLayer(where, `${half}.layers[${i}]`, entry, backend);
+          made.push(layer);
+          return layer as L;
+        });
+        const encoder = make<EncoderLayer>('encoder', encoderLayers);
+        const decoder = make<DecoderLayer>('decoder', decoderLayers);
         return new EncoderDecoder({
-          seed: j.seed,
-          encoder: { inputSize: j.encoder.inputSize, layers: encoder },
-          decoder: { inputSize: j.decoder.inputSize, startToken: j.decoder.startToken, startVector: j.decoder.startVector, layers: decoder },
+          seed: f.seed as number,
+          encoder: { inputSize: enc.inputSize as number | undefined, layers: encoder },
+          decoder: { inputSize: dec.inputSize as number | undefined, startToken: dec.startToken as number | undefined, startVector, layers: decoder },
         });
       },
       (m, j) => {
-        j.encoder.layers.forEach((entry, i) => setLayerWeights(where, `encoder.layers[${i}]`, entry, m.encoderLayers[i]));
-        j.decoder.layers.forEach((entry, i) => setLayerWeights(where, `decoder.layers[${i}]`, entry, m.decoderLayers[i]));
+        encoderLayers.forEach((saved, i) => setLayerWeights(where, `encoder.layers[${i}]`, saved, m.encoderLayers[i]));
+        decoderLayers.forEach((saved, i) => setLayerWeights(where, `decoder.layers[${i}]`, saved, m.decoderLayers[i]));
         m.restoreTraining(where, j);
       },
     );

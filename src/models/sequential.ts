@@ -19,7 +19,7 @@ import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import { Dropout } from '../layers/dropout.js';
 import type { Batch, Flow } from '../layers/layer.js';
-import { LAYER_TYPES, layerToJSON, makeLayer, setLayerWeights, type LayerJSON } from './saving.js';
+import { LAYER_TYPES, layerToJSON, makeLayer, readLayers, readModelFields, setLayerWeights, type LayerJSON, type SavedLayer } from './saving.js';
 import { pickToken, tokenProbabilities, type History, type Loss } from './training.js';
 import { Model, loadModel, type BaseFitOptions, type SavedModel } from './model.js';
 import { batchRows, readIds, readMaskOptions, readSampling, readSequences, readTargets, stageSteps, unstageSteps, type SamplingOptions } from './data.js';
@@ -445,15 +445,18 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
   /** Rebuilds a model from toJSON(); a corrupted or mismatched file is rejected and nothing is kept. */
   static fromJSON(json: unknown, options: { backend?: Backend } = {}): Sequential {
     const where = 'Sequential.fromJSON';
+    let layers: SavedLayer[] = [];
     return loadModel<SequentialJSON, Sequential>(
       json, options, SAVED,
       (j, backend, made) => {
-        if (!Array.isArray(j.layers) || j.layers.length === 0) throw new TypeError(`${where}: layers must be a non-empty array`);
-        j.layers.forEach((entry, i) => made.push(makeLayer(`${where}: layers[${i}]`, entry, backend)));
-        return new Sequential({ inputSize: j.inputSize, seed: j.seed, layers: made as SequentialLayer[] });
+        // Every field first (types, ranges, weights decoded and finite), then build.
+        const f = readModelFields(where, j, { inputSize: { kind: 'integer', min: 1, optional: true }, layers: { kind: 'any' } });
+        layers = readLayers(where, 'layers', f.layers);
+        layers.forEach((saved, i) => made.push(makeLayer(where, `layers[${i}]`, saved, backend)));
+        return new Sequential({ inputSize: f.inputSize as number | undefined, seed: f.seed as number, layers: made as SequentialLayer[] });
       },
       (m, j) => {
-        j.layers.forEach((entry, i) => setLayerWeights(where, `layers[${i}]`, entry, m.layers[i]));
+        layers.forEach((saved, i) => setLayerWeights(where, `layers[${i}]`, saved, m.layers[i]));
         m.restoreTraining(where, j);
       },
     );
