@@ -74,7 +74,7 @@ const MAX_WEIGHT_FLOATS = 2 ** 28;
 export function readLayers(where: string, path: string, value: unknown): SavedLayer[] {
   if (!Array.isArray(value)) throw new TypeError(`${where}: ${path} must be a non-empty array of layers, got ${describe(value)}`);
   if (value.length === 0) throw new RangeError(`${where}: ${path} must be a non-empty array of layers, got Array(0)`);
-  return value.map((entry, i) => readLayer(where, `${path}[${i}]`, entry, true));
+  return Array.from(value, (entry: unknown, i) => readLayer(where, `${path}[${i}]`, entry, true)); // Array.from: a hole is an undefined entry, refused
 }
 
 /** One { type, config, weights } entry; without weights: a Bidirectional's inner layer, { type, config } of a recurrent layer. */
@@ -101,9 +101,7 @@ function readWeights(where: string, path: string, value: unknown): Weights {
     const name = `${path}.${key}`;
     const { shape, data } = readFields(where, name, w, WEIGHT) as { shape: unknown[]; data: string };
     let count = 1;
-    shape.forEach((d, k) => {
-      count *= checkInt(where, `${name}.shape[${k}]`, d, 1, MAX_WEIGHT_FLOATS);
-    });
+    for (let k = 0; k < shape.length; k++) count *= checkInt(where, `${name}.shape[${k}]`, shape[k], 1, MAX_WEIGHT_FLOATS); // holes included
     if (count > MAX_WEIGHT_FLOATS) throw new RangeError(`${where}: ${name}.shape [${shape.join(', ')}] holds ${count} floats, more than ${MAX_WEIGHT_FLOATS}`);
     const floats = base64ToFloats(data, count);
     if (!floats) throw new RangeError(`${where}: ${name} is corrupted (its data is not base64 of ${count} floats)`);
