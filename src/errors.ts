@@ -20,7 +20,8 @@ export function checkInt(where: string, name: string, value: unknown, min: numbe
     throw new RangeError(`${where}: ${name} must be an integer, got ${value}`);
   }
   if (value < min || value > max) {
-    const range = max === 0x7fffffff && value < min ? `≥ ${min}` : `in [${min}, ${max}]`;
+    // Below the minimum of an otherwise unbounded integer: "≥ min"; else the range, with its largest value.
+    const range = value < min && (max === 0x7fffffff || max >= Number.MAX_SAFE_INTEGER) ? `≥ ${min}` : `in [${min}, ${max}]`;
     throw new RangeError(`${where}: ${name} must be ${range}, got ${value}`);
   }
   return value;

@@ -27,6 +27,17 @@ export class Random {
     if ((this.#s0 | this.#s1 | this.#s2 | this.#s3) === 0) this.#s0 = 1;
   }
 
+  /** An independent copy: the same stream from here on (draw from a copy, keep it only if the call succeeds). */
+  clone(): Random {
+    const copy = new Random(0);
+    copy.#s0 = this.#s0;
+    copy.#s1 = this.#s1;
+    copy.#s2 = this.#s2;
+    copy.#s3 = this.#s3;
+    copy.#spare = this.#spare;
+    return copy;
+  }
+
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.#s1, 5), 7), 9) >>> 0;

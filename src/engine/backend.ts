@@ -9,14 +9,12 @@
 import { checkInt, describe } from '../errors.js';
 import { compiledModule, simdSupported, type Build } from './loader.js';
 import { registerExports, type WasmExports } from './exports.js';
+import { checkBlock, type Size } from './sizes.js';
 
 export interface BackendOptions {
   /** `true` forces the SIMD build (error if the engine lacks SIMD), `false` the scalar one; default: SIMD when the engine validates it. */
   simd?: boolean;
 }
-
-/** The TLSF heap's largest block (AssemblyScript's BLOCK_MAXSIZE, 2³⁰ − 4, rounded down to its 16-byte granule). */
-const MAX_ALLOC_BYTES = 2 ** 30 - 16;
 
 /** A Float32 buffer in a backend's linear memory. Owned by whoever allocated it; `dispose()` frees it. */
 export class F32Buffer {
@@ -156,7 +154,8 @@ export class Backend {
   /** Allocates `bytes` (≥ 1) of linear memory, 16-byte aligned; returns the pointer. */
   alloc(bytes: number): number {
     this.#checkAlive('alloc');
-    checkInt('Backend.alloc', 'bytes', bytes, 1, MAX_ALLOC_BYTES);
+    checkInt('Backend.alloc', 'bytes', bytes, 1, Number.MAX_SAFE_INTEGER);
+    checkBlock('Backend.alloc', 'bytes', bytes, 'bytes');
     let ptr: number;
     try {
       ptr = this.#wasm.alloc(bytes) >>> 0;
@@ -190,9 +189,19 @@ export class Backend {
 
   /** A zero-filled Float32 buffer of `length` elements in linear memory. */
   allocF32(length: number): F32Buffer {
-    checkInt('Backend.allocF32', 'length', length, 1, MAX_ALLOC_BYTES / 4);
-    const buffer = new F32Buffer(this, this.alloc(length * 4), length);
-    return buffer.fill(0);
+    checkInt('Backend.allocF32', 'length', length, 1, Number.MAX_SAFE_INTEGER);
+    return this.allocBlock('Backend.allocF32', 'length', length);
+  }
+
+  /**
+   * @internal A zero-filled Float32 buffer of `length` floats (an exact size: number or bigint, ≥ 1), checked
+   * first: a size one block cannot hold is a RangeError `${where}: ${what} needs … floats (… bytes), …`.
+   */
+  allocBlock(where: string, what: string, length: Size): F32Buffer {
+    const n = checkBlock(where, what, length);
+    if (n < 1) throw new Error(`internal: ${where}: ${what} of ${n} floats`);
+    this.#checkAlive('alloc');
+    return new F32Buffer(this, this.alloc(n * 4), n).fill(0);
   }
 
   /** A buffer holding a copy of `values`. */

@@ -14,6 +14,7 @@
 // this model owns; dispose() frees them.
 import { liveF64, liveView, type Backend, type F32Buffer } from '../engine/backend.js';
 import { checkInt, checkOptions } from '../errors.js';
+import { sizeProduct } from '../engine/sizes.js';
 import { esnBlockSteps, esnCollect, esnGenerate, type CollectInputs, type CollectOutputs, type LoopPointers, type ReservoirPointers, type ReservoirSizes } from '../kernels/esn.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
@@ -23,7 +24,7 @@ import {
   type EchoStateNetworkOptions, type EsnOutputActivation, type EsnSettings, type FitOnlineOptions, type GenerateOptions,
 } from './options.js';
 import { RidgeSolver, RlsState } from './readout.js';
-import { copyReservoir, DENSE_FROM_DENSITY, denseFromCsr, generateReservoir, STREAM, type ReservoirArrays } from './reservoir.js';
+import { checkReservoirSizes, copyReservoir, DENSE_FROM_DENSITY, denseFromCsr, generateReservoir, STREAM, type ReservoirArrays } from './reservoir.js';
 import { readSavedEsn, writeSaved, type EchoStateNetworkJSON } from './saving.js';
 
 export type { EchoStateNetworkOptions, EsnOutputActivation, FitOnlineOptions, GenerateOptions } from './options.js';
@@ -95,24 +96,25 @@ export class EchoStateNetwork {
     this.backend = backend;
     const N = this.units;
     this.denseReservoir = this.density >= DENSE_FROM_DENSITY;
+    checkReservoirSizes(where, settings); // before minutes of generation: every matrix fits one block
     this.#reservoir = loaded ? loaded[LOADED] : generateReservoir(where, settings);
     this.#noise = new Random(this.seed, STREAM.stateNoise);
 
     const r = this.#reservoir;
-    this.#owned = new BufferSet(this.backend);
+    this.#owned = new BufferSet(this.backend, where);
     try {
       const own = this.#owned;
-      const wIn = own.f32(r.inputWeights);
-      const wBack = r.feedbackWeights ? own.f32(r.feedbackWeights) : null;
-      const bias = own.f32(r.bias);
-      const wDense = this.denseReservoir ? own.f32(denseFromCsr(r, N)) : null;
-      const wVal = this.denseReservoir ? null : own.f32(r.values);
-      const wCol = this.denseReservoir ? null : own.i32(r.columns);
-      const wRow = this.denseReservoir ? null : own.i32(r.rowStart);
-      this.#state = own.f32(N);
-      this.#feedback = own.f32(this.outputSize);
-      this.#pre = own.f32(N);
-      this.#wOut = own.f64(this.outputSize * this.#features);
+      const wIn = own.f32(r.inputWeights, 'W_in');
+      const wBack = r.feedbackWeights ? own.f32(r.feedbackWeights, 'W_back') : null;
+      const bias = own.f32(r.bias, 'the bias');
+      const wDense = this.denseReservoir ? own.f32(denseFromCsr(r, N), 'the dense reservoir W') : null;
+      const wVal = this.denseReservoir ? null : own.f32(r.values, 'the reservoir W (values)');
+      const wCol = this.denseReservoir ? null : own.i32(r.columns, 'the reservoir W (columns)');
+      const wRow = this.denseReservoir ? null : own.i32(r.rowStart, 'the reservoir W (row starts)');
+      this.#state = own.f32(N, 'the state');
+      this.#feedback = own.f32(this.outputSize, 'the fed-back output');
+      this.#pre = own.f32(N, 'the state scratch');
+      this.#wOut = own.f64(sizeProduct(this.outputSize, this.#features), 'the readout W_out');
       this.#weights = {
         wIn: wIn.ptr, wBack: wBack?.ptr ?? 0, bias: bias.ptr,
         wVal: wVal?.ptr ?? 0, wCol: wCol?.ptr ?? 0, wRow: wRow?.ptr ?? 0, wDense: wDense?.ptr ?? 0, wOut: this.#wOut.ptr,
@@ -151,35 +153,37 @@ export class EchoStateNetwork {
         throw new RangeError(`${where}: washout ${this.washout} must be less than the length of every sequence, but sequence ${s} has ${seqs[s].T} time steps`);
       }
     }
-    // Validation done. Keep what a failed solve must restore.
+    // Validation done. Allocate everything (sizes checked) before anything changes, and keep what a failed solve must restore.
     const saved = this.#saveState();
+    const noiseStream = this.#noise.clone(); // drawn from, and kept only if the fit succeeds
     const N = this.units, I = this.inputSize, O = this.outputSize, F = this.#features;
+    const features = `F = 1 + inputSize + units = ${F} features`;
     const KB = esnBlockSteps(this.backend);
     const maxT = Math.max(...seqs.map((q) => q.T));
-    const buffers = new BufferSet(this.backend);
+    const buffers = new BufferSet(this.backend, where);
     let solver: RidgeSolver | null = null;
     try {
-      const xtx = buffers.f64(F * F);
-      const xty = buffers.f64(F * O);
-      const zblk = buffers.f64(F * KB);
-      const dblk = buffers.f64(O * KB);
-      const u = buffers.f32(maxT * I);
-      const teacher = buffers.f32(maxT * O);
-      const goal = buffers.f64(maxT * O);
-      const noise = this.stateNoise > 0 ? buffers.f32(maxT * N) : null;
+      const xtx = buffers.f64(sizeProduct(F, F), `XᵀX [F, F] for ${features}`);
+      const xty = buffers.f64(sizeProduct(F, O), `XᵀY [F, outputSize] for ${features}`);
+      const zblk = buffers.f64(sizeProduct(F, KB), `a block of ${KB} feature rows for ${features}`);
+      const dblk = buffers.f64(sizeProduct(O, KB), `a block of ${KB} target rows`);
+      const u = buffers.f32(sizeProduct(maxT, I), `the inputs of the longest sequence (${maxT} time steps × inputSize ${I})`);
+      const teacher = buffers.f32(sizeProduct(maxT, O), `the targets of the longest sequence (${maxT} time steps × outputSize ${O})`);
+      const goal = buffers.f64(sizeProduct(maxT, O), `the targets of the longest sequence (${maxT} time steps × outputSize ${O})`);
+      const noise = this.stateNoise > 0 ? buffers.f32(sizeProduct(maxT, N), `the state noise (${maxT} time steps × units ${N})`) : null;
+      solver = new RidgeSolver(this.backend, F, O, where);
       for (const q of seqs) {
         this.#zeroState();
         liveView(u).set(q.u);
         liveView(teacher).set(q.d!);
         liveF64(goal).set(this.#transformTargets(q.d!));
-        if (noise) this.#drawNoise(noise, q.T);
+        if (noise) this.#drawNoise(noiseStream, noise, q.T);
         this.#collect(
           { xtx: xtx.ptr, xty: xty.ptr, zblk: zblk.ptr, dblk: dblk.ptr },
           { u: u.ptr, teacher: teacher.ptr, targets: goal.ptr, noise: noise?.ptr ?? 0 },
           { timeSteps: q.T, washout: this.washout, forgettingFactor: 1 },
         );
       }
-      solver = new RidgeSolver(this.backend, F, O);
       solver.solve(xtx, xty, this.ridge);
       const weights = liveF64(solver.weights);
       for (let k = 0; k < weights.length; k++) {
@@ -195,6 +199,7 @@ export class EchoStateNetwork {
       solver?.dispose();
       buffers.dispose();
     }
+    this.#noise = noiseStream;
     this.#trained = true;
     this.#disposeRls();
     return this;
@@ -215,14 +220,15 @@ export class EchoStateNetwork {
     const saved = this.#saveState();
     const savedW = liveF64(this.#wOut).slice();
     const savedP = this.#rls ? this.#rls.saveP() : null;
-    const buffers = new BufferSet(this.backend);
+    const noiseStream = this.#noise.clone(); // drawn from, and kept only if the call succeeds
+    const buffers = new BufferSet(this.backend, where);
     try {
-      if (!this.#rls) this.#rls = new RlsState(this.backend, F, delta);
-      const u = buffers.f32(q.u);
-      const teacher = buffers.f32(q.d!);
-      const goal = buffers.f64(this.#transformTargets(q.d!));
-      const noise = this.stateNoise > 0 ? buffers.f32(q.T * N) : null;
-      if (noise) this.#drawNoise(noise, q.T);
+      if (!this.#rls) this.#rls = new RlsState(this.backend, F, delta, where);
+      const u = buffers.f32(q.u, `inputs (${q.T} time steps × inputSize ${this.inputSize})`);
+      const teacher = buffers.f32(q.d!, `targets (${q.T} time steps × outputSize ${this.outputSize})`);
+      const goal = buffers.f64(this.#transformTargets(q.d!), `targets (${q.T} time steps × outputSize ${this.outputSize})`);
+      const noise = this.stateNoise > 0 ? buffers.f32(sizeProduct(q.T, N), `the state noise (${q.T} time steps × units ${N})`) : null;
+      if (noise) this.#drawNoise(noiseStream, noise, q.T);
       const rls = this.#rls;
       this.#collect(
         { rlsP: rls.P.ptr, rlsZ: rls.z.ptr, rlsPz: rls.pz.ptr },
@@ -242,6 +248,7 @@ export class EchoStateNetwork {
     } finally {
       buffers.dispose();
     }
+    this.#noise = noiseStream;
     this.#onlineSteps += q.T;
     this.#trained = true;
     return this;
@@ -253,7 +260,7 @@ export class EchoStateNetwork {
     this.#checkAlive(where);
     this.#checkTrained(where);
     const u = this.#readInputs(where, 'inputs', inputs);
-    return { data: this.#drive(u, false).outputs!, shape: [u.T, this.outputSize] };
+    return { data: this.#drive(where, u, false).outputs!, shape: [u.T, this.outputSize] };
   }
 
   /** Driven run from the current state returning the reservoir states x(t), [T, N]. */
@@ -261,7 +268,7 @@ export class EchoStateNetwork {
     const where = 'EchoStateNetwork.run';
     this.#checkAlive(where);
     const u = this.#readInputs(where, 'inputs', inputs);
-    return { data: this.#drive(u, true).states!, shape: [u.T, this.units] };
+    return { data: this.#drive(where, u, true).states!, shape: [u.T, this.units] };
   }
 
   /**
@@ -279,11 +286,13 @@ export class EchoStateNetwork {
     }
     this.#checkTrained(where);
     const driving = prefix === undefined ? null : this.#readInputs(where, 'options.prefix', prefix);
-    if (driving) this.#drive(driving, false);
     const O = this.outputSize;
-    const buffers = new BufferSet(this.backend);
+    const buffers = new BufferSet(this.backend, where);
     try {
-      const out = buffers.f32(steps * O);
+      // Every buffer (sizes checked) before the state changes: the prefix run, then the closed loop.
+      const drive = driving ? this.#planDrive(buffers, driving, false, 'options.prefix') : null;
+      const out = buffers.f32(sizeProduct(steps, O), `the output (steps ${steps} × outputSize ${O})`);
+      drive?.();
       esnGenerate(this.backend, out.ptr, this.#loop, this.#weights, { ...this.#sizes, steps });
       return { data: liveView(out).slice(), shape: [steps, O] };
     } finally {
@@ -371,17 +380,24 @@ export class EchoStateNetwork {
   }
 
   /** Driven run (no teacher): outputs (when trained) or states. */
-  #drive(q: Sequence, wantStates: boolean): { outputs?: Float32Array; states?: Float32Array } {
-    const buffers = new BufferSet(this.backend);
+  #drive(where: string, q: Sequence, wantStates: boolean): { outputs?: Float32Array; states?: Float32Array } {
+    const buffers = new BufferSet(this.backend, where);
     try {
-      const u = buffers.f32(q.u);
-      const outputs = this.#trained && !wantStates ? buffers.f32(q.T * this.outputSize) : null;
-      const states = wantStates ? buffers.f32(q.T * this.units) : null;
-      this.#collect({ outputs: outputs?.ptr, states: states?.ptr }, { u: u.ptr }, { timeSteps: q.T, washout: 0, forgettingFactor: 1 });
-      return { outputs: outputs ? liveView(outputs).slice() : undefined, states: states ? liveView(states).slice() : undefined };
+      return this.#planDrive(buffers, q, wantStates, 'inputs')();
     } finally {
       buffers.dispose();
     }
+  }
+
+  /** Allocates a driven run's buffers in `buffers` (sizes checked; nothing changes yet); the returned function runs it and cannot fail. */
+  #planDrive(buffers: BufferSet, q: Sequence, wantStates: boolean, name: string): () => { outputs?: Float32Array; states?: Float32Array } {
+    const u = buffers.f32(q.u, `${name} (${q.T} time steps × inputSize ${this.inputSize})`);
+    const outputs = this.#trained && !wantStates ? buffers.f32(sizeProduct(q.T, this.outputSize), `the outputs (${q.T} time steps × outputSize ${this.outputSize})`) : null;
+    const states = wantStates ? buffers.f32(sizeProduct(q.T, this.units), `the states (${q.T} time steps × units ${this.units})`) : null;
+    return () => {
+      this.#collect({ outputs: outputs?.ptr, states: states?.ptr }, { u: u.ptr }, { timeSteps: q.T, washout: 0, forgettingFactor: 1 });
+      return { outputs: outputs ? liveView(outputs).slice() : undefined, states: states ? liveView(states).slice() : undefined };
+    };
   }
 
   #transformTargets(d: Float32Array): Float64Array {
@@ -391,9 +407,9 @@ export class EchoStateNetwork {
     return out;
   }
 
-  #drawNoise(buffer: F32Buffer, T: number): void {
+  #drawNoise(stream: Random, buffer: F32Buffer, T: number): void {
     const values = new Float32Array(T * this.units);
-    for (let k = 0; k < values.length; k++) values[k] = this.#noise.range(-this.stateNoise, this.stateNoise);
+    for (let k = 0; k < values.length; k++) values[k] = stream.range(-this.stateNoise, this.stateNoise);
     liveView(buffer).set(values);
   }
 

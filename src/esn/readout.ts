@@ -7,6 +7,7 @@
 import { liveF64, type Backend, type F32Buffer } from '../engine/backend.js';
 import { esnRidgeSolve } from '../kernels/esn.js';
 import { BufferSet, withBuffers } from './buffers.js';
+import { sizeProduct } from '../engine/sizes.js';
 
 export interface RidgeSolution {
   /** W_out [O, F], f64. */
@@ -26,13 +27,14 @@ export class RidgeSolver {
   readonly #tmp: F32Buffer;
   readonly #perm: F32Buffer;
 
-  constructor(readonly backend: Backend, readonly features: number, readonly outputSize: number) {
-    this.#buffers = new BufferSet(backend);
+  constructor(readonly backend: Backend, readonly features: number, readonly outputSize: number, where = 'RidgeSolver') {
+    this.#buffers = new BufferSet(backend, where);
+    const F = `F = 1 + inputSize + units = ${features} features`;
     try {
-      this.weights = this.#buffers.f64(features * outputSize);
-      this.#work = this.#buffers.f64(features * features);
-      this.#tmp = this.#buffers.f64(features);
-      this.#perm = this.#buffers.i32(features);
+      this.weights = this.#buffers.f64(sizeProduct(features, outputSize), `the ridge solution [outputSize ${outputSize}, F] for ${F}`);
+      this.#work = this.#buffers.f64(sizeProduct(features, features), `the ridge solve's matrix [F, F] for ${F}`);
+      this.#tmp = this.#buffers.f64(features, 'the ridge solve\'s scratch');
+      this.#perm = this.#buffers.i32(features, 'the ridge solve\'s pivots');
     } catch (error) {
       this.#buffers.dispose();
       throw error;
@@ -73,12 +75,12 @@ export class RlsState {
   readonly z: F32Buffer;
   readonly pz: F32Buffer;
 
-  constructor(backend: Backend, readonly features: number, delta: number) {
-    this.#buffers = new BufferSet(backend);
+  constructor(backend: Backend, readonly features: number, delta: number, where = 'RlsState') {
+    this.#buffers = new BufferSet(backend, where);
     try {
-      this.P = this.#buffers.f64(features * features);
-      this.z = this.#buffers.f64(features);
-      this.pz = this.#buffers.f64(features);
+      this.P = this.#buffers.f64(sizeProduct(features, features), `the RLS matrix P [F, F] for F = 1 + inputSize + units = ${features} features`);
+      this.z = this.#buffers.f64(features, 'the RLS scratch z');
+      this.pz = this.#buffers.f64(features, 'the RLS scratch P·z');
     } catch (error) {
       this.#buffers.dispose();
       throw error;

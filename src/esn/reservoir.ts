@@ -10,6 +10,7 @@
 //   k = 4  state noise ν: U[−stateNoise, stateNoise] per unit and step, during fit/fitOnline only (drawn by the model).
 import { Random } from '../random.js';
 import { spectralRadiusOf } from './eigen.js';
+import { checkBlock, sizeProduct, sizeSum } from '../engine/sizes.js';
 
 /** The Random stream of each matrix: new Random(seed, STREAM.x). */
 export const STREAM = { reservoir: 0, input: 1, bias: 2, feedback: 3, stateNoise: 4, arnoldi: 5 } as const;
@@ -48,12 +49,35 @@ export interface ReservoirSpec {
   seed: number;
 }
 
+/** Non-zeros in each row of W0: max(1, round(density·N)). */
+export function nonZerosPerRow(density: number, N: number): number {
+  return Math.max(1, Math.round(density * N));
+}
+
+/**
+ * Throws unless every matrix of the reservoir fits one block of linear memory: checked from the
+ * options alone, before anything is drawn (a reservoir too large is refused up front, not after the
+ * minutes its generation and spectral radius take).
+ */
+export function checkReservoirSizes(where: string, spec: ReservoirSpec): void {
+  const N = spec.units;
+  if (spec.density >= DENSE_FROM_DENSITY) {
+    checkBlock(where, `the dense reservoir W [units, units] for units ${N} (density ${spec.density} ≥ ${DENSE_FROM_DENSITY} is stored dense)`, sizeProduct(N, N));
+  } else {
+    checkBlock(where, `the sparse reservoir W for units ${N} and density ${spec.density}`, sizeProduct(nonZerosPerRow(spec.density, N), N));
+  }
+  checkBlock(where, `W_in [inputSize, units] for inputSize ${spec.inputSize} and units ${N}`, sizeProduct(spec.inputSize, N));
+  if (spec.feedbackScaling > 0) checkBlock(where, `W_back [outputSize, units] for outputSize ${spec.outputSize} and units ${N}`, sizeProduct(spec.outputSize, N));
+  const F = sizeSum(1, spec.inputSize, N);
+  checkBlock(where, `the readout W_out [outputSize, 1 + inputSize + units] for outputSize ${spec.outputSize} and ${F} features`, sizeProduct(spec.outputSize, F), 'f64 values');
+}
+
 /** Draws W, W_in, b and W_back from `spec.seed`; throws when W0 cannot be scaled (ρ(W0) ≈ 0). */
 export function generateReservoir(where: string, spec: ReservoirSpec): ReservoirArrays {
   const N = spec.units;
   const I = spec.inputSize;
   const O = spec.outputSize;
-  const perRow = Math.max(1, Math.round(spec.density * N));
+  const perRow = nonZerosPerRow(spec.density, N);
   const wRandom = new Random(spec.seed, STREAM.reservoir);
   const columns = new Int32Array(perRow * N);
   const rowStart = new Int32Array(N + 1);

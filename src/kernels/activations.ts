@@ -51,7 +51,7 @@ export function activation(name: Activation | 'exp', x: Operand, y: Operand, opt
   const backend = resolveBackend(where, ['x', 'y'], [x, y], options.backend);
   const kernel = FORWARD[name];
   if (x === y) {
-    withOperands(backend, [{ name: 'y', value: y, offset: 0, span: n, output: true }], ([p]) => kernel(backend, { y: p, x: p }, n));
+    withOperands(backend, [{ name: 'y', value: y, offset: 0, span: n, output: true }], ([p]) => kernel(backend, { y: p, x: p }, n), where);
     return;
   }
   const uses = [
@@ -59,7 +59,7 @@ export function activation(name: Activation | 'exp', x: Operand, y: Operand, opt
     { name: 'x', value: x, offset: 0, span: n, output: false },
   ];
   checkNoOverlap(where, uses);
-  withOperands(backend, uses, ([yp, xp]) => kernel(backend, { y: yp, x: xp }, n));
+  withOperands(backend, uses, ([yp, xp]) => kernel(backend, { y: yp, x: xp }, n), where);
 }
 
 /** dx += dy ⊙ f'(x), with f' written in terms of the forward output y = f(x). */
@@ -77,5 +77,5 @@ export function activationBackward(name: Activation, y: Operand, dy: Operand, dx
   ];
   checkNoOverlap(where, uses);
   const kernel = BACKWARD[name];
-  withOperands(backend, uses, ([dxp, yp, dyp]) => kernel(backend, { dx: dxp, y: yp, dy: dyp }, n));
+  withOperands(backend, uses, ([dxp, yp, dyp]) => kernel(backend, { dx: dxp, y: yp, dy: dyp }, n), where);
 }

@@ -126,5 +126,5 @@ export function gemm(m: number, n: number, k: number, a: Operand, b: Operand, c:
   withOperands(backend, uses, ([cPtr, aPtr, bPtr]) => {
     const op = (trans: boolean): GemmOp => (trans ? GEMM_OP.trans : GEMM_OP.noTrans);
     gemmF32(backend, { c: cPtr, a: aPtr, b: bPtr, work }, m, n, k, lda, ldb, ldc, op(transA), op(transB), alpha, beta);
-  });
+  }, WHERE);
 }

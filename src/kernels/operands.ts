@@ -4,6 +4,7 @@
 import { Backend, F32Buffer, liveView } from '../engine/backend.js';
 import { checkFloat32Array, describe } from '../errors.js';
 import { defaultBackend } from '../engine/init.js';
+import { checkBlock } from '../engine/sizes.js';
 
 export type Operand = Float32Array | F32Buffer;
 
@@ -73,12 +74,17 @@ export function checkNoOverlap(where: string, uses: OperandUse[]): void {
 
 /**
  * Runs `kernel` with one byte pointer per use. Float32Array operands are staged
- * in temporary buffers that are freed afterwards, whatever happens.
+ * in temporary buffers that are freed afterwards, whatever happens. Every staged
+ * size is checked before the first is allocated: an operand one block cannot hold
+ * is a RangeError `${where}: <name> (a Float32Array staged in linear memory) needs …`.
  */
-export function withOperands(backend: Backend, uses: OperandUse[], kernel: (pointers: number[]) => void): void {
+export function withOperands(backend: Backend, uses: OperandUse[], kernel: (pointers: number[]) => void, where = 'withOperands'): void {
   if (uses.every((use) => use.value instanceof F32Buffer)) {
     kernel(uses.map((use) => (use.value as F32Buffer).ptr + use.offset * 4)); // zero copy
     return;
+  }
+  for (const use of uses) {
+    if (!(use.value instanceof F32Buffer)) checkBlock(where, `${use.name} (a Float32Array staged in linear memory)`, Math.max(1, use.span));
   }
   const temps: (F32Buffer | null)[] = [];
   try {

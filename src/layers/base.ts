@@ -73,10 +73,12 @@ export abstract class WeightedLayer {
     return this.exportWeights(format, this.parameters.valuesOf(slab), true);
   }
 
-  /** Draws the weights: parameter `index` from its own stream of the seed. `seed` replaces a seed that was not given. */
-  protected createParameters(specs: ParamSpec[], initial: (spec: ParamSpec, random: Random) => Float32Array, seed?: number): void {
-    if (seed !== undefined && !this.seedGiven) this.#seed = seed;
-    this.#parameters = new Parameters(this.backend, specs, (spec, index) => initial(spec, new Random(this.#seed, index)));
+  /** Draws the weights: parameter `index` from its own stream of the seed. `seed` replaces a seed that was not given. `what` names the sizes in errors. */
+  protected createParameters(specs: ParamSpec[], initial: (spec: ParamSpec, random: Random) => Float32Array, seed: number | undefined, what: string): void {
+    // Sizes are checked (by Parameters, before anything is drawn or allocated) before the seed is taken.
+    const chosen = seed !== undefined && !this.seedGiven ? seed : this.#seed;
+    this.#parameters = new Parameters(this.backend, specs, (spec, index) => initial(spec, new Random(chosen, index)), this.kind, what);
+    this.#seed = chosen;
   }
 
   /** @internal Moves the weights into a model's slabs at float `base` (see Parameters.adopt). */

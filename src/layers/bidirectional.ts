@@ -5,6 +5,7 @@
 // step t of both directions lines up; without it the two final states merge
 // (the backward copy's final state is the one after reading step 0).
 import type { Backend, F32Buffer } from '../engine/backend.js';
+import { sizeProduct } from '../engine/sizes.js';
 import { checkOneOf, checkOptions, describe } from '../errors.js';
 import { checkFormat, type WeightFormat, type Weights } from './formats.js';
 import { Workspace } from './parameters.js';
@@ -107,7 +108,12 @@ export class Bidirectional implements ModelLayer {
     const F = this.forwardLayer.inputSize;
     const H = this.forwardLayer.units;
     const outRows = this.returnSequences ? T * B : B;
-    this.#work.layout({ xRev: T * B * F, bOut: T * B * H, out: outRows * this.units, dF: outRows * H, dB: outRows * H, dBRev: T * B * H, dXRev: T * B * F, dX: T * B * F });
+    const TBF = sizeProduct(T, B, F);
+    const TBH = sizeProduct(T, B, H);
+    this.#work.layout(
+      { xRev: TBF, bOut: TBH, out: sizeProduct(outRows, this.units), dF: sizeProduct(outRows, H), dB: sizeProduct(outRows, H), dBRev: TBH, dXRev: TBF, dX: TBF },
+      'Bidirectional', `the workspace for a batch of ${B} sequences × ${T} time steps (inputSize ${F}, units ${this.units})`,
+    );
     this.#T = T;
     this.#B = B;
     this.#mask = mask;

@@ -9,6 +9,7 @@
 // inference forward, e.g. a model's forward(), dZ = p ⊙ (dOut − dOut·p));
 // dW += xᵀ·dZ, db += Σ_rows dZ, dX = dZ·Wᵀ.
 import type { Backend } from '../engine/backend.js';
+import { sizeProduct } from '../engine/sizes.js';
 import { checkBoolean, checkInt, checkOneOf } from '../errors.js';
 import { glorotUniform } from '../initializers.js';
 import { WeightedLayer } from './base.js';
@@ -69,7 +70,7 @@ export class Dense extends WeightedLayer implements ModelLayer {
     const I = this.#inputSize;
     const U = this.units;
     const specs = [{ name: 'weight', shape: [I, U] }, ...(this.useBias ? [{ name: 'bias', shape: [U] }] : [])];
-    this.createParameters(specs, (spec, random) => (spec.name === 'weight' ? glorotUniform(random, I, U) : new Float32Array(U)), seed);
+    this.createParameters(specs, (spec, random) => (spec.name === 'weight' ? glorotUniform(random, I, U) : new Float32Array(U)), seed, `the weights for inputSize ${I} and units ${U}`);
   }
 
   /** @internal */
@@ -81,7 +82,12 @@ export class Dense extends WeightedLayer implements ModelLayer {
       }
     } else {
       this.#inputSize = input.features;
-      this.#init(seed);
+      try {
+        this.#init(seed);
+      } catch (error) {
+        this.#inputSize = 0; // a failed build leaves the layer unbuilt, as it was
+        throw error;
+      }
     }
     return { features: this.units, sequence: input.sequence };
   }
@@ -91,15 +97,19 @@ export class Dense extends WeightedLayer implements ModelLayer {
     const rows = batch.T * batch.B;
     const I = this.#inputSize;
     const U = this.units;
-    this.workspace.layout({ out: rows * U, probs: this.activation === 'softmax' ? rows * U : 0, dZ: rows * U, dX: rows * I });
+    const n = sizeProduct(rows, U);
+    this.workspace.layout(
+      { out: n, probs: this.activation === 'softmax' ? n : 0, dZ: n, dX: sizeProduct(rows, I) }, 'Dense',
+      `the workspace for a batch of ${batch.B} sequences × ${batch.T} time steps (inputSize ${I}, units ${U})`,
+    );
     const backend = this.backend;
     const out = this.workspace.ptr('out');
     gemmF32(backend, { c: out, a: x, b: this.parameters.ptr('weight'), work: backend.gemmWork() }, rows, U, I, I, U, U, GEMM_OP.noTrans, GEMM_OP.noTrans, 1, 0);
     if (this.useBias) addBiasRowsF32(backend, { x: out, bias: this.parameters.ptr('bias') }, rows, U);
-    const n = rows * U;
-    if (this.activation === 'relu') reluF32(backend, { y: out, x: out }, n);
-    else if (this.activation === 'tanh') tanhF32(backend, { y: out, x: out }, n);
-    else if (this.activation === 'sigmoid') sigmoidF32(backend, { y: out, x: out }, n);
+    const count = rows * U;
+    if (this.activation === 'relu') reluF32(backend, { y: out, x: out }, count);
+    else if (this.activation === 'tanh') tanhF32(backend, { y: out, x: out }, count);
+    else if (this.activation === 'sigmoid') sigmoidF32(backend, { y: out, x: out }, count);
     this.#x = x;
     this.#rows = rows;
     this.#training = batch.training;

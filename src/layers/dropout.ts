@@ -4,6 +4,7 @@
 // layer's seed, the model's update count, the element index), so the same seed
 // gives the same masks run to run, and a resumed model continues the sequence.
 import type { Backend, F32Buffer } from '../engine/backend.js';
+import { sizeProduct } from '../engine/sizes.js';
 import { checkOptions, describe, readSeed } from '../errors.js';
 import { defaultBackend } from '../engine/init.js';
 import { Workspace } from './parameters.js';
@@ -89,8 +90,9 @@ export class Dropout implements ModelLayer {
   modelForward(x: number, batch: Batch): number {
     this.#active = batch.noise !== undefined && this.rate > 0;
     if (!this.#active) return x;
-    const n = batch.T * batch.B * this.#features;
-    this.#work.layout({ out: n, mask: n, dX: n });
+    const size = sizeProduct(batch.T, batch.B, this.#features);
+    this.#work.layout({ out: size, mask: size, dX: size }, 'Dropout', `the workspace for a batch of ${batch.B} sequences × ${batch.T} time steps (${this.#features} features)`);
+    const n = Number(size);
     this.#n = n;
     dropoutF32(this.backend, { out: this.#work.ptr('out'), mask: this.#work.ptr('mask'), x }, n, this.rate, mix(this.#seed, batch.noise!));
     return this.#work.ptr('out');

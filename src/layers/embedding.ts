@@ -2,6 +2,7 @@
 // Backward scatters: dTable[id[r]] += dOut[r]. Weight layout: table [vocabSize, units]
 // (Keras 'embeddings', PyTorch nn.Embedding 'weight'). Initialised U(−0.05, 0.05) as Keras does.
 import type { Backend } from '../engine/backend.js';
+import { sizeProduct } from '../engine/sizes.js';
 import { checkInt } from '../errors.js';
 import { WeightedLayer } from './base.js';
 import { checkFormat, checkKeys, takeWeight, tensor, type WeightFormat, type Weights } from './formats.js';
@@ -45,7 +46,7 @@ export class Embedding extends WeightedLayer implements ModelLayer {
       const table = new Float32Array(n);
       for (let i = 0; i < n; i++) table[i] = random.range(-0.05, 0.05);
       return table;
-    }, seed);
+    }, seed, `the table for vocabSize ${this.vocabSize} and units ${this.units}`);
   }
 
   /** @internal */
@@ -58,7 +59,7 @@ export class Embedding extends WeightedLayer implements ModelLayer {
   /** @internal x points at i32 ids [T, B] (validated by the model: 0 ≤ id < vocabSize). */
   modelForward(ids: number, batch: Batch): number {
     const rows = batch.T * batch.B;
-    this.workspace.layout({ out: rows * this.units });
+    this.workspace.layout({ out: sizeProduct(rows, this.units) }, 'Embedding', `the output for a batch of ${batch.B} sequences × ${batch.T} time steps (units ${this.units})`);
     embeddingForwardF32(this.backend, { out: this.workspace.ptr('out'), table: this.parameters.ptr('table'), ids }, rows, this.units);
     this.#ids = ids;
     this.#rows = rows;

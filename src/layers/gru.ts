@@ -2,6 +2,7 @@
 // reset-before (Cho et al. 2014, TF.js). Internal layout: weightIh [I, 3H],
 // weightHh [H, 3H], biasIh [3H], biasHh [3H] (reset-after only); gate blocks r, z, n.
 import { describe } from '../errors.js';
+import { sizeProduct, type Size } from '../engine/sizes.js';
 import { glorotUniform, orthogonal } from '../initializers.js';
 import type { Random } from '../random.js';
 import { checkKeys, inverseOrder, permuteBlocks, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
@@ -65,11 +66,11 @@ export class GRU extends RecurrentLayer {
     return new Float32Array(3 * H);
   }
 
-  protected workRegions(T: number, B: number): Record<string, number> {
+  protected workRegions(T: number, B: number): Record<string, Size> {
     const H = this.units;
     return {
-      gates: T * B * 3 * H, extra: T * B * H, zh: B * 3 * H,
-      dZ: T * B * 3 * H, dZh: this.#after ? T * B * 3 * H : 0, drh: B * H,
+      gates: sizeProduct(T, B, 3, H), extra: sizeProduct(T, B, H), zh: sizeProduct(B, 3, H),
+      dZ: sizeProduct(T, B, 3, H), dZh: this.#after ? sizeProduct(T, B, 3, H) : 0, drh: sizeProduct(B, H),
       packed: gruPackedFloats(this.backend, H, GRU_VARIANT[this.variant]),
     };
   }

@@ -3,6 +3,7 @@
 // bias [G·H], gate blocks i, f, g, o (G = 4) or i, g, o for the coupled and no-forget
 // variants (G = 3); peephole [3H] = p_i, p_f, p_o.
 import { describe } from '../errors.js';
+import { sizeProduct, type Size } from '../engine/sizes.js';
 import { glorotUniform, orthogonal } from '../initializers.js';
 import type { Random } from '../random.js';
 import { checkFinite } from '../errors.js';
@@ -88,9 +89,9 @@ export class LSTM extends RecurrentLayer {
     return new Float32Array(3 * H);
   }
 
-  protected workRegions(T: number, B: number): Record<string, number> {
+  protected workRegions(T: number, B: number): Record<string, Size> {
     const { units: H, gates: G } = this;
-    return { gates: T * B * G * H, cAll: (T + 1) * B * H, tanhC: T * B * H, dc: B * H, dZ: T * B * G * H, packed: lstmPackedFloats(this.backend, H, LSTM_VARIANT[this.variant]) };
+    return { gates: sizeProduct(T, B, G, H), cAll: sizeProduct(T + 1, B, H), tanhC: sizeProduct(T, B, H), dc: sizeProduct(B, H), dZ: sizeProduct(T, B, G, H), packed: lstmPackedFloats(this.backend, H, LSTM_VARIANT[this.variant]) };
   }
 
   #peep(grad: boolean): number {

@@ -3,6 +3,7 @@
 // model adopts the regions into its own slabs so that one optimizer call
 // updates every parameter of the model.
 import { type Backend, type F32Buffer, liveView } from '../engine/backend.js';
+import { layoutBlock, roundUp4, sizeProduct } from '../engine/sizes.js';
 
 export interface ParamSpec {
   name: string;
@@ -23,15 +24,29 @@ export class Parameters {
   #base = 0;
   #owned = true;
 
-  /** Allocates the layer's own slabs and fills parameter `index` with `initial(spec, index)`. */
-  constructor(readonly backend: Backend, specs: ParamSpec[], initial: (spec: ParamSpec, index: number) => Float32Array) {
-    for (const spec of specs) {
-      const length = spec.shape.reduce((a, b) => a * b, 1);
-      this.#slots.set(spec.name, { offset: this.#floats, length, shape: spec.shape });
-      this.#floats += (length + 3) & ~3;
+  /**
+   * Allocates the layer's own slabs and fills parameter `index` with `initial(spec, index)`. Sizes are
+   * checked first (exactly): too many floats for one block is a RangeError `${where}: ${what} needs …`,
+   * before any value is drawn.
+   */
+  constructor(
+    readonly backend: Backend,
+    specs: ParamSpec[],
+    initial: (spec: ParamSpec, index: number) => Float32Array,
+    where = 'Parameters',
+    what = 'the parameters',
+  ) {
+    const lengths = specs.map((spec) => sizeProduct(...spec.shape));
+    const { offsets, total } = layoutBlock(where, what, lengths);
+    specs.forEach((spec, i) => this.#slots.set(spec.name, { offset: offsets[i], length: Number(lengths[i]), shape: spec.shape }));
+    this.#floats = Number(lengths.reduce((sum, length) => sum + roundUp4(length), 0n));
+    this.#params = backend.allocBlock(where, what, total);
+    try {
+      this.#grads = backend.allocBlock(where, `the gradients of ${what}`, total);
+    } catch (error) {
+      this.#params.dispose();
+      throw error;
     }
-    this.#params = backend.allocF32(Math.max(this.#floats, 4));
-    this.#grads = backend.allocF32(Math.max(this.#floats, 4));
     specs.forEach((spec, index) => liveView(this.#params).set(initial(spec, index), this.#slots.get(spec.name)!.offset));
   }
 
@@ -119,17 +134,18 @@ export class Workspace {
 
   constructor(readonly backend: Backend) {}
 
-  /** Lays out `regions` (floats each); allocates a larger buffer if they do not fit (throws before changing anything). */
-  layout(regions: Record<string, number>): void {
+  /**
+   * Lays out `regions` (floats each, exact: number or bigint); allocates a larger buffer if they do
+   * not fit. Throws before changing anything: a total one block cannot hold is a RangeError
+   * `${where}: ${what} needs … floats (… bytes), …`.
+   */
+  layout(regions: Record<string, number | bigint>, where = 'Workspace.layout', what = 'the workspace'): void {
+    const names = Object.keys(regions);
+    const { offsets, total } = layoutBlock(where, what, names.map((name) => regions[name]));
     const next = new Map<string, { offset: number; length: number }>();
-    let total = 0;
-    for (const [name, length] of Object.entries(regions)) {
-      next.set(name, { offset: total, length });
-      total += (length + 3) & ~3;
-    }
-    total = Math.max(total, 4);
+    names.forEach((name, i) => next.set(name, { offset: offsets[i], length: Number(regions[name]) }));
     if (!this.#buffer || this.#buffer.length < total) {
-      const buffer = this.backend.allocF32(total);
+      const buffer = this.backend.allocBlock(where, what, total);
       this.#buffer?.dispose();
       this.#buffer = buffer;
     }

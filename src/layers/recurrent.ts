@@ -4,6 +4,7 @@
 // and back, caches that know when they are stale, and weight formats.
 import type { Backend, F32Buffer } from '../engine/backend.js';
 import { checkBoolean, checkInt, checkOptions, describe } from '../errors.js';
+import { sizeProduct, type Size } from '../engine/sizes.js';
 import type { Random } from '../random.js';
 import { WeightedLayer } from './base.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
@@ -128,7 +129,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
   /** Initial values of one parameter (`index` picks an independent random stream). */
   protected abstract initialValue(spec: ParamSpec, random: Random): Float32Array;
   /** Workspace regions (in floats) for a batch of B sequences of T steps: forward and backward. */
-  protected abstract workRegions(T: number, B: number): Record<string, number>;
+  protected abstract workRegions(T: number, B: number): Record<string, Size>;
   /** `mask`: pointer of the [T, B] mask to pass to the kernel (0: none). */
   protected abstract runForward(T: number, B: number, mask: number): void;
   protected abstract runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void;
@@ -138,7 +139,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
   /** Allocates the slabs and draws initial weights, once inputSize is known. Called by each subclass constructor. */
   protected initParams(seed?: number): void {
     if (this.#inputSize === 0) return; // built later by build()
-    this.createParameters(this.paramSpecs(), (spec, random) => this.initialValue(spec, random), seed);
+    this.createParameters(this.paramSpecs(), (spec, random) => this.initialValue(spec, random), seed, `the weights for inputSize ${this.#inputSize} and units ${this.units}`);
   }
 
   /**
@@ -153,7 +154,12 @@ export abstract class RecurrentLayer extends WeightedLayer {
       return;
     }
     this.#inputSize = inputSize;
-    this.initParams(seed);
+    try {
+      this.initParams(seed);
+    } catch (error) {
+      this.#inputSize = 0; // a failed build leaves the layer unbuilt, as it was
+      throw error;
+    }
   }
 
   /** @internal Moves the weights into a model's slabs at float `base` (see Parameters.adopt). */
@@ -191,8 +197,8 @@ export abstract class RecurrentLayer extends WeightedLayer {
     const [B, T] = input.shape;
     const initial = this.#readStates(where, 'options.initialState', options.initialState, B);
     const mask = readMask(where, options.mask, options.lengths, B, T);
-    // Validation is done: from here on nothing can fail.
-    this.#ensureWorkspace(T, B);
+    // Validation is done: the workspace (checked, and allocated before anything changes) is the last thing that can fail.
+    this.#ensureWorkspace(where, T, B);
     toTimeMajor(input.data, this.backend.heapF32(), this.work('x') >>> 2, B, T, this.inputSize);
     if (mask) toTimeMajor(mask, this.backend.heapF32(), this.work('mask') >>> 2, B, T, 1);
     this.#forwardCore(T, B, initial, mask ? this.work('mask') : 0);
@@ -260,7 +266,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
    * until backwardFrom(). Output stays in the workspace: outputPtr().
    */
   forwardFrom(x: number, T: number, B: number, initial: Partial<Record<StateName, number>> = {}, mask = 0): void {
-    this.#ensureWorkspace(T, B);
+    this.#ensureWorkspace(this.kind, T, B);
     this.backend.copyFloats(this.work('x'), x, T * B * this.inputSize);
     this.#forwardCore(T, B, initial, mask);
   }
@@ -381,10 +387,14 @@ export abstract class RecurrentLayer extends WeightedLayer {
   }
 
   /** Lays out the regions for (T, B), growing (never shrinking) the workspace if they do not fit. */
-  #ensureWorkspace(T: number, B: number): void {
+  #ensureWorkspace(where: string, T: number, B: number): void {
     const I = this.inputSize;
     const H = this.units;
-    this.workspace.layout({ x: T * B * I, hAll: (T + 1) * B * H, dOutput: T * B * H, dX: T * B * I, dh: B * H, mask: T * B, dhCarry: B * H, dFinalSum: B * H, ...this.workRegions(T, B) });
+    const regions = {
+      x: sizeProduct(T, B, I), hAll: sizeProduct(T + 1, B, H), dOutput: sizeProduct(T, B, H), dX: sizeProduct(T, B, I),
+      dh: sizeProduct(B, H), mask: sizeProduct(T, B), dhCarry: sizeProduct(B, H), dFinalSum: sizeProduct(B, H), ...this.workRegions(T, B),
+    };
+    this.workspace.layout(regions, where, `the workspace for a batch of ${B} sequences × ${T} time steps (inputSize ${I}, units ${H})`);
   }
 }
 

@@ -1,5 +1,6 @@
 // SimpleRNN (Elman): h_t = f(x_t·W_ih + h_{t−1}·W_hh + b), f ∈ {tanh, relu, sigmoid}.
 import { describe } from '../errors.js';
+import { sizeProduct, type Size } from '../engine/sizes.js';
 import { glorotUniform, identity, orthogonal } from '../initializers.js';
 import type { Random } from '../random.js';
 import { add, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
@@ -51,9 +52,9 @@ export class SimpleRNN extends RecurrentLayer {
     return new Float32Array(H);
   }
 
-  protected workRegions(T: number, B: number): Record<string, number> {
+  protected workRegions(T: number, B: number): Record<string, Size> {
     const H = this.units;
-    return { dZ: T * B * H, packed: rnnPackedFloats(this.backend, H) };
+    return { dZ: sizeProduct(T, B, H), packed: rnnPackedFloats(this.backend, H) };
   }
 
   protected runForward(T: number, B: number, mask: number): void {

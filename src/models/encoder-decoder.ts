@@ -483,7 +483,7 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
       target: n * (this.#tokens ? 1 : O),
       dLoss: n * O,
       probs: withTargets ? n * O : B * O,
-    });
+    }, 'EncoderDecoder', `the workspace for a batch of ${B} sequences`);
     this.#sourceMasked = d.sourceMask !== null;
     this.#targetMasked = withTargets && d.targetMask !== null;
     this.#stagedTs = Ts;

@@ -587,7 +587,7 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     const F = this.#ids ? 1 : this.inputSize;
     const O = this.outputSize;
     const sequence = this.outputsSequences;
-    this.work.layout(this.#workRegions(T, B, withTargets, d.mask !== null));
+    this.work.layout(this.#workRegions(T, B, withTargets, d.mask !== null), 'Sequential', `the workspace for a batch of ${B} sequences × ${T} time steps`);
     this.#maskStaged = d.mask !== null;
     this.#stagedT = T;
     this.#stagedB = B;
