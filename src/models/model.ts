@@ -365,8 +365,9 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
     if (j.training === undefined) return;
     const t = j.training;
     if (t === null || typeof t !== 'object') throw new TypeError(`${where}: training must be an object`);
-    this.compile({ loss: t.loss, optimizer: t.optimizer, clipNorm: t.clipNorm, clipValue: t.clipValue });
-    this.#slab.restore(where, t);
+    const loss = checkOneOf(where, 'options.loss', t.loss, LOSSES);
+    this.checkLoss(where, loss);
+    this.#slab.restore(where, loss, t);
   }
 
   /** Frees every layer and the model's slabs. */

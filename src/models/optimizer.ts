@@ -101,6 +101,13 @@ export function stateSlabs(o: ResolvedOptimizer): number {
   return o.momentum > 0 ? 1 : 0;
 }
 
+/** What each state slab holds, in slab order (names in messages): sgd ['velocity'], adam ['m', 'v'], rmsprop ['sq']. */
+export function stateNames(o: ResolvedOptimizer): readonly string[] {
+  if (o.type === 'adam') return ['m (first moment)', 'v (second moment)'];
+  if (o.type === 'rmsprop') return ['sq (mean square)'];
+  return ['velocity'];
+}
+
 /** One update of `n` parameters; `step` is the 1-based update count (Adam's bias correction). */
 export function applyOptimizer(backend: Backend, o: ResolvedOptimizer, params: F32Buffer, grads: F32Buffer, state: F32Buffer[], n: number, step: number): void {
   const lr = learningRateAt(o, step - 1);
