@@ -155,6 +155,7 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
         if (!ok) throw new TypeError(`${where}: ${name} must be ${kinds}, got ${describe(layer)}`);
         const l = layer as ModelLayer;
         if (l.disposed) throw new Error(`${where}: ${name} (${l.kind}) was disposed`);
+        l.ownership.checkFree(where, name, l.kind);
         if (layer instanceof Embedding && i > 0) throw new RangeError(`${where}: ${name} is an Embedding; it can only be the first layer (it reads token ids)`);
         const k = seen.indexOf(l);
         if (k >= 0) throw new RangeError(`${where}: ${name} is a layer already used at ${k < options.encoder.layers.length ? `options.encoder.layers[${k}]` : `options.decoder.layers[${k - options.encoder.layers.length}]`}`);

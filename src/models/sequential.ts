@@ -145,6 +145,7 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
         throw new TypeError(`${where}: options.layers[${i}] must be a SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional or Dropout, got ${describe(layer)}`);
       }
       if (layer.disposed) throw new Error(`${where}: options.layers[${i}] (${layer.kind}) was disposed`);
+      layer.ownership.checkFree(where, `options.layers[${i}]`, layer.kind);
       if (options.layers.indexOf(layer) !== i) throw new RangeError(`${where}: options.layers[${i}] is the same layer as options.layers[${options.layers.indexOf(layer)}]`);
     });
     const seed = readSeed(where, 'options.seed', options.seed);

@@ -227,9 +227,14 @@ export class TrainingSlab {
   /** Set while a fit runs (runEpochs). */
   busy = false;
 
-  /** Throws if a fit of this model is running. */
+  /**
+   * Throws if a fit of this model is running: the model is locked while it trains. Every call that
+   * changes it (compile, fit, set*, applyGradients, forward/backward/computeGradients, dispose, and
+   * its layers' setWeights/forward/backward) throws; reads (predict, evaluate, step, generate,
+   * get*, toJSON) are allowed, also from fit's callbacks.
+   */
   checkIdle(where: string): void {
-    if (this.busy) throw new Error(`${where}: this model is already training (await the running fit first)`);
+    if (this.busy) throw new Error(`${where}: this model is training (a fit is running); it can change only after fit settles — from fit's callbacks, only reads (predict, evaluate, getWeights, getParameters, toJSON …) are allowed`);
   }
 
   /** The global L2 norm of the gradient at the last update, before clipping. */
