@@ -186,7 +186,7 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
       const v = options.validationData as Record<string, unknown>;
       const keys = [...this.dataNames, ...this.dataOptions];
       if (v === null || typeof v !== 'object') throw new TypeError(`${where}: options.validationData must be { ${keys.join(', ')} }, got ${describe(v)}`);
-      checkOptions(`${where} (options.validationData)`, v, keys);
+      checkOptions(where, v, keys, 'options.validationData');
       validation = this.readData(`${where} (validationData)`, v[this.dataNames[0]] as TensorLike, v[this.dataNames[1]] as TensorLike, v, true);
     } else if (options.validationSplit !== undefined) {
       const split = options.validationSplit;

@@ -49,8 +49,11 @@ function num(where: string, name: string, value: unknown, fallback: number, min:
 }
 
 export function resolveOptimizer(where: string, value: unknown): ResolvedOptimizer {
+  if (typeof value !== 'string' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    throw new TypeError(`${where}: options.optimizer must be one of ${TYPES.map((t) => `'${t}'`).join(', ')} or an object { type, learningRate, … }, got ${describe(value)}`);
+  }
   const config = (typeof value === 'string' ? { type: value } : value) as OptimizerConfig;
-  checkOptions(where, config, ['type', 'learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'rho', 'epsilon', 'weightDecay', 'decoupledWeightDecay', 'schedule']);
+  checkOptions(where, config, ['type', 'learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'rho', 'epsilon', 'weightDecay', 'decoupledWeightDecay', 'schedule'], 'options.optimizer');
   const type = checkOneOf(where, 'optimizer.type', config.type, TYPES);
   const o: ResolvedOptimizer = {
     type,
@@ -72,7 +75,7 @@ export function resolveOptimizer(where: string, value: unknown): ResolvedOptimiz
 
 function resolveSchedule(where: string, value: unknown): Schedule {
   const s = value as Record<string, unknown>;
-  checkOptions(`${where} (optimizer.schedule)`, s, ['type', 'stepSize', 'gamma', 'totalSteps', 'minLearningRate']);
+  checkOptions(where, s, ['type', 'stepSize', 'gamma', 'totalSteps', 'minLearningRate'], 'options.optimizer.schedule');
   const type = checkOneOf(where, 'optimizer.schedule.type', s.type, ['step', 'exponential', 'cosine'] as const);
   const positiveInt = (name: string, v: unknown): number => {
     if (!Number.isInteger(v) || (v as number) < 1) throw new RangeError(`${where}: optimizer.schedule.${name} must be a positive integer, got ${describe(v)}`);

@@ -549,6 +549,10 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
         if (!(v instanceof Float32Array) || v.length !== B * layer.units) {
           throw new TypeError(`${where}: state.layers[${i}].${name} must be a Float32Array of ${B * layer.units} values (batch ${B} × ${layer.units} units), got ${describe(v)}`);
         }
+        // States go into the recurrence as they are: a NaN or ±Inf would spread to every later step.
+        for (let k = 0; k < v.length; k++) {
+          if (!Number.isFinite(v[k])) throw new RangeError(`${where}: state.layers[${i}].${name}[${k}] is ${v[k]}; states must be finite`);
+        }
       }
     });
     return B;

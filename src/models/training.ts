@@ -162,7 +162,7 @@ export function readCallbacks(where: string, value: unknown): Callbacks {
 export function readEarlyStopping(where: string, value: unknown, hasValidation: boolean): Required<EarlyStopping> | null {
   if (value === undefined || value === false) return null;
   const e = (value === true ? {} : value) as EarlyStopping;
-  checkOptions(`${where} (options.earlyStopping)`, e, ['monitor', 'patience', 'minDelta', 'restoreBestWeights']);
+  checkOptions(where, e, ['monitor', 'patience', 'minDelta', 'restoreBestWeights'], 'options.earlyStopping');
   const monitor = e.monitor === undefined ? (hasValidation ? 'valLoss' : 'loss') : checkOneOf(where, 'options.earlyStopping.monitor', e.monitor, ['loss', 'valLoss'] as const);
   if (monitor === 'valLoss' && !hasValidation) throw new RangeError(`${where}: options.earlyStopping.monitor 'valLoss' needs validationData or validationSplit`);
   const minDelta = e.minDelta === undefined ? 0 : e.minDelta;
@@ -274,7 +274,7 @@ export class TrainingSlab {
 
   /** The optimizer and clipping of compile options, validated. */
   #readOptions(where: string, options: CompileOptions): { optimizer: ResolvedOptimizer; clipNorm: number; clipValue: number } {
-    const optimizer = resolveOptimizer(where, options.optimizer ?? 'adam');
+    const optimizer = resolveOptimizer(where, options.optimizer === undefined ? 'adam' : options.optimizer);
     const clip = (name: string, value: unknown): number => {
       if (value === undefined) return 0;
       if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new RangeError(`${where}: options.${name} must be a positive number, got ${describe(value)}`);
