@@ -72,13 +72,18 @@ export function isDetached(view: ArrayBufferView): boolean {
   }
 }
 
-/** Throws unless `options` is an object whose keys are all in `allowed`. */
-export function checkOptions(where: string, options: unknown, allowed: readonly string[]): Record<string, unknown> {
+/**
+ * Throws unless `options` is an object whose keys are all in `allowed`. `name` is how messages
+ * call the argument: 'options' (the default), or a nested one such as 'options.optimizer'.
+ */
+export function checkOptions(where: string, options: unknown, allowed: readonly string[], name = 'options'): Record<string, unknown> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+    throw new TypeError(`${where}: ${name} must be an object, got ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) throw new RangeError(`${where}: unknown option '${key}' (known: ${allowed.join(', ')})`);
+    if (allowed.includes(key)) continue;
+    if (name === 'options') throw new RangeError(`${where}: unknown option '${key}' (known: ${allowed.join(', ')})`);
+    throw new RangeError(`${where}: ${name} has an unknown key '${key}' (known: ${allowed.join(', ')})`);
   }
   return options as Record<string, unknown>;
 }

@@ -8,6 +8,12 @@ import { init } from '../src/engine/init.js';
 import { GRU } from '../src/layers/gru.js';
 import { LSTM } from '../src/layers/lstm.js';
 import { SimpleRNN } from '../src/layers/simple-rnn.js';
+import { Bidirectional } from '../src/layers/bidirectional.js';
+import { Dense } from '../src/layers/dense.js';
+import { Embedding } from '../src/layers/embedding.js';
+import { EncoderDecoder } from '../src/models/encoder-decoder.js';
+import { Sequential } from '../src/models/sequential.js';
+import { rmse, nrmse, rsquare } from '../src/esn/data.js';
 
 const f32 = (n: number, v = 1) => new Float32Array(n).fill(v);
 
@@ -130,5 +136,102 @@ describe('activations reject bad input', () => {
     expect(() => activationBackward('relu', f32(2), f32(3), f32(2))).toThrow('activationBackward: dy has 3 elements but y has 2');
     const y = f32(4);
     expect(() => activationBackward('tanh', y, f32(4), y)).toThrow('activationBackward: dx must not overlap y (they share memory)');
+  });
+});
+
+/** The error's class and full message. */
+const thrown = (fn: () => unknown): { type: string; message: string } => {
+  try {
+    fn();
+  } catch (error) {
+    return { type: (error as Error).constructor.name, message: (error as Error).message };
+  }
+  throw new Error('expected a throw');
+};
+
+describe('null, primitives and wrong element types get messages naming the argument', () => {
+  it('every layer\'s setWeights: weights that are not an object of named weights', () => {
+    const layers = [
+      new LSTM({ inputSize: 2, units: 3 }), new GRU({ inputSize: 2, units: 3 }), new SimpleRNN({ inputSize: 2, units: 3 }),
+      new Dense({ inputSize: 2, units: 1 }), new Embedding({ vocabSize: 4, units: 2, seed: 1 }),
+    ];
+    const keys = ['weightIh, weightHh, bias', 'weightIh, weightHh, biasIh, biasHh', 'weightIh, weightHh, bias', 'weight, bias', 'table'];
+    layers.forEach((layer, i) => {
+      const before = layer.getWeights();
+      for (const [given, shown] of [[null, 'null'], [undefined, 'undefined'], [5, '5'], ['w', '"w"'], [[], 'Array(0)']] as const) {
+        expect(thrown(() => layer.setWeights(given as never))).toEqual({
+          type: 'TypeError',
+          message: `${layer.kind}.setWeights: weights must be an object of named weights (${keys[i]}), got ${shown}`,
+        });
+      }
+      expect(layer.getWeights()).toEqual(before);
+      layer.dispose();
+    });
+    const bi = new Bidirectional({ layer: new LSTM({ units: 2, returnSequences: true }) });
+    const model = new Sequential({ inputSize: 2, layers: [bi, new Dense({ units: 1 })] });
+    expect(thrown(() => bi.setWeights(null as never))).toEqual({ type: 'TypeError', message: 'Bidirectional.setWeights: weights must be an object, got null' });
+    expect(thrown(() => model.setWeights(null as never))).toEqual({
+      type: 'TypeError', message: 'Sequential.setWeights: weights must be an array of 2 entries (one per layer), got null',
+    });
+    expect(thrown(() => model.setWeights([model.getWeights()[0], null] as never))).toEqual({
+      type: 'TypeError', message: 'Sequential.setWeights: weights[1] (Dense): Dense.setWeights: weights must be an object of named weights (weight, bias), got null',
+    });
+    model.dispose();
+  });
+
+  it('nested options objects are named as what they are', async () => {
+    const model = new Sequential({ inputSize: 2, layers: [new Dense({ units: 1 })] });
+    const compile = (optimizer: unknown) => thrown(() => model.compile({ loss: 'mse', optimizer: optimizer as never }));
+    const names = "'sgd', 'adam', 'rmsprop'";
+    expect(compile(5)).toEqual({ type: 'TypeError', message: `Sequential.compile: options.optimizer must be one of ${names} or an object { type, learningRate, … }, got 5` });
+    expect(compile(null)).toEqual({ type: 'TypeError', message: `Sequential.compile: options.optimizer must be one of ${names} or an object { type, learningRate, … }, got null` });
+    expect(compile(['adam'])).toEqual({ type: 'TypeError', message: `Sequential.compile: options.optimizer must be one of ${names} or an object { type, learningRate, … }, got Array(1)` });
+    expect(compile('adamw')).toEqual({ type: 'RangeError', message: `Sequential.compile: optimizer.type must be one of ${names}, got "adamw"` });
+    expect(compile({ type: 'adam', lr: 0.1 })).toEqual({
+      type: 'RangeError',
+      message: "Sequential.compile: options.optimizer has an unknown key 'lr' (known: type, learningRate, momentum, nesterov, beta1, beta2, rho, epsilon, weightDecay, decoupledWeightDecay, schedule)",
+    });
+    expect(compile({ type: 'adam', schedule: 3 })).toEqual({ type: 'TypeError', message: 'Sequential.compile: options.optimizer.schedule must be an object, got 3' });
+    expect(model.toJSON().training).toBe(undefined); // nothing was compiled
+    model.compile({ loss: 'mse' });
+    const x = [[[1, 2]]];
+    const y = [[[1]]];
+    await expect(model.fit(x, y, { earlyStopping: 5 as never })).rejects.toThrow(new TypeError('Sequential.fit: options.earlyStopping must be an object, got 5'));
+    await expect(model.fit(x, y, { earlyStopping: { patiense: 2 } as never })).rejects.toThrow(
+      new RangeError("Sequential.fit: options.earlyStopping has an unknown key 'patiense' (known: monitor, patience, minDelta, restoreBestWeights)"),
+    );
+    await expect(model.fit(x, y, { validationData: { x, y, z: 1 } as never })).rejects.toThrow(
+      new RangeError("Sequential.fit: options.validationData has an unknown key 'z' (known: x, y, lengths, mask)"),
+    );
+    expect(model.steps).toBe(0);
+    model.dispose();
+    const ed = new EncoderDecoder({ encoder: { inputSize: 1, layers: [new GRU({ units: 2 })] }, decoder: { inputSize: 1, layers: [new GRU({ units: 2, returnSequences: true }), new Dense({ units: 1 })] } });
+    expect(thrown(() => ed.setWeights({ ...ed.getWeights(), extra: [] } as never))).toEqual({
+      type: 'RangeError', message: "EncoderDecoder.setWeights: weights has an unknown key 'extra' (known: encoder, decoder)",
+    });
+    ed.dispose();
+    expect(thrown(() => new EncoderDecoder({ encoder: 3, decoder: {} } as never))).toEqual({ type: 'TypeError', message: 'EncoderDecoder: options.encoder must be an object, got 3' });
+  });
+
+  it('metrics: values that are not numbers are a TypeError naming the element', () => {
+    expect(thrown(() => rmse(['a'] as never, ['b'] as never))).toEqual({ type: 'TypeError', message: 'rmse: predicted[0] must be a number, got "a"' });
+    expect(thrown(() => nrmse([1, 2], [1, '2'] as never))).toEqual({ type: 'TypeError', message: 'nrmse: target[1] must be a number, got "2"' });
+    expect(thrown(() => rsquare([1, null] as never, [1, 2]))).toEqual({ type: 'TypeError', message: 'rsquare: predicted[1] must be a number, got null' });
+    expect(thrown(() => rmse('ab' as never, 'ab' as never))).toEqual({ type: 'TypeError', message: 'rmse: predicted must be an array of numbers, got "ab"' });
+    expect(thrown(() => rmse([1, NaN], [1, 2]))).toEqual({ type: 'RangeError', message: 'rmse: non-finite value at index 1 (predicted NaN, target 2)' });
+  });
+
+  it('Sequential.step: states must be finite; a refused step leaves the state as it was', () => {
+    const model = new Sequential({ inputSize: 2, seed: 1, layers: [new LSTM({ units: 2, returnSequences: true }), new GRU({ units: 3 })] });
+    const state = model.initialState(2);
+    model.step([[1, 2], [3, 4]], state);
+    state.layers[1]!.h![4] = NaN;
+    const copy = state.layers.map((l) => ({ h: l!.h!.slice(), c: l!.c?.slice() }));
+    expect(thrown(() => model.step([[1, 2], [3, 4]], state))).toEqual({ type: 'RangeError', message: 'Sequential.step: state.layers[1].h[4] is NaN; states must be finite' });
+    state.layers[1]!.h![4] = 0;
+    state.layers[0]!.c![1] = -Infinity;
+    expect(thrown(() => model.step([[1, 2], [3, 4]], state))).toEqual({ type: 'RangeError', message: 'Sequential.step: state.layers[0].c[1] is -Infinity; states must be finite' });
+    expect(state.layers.map((l) => ({ h: l!.h!.slice(), c: l!.c?.slice() }))).toEqual(copy.map((c, i) => (i === 0 ? { ...c, c: Float32Array.from(c.c!, (v, k) => (k === 1 ? -Infinity : v)) } : { ...c, h: Float32Array.from(c.h, (v, k) => (k === 4 ? 0 : v)) })));
+    model.dispose();
   });
 });

@@ -155,6 +155,9 @@ function checkPair(where: string, predicted: ArrayLike<number>, target: ArrayLik
   if (predicted.length !== target.length) throw new RangeError(`${where}: predicted has ${predicted.length} values but target has ${target.length}`);
   if (target.length === 0) throw new RangeError(`${where}: target is empty`);
   for (let i = 0; i < target.length; i++) {
+    for (const [name, v] of [['predicted', predicted], ['target', target]] as const) {
+      if (typeof v[i] !== 'number') throw new TypeError(`${where}: ${name}[${i}] must be a number, got ${describe(v[i])}`);
+    }
     if (!Number.isFinite(predicted[i]) || !Number.isFinite(target[i])) {
       throw new RangeError(`${where}: non-finite value at index ${i} (predicted ${predicted[i]}, target ${target[i]})`);
     }

@@ -8,6 +8,7 @@ import { defaultBackend } from '../engine/init.js';
 import { Random } from '../random.js';
 import { Parameters, Workspace, type ParamSpec } from './parameters.js';
 import { checkFormat, type WeightFormat, type Weights } from './formats.js';
+import { Ownership } from './ownership.js';
 
 export abstract class WeightedLayer {
   /** The class name, the prefix of error messages. */
@@ -20,6 +21,8 @@ export abstract class WeightedLayer {
   #seed: number;
   #parameters: Parameters | null = null;
   #disposed = false;
+  /** @internal The model (or Bidirectional) the layer belongs to. */
+  readonly ownership = new Ownership();
   /** Regions for forward and backward, grown to the largest batch seen. */
   protected readonly workspace: Workspace;
 
@@ -86,13 +89,23 @@ export abstract class WeightedLayer {
     this.#parameters!.adopt(params, grads, base);
   }
 
-  /** Frees the layer's linear memory (its weights too, unless a model owns them). Using the layer afterwards is an error. */
+  /**
+   * Frees the layer's linear memory. Using the layer afterwards is an error. A layer that belongs
+   * to a model (or a Bidirectional) is disposed by disposing that owner; calling this on it throws.
+   */
   dispose(): void {
     if (this.#disposed) return;
+    this.ownership.checkDispose(`${this.kind}.dispose`);
     this.#parameters?.dispose();
     this.#parameters = null;
     this.workspace.dispose();
     this.#disposed = true;
+  }
+
+  /** checkAlive, and the layer's owner (if any) is not training: before anything that changes weights or gradients. */
+  protected checkWritable(where: string): void {
+    this.checkAlive(where);
+    this.ownership.checkIdle(where);
   }
 
   /** Throws unless the layer is alive, its backend too, and it has its weights. */

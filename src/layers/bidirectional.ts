@@ -9,6 +9,7 @@ import { sizeProduct } from '../engine/sizes.js';
 import { checkOneOf, checkOptions, describe } from '../errors.js';
 import { checkFormat, type WeightFormat, type Weights } from './formats.js';
 import { Workspace } from './parameters.js';
+import { Ownership, type LayerOwner } from './ownership.js';
 import { RecurrentLayer, type StateName } from './recurrent.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
 import { addScaledF32, concatRowsF32, splitRowsF32 } from '../kernels/model.js';
@@ -30,7 +31,7 @@ export interface BidirectionalOptions {
   merge?: MergeMode;
 }
 
-export class Bidirectional implements ModelLayer {
+export class Bidirectional implements ModelLayer, LayerOwner {
   readonly kind = 'Bidirectional';
   readonly forwardLayer: RecurrentLayer;
   #backwardLayer: RecurrentLayer | null = null;
@@ -38,6 +39,10 @@ export class Bidirectional implements ModelLayer {
   readonly backend: Backend;
   #work: Workspace;
   #disposed = false;
+  /** @internal The model the layer belongs to. */
+  readonly ownership = new Ownership();
+  /** @internal */
+  readonly ownerName = 'a Bidirectional';
   #T = 0;
   #B = 0;
   #mask = 0;
@@ -48,10 +53,14 @@ export class Bidirectional implements ModelLayer {
     if (!(options.layer instanceof RecurrentLayer)) {
       throw new TypeError(`${where}: options.layer must be a SimpleRNN, LSTM or GRU, got ${describe(options.layer)}`);
     }
+    if (options.layer.disposed) throw new Error(`${where}: options.layer (${options.layer.kind}) was disposed`);
+    options.layer.ownership.checkFree(where, 'options.layer', options.layer.kind);
     this.forwardLayer = options.layer;
     this.merge = options.merge === undefined ? 'concat' : checkOneOf(where, 'options.merge', options.merge, MERGES);
     this.backend = options.layer.backend;
     this.#work = new Workspace(this.backend);
+    // Every check passed: the wrapped layer is this Bidirectional's (disposed with it).
+    options.layer.ownership.claim(this);
   }
 
   /** The copy that reads the sequences reversed (after the layer is connected). */
@@ -92,6 +101,7 @@ export class Bidirectional implements ModelLayer {
       // The same layer type and options, its own weights (seed + 1 stream apart).
       const Kind = this.forwardLayer.constructor as new (options: Record<string, unknown>) => RecurrentLayer;
       this.#backwardLayer = new Kind({ ...this.forwardLayer.config(), seed: (this.forwardLayer.seed + 0x9e3779b9) | 0, backend: this.backend });
+      this.#backwardLayer.ownership.claim(this);
     }
     return { features: this.units, sequence: forward.sequence };
   }
@@ -163,6 +173,11 @@ export class Bidirectional implements ModelLayer {
     else reverseTimeF32(this.backend, { dst, src }, this.#T, this.#B * F);
   }
 
+  /** @internal Asked by the wrapped layers before a change: defers to the model this layer belongs to. */
+  checkIdle(where: string): void {
+    this.ownership.checkIdle(where);
+  }
+
   /** Both directions' weights: native/keras keys 'forward/…' and 'backward/…'; pytorch keys '…' and '…_reverse' (as nn.LSTM(bidirectional=True) names them). */
   getWeights(options: { format?: WeightFormat } = {}): Weights {
     const where = 'Bidirectional.getWeights';
@@ -186,6 +201,7 @@ export class Bidirectional implements ModelLayer {
   setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {
     const where = 'Bidirectional.setWeights';
     this.#checkAlive(where);
+    this.ownership.checkIdle(where);
     const format = checkFormat(where, options?.format ?? 'native');
     if (weights === null || typeof weights !== 'object') throw new TypeError(`${where}: weights must be an object, got ${describe(weights)}`);
     const forward: Record<string, unknown> = {};
@@ -218,10 +234,14 @@ export class Bidirectional implements ModelLayer {
     return key.startsWith(prefix) ? key.slice(prefix.length) : key;
   }
 
+  /** Frees both directions; a Bidirectional that belongs to a model is disposed with the model (calling this on it throws). */
   dispose(): void {
     if (this.#disposed) return;
-    this.forwardLayer.dispose();
-    this.#backwardLayer?.dispose();
+    this.ownership.checkDispose('Bidirectional.dispose');
+    for (const layer of [this.forwardLayer, this.#backwardLayer]) {
+      layer?.ownership.release(this);
+      layer?.dispose();
+    }
     this.#work.dispose();
     this.#disposed = true;
   }

@@ -170,7 +170,7 @@ export class Dense extends WeightedLayer implements ModelLayer {
   /** Replaces every weight (validated first: a failed call changes nothing). */
   setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {
     const where = 'Dense.setWeights';
-    this.checkAlive(where);
+    this.checkWritable(where);
     const format = checkFormat(where, options?.format ?? 'native');
     const I = this.#inputSize;
     const U = this.units;

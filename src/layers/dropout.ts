@@ -8,6 +8,7 @@ import { sizeProduct } from '../engine/sizes.js';
 import { checkOptions, describe, readSeed } from '../errors.js';
 import { defaultBackend } from '../engine/init.js';
 import { Workspace } from './parameters.js';
+import { Ownership } from './ownership.js';
 import type { Weights } from './formats.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
 import { dropoutF32, multiplyF32 } from '../kernels/model.js';
@@ -36,6 +37,8 @@ export class Dropout implements ModelLayer {
   #seed: number;
   #connected = false;
   #disposed = false;
+  /** @internal The model the layer belongs to. */
+  readonly ownership = new Ownership();
   #work: Workspace;
   #features = 0;
   #active = false;
@@ -122,7 +125,10 @@ export class Dropout implements ModelLayer {
     }
   }
 
+  /** Frees the layer's workspace; a Dropout that belongs to a model is disposed with the model (calling this on it throws). */
   dispose(): void {
+    if (this.#disposed) return;
+    this.ownership.checkDispose('Dropout.dispose');
     this.#work.dispose();
     this.#disposed = true;
   }

@@ -79,7 +79,7 @@ export class Embedding extends WeightedLayer implements ModelLayer {
 
   setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {
     const where = 'Embedding.setWeights';
-    this.checkAlive(where);
+    this.checkWritable(where);
     const format = checkFormat(where, options?.format ?? 'native');
     checkKeys(where, weights, [KEYS[format]], format);
     this.parameters.set({ table: takeWeight(where, weights, KEYS[format], [this.vocabSize, this.units]) });

@@ -89,8 +89,14 @@ export function takeWeight(where: string, weights: unknown, key: string, shape: 
   return data;
 }
 
-/** Rejects keys the format does not have (a typo would otherwise be ignored silently). */
-export function checkKeys(where: string, weights: object, allowed: string[], format: WeightFormat): void {
+/**
+ * Checks `weights` is an object of named weights (every layer's setWeights starts here) and
+ * rejects keys the format does not have (a typo would otherwise be ignored silently).
+ */
+export function checkKeys(where: string, weights: unknown, allowed: string[], format: WeightFormat): void {
+  if (weights === null || typeof weights !== 'object' || Array.isArray(weights)) {
+    throw new TypeError(`${where}: weights must be an object of named weights (${allowed.join(', ')}), got ${describe(weights)}`);
+  }
   for (const key of Object.keys(weights)) {
     if (!allowed.includes(key)) {
       throw new RangeError(`${where}: weights.${key} is not a '${format}' weight of this layer (expected ${allowed.join(', ')})`);

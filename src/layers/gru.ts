@@ -120,7 +120,7 @@ export class GRU extends RecurrentLayer {
     const { inputSize: I, units: H } = this;
     const after = this.#after;
     if (format === 'native') {
-      checkKeys(where, w as object, ['weightIh', 'weightHh', 'biasIh', ...(after ? ['biasHh'] : [])], format);
+      checkKeys(where, w, ['weightIh', 'weightHh', 'biasIh', ...(after ? ['biasHh'] : [])], format);
       const out: Record<string, Float32Array> = {
         weightIh: takeWeight(where, w, 'weightIh', [I, 3 * H]),
         weightHh: takeWeight(where, w, 'weightHh', [H, 3 * H]),
@@ -130,7 +130,7 @@ export class GRU extends RecurrentLayer {
       return out;
     }
     if (format === 'keras') {
-      checkKeys(where, w as object, ['kernel', 'recurrent_kernel', 'bias'], format);
+      checkKeys(where, w, ['kernel', 'recurrent_kernel', 'bias'], format);
       const back = inverseOrder(KERAS_ORDER);
       const out: Record<string, Float32Array> = {
         weightIh: permuteBlocks(takeWeight(where, w, 'kernel', [I, 3 * H]), I, H, back),
@@ -146,7 +146,7 @@ export class GRU extends RecurrentLayer {
       return out;
     }
     this.#refusePytorch(where);
-    checkKeys(where, w as object, ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'], format);
+    checkKeys(where, w, ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'], format);
     return {
       weightIh: transpose2d(takeWeight(where, w, 'weight_ih', [3 * H, I]), 3 * H, I),
       weightHh: transpose2d(takeWeight(where, w, 'weight_hh', [3 * H, H]), 3 * H, H),

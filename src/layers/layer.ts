@@ -5,6 +5,7 @@
 // pointers; nothing is copied to JavaScript on the way.
 import type { F32Buffer } from '../engine/backend.js';
 import type { WeightFormat, Weights } from './formats.js';
+import type { Ownership } from './ownership.js';
 
 /** What flows into or out of a layer. */
 export interface Flow {
@@ -32,6 +33,8 @@ export interface ModelLayer {
   readonly kind: string;
   readonly built: boolean;
   readonly disposed: boolean;
+  /** Who the layer belongs to (a model, or a Bidirectional): checked when taken and on dispose. */
+  readonly ownership: Ownership;
   /** Floats of the layer's parameter region (after connect). */
   readonly paramFloats: number;
   /** Checks `input` fits, builds the layer if needed (seed for its weights unless it has its own); returns what it outputs. */

@@ -145,7 +145,7 @@ export class LSTM extends RecurrentLayer {
     const peep = this.variant === 'peephole';
     const out: Record<string, Float32Array> = {};
     if (format === 'native') {
-      checkKeys(where, w as object, ['weightIh', 'weightHh', 'bias', ...(peep ? ['peephole'] : [])], format);
+      checkKeys(where, w, ['weightIh', 'weightHh', 'bias', ...(peep ? ['peephole'] : [])], format);
       out.weightIh = takeWeight(where, w, 'weightIh', [I, G * H]);
       out.weightHh = takeWeight(where, w, 'weightHh', [H, G * H]);
       out.bias = takeWeight(where, w, 'bias', [G * H]);
@@ -154,12 +154,12 @@ export class LSTM extends RecurrentLayer {
     }
     const peepKeys: string[] = peep ? [...PEEPHOLE_KEYS[format]] : [];
     if (format === 'keras') {
-      checkKeys(where, w as object, ['kernel', 'recurrent_kernel', 'bias', ...peepKeys], format);
+      checkKeys(where, w, ['kernel', 'recurrent_kernel', 'bias', ...peepKeys], format);
       out.weightIh = takeWeight(where, w, 'kernel', [I, G * H]);
       out.weightHh = takeWeight(where, w, 'recurrent_kernel', [H, G * H]);
       out.bias = takeWeight(where, w, 'bias', [G * H]);
     } else {
-      checkKeys(where, w as object, ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh', ...peepKeys], format);
+      checkKeys(where, w, ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh', ...peepKeys], format);
       out.weightIh = transpose2d(takeWeight(where, w, 'weight_ih', [G * H, I]), G * H, I);
       out.weightHh = transpose2d(takeWeight(where, w, 'weight_hh', [G * H, H]), G * H, H);
       out.bias = add(takeWeight(where, w, 'bias_ih', [G * H]), takeWeight(where, w, 'bias_hh', [G * H]));

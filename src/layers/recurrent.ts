@@ -191,7 +191,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
   /** Runs the whole batch of sequences in one call. x: [B, T, inputSize]. */
   forward(x: TensorLike, options: ForwardOptions = {}): ForwardResult {
     const where = `${this.kind}.forward`;
-    this.checkAlive(where);
+    this.checkWritable(where);
     checkOptions(where, options, FORWARD_OPTIONS);
     const input = readTensor(where, 'x', x, [{ label: 'batch' }, { label: 'time steps' }, { label: 'inputSize', size: this.inputSize }], this.checkFinite);
     const [B, T] = input.shape;
@@ -217,7 +217,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
   /** BPTT through the forward() that made `cache`. Gradients are fresh (not accumulated across calls). */
   backward(cache: RecurrentCache, options: BackwardOptions = {}): BackwardResult {
     const where = `${this.kind}.backward`;
-    this.checkAlive(where);
+    this.checkWritable(where);
     if (!(cache instanceof RecurrentCache) || cache.layer !== this) {
       throw new TypeError(`${where}: cache must be the cache returned by this layer's forward(), got ${describe(cache)}`);
     }
@@ -251,7 +251,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
   /** Replaces every weight. All are validated before any is written: a failed call changes nothing. */
   setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {
     const where = `${this.kind}.setWeights`;
-    this.checkAlive(where);
+    this.checkWritable(where);
     const format = checkFormat(where, options?.format ?? 'native');
     const values = this.importWeights(format, weights, where);
     this.parameters.set(values);

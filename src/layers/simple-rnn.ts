@@ -90,14 +90,14 @@ export class SimpleRNN extends RecurrentLayer {
   protected importWeights(format: WeightFormat, w: unknown, where: string): Record<string, Float32Array> {
     const { inputSize: I, units: H } = this;
     if (format === 'native') {
-      checkKeys(where, w as object, ['weightIh', 'weightHh', 'bias'], format);
+      checkKeys(where, w, ['weightIh', 'weightHh', 'bias'], format);
       return { weightIh: takeWeight(where, w, 'weightIh', [I, H]), weightHh: takeWeight(where, w, 'weightHh', [H, H]), bias: takeWeight(where, w, 'bias', [H]) };
     }
     if (format === 'keras') {
-      checkKeys(where, w as object, ['kernel', 'recurrent_kernel', 'bias'], format);
+      checkKeys(where, w, ['kernel', 'recurrent_kernel', 'bias'], format);
       return { weightIh: takeWeight(where, w, 'kernel', [I, H]), weightHh: takeWeight(where, w, 'recurrent_kernel', [H, H]), bias: takeWeight(where, w, 'bias', [H]) };
     }
-    checkKeys(where, w as object, ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'], format);
+    checkKeys(where, w, ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'], format);
     return {
       weightIh: transpose2d(takeWeight(where, w, 'weight_ih', [H, I]), H, I),
       weightHh: transpose2d(takeWeight(where, w, 'weight_hh', [H, H]), H, H),

@@ -144,8 +144,8 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
     const seed = readSeed(where, 'options.seed', options.seed, 0);
     const enc = options.encoder;
     const dec = options.decoder;
-    checkOptions(`${where} (options.encoder)`, enc, ['inputSize', 'layers']);
-    checkOptions(`${where} (options.decoder)`, dec, ['inputSize', 'layers', 'startToken', 'startVector']);
+    checkOptions(where, enc, ['inputSize', 'layers'], 'options.encoder');
+    checkOptions(where, dec, ['inputSize', 'layers', 'startToken', 'startVector'], 'options.decoder');
     const seen: ModelLayer[] = [];
     const checkLayers = (half: 'encoder' | 'decoder', layers: unknown, kinds: string): void => {
       if (!Array.isArray(layers) || layers.length === 0) throw new TypeError(`${where}: options.${half}.layers must be a non-empty array of layers, got ${describe(layers)}`);
@@ -156,6 +156,7 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
         if (!ok) throw new TypeError(`${where}: ${name} must be ${kinds}, got ${describe(layer)}`);
         const l = layer as ModelLayer;
         if (l.disposed) throw new Error(`${where}: ${name} (${l.kind}) was disposed`);
+        l.ownership.checkFree(where, name, l.kind);
         if (layer instanceof Embedding && i > 0) throw new RangeError(`${where}: ${name} is an Embedding; it can only be the first layer (it reads token ids)`);
         const k = seen.indexOf(l);
         if (k >= 0) throw new RangeError(`${where}: ${name} is a layer already used at ${k < options.encoder.layers.length ? `options.encoder.layers[${k}]` : `options.decoder.layers[${k - options.encoder.layers.length}]`}`);
@@ -368,7 +369,7 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
   setWeights(weights: { encoder: (Weights | Record<string, unknown>)[]; decoder: (Weights | Record<string, unknown>)[] }, options: { format?: WeightFormat } = {}): void {
     const where = 'EncoderDecoder.setWeights';
     if (weights === null || typeof weights !== 'object') throw new TypeError(`${where}: weights must be { encoder: [...], decoder: [...] }, got ${describe(weights)}`);
-    checkOptions(`${where} (weights)`, weights, ['encoder', 'decoder']);
+    checkOptions(where, weights, ['encoder', 'decoder'], 'weights');
     this.writeWeights(where, [
       { label: 'weights.encoder', layers: this.encoderLayers, given: weights.encoder },
       { label: 'weights.decoder', layers: this.decoderLayers, given: weights.decoder },

@@ -13,6 +13,7 @@ import { readSaved, type SavedFormat } from '../saved-file.js';
 import { checkInt, checkOneOf, checkOptions, describe } from '../errors.js';
 import type { TensorLike } from '../tensor.js';
 import type { ModelLayer } from '../layers/layer.js';
+import type { LayerOwner } from '../layers/ownership.js';
 import { Workspace } from '../layers/parameters.js';
 import type { WeightFormat, Weights } from '../layers/formats.js';
 import { batchRows } from './data.js';
@@ -62,6 +63,7 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
   #work!: Workspace;
   #layers: readonly ModelLayer[] = [];
   #disposed = false;
+  #owner: LayerOwner | null = null;
 
   /** The two data arguments as messages and validationData name them: ['x', 'y'] or ['source', 'target']. */
   protected abstract readonly dataNames: readonly [string, string];
@@ -105,6 +107,10 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
     this.#layers = layers;
     this.#slab = new TrainingSlab(backend, layers);
     this.#work = new Workspace(backend);
+    // The constructor's last step: from here the layers are this model's (checked free before connect).
+    const owner: LayerOwner = { ownerName: `a ${this.name}`, checkIdle: (where) => this.#slab.checkIdle(where) };
+    for (const layer of layers) layer.ownership.claim(owner);
+    this.#owner = owner;
   }
 
   /** Seeds every layer that has no seed of its own, and shuffling. */
@@ -156,6 +162,7 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
   compile(options: CompileOptions): void {
     const where = `${this.name}.compile`;
     this.checkAlive(where);
+    this.#slab.checkIdle(where);
     checkOptions(where, options, ['loss', 'optimizer', 'clipNorm', 'clipValue']);
     const loss = checkOneOf(where, 'options.loss', options.loss, LOSSES);
     this.checkLoss(where, loss);
@@ -179,7 +186,7 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
       const v = options.validationData as Record<string, unknown>;
       const keys = [...this.dataNames, ...this.dataOptions];
       if (v === null || typeof v !== 'object') throw new TypeError(`${where}: options.validationData must be { ${keys.join(', ')} }, got ${describe(v)}`);
-      checkOptions(`${where} (options.validationData)`, v, keys);
+      checkOptions(where, v, keys, 'options.validationData');
       validation = this.readData(`${where} (validationData)`, v[this.dataNames[0]] as TensorLike, v[this.dataNames[1]] as TensorLike, v, true);
     } else if (options.validationSplit !== undefined) {
       const split = options.validationSplit;
@@ -275,6 +282,7 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
     const where = `${this.name}.computeGradients`;
     this.checkAlive(where);
     if (!this.lossType) throw new Error(`${where}: call compile({ loss }) first`);
+    this.#slab.checkIdle(where);
     checkOptions(where, options, this.dataOptions);
     const d = this.readData(where, x, y, options, true);
     const weight = this.stage(d, batchRows(0, d.N), true);
@@ -365,14 +373,19 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
     if (j.training === undefined) return;
     const t = j.training;
     if (t === null || typeof t !== 'object') throw new TypeError(`${where}: training must be an object`);
-    this.compile({ loss: t.loss, optimizer: t.optimizer, clipNorm: t.clipNorm, clipValue: t.clipValue });
-    this.#slab.restore(where, t);
+    const loss = checkOneOf(where, 'options.loss', t.loss, LOSSES);
+    this.checkLoss(where, loss);
+    this.#slab.restore(where, loss, t);
   }
 
-  /** Frees every layer and the model's slabs. */
+  /** Frees every layer and the model's slabs. Not while a fit runs (nor from its callbacks). */
   dispose(): void {
     if (this.#disposed) return;
-    for (const layer of this.#layers) layer.dispose();
+    this.#slab.checkIdle(`${this.name}.dispose`);
+    for (const layer of this.#layers) {
+      if (this.#owner) layer.ownership.release(this.#owner);
+      layer.dispose();
+    }
     this.#slab.dispose();
     this.#work.dispose();
     this.#disposed = true;

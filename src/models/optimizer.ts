@@ -49,8 +49,11 @@ function num(where: string, name: string, value: unknown, fallback: number, min:
 }
 
 export function resolveOptimizer(where: string, value: unknown): ResolvedOptimizer {
+  if (typeof value !== 'string' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    throw new TypeError(`${where}: options.optimizer must be one of ${TYPES.map((t) => `'${t}'`).join(', ')} or an object { type, learningRate, … }, got ${describe(value)}`);
+  }
   const config = (typeof value === 'string' ? { type: value } : value) as OptimizerConfig;
-  checkOptions(where, config, ['type', 'learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'rho', 'epsilon', 'weightDecay', 'decoupledWeightDecay', 'schedule']);
+  checkOptions(where, config, ['type', 'learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'rho', 'epsilon', 'weightDecay', 'decoupledWeightDecay', 'schedule'], 'options.optimizer');
   const type = checkOneOf(where, 'optimizer.type', config.type, TYPES);
   const o: ResolvedOptimizer = {
     type,
@@ -72,7 +75,7 @@ export function resolveOptimizer(where: string, value: unknown): ResolvedOptimiz
 
 function resolveSchedule(where: string, value: unknown): Schedule {
   const s = value as Record<string, unknown>;
-  checkOptions(`${where} (optimizer.schedule)`, s, ['type', 'stepSize', 'gamma', 'totalSteps', 'minLearningRate']);
+  checkOptions(where, s, ['type', 'stepSize', 'gamma', 'totalSteps', 'minLearningRate'], 'options.optimizer.schedule');
   const type = checkOneOf(where, 'optimizer.schedule.type', s.type, ['step', 'exponential', 'cosine'] as const);
   const positiveInt = (name: string, v: unknown): number => {
     if (!Number.isInteger(v) || (v as number) < 1) throw new RangeError(`${where}: optimizer.schedule.${name} must be a positive integer, got ${describe(v)}`);
@@ -99,6 +102,13 @@ export function stateSlabs(o: ResolvedOptimizer): number {
   if (o.type === 'adam') return 2;
   if (o.type === 'rmsprop') return 1;
   return o.momentum > 0 ? 1 : 0;
+}
+
+/** What each state slab holds, in slab order (names in messages): sgd ['velocity'], adam ['m', 'v'], rmsprop ['sq']. */
+export function stateNames(o: ResolvedOptimizer): readonly string[] {
+  if (o.type === 'adam') return ['m (first moment)', 'v (second moment)'];
+  if (o.type === 'rmsprop') return ['sq (mean square)'];
+  return ['velocity'];
 }
 
 /** One update of `n` parameters; `step` is the 1-based update count (Adam's bias correction). */

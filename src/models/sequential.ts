@@ -145,6 +145,7 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
         throw new TypeError(`${where}: options.layers[${i}] must be a SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional or Dropout, got ${describe(layer)}`);
       }
       if (layer.disposed) throw new Error(`${where}: options.layers[${i}] (${layer.kind}) was disposed`);
+      layer.ownership.checkFree(where, `options.layers[${i}]`, layer.kind);
       if (options.layers.indexOf(layer) !== i) throw new RangeError(`${where}: options.layers[${i}] is the same layer as options.layers[${options.layers.indexOf(layer)}]`);
     });
     const seed = readSeed(where, 'options.seed', options.seed);
@@ -550,6 +551,10 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
         const v = state.layers[i]?.[name];
         if (!(v instanceof Float32Array) || v.length !== B * layer.units) {
           throw new TypeError(`${where}: state.layers[${i}].${name} must be a Float32Array of ${B * layer.units} values (batch ${B} × ${layer.units} units), got ${describe(v)}`);
+        }
+        // States go into the recurrence as they are: a NaN or ±Inf would spread to every later step.
+        for (let k = 0; k < v.length; k++) {
+          if (!Number.isFinite(v[k])) throw new RangeError(`${where}: state.layers[${i}].${name}[${k}] is ${v[k]}; states must be finite`);
         }
       }
     });

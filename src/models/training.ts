@@ -9,7 +9,7 @@ import type { Backend, F32Buffer } from '../engine/backend.js';
 import { checkBoolean, checkInt, checkOneOf, checkOptions, describe, readSeed } from '../errors.js';
 import { Random } from '../random.js';
 import type { ModelLayer } from '../layers/layer.js';
-import { applyOptimizer, resolveOptimizer, stateSlabs, type OptimizerConfig, type OptimizerType, type ResolvedOptimizer } from './optimizer.js';
+import { applyOptimizer, resolveOptimizer, stateNames, stateSlabs, type OptimizerConfig, type OptimizerType, type ResolvedOptimizer } from './optimizer.js';
 import { base64ToFloats, floatsToBase64 } from './base64.js';
 import { mseF32, softmaxTemperatureF32, softmaxXentF32 } from '../kernels/loss.js';
 import { clipValuesF32, scaleF32, sumSquaresF32 } from '../kernels/optim.js';
@@ -162,7 +162,7 @@ export function readCallbacks(where: string, value: unknown): Callbacks {
 export function readEarlyStopping(where: string, value: unknown, hasValidation: boolean): Required<EarlyStopping> | null {
   if (value === undefined || value === false) return null;
   const e = (value === true ? {} : value) as EarlyStopping;
-  checkOptions(`${where} (options.earlyStopping)`, e, ['monitor', 'patience', 'minDelta', 'restoreBestWeights']);
+  checkOptions(where, e, ['monitor', 'patience', 'minDelta', 'restoreBestWeights'], 'options.earlyStopping');
   const monitor = e.monitor === undefined ? (hasValidation ? 'valLoss' : 'loss') : checkOneOf(where, 'options.earlyStopping.monitor', e.monitor, ['loss', 'valLoss'] as const);
   if (monitor === 'valLoss' && !hasValidation) throw new RangeError(`${where}: options.earlyStopping.monitor 'valLoss' needs validationData or validationSplit`);
   const minDelta = e.minDelta === undefined ? 0 : e.minDelta;
@@ -227,9 +227,14 @@ export class TrainingSlab {
   /** Set while a fit runs (runEpochs). */
   busy = false;
 
-  /** Throws if a fit of this model is running. */
+  /**
+   * Throws if a fit of this model is running: the model is locked while it trains. Every call that
+   * changes it (compile, fit, set*, applyGradients, forward/backward/computeGradients, dispose, and
+   * its layers' setWeights/forward/backward) throws; reads (predict, evaluate, step, generate,
+   * get*, toJSON) are allowed, also from fit's callbacks.
+   */
   checkIdle(where: string): void {
-    if (this.busy) throw new Error(`${where}: this model is already training (await the running fit first)`);
+    if (this.busy) throw new Error(`${where}: this model is training (a fit is running); it can change only after fit settles — from fit's callbacks, only reads (predict, evaluate, getWeights, getParameters, toJSON …) are allowed`);
   }
 
   /** The global L2 norm of the gradient at the last update, before clipping. */
@@ -242,26 +247,57 @@ export class TrainingSlab {
    * loss, optimizer, clipping: fresh optimizer state, step count 0. Nothing changes if it throws.
    */
   compile(where: string, loss: Loss, options: CompileOptions): void {
-    const optimizer = resolveOptimizer(where, options.optimizer ?? 'adam');
+    this.#install(loss, this.#readOptions(where, options), 0, null);
+  }
+
+  /**
+   * compile() from a saved file's loss and optimizer, then its step count and optimizer state
+   * (every value finite), all validated before anything is allocated or changed.
+   */
+  restore(where: string, loss: Loss, t: TrainingJSON): void {
+    const options = this.#readOptions(where, { loss, optimizer: t.optimizer, clipNorm: t.clipNorm, clipValue: t.clipValue });
+    const steps = checkInt(where, 'training.steps', t.steps, 0);
+    const count = stateSlabs(options.optimizer);
+    if (!Array.isArray(t.optimizerState) || t.optimizerState.length !== count) {
+      throw new RangeError(`${where}: training.optimizerState must hold ${count} arrays for optimizer '${options.optimizer.type}'`);
+    }
+    const states = t.optimizerState.map((text, k) => {
+      const values = typeof text === 'string' ? base64ToFloats(text, this.paramCount) : null;
+      if (!values) throw new RangeError(`${where}: training.optimizerState[${k}] is corrupted (not base64 of ${this.paramCount} floats)`);
+      for (let i = 0; i < values.length; i++) {
+        if (!Number.isFinite(values[i])) throw new RangeError(`${where}: training.optimizerState[${k}] holds ${values[i]} at index ${i}; optimizer state must be finite`);
+      }
+      return values;
+    });
+    this.#install(loss, options, steps, states);
+  }
+
+  /** The optimizer and clipping of compile options, validated. */
+  #readOptions(where: string, options: CompileOptions): { optimizer: ResolvedOptimizer; clipNorm: number; clipValue: number } {
+    const optimizer = resolveOptimizer(where, options.optimizer === undefined ? 'adam' : options.optimizer);
     const clip = (name: string, value: unknown): number => {
       if (value === undefined) return 0;
       if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new RangeError(`${where}: options.${name} must be a positive number, got ${describe(value)}`);
       return value;
     };
-    const clipNorm = clip('clipNorm', options.clipNorm);
-    const clipValue = clip('clipValue', options.clipValue);
+    return { optimizer, clipNorm: clip('clipNorm', options.clipNorm), clipValue: clip('clipValue', options.clipValue) };
+  }
+
+  /** Allocates the optimizer's slabs (zeros, or `states`) and the backup, then replaces the old ones. */
+  #install(loss: Loss, o: { optimizer: ResolvedOptimizer; clipNorm: number; clipValue: number }, steps: number, states: Float32Array[] | null): void {
     const n = Math.max(this.paramCount, 4);
-    const state = Array.from({ length: stateSlabs(optimizer) }, () => this.backend.allocF32(n));
+    const state = Array.from({ length: stateSlabs(o.optimizer) }, () => this.backend.allocF32(n));
     const backup = this.backend.allocF32(n * (1 + state.length));
+    states?.forEach((values, k) => state[k].write(values));
     for (const buffer of this.#state) buffer.dispose();
     this.#backup?.dispose();
     this.#state = state;
     this.#backup = backup;
     this.#lossType = loss;
-    this.#optimizer = optimizer;
-    this.#clipNorm = clipNorm;
-    this.#clipValue = clipValue;
-    this.#step = 0;
+    this.#optimizer = o.optimizer;
+    this.#clipNorm = o.clipNorm;
+    this.#clipValue = o.clipValue;
+    this.#step = steps;
   }
 
   /** Zeroes every gradient (one fill over the gradient slab); backward passes then accumulate. */
@@ -305,12 +341,28 @@ export class TrainingSlab {
     this.backend.copyFloats(backup, this.#params.ptr, n);
     this.#state.forEach((buffer, k) => this.backend.copyFloats(backup + (k + 1) * stride * 4, buffer.ptr, n));
     applyOptimizer(this.backend, this.#optimizer!, this.#params, this.#grads, this.#state, n, this.#step + 1);
-    if (!Number.isFinite(sumSquaresF32(backend, { x: this.#params.ptr }, n))) {
+    const overflowed = this.#firstNonFinite();
+    if (overflowed) {
       this.backend.copyFloats(this.#params.ptr, backup, n);
       this.#state.forEach((buffer, k) => this.backend.copyFloats(buffer.ptr, backup + (k + 1) * stride * 4, n));
-      this.stop(where, 'the update made a weight overflow', epoch, batch);
+      this.stop(where, `the update made ${overflowed} overflow`, epoch, batch);
     }
     this.#step++;
+  }
+
+  /**
+   * The one finiteness check after an update, over the weights and every optimizer slab: what
+   * holds a NaN or ±Inf ('a weight', "the optimizer's v"), or null. Σx² in f64 cannot overflow
+   * for finite f32 values, so it is NaN/Inf exactly when an element is.
+   */
+  #firstNonFinite(): string | null {
+    const n = this.paramCount;
+    if (!Number.isFinite(sumSquaresF32(this.backend, { x: this.#params.ptr }, n))) return 'a weight';
+    const names = stateNames(this.#optimizer!);
+    for (let k = 0; k < this.#state.length; k++) {
+      if (!Number.isFinite(sumSquaresF32(this.backend, { x: this.#state[k].ptr }, n))) return `the optimizer's ${names[k]}`;
+    }
+    return null;
   }
 
   /** A copy of every parameter, in slab order. */
@@ -346,21 +398,6 @@ export class TrainingSlab {
       steps: this.#step,
       optimizerState: this.#state.map((buffer) => floatsToBase64(buffer.read().subarray(0, n))),
     };
-  }
-
-  /** After `compile` from the saved loss and optimizer: the step count and optimizer state, validated first. */
-  restore(where: string, t: TrainingJSON): void {
-    const steps = checkInt(where, 'training.steps', t.steps, 0);
-    if (!Array.isArray(t.optimizerState) || t.optimizerState.length !== this.#state.length) {
-      throw new RangeError(`${where}: training.optimizerState must hold ${this.#state.length} arrays for optimizer '${this.#optimizer!.type}'`);
-    }
-    const states = t.optimizerState.map((text, k) => {
-      const values = base64ToFloats(text, this.paramCount);
-      if (!values) throw new RangeError(`${where}: training.optimizerState[${k}] is corrupted (not base64 of ${this.paramCount} floats)`);
-      return values;
-    });
-    this.#step = steps;
-    states.forEach((values, k) => this.#state[k].write(values));
   }
 
   dispose(): void {
