@@ -13,6 +13,7 @@ import { GRU } from '../src/layers/gru.js';
 import { LSTM } from '../src/layers/lstm.js';
 import { SimpleRNN } from '../src/layers/simple-rnn.js';
 import { Sequential } from '../src/models/sequential.js';
+import { SizeError } from '../src/engine/sizes.js';
 import { EchoStateNetwork } from '../src/esn/esn.js';
 
 const LIMIT = "more than one block of linear memory holds (at most 1073741808 bytes = 268435452 floats: the allocator's largest block is 2³⁰ − 16 bytes)";
@@ -154,5 +155,31 @@ describe('allocation paths refuse sizes one block cannot hold', () => {
     expect(esn.state).toEqual(state);
     expect(esn.trained).toBe(false);
     esn.dispose();
+  });
+});
+
+describe('batches too large for linear memory', () => {
+  // A word-level model: a 32k-token softmax head over 44 steps. A batch of 64 needs a head
+  // workspace of 3 × 64·44·32768 ≈ 277 M floats, more than one block holds (268 M).
+  it('predict and evaluate halve their default batch until it fits; an explicit one that cannot fit says so', async () => {
+    const backend = await Backend.create();
+    const V = 32768;
+    const model = new Sequential({ seed: 1, layers: [new Embedding({ vocabSize: V, units: 4, backend }), new GRU({ units: 4, returnSequences: true, backend }), new Dense({ units: V, activation: 'softmax', backend })] });
+    const other = new Sequential({ inputSize: 1, seed: 2, layers: [new LSTM({ units: 2, backend }), new Dense({ units: 1, backend })] });
+    const before = other.predict([[[0.5]]]).data;
+    const x = Array.from({ length: 64 }, (_, i) => Array.from({ length: 44 }, (_, t) => (i * 131 + t * 7) % V));
+    expect(() => model.predict(x, { batchSize: 64 })).toThrow(SizeError);
+    expect(() => model.predict(x, { batchSize: 64 })).toThrow(/^Sequential\.predict: a batch of 64 samples does not fit \(give a smaller options\.batchSize\): Dense: /);
+    const out = model.predict(x); // default: 64 does not fit, 32 does
+    expect(out.shape).toEqual([64, 44, V]);
+    const row = out.data.subarray(0, V);
+    expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    // The halved batches give what batches of 32 give.
+    expect(Array.from(model.predict(x.slice(32), { batchSize: 32 }).data.subarray(0, V))).toEqual(Array.from(out.data.subarray(32 * 44 * V, 32 * 44 * V + V)));
+    model.compile({ loss: 'crossEntropy' });
+    expect(Number.isFinite(model.evaluate(x, x).loss)).toBe(true);
+    expect(other.predict([[[0.5]]]).data).toEqual(before);
+    model.dispose();
+    other.dispose();
   });
 });

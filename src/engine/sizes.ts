@@ -45,13 +45,21 @@ export function roundUp4(n: Size): bigint {
   return ((exact(n) + 3n) / 4n) * 4n;
 }
 
-/** The RangeError for a block of `count` elements of `kind` that one allocation cannot hold. */
-export function tooLarge(where: string, what: string, count: Size, kind: ElementKind): RangeError {
+/** A size that one block of linear memory cannot hold (a RangeError: thrown before anything is allocated or changed). */
+export class SizeError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SizeError';
+  }
+}
+
+/** The SizeError for a block of `count` elements of `kind` that one allocation cannot hold. */
+export function tooLarge(where: string, what: string, count: Size, kind: ElementKind): SizeError {
   const per = BYTES_PER[kind];
   const bytes = exact(count) * BigInt(per);
   const size = per === 1 ? `${what} ${bytes} is` : `${what} needs ${count} ${kind} (${bytes} bytes),`;
   const limit = per === 1 ? `${MAX_ALLOC_BYTES} bytes` : `${MAX_ALLOC_BYTES} bytes = ${Math.floor(MAX_ALLOC_BYTES / per)} ${kind}`;
-  return new RangeError(`${where}: ${size} more than one block of linear memory holds (at most ${limit}: the allocator's largest block is 2³⁰ − 16 bytes)`);
+  return new SizeError(`${where}: ${size} more than one block of linear memory holds (at most ${limit}: the allocator's largest block is 2³⁰ − 16 bytes)`);
 }
 
 /**

@@ -130,3 +130,13 @@ export function readSampling(where: string, options: SamplingOptions, modelSeed:
 export function batchRows(first: number, count: number): Int32Array {
   return Int32Array.from({ length: count }, (_, i) => first + i);
 }
+
+/** Most values an output handed to JavaScript may hold (one Float32Array, 8 GiB). */
+const MAX_OUTPUT = 2 ** 31 - 1;
+
+/** The length of an output of shape `dims`, checked before it is allocated: a RangeError naming its shape beyond MAX_OUTPUT. */
+export function checkOutputSize(where: string, ...dims: number[]): number {
+  const n = dims.reduce((a, b) => a * b, 1); // exact: each dimension is an integer below 2³¹, so the product is below 2⁹³ … compared, not used, when large
+  if (n > MAX_OUTPUT) throw new RangeError(`${where}: the output [${dims.join(', ')}] would hold ${n} values (${n * 4} bytes), more than one Float32Array of the output may (at most ${MAX_OUTPUT}); predict fewer samples per call`);
+  return n;
+}

@@ -33,7 +33,7 @@ import { readFields, readNumbers } from '../saved-file.js';
 import { pickToken, tokenProbabilities, type History, type Loss } from './training.js';
 import { Model, loadModel, type BaseFitOptions, type SavedModel } from './model.js';
 import type { StatePointers } from './states.js';
-import { batchRows, lengthsToMask, readSampling, readSequences, readTargets, stageSteps, type SamplingOptions } from './data.js';
+import { checkOutputSize, lengthsToMask, readSampling, readSequences, readTargets, stageSteps, type SamplingOptions } from './data.js';
 
 export type EncoderLayer = SimpleRNN | LSTM | GRU | Embedding;
 export type DecoderLayer = SimpleRNN | LSTM | GRU | Embedding | Dense;
@@ -304,7 +304,7 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
     this.checkAlive(where);
     checkOptions(where, options, ['length', 'sourceLengths', 'temperature', 'seed', 'stopToken', 'batchSize']);
     const length = checkInt(where, 'options.length', options.length, 1);
-    const batchSize = options.batchSize === undefined ? 256 : checkInt(where, 'options.batchSize', options.batchSize, 1);
+    const batchSize = options.batchSize === undefined ? undefined : checkInt(where, 'options.batchSize', options.batchSize, 1);
     const O = this.outputSize;
     const tokens = this.#tokens;
     if (!tokens) {
@@ -316,12 +316,12 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
     const stop = options.stopToken === undefined ? -1 : checkInt(where, 'options.stopToken', options.stopToken, 0, O - 1);
     const data = this.readData(where, source, undefined, options, false);
     const { N } = data;
-    const out = new Float32Array(tokens ? N * length : N * length * O);
+    const out = new Float32Array(tokens ? checkOutputSize(where, N, length) : checkOutputSize(where, N, length, O));
     const lengths = new Array<number>(N).fill(length);
     const random = new Random(seed, 0x53414d504c);
     const head = this.decoderLayers[this.decoderLayers.length - 1] as Dense;
-    for (let start = 0; start < N; start += batchSize) {
-      const rows = batchRows(start, Math.min(batchSize, N - start));
+    // Batches: a size error can only come from laying out the first step, before any token is drawn.
+    this.eachBatch(where, N, batchSize, (rows, start) => {
       const B = rows.length;
       this.stage(data, rows, false);
       this.#encode(data.Ts, B);
@@ -355,7 +355,7 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
       }
       // Sequences that all stopped early: the rest of every row repeats its stop token.
       for (let b = 0; b < B; b++) if (lengths[start + b] < length) out.fill(stop, (start + b) * length + lengths[start + b], (start + b + 1) * length);
-    }
+    });
     return { data: out, shape: tokens ? [N, length] : [N, length, O], lengths };
   }
 

@@ -17,6 +17,7 @@ import type { LayerOwner } from '../layers/ownership.js';
 import { Workspace } from '../layers/parameters.js';
 import type { WeightFormat, Weights } from '../layers/formats.js';
 import { batchRows } from './data.js';
+import { SizeError } from '../engine/sizes.js';
 import {
   LOSSES, TrainingSlab, readEarlyStopping, readFitBasics, runEpochs,
   type Callbacks, type CompileOptions, type EarlyStopping, type History, type Loss, type TrainingJSON,
@@ -105,7 +106,7 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
     this.#backend = backend;
     this.#seed = seed;
     this.#layers = layers;
-    this.#slab = new TrainingSlab(backend, layers);
+    this.#slab = new TrainingSlab(backend, layers, this.name);
     this.#work = new Workspace(backend);
     // The constructor's last step: from here the layers are this model's (checked free before connect).
     const owner: LayerOwner = { ownerName: `a ${this.name}`, checkIdle: (where) => this.#slab.checkIdle(where) };
@@ -206,7 +207,7 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
       early,
       slab: this.#slab,
       trainBatch: (rows, epoch, b) => this.trainBatch(where, train, rows, epoch, b),
-      validate: held ? () => this.evaluateData(held, basics.batchSize) : null,
+      validate: held ? () => this.evaluateData(held, basics.batchSize, `${where} (validation)`) : null,
     });
   }
 
@@ -245,23 +246,48 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
     this.checkAlive(where);
     if (!this.lossType) throw new Error(`${where}: call compile({ loss }) first`);
     checkOptions(where, options, [...this.dataOptions, 'batchSize']);
-    const batchSize = options.batchSize === undefined ? 256 : checkInt(where, 'options.batchSize', options.batchSize, 1);
-    return this.evaluateData(this.readData(where, x, y, options, true), batchSize);
+    const batchSize = options.batchSize === undefined ? undefined : checkInt(where, 'options.batchSize', options.batchSize, 1);
+    return this.evaluateData(this.readData(where, x, y, options, true), batchSize, where);
+  }
+
+  /**
+   * Runs `run(rows, start)` over the samples in batches. An explicit `batchSize` is used as given;
+   * the default (256) is halved while a batch is too large for linear memory (sizes are checked
+   * before anything is allocated or changed, so the retry starts clean). A batch that cannot fit
+   * at all is a SizeError naming `where` and the batch size.
+   */
+  protected eachBatch(where: string, N: number, batchSize: number | undefined, run: (rows: Int32Array, start: number) => void): void {
+    let size = batchSize ?? 256;
+    for (let start = 0; start < N;) {
+      const count = Math.min(size, N - start);
+      try {
+        run(batchRows(start, count), start);
+      } catch (error) {
+        if (!(error instanceof SizeError)) throw error;
+        if (batchSize === undefined && count > 1) {
+          size = Math.ceil(count / 2);
+          continue;
+        }
+        const advice = count > 1 ? 'give a smaller options.batchSize' : 'one sample is too large for linear memory';
+        throw new SizeError(`${where}: a batch of ${count} sample${count === 1 ? '' : 's'} does not fit (${advice}): ${error.message}`);
+      }
+      start += count;
+    }
   }
 
   /** Mean loss (and, for crossEntropy, the fraction of real rows whose most probable class is the label). */
-  protected evaluateData(d: D, batchSize: number): { loss: number; accuracy?: number } {
+  protected evaluateData(d: D, batchSize: number | undefined, where = `${this.name}.evaluate`): { loss: number; accuracy?: number } {
     const O = this.outputSize;
     const ce = this.lossType === 'crossEntropy';
     let lossSum = 0;
     let weightSum = 0;
     let correct = 0;
-    for (let start = 0; start < d.N; start += batchSize) {
-      const weight = this.stage(d, batchRows(start, Math.min(batchSize, d.N - start)), true);
-      if (weight === 0) continue;
+    this.eachBatch(where, d.N, batchSize, (batch) => {
+      const weight = this.stage(d, batch, true);
+      if (weight === 0) return;
       lossSum += this.stagedLoss(this.forwardStaged(true), weight, false) * weight;
       weightSum += weight;
-      if (!ce) continue;
+      if (!ce) return;
       const heap = this.#backend.heapF32();
       const labels = new Int32Array(heap.buffer);
       const probs = this.#work.ptr('probs') >>> 2;
@@ -273,7 +299,7 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
         for (let c = 1; c < O; c++) if (heap[probs + r * O + c] > heap[probs + r * O + best]) best = c;
         if (best === labels[target + r]) correct++;
       }
-    }
+    });
     return ce ? { loss: lossSum / weightSum, accuracy: correct / weightSum } : { loss: lossSum / weightSum };
   }
 

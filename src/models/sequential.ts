@@ -22,7 +22,7 @@ import type { Batch, Flow } from '../layers/layer.js';
 import { LAYER_TYPES, layerToJSON, makeLayer, readLayers, readModelFields, setLayerWeights, type LayerJSON, type SavedLayer } from './saving.js';
 import { pickToken, tokenProbabilities, type History, type Loss } from './training.js';
 import { Model, loadModel, type BaseFitOptions, type SavedModel } from './model.js';
-import { batchRows, readIds, readMaskOptions, readSampling, readSequences, readTargets, stageSteps, unstageSteps, type SamplingOptions } from './data.js';
+import { batchRows, checkOutputSize, readIds, readMaskOptions, readSampling, readSequences, readTargets, stageSteps, unstageSteps, type SamplingOptions } from './data.js';
 import {
   ModelCache, ModelGradients, directionsOf, forEachState, mapStates, readStates, stageStates, stateKey, type Direction, type ModelStates, type StatePointers,
 } from './states.js';
@@ -224,15 +224,14 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     const where = 'Sequential.predict';
     this.checkAlive(where);
     checkOptions(where, options, ['lengths', 'mask', 'batchSize', 'initialStates']);
-    const batchSize = options.batchSize === undefined ? 256 : checkInt(where, 'options.batchSize', options.batchSize, 1);
+    const batchSize = options.batchSize === undefined ? undefined : checkInt(where, 'options.batchSize', options.batchSize, 1);
     const data = this.readData(where, x, undefined, options as Record<string, unknown>, false);
     const initial = options.initialStates === undefined ? null : readStates(where, 'options.initialStates', this.layers, options.initialStates, data.N);
     const { N, T } = data;
     const O = this.outputSize;
     const sequence = this.outputsSequences;
-    const out = new Float32Array(N * (sequence ? T : 1) * O);
-    for (let start = 0; start < N; start += batchSize) {
-      const rows = batchRows(start, Math.min(batchSize, N - start));
+    const out = new Float32Array(checkOutputSize(where, N, sequence ? T : 1, O));
+    this.eachBatch(where, N, batchSize, (rows, start) => {
       const B = rows.length;
       this.stage(data, rows, false);
       if (initial) this.#stageStates(initial, rows);
@@ -240,7 +239,7 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
       const heap = this.backend.heapF32();
       if (sequence) unstageSteps(heap, ptr >>> 2, out, start, B, T, O);
       else out.set(heap.subarray(ptr >>> 2, (ptr >>> 2) + B * O), start * O);
-    }
+    });
     return { data: out, shape: sequence ? [N, T, O] : [N, O] };
   }
 

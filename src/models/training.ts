@@ -6,6 +6,7 @@
 // EncoderDecoder each own one TrainingSlab and decide only how data is staged
 // and which layer feeds which.
 import type { Backend, F32Buffer } from '../engine/backend.js';
+import { checkBlock } from '../engine/sizes.js';
 import { checkBoolean, checkInt, checkOneOf, checkOptions, describe, readSeed } from '../errors.js';
 import { Random } from '../random.js';
 import type { ModelLayer } from '../layers/layer.js';
@@ -195,12 +196,13 @@ export class TrainingSlab {
   #lastGradNorm = 0;
 
   /** Allocates the slabs and moves each layer's parameters into them (layer order). */
-  constructor(backend: Backend, layers: readonly ModelLayer[]) {
+  constructor(backend: Backend, layers: readonly ModelLayer[], where = 'model') {
     this.backend = backend;
     const sizes = layers.map((layer) => layer.paramFloats);
     this.paramCount = sizes.reduce((a, b) => a + b, 0);
-    this.#params = backend.allocF32(Math.max(this.paramCount, 4));
-    this.#grads = backend.allocF32(Math.max(this.paramCount, 4));
+    const [params, grads] = allocAll(backend, where, [['the parameter slab', Math.max(this.paramCount, 4)], ['the gradient slab', Math.max(this.paramCount, 4)]]);
+    this.#params = params;
+    this.#grads = grads;
     let base = 0;
     layers.forEach((layer, i) => {
       layer.adopt(this.#params, this.#grads, base);
@@ -247,7 +249,7 @@ export class TrainingSlab {
    * loss, optimizer, clipping: fresh optimizer state, step count 0. Nothing changes if it throws.
    */
   compile(where: string, loss: Loss, options: CompileOptions): void {
-    this.#install(loss, this.#readOptions(where, options), 0, null);
+    this.#install(where, loss, this.#readOptions(where, options), 0, null);
   }
 
   /**
@@ -269,7 +271,7 @@ export class TrainingSlab {
       }
       return values;
     });
-    this.#install(loss, options, steps, states);
+    this.#install(where, loss, options, steps, states);
   }
 
   /** The optimizer and clipping of compile options, validated. */
@@ -284,10 +286,15 @@ export class TrainingSlab {
   }
 
   /** Allocates the optimizer's slabs (zeros, or `states`) and the backup, then replaces the old ones. */
-  #install(loss: Loss, o: { optimizer: ResolvedOptimizer; clipNorm: number; clipValue: number }, steps: number, states: Float32Array[] | null): void {
+  #install(where: string, loss: Loss, o: { optimizer: ResolvedOptimizer; clipNorm: number; clipValue: number }, steps: number, states: Float32Array[] | null): void {
     const n = Math.max(this.paramCount, 4);
-    const state = Array.from({ length: stateSlabs(o.optimizer) }, () => this.backend.allocF32(n));
-    const backup = this.backend.allocF32(n * (1 + state.length));
+    const slabs = stateSlabs(o.optimizer);
+    const blocks = allocAll(this.backend, where, [
+      ...Array.from({ length: slabs }, (_, k): [string, number] => [`the optimizer's state slab ${k}`, n]),
+      ['the backup of the weights and the optimizer state', n * (1 + slabs)],
+    ]);
+    const state = blocks.slice(0, slabs);
+    const backup = blocks[slabs];
     states?.forEach((values, k) => state[k].write(values));
     for (const buffer of this.#state) buffer.dispose();
     this.#backup?.dispose();
@@ -510,4 +517,17 @@ function checkSlabValues(where: string, name: string, values: unknown, count: nu
     if (!Number.isFinite(values[i])) throw new RangeError(`${where}: ${name}[${i}] is ${values[i]}; ${name === 'values' ? 'parameters' : name} must be finite`);
   }
   return values;
+}
+
+/** Allocates every block of `sizes` (floats) or none: sizes are checked first, and a failed allocation frees the ones before it. */
+function allocAll(backend: Backend, where: string, sizes: [what: string, floats: number][]): F32Buffer[] {
+  for (const [what, floats] of sizes) checkBlock(where, what, floats);
+  const made: F32Buffer[] = [];
+  try {
+    for (const [what, floats] of sizes) made.push(backend.allocBlock(where, what, floats));
+    return made;
+  } catch (error) {
+    for (const buffer of made) buffer.dispose();
+    throw error;
+  }
 }
