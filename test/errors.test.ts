@@ -14,6 +14,7 @@ import { Embedding } from '../src/layers/embedding.js';
 import { EncoderDecoder } from '../src/models/encoder-decoder.js';
 import { Sequential } from '../src/models/sequential.js';
 import { rmse, nrmse, rsquare } from '../src/esn/data.js';
+import { thrown } from './helpers/compare.js';
 
 const f32 = (n: number, v = 1) => new Float32Array(n).fill(v);
 
@@ -139,15 +140,6 @@ describe('activations reject bad input', () => {
   });
 });
 
-/** The error's class and full message. */
-const thrown = (fn: () => unknown): { type: string; message: string } => {
-  try {
-    fn();
-  } catch (error) {
-    return { type: (error as Error).constructor.name, message: (error as Error).message };
-  }
-  throw new Error('expected a throw');
-};
 
 describe('null, primitives and wrong element types get messages naming the argument', () => {
   it('every layer\'s setWeights: weights that are not an object of named weights', () => {

@@ -10,6 +10,7 @@ import { GRU } from '../src/layers/gru.js';
 import { LSTM } from '../src/layers/lstm.js';
 import { EncoderDecoder } from '../src/models/encoder-decoder.js';
 import { Sequential } from '../src/models/sequential.js';
+import { thrown } from './helpers/compare.js';
 
 beforeAll(async () => {
   await init();
@@ -18,14 +19,6 @@ beforeAll(async () => {
 const x = { data: Float32Array.from({ length: 6 * 3 * 2 }, (_, i) => Math.sin(i)), shape: [6, 3, 2] };
 const y = { data: Float32Array.from({ length: 6 }, (_, i) => Math.cos(i)), shape: [6, 1] };
 
-const thrown = (fn: () => unknown): { type: string; message: string } => {
-  try {
-    fn();
-  } catch (error) {
-    return { type: (error as Error).constructor.name, message: (error as Error).message };
-  }
-  throw new Error('expected a throw');
-};
 
 describe('a layer belongs to at most one model', () => {
   it('a layer of one model cannot be given to another; the second constructor changes nothing', () => {

@@ -14,7 +14,7 @@ import { Dropout } from '../src/layers/dropout.js';
 import { Embedding } from '../src/layers/embedding.js';
 import { Sequential, type ModelStates } from '../src/models/sequential.js';
 import type { Tensor } from '../src/tensor.js';
-import { expectSameBits } from './helpers/compare.js';
+import { expectSameBits, expectCloseToScale } from './helpers/compare.js';
 import { makeRandom, randomFloat32 } from './helpers/random.js';
 
 beforeAll(async () => {
@@ -274,18 +274,6 @@ describe('a custom loss', () => {
 
 describe('TensorFlow.js parity with initial states', () => {
   // Tolerance as in tfjs-models.test.ts: ≤ 2e-5 of each array's scale (f32 on both sides, TF.js's cpu matMul sums in f64).
-  function expectClose(label: string, got: Float32Array, want: Float32Array, relative = 2e-5): void {
-    expect(got.length).toBe(want.length);
-    const scale = Math.max(...want.map(Math.abs));
-    let worst = 0;
-    let at = 0;
-    for (let i = 0; i < got.length; i++) {
-      const d = Math.abs(got[i] - want[i]);
-      if (d > worst) [worst, at] = [d, i];
-    }
-    expect(worst, `${label}: worst difference ${worst} at ${at} (ours ${got[at]}, tfjs ${want[at]}), scale ${scale}`).toBeLessThanOrEqual(relative * scale + 1e-7);
-  }
-
   it('Bidirectional LSTM (every step) → Bidirectional GRU (reset-before, final state): outputs, final states and gradients w.r.t. x and every initial state', () => {
     const [N, T, F] = [3, 5, 2];
     const ours = new Sequential({
@@ -324,22 +312,22 @@ describe('TensorFlow.js parity with initial states', () => {
       { forward: { h: t(init.gf, [N, 3]) }, backward: { h: t(init.gb, [N, 3]) } },
     ];
     const f = ours.forward(t(x, [N, T, F]), { initialStates });
-    expectClose('output', f.output.data, second[0].dataSync() as Float32Array);
+    expectCloseToScale('output', f.output.data, second[0].dataSync() as Float32Array);
     const finals = f.finalStates as { forward: Record<string, Tensor>; backward: Record<string, Tensor> }[];
-    expectClose('LSTM forward final h', finals[0].forward.h.data, first[1].dataSync() as Float32Array);
-    expectClose('LSTM forward final c', finals[0].forward.c.data, first[2].dataSync() as Float32Array);
-    expectClose('LSTM backward final h', finals[0].backward.h.data, first[3].dataSync() as Float32Array);
-    expectClose('LSTM backward final c', finals[0].backward.c.data, first[4].dataSync() as Float32Array);
-    expectClose('GRU forward final h', finals[1].forward.h.data, second[1].dataSync() as Float32Array);
-    expectClose('GRU backward final h', finals[1].backward.h.data, second[2].dataSync() as Float32Array);
+    expectCloseToScale('LSTM forward final h', finals[0].forward.h.data, first[1].dataSync() as Float32Array);
+    expectCloseToScale('LSTM forward final c', finals[0].forward.c.data, first[2].dataSync() as Float32Array);
+    expectCloseToScale('LSTM backward final h', finals[0].backward.h.data, first[3].dataSync() as Float32Array);
+    expectCloseToScale('LSTM backward final c', finals[0].backward.c.data, first[4].dataSync() as Float32Array);
+    expectCloseToScale('GRU forward final h', finals[1].forward.h.data, second[1].dataSync() as Float32Array);
+    expectCloseToScale('GRU backward final h', finals[1].backward.h.data, second[2].dataSync() as Float32Array);
 
     const b = ours.backward(f.cache, { dOutput: t(R, [N, 3]) });
     const Rt = tf.tensor2d(R, [N, 3]);
     const grads = tf.grads((...inputs: tf.Tensor[]) => tf.sum(tf.mul(run(inputs[0], inputs.slice(1)).second[0], Rt)))([xt, ...tfStates]);
-    expectClose('dInput', b.dInput!.data, grads[0].dataSync() as Float32Array);
+    expectCloseToScale('dInput', b.dInput!.data, grads[0].dataSync() as Float32Array);
     const d = b.dInitialStates as { forward: Record<string, Tensor>; backward: Record<string, Tensor> }[];
     const ourInit = [d[0].forward.h, d[0].forward.c, d[0].backward.h, d[0].backward.c, d[1].forward.h, d[1].backward.h];
-    ourInit.forEach((g, i) => expectClose(`dInitialState ${i}`, g.data, grads[i + 1].dataSync() as Float32Array));
+    ourInit.forEach((g, i) => expectCloseToScale(`dInitialState ${i}`, g.data, grads[i + 1].dataSync() as Float32Array));
     ours.dispose();
   });
 });

@@ -16,23 +16,12 @@ import { Bidirectional } from '../src/layers/bidirectional.js';
 import { Dense } from '../src/layers/dense.js';
 import { Sequential } from '../src/models/sequential.js';
 import { randomFloat32 } from './helpers/random.js';
+import { expectCloseToScale } from './helpers/compare.js';
 
 beforeAll(async () => {
   await init();
   await tf.setBackend('cpu');
 });
-
-function expectClose(label: string, got: Float32Array, want: Float32Array, relative = 2e-5): void {
-  expect(got.length).toBe(want.length);
-  const scale = Math.max(...want.map(Math.abs));
-  let worst = 0;
-  let at = 0;
-  for (let i = 0; i < got.length; i++) {
-    const d = Math.abs(got[i] - want[i]);
-    if (d > worst) [worst, at] = [d, i];
-  }
-  expect(worst, `${label}: worst difference ${worst} at ${at} (ours ${got[at]}, tfjs ${want[at]}), scale ${scale}`).toBeLessThanOrEqual(relative * scale + 1e-7);
-}
 
 it('Bidirectional LSTM → Bidirectional GRU → Dense → Dense: same predictions and the same weights after an SGD step as TF.js', async () => {
   const [N, T, F] = [4, 5, 3];
@@ -72,7 +61,7 @@ it('Bidirectional LSTM → Bidirectional GRU → Dense → Dense: same predictio
   const xt = tf.tensor3d(x, [N, T, F]);
   const yt = tf.tensor2d(y, [N, 2]);
   const predicted = (theirs.predict(xt) as tf.Tensor).dataSync() as Float32Array;
-  expectClose('predictions', ours.predict({ data: x, shape: [N, T, F] }).data, predicted);
+  expectCloseToScale('predictions', ours.predict({ data: x, shape: [N, T, F] }).data, predicted);
 
   const initial = toTf().map((w) => w.dataSync() as Float32Array);
   ours.compile({ loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.5 } });
@@ -81,7 +70,7 @@ it('Bidirectional LSTM → Bidirectional GRU → Dense → Dense: same predictio
   await theirs.fit(xt, yt, { epochs: 1, batchSize: N, shuffle: false, verbose: 0 });
   const after = theirs.getWeights().map((w) => w.dataSync() as Float32Array);
   const mine = toTf().map((w) => w.dataSync() as Float32Array);
-  mine.forEach((w, i) => expectClose(`weight ${i} after one step`, w, after[i]));
+  mine.forEach((w, i) => expectCloseToScale(`weight ${i} after one step`, w, after[i]));
   // The step moved every layer's weights by far more than the tolerance.
   for (const i of [0, 6, 12, 14]) expect(Math.max(...after[i].map((v, k) => Math.abs(v - initial[i][k])))).toBeGreaterThan(1e-3);
   ours.dispose();

@@ -37,3 +37,31 @@ export function expectSameBits(label: string, got: Float32Array, want: Float32Ar
     }
   }
 }
+
+/**
+ * Against another library's f32 numbers: the worst |got − want| within `relative` of the array's
+ * scale (max |want|), plus 1e-7 for arrays of zeros; failures name the worst element.
+ */
+export function expectCloseToScale(label: string, got: Float32Array, want: Float32Array, relative = 2e-5): void {
+  if (got.length !== want.length) throw new Error(`${label}: length ${got.length} != ${want.length}`);
+  const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  let worst = 0;
+  let at = 0;
+  for (let i = 0; i < got.length; i++) {
+    const d = Math.abs(got[i] - want[i]);
+    if (d > worst) [worst, at] = [d, i];
+  }
+  if (!(worst <= relative * scale + 1e-7)) {
+    throw new Error(`${label}: worst difference ${worst} at ${at} (ours ${got[at]}, theirs ${want[at]}), scale ${scale}, allowed ${relative * scale + 1e-7}`);
+  }
+}
+
+/** The class name and full message of what `fn` throws (fails when it does not throw). */
+export function thrown(fn: () => unknown): { type: string; message: string } {
+  try {
+    fn();
+  } catch (error) {
+    return { type: (error as Error).constructor.name, message: (error as Error).message };
+  }
+  throw new Error('expected a throw');
+}
