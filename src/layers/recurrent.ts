@@ -10,6 +10,7 @@ import { WeightedLayer } from './base.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { checkFormat, type WeightFormat, type Weights } from './formats.js';
 import { readMask } from './mask.js';
+import { addScaledF32 } from '../kernels/model.js';
 import type { ParamSpec } from './parameters.js';
 import type { Batch, Flow } from './layer.js';
 
@@ -330,9 +331,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
       this.backwardFrom(dOutput, dFinal);
     } else if (dFinal.h !== undefined) {
       const sum = this.work('dFinalSum');
-      const n = this.#batch * this.units;
-      const heap = this.backend.heapF32();
-      for (let i = 0; i < n; i++) heap[(sum >>> 2) + i] = heap[(dOutput >>> 2) + i] + heap[(dFinal.h >>> 2) + i];
+      addScaledF32(this.backend, { dst: sum, left: dOutput, right: dFinal.h }, this.#batch * this.units, 1);
       this.backwardFrom(0, { ...dFinal, h: sum });
     } else {
       this.backwardFrom(0, { ...dFinal, h: dOutput });
