@@ -113,6 +113,18 @@ export interface WasmExports {
   embedding_backward_f32(dTable: number, dOut: number, ids: number, n: number, dim: number): void;
   reverse_time_f32(dst: number, src: number, T: number, rowFloats: number): void;
   reverse_time_masked_f32(dst: number, src: number, mask: number, T: number, B: number, F: number): void;
+  // Convolution (assembly/conv.ts): 2-D channels-last by im2col + GEMM; conv2d_work_floats returns f64.
+  conv2d_work_floats(N: number, OH: number, OW: number, KH: number, KW: number, Cin: number, groups: number): number;
+  conv2d_forward_f32(
+    y: number, cols: number, x: number, w: number, bias: number, work: number,
+    N: number, H: number, W: number, Cin: number, OH: number, OW: number, Cout: number, KH: number, KW: number,
+    strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number, groups: number,
+  ): void;
+  conv2d_backward_f32(
+    dX: number, dW: number, dBias: number, cols: number, dY: number, x: number, w: number, work: number,
+    N: number, H: number, W: number, Cin: number, OH: number, OW: number, Cout: number, KH: number, KW: number,
+    strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number, groups: number,
+  ): void;
 }
 
 /**
@@ -133,6 +145,7 @@ export const EXPORTED_FUNCTIONS = {
   sgd_step_f32: 8, adam_step_f32: 12, rmsprop_step_f32: 8, sum_squares_f32: 2, scale_f32: 3, clip_values_f32: 3,
   add_bias_rows_f32: 4, sum_rows_into_f32: 4, embedding_forward_f32: 5, embedding_backward_f32: 5,
   reverse_time_f32: 4, reverse_time_masked_f32: 6,
+  conv2d_work_floats: 7, conv2d_forward_f32: 22, conv2d_backward_f32: 24,
 } as const;
 
 export const EXPORTED_GLOBALS = [
