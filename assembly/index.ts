@@ -29,3 +29,12 @@ export { sgd_step_f32, adam_step_f32, rmsprop_step_f32, sum_squares_f32, scale_f
 export { add_bias_rows_f32, sum_rows_into_f32, embedding_forward_f32, embedding_backward_f32 } from "./dense";
 export { reverse_time_f32, reverse_time_masked_f32 } from "./sequence";
 export { concat_rows_f32, split_rows_f32, add_scaled_f32, dropout_f32, multiply_f32 } from "./model";
+export {
+  max_pool_forward_f32,
+  max_pool_backward_f32,
+  avg_pool_forward_f32,
+  avg_pool_backward_f32,
+  global_avg_pool_forward_f32,
+  global_avg_pool_backward_f32,
+  global_max_pool_forward_f32,
+} from "./pool";
