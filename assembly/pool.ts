@@ -24,7 +24,8 @@
 //   max_pool_forward_f32(y, argmax, x, N, H, W, C, OH, OW, poolH, poolW, strideH, strideW, padTop, padLeft)
 //       y = max over the window; ties go to the FIRST cell in scan order (row-major over
 //       the window: ih, then iw), as TF.js (strict >) does. A NaN is never chosen over an
-//       earlier value (x > best is false), so a NaN counts only when it is the first cell.
+//       earlier value (x > best is false), so a NaN counts only when it is the first cell
+//       (TF.js cpu starts from −Infinity and so skips that one too: the only difference).
 //   max_pool_backward_f32(dX, dY, argmax, count)
 //       dX[argmax[i]] += dY[i] for i = 0, 1, …, count − 1 in that order (count = N·OH·OW·C;
 //       N·C for global max); entries −1 are skipped. Scalar: a scatter has no lanes to share.

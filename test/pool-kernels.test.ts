@@ -297,6 +297,26 @@ describe('the SIMD and the scalar build give the same bits', () => {
   });
 });
 
+describe('NaN in max pooling (documented in assembly/pool.ts)', () => {
+  it('a NaN in a window\'s first cell is the output; a later NaN is never chosen; both builds agree', async () => {
+    const [vector, scalar] = await Promise.all([backendFor(true), backendFor(false)]);
+    const s: PoolShape = { N: 1, H: 1, W: 4, C: 5, OH: 1, OW: 2, poolH: 1, poolW: 2, strideH: 1, strideW: 2, padTop: 0, padLeft: 0 };
+    const x = randomFloat32(20, 5);
+    for (let ch = 0; ch < 5; ch++) {
+      x[0 * 5 + ch] = NaN; // window 0, first cell
+      x[3 * 5 + ch] = NaN; // window 1, second cell
+    }
+    const a = maxPoolForward(vector, x, s);
+    const b = maxPoolForward(scalar, x, s);
+    expectSameBits('y', a.y, b.y);
+    expect(Array.from(a.argmax)).toEqual(Array.from(b.argmax));
+    expect(Array.from(a.y.subarray(0, 5)).every(Number.isNaN)).toBe(true);
+    expect(Array.from(a.argmax.subarray(0, 5))).toEqual([0, 1, 2, 3, 4]);
+    expect(Array.from(a.y.subarray(5))).toEqual(Array.from(x.subarray(10, 15)));
+    expect(Array.from(a.argmax.subarray(5))).toEqual([10, 11, 12, 13, 14]);
+  });
+});
+
 describe('parity with TF.js (cpu backend)', () => {
   let tensorsBefore = 0;
   beforeAll(async () => {
