@@ -31,3 +31,13 @@ export { reverse_time_f32, reverse_time_masked_f32 } from "./sequence";
 export { concat_rows_f32, split_rows_f32, add_scaled_f32, dropout_f32, multiply_f32 } from "./model";
 // Convolution (assembly/conv.ts): 2-D, channels-last, im2col + GEMM; 1-D is H = 1.
 export { conv2d_work_floats, conv2d_forward_f32, conv2d_backward_f32 } from "./conv";
+// Pooling (assembly/pool.ts): max (with arg-max), average, global; channels-last.
+export {
+  max_pool_forward_f32,
+  max_pool_backward_f32,
+  avg_pool_forward_f32,
+  avg_pool_backward_f32,
+  global_avg_pool_forward_f32,
+  global_avg_pool_backward_f32,
+  global_max_pool_forward_f32,
+} from "./pool";

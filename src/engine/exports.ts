@@ -125,6 +125,23 @@ export interface WasmExports {
     N: number, H: number, W: number, Cin: number, OH: number, OW: number, Cout: number, KH: number, KW: number,
     strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number, groups: number,
   ): void;
+  // Pooling (assembly/pool.ts): channels-last x [N, H, W, C]; argmax is an i32 array.
+  max_pool_forward_f32(
+    y: number, argmax: number, x: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
+    poolH: number, poolW: number, strideH: number, strideW: number, padTop: number, padLeft: number,
+  ): void;
+  max_pool_backward_f32(dX: number, dY: number, argmax: number, count: number): void;
+  avg_pool_forward_f32(
+    y: number, x: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
+    poolH: number, poolW: number, strideH: number, strideW: number, padTop: number, padLeft: number,
+  ): void;
+  avg_pool_backward_f32(
+    dX: number, dY: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
+    poolH: number, poolW: number, strideH: number, strideW: number, padTop: number, padLeft: number,
+  ): void;
+  global_avg_pool_forward_f32(y: number, x: number, N: number, S: number, C: number): void;
+  global_avg_pool_backward_f32(dX: number, dY: number, N: number, S: number, C: number): void;
+  global_max_pool_forward_f32(y: number, argmax: number, x: number, N: number, S: number, C: number): void;
 }
 
 /**
@@ -146,6 +163,8 @@ export const EXPORTED_FUNCTIONS = {
   add_bias_rows_f32: 4, sum_rows_into_f32: 4, embedding_forward_f32: 5, embedding_backward_f32: 5,
   reverse_time_f32: 4, reverse_time_masked_f32: 6,
   conv2d_work_floats: 7, conv2d_forward_f32: 22, conv2d_backward_f32: 24,
+  max_pool_forward_f32: 15, max_pool_backward_f32: 4, avg_pool_forward_f32: 14, avg_pool_backward_f32: 14,
+  global_avg_pool_forward_f32: 5, global_avg_pool_backward_f32: 5, global_max_pool_forward_f32: 6,
 } as const;
 
 export const EXPORTED_GLOBALS = [
