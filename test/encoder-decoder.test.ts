@@ -468,3 +468,46 @@ describe('robustness', () => {
     expect(() => new EncoderDecoder({ encoder: { inputSize: 2, layers: [new GRU({ units: 3 })] }, decoder: { inputSize: 2, layers: [new GRU({ units: 3 })] }, seeds: 1 } as never)).toThrow(/unknown option 'seeds'/);
   });
 });
+
+describe('what EncoderDecoder gained from the Model base', () => {
+  const make = (seed: number) => new EncoderDecoder({
+    seed,
+    encoder: { layers: [new Embedding({ vocabSize: 5, units: 3 }), new LSTM({ units: 4 })] },
+    decoder: { startToken: 0, layers: [new Embedding({ vocabSize: 5, units: 3 }), new LSTM({ units: 4, returnSequences: true }), new Dense({ units: 5, activation: 'softmax' })] },
+  });
+  const source = [[1, 2, 3], [2, 3, 4], [3, 4, 1], [4, 1, 2]];
+  const target = source.map((s) => [...s].reverse());
+
+  it('setWeights takes getWeights of another model in every format, all or nothing', () => {
+    const a = make(1);
+    const b = make(2);
+    for (const format of ['native', 'keras', 'pytorch'] as const) {
+      const c = make(3);
+      c.setWeights(a.getWeights({ format }), { format });
+      expectSameBits(`weights via ${format}`, c.getParameters(), a.getParameters());
+      c.dispose();
+    }
+    const before = b.getParameters();
+    const broken = a.getWeights();
+    broken.decoder[2] = { weight: broken.decoder[2].weight };
+    expect(() => b.setWeights(broken)).toThrow('EncoderDecoder.setWeights: weights.decoder[2] (Dense): Dense.setWeights: weights.bias is missing (expected shape [5])');
+    expectSameBits('unchanged after a failed setWeights', b.getParameters(), before);
+    expect(() => b.setWeights({ encoder: [] } as never)).toThrow('EncoderDecoder.setWeights: weights.encoder must be an array of 2 entries (one per layer), got Array(0)');
+    a.dispose();
+    b.dispose();
+  });
+
+  it('validationSplit holds out the last pairs, as validationData with them would', async () => {
+    const split = make(4);
+    split.compile({ loss: 'crossEntropy', optimizer: 'adam' });
+    const h1 = await split.fit(source, target, { epochs: 2, batchSize: 3, shuffle: false, validationSplit: 0.25 });
+    const data = make(4);
+    data.compile({ loss: 'crossEntropy', optimizer: 'adam' });
+    const h2 = await data.fit(source.slice(0, 3), target.slice(0, 3), { epochs: 2, batchSize: 3, shuffle: false, validationData: { source: source.slice(3), target: target.slice(3) } });
+    expect(h1.valLoss).toEqual(h2.valLoss);
+    expect(h1.valAccuracy).toEqual(h2.valAccuracy);
+    expect(h1.valLoss).toHaveLength(2);
+    split.dispose();
+    data.dispose();
+  });
+});
