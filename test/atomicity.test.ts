@@ -7,6 +7,7 @@ import { EchoStateNetwork } from '../src/esn/esn.js';
 import { Dense } from '../src/layers/dense.js';
 import { GRU } from '../src/layers/gru.js';
 import { LSTM } from '../src/layers/lstm.js';
+import { Bidirectional } from '../src/layers/bidirectional.js';
 import { Sequential } from '../src/models/sequential.js';
 
 beforeAll(async () => {
@@ -138,5 +139,21 @@ describe('layers: a failed call changes nothing', () => {
     expect(() => new Sequential({ inputSize: 4, layers: [lstm] })).toThrow(/^LSTM: the weights for inputSize 4 and units 20000 needs \d+ floats/);
     expect(lstm.built).toBe(false);
     expect(lstm.inputSize).toBe(0);
+  });
+});
+
+describe('Bidirectional.setWeights', () => {
+  it('validates both directions before writing either: a bad backward half leaves weights and caches as they were', () => {
+    const model = new Sequential({ inputSize: 2, seed: 3, layers: [new Bidirectional({ layer: new GRU({ units: 2 }) }), new Dense({ units: 1 })] });
+    const bi = model.layers[0] as Bidirectional;
+    const before = model.getParameters();
+    const x = { data: Float32Array.from({ length: 2 * 3 * 2 }, (_, i) => Math.sin(i)), shape: [2, 3, 2] };
+    const { cache } = bi.forwardLayer.forward(x);
+    const good = bi.getWeights();
+    const bad = { ...good, 'backward/biasIh': { data: new Float32Array(1), shape: [1] } };
+    expect(() => bi.setWeights(bad)).toThrow(/^GRU\.setWeights: weights\.biasIh has shape \[1\]/);
+    expect(model.getParameters()).toEqual(before);
+    expect(() => bi.forwardLayer.backward(cache, { dOutput: { data: new Float32Array(2 * 3 * 2), shape: [2, 3, 2] } })).not.toThrow();
+    model.dispose();
   });
 });

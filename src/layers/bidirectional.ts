@@ -211,16 +211,11 @@ export class Bidirectional implements ModelLayer, LayerOwner {
       if (forwardKeys.has(key)) forward[this.#unkey(format, key, false)] = value;
       else backward[this.#unkey(format, key, true)] = value;
     }
-    // Validate both before writing either: setWeights on a copy of the current values would be
-    // twice the work, so validate the backward half against a dry run first.
-    const before = this.forwardLayer.getWeights();
-    this.forwardLayer.setWeights(forward, { format });
-    try {
-      this.#backwardLayer!.setWeights(backward, { format });
-    } catch (error) {
-      this.forwardLayer.setWeights(before);
-      throw error;
-    }
+    // Validate both directions, then write both: a failed call leaves weights and caches as they were.
+    const writeForward = this.forwardLayer.prepareWeights(forward, { format });
+    const writeBackward = this.#backwardLayer!.prepareWeights(backward, { format });
+    writeForward();
+    writeBackward();
   }
 
   #key(format: WeightFormat, key: string, reverse: boolean): string {

@@ -251,12 +251,22 @@ export abstract class RecurrentLayer extends WeightedLayer {
 
   /** Replaces every weight. All are validated before any is written: a failed call changes nothing. */
   setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {
+    this.prepareWeights(weights, options)();
+  }
+
+  /**
+   * @internal setWeights in two halves: validates everything now and returns the write, which
+   * cannot fail (a Bidirectional validates both directions before it writes either).
+   */
+  prepareWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): () => void {
     const where = `${this.kind}.setWeights`;
     this.checkWritable(where);
     const format = checkFormat(where, options?.format ?? 'native');
     const values = this.importWeights(format, weights, where);
-    this.parameters.set(values);
-    this.#generation++; // caches made with the old weights are stale
+    return () => {
+      this.parameters.set(values);
+      this.#generation++; // caches made with the old weights are stale
+    };
   }
 
   // ---- the time-major path a model uses: pointers in, pointers out, nothing copied to JS ----
