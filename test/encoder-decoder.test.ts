@@ -331,7 +331,7 @@ describe('save, load, resume', () => {
     expect(load((j) => (j.encoder.layers[1].weights.weightHh.data = 'not base64!'))).toThrow(/encoder.layers\[1\].weights.weightHh is corrupted/);
     expect(load((j) => (j.encoder.layers[2].config.units = 5))).toThrow(/EncoderDecoder.fromJSON: options.encoder.layers\[2\] \(GRU, 5 units\) hands .* \(GRU, 3 units\): the units must be equal/);
     expect(load((j) => (j.decoder.layers[1].config.units = 5))).toThrow(/EncoderDecoder.fromJSON: options.decoder.layers\[2\]: GRU has inputSize 4 but the layer below gives 5/);
-    expect(load((j) => (j.encoder.layers[2].type = 'Conv1D'))).toThrow(/encoder.layers\[2\].type "Conv1D" is not a layer type/);
+    expect(load((j) => (j.encoder.layers[2].type = 'Conv3D'))).toThrow(/encoder.layers\[2\].type "Conv3D" is not a layer type/);
     expect(load((j) => (j.training.optimizerState = j.training.optimizerState.slice(1)))).toThrow(/optimizerState must hold 2 arrays/);
     expect(load((j) => (j.training.optimizerState[1] = j.training.optimizerState[1].slice(8)))).toThrow(/optimizerState\[1\] is corrupted/);
     expect(load((j) => delete j.decoder.startToken)).toThrow(/startToken is required/);

@@ -322,8 +322,8 @@ describe('save and resume', () => {
     wrong.layers[2].config.units = 7;
     expect(() => Sequential.fromJSON(wrong)).toThrow(/Sequential.fromJSON/);
     const unknown = JSON.parse(text);
-    unknown.layers[0].type = 'Conv1D';
-    expect(() => Sequential.fromJSON(unknown)).toThrow(/type "Conv1D" is not a layer type/);
+    unknown.layers[0].type = 'Conv3D';
+    expect(() => Sequential.fromJSON(unknown)).toThrow(/type "Conv3D" is not a layer type/);
     model.dispose();
     again.dispose();
   });

@@ -13,11 +13,12 @@ import { base64ToFloats, floatsToBase64 } from './base64.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
+import { Conv1D } from '../layers/conv1d.js';
 import { Embedding } from '../layers/embedding.js';
 import type { ModelLayer } from '../layers/layer.js';
 
-export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout;
-export const LAYER_TYPES = { SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout } as const;
+export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D;
+export const LAYER_TYPES = { SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D } as const;
 
 export interface LayerJSON {
   type: string;
@@ -63,6 +64,12 @@ const CONFIGS: Readonly<Record<LayerType, Schema>> = {
   Embedding: { vocabSize: { kind: 'integer', min: 1 }, units: { kind: 'integer', min: 1 }, seed: { kind: 'seed', optional: true } },
   Dropout: { rate: { kind: 'number' }, seed: { kind: 'seed', optional: true } },
   Bidirectional: { merge: { kind: 'string', optional: true }, layer: { kind: 'object' } },
+  Conv1D: {
+    filters: { kind: 'integer', min: 1 }, kernelSize: { kind: 'integer', min: 1 }, padding: { kind: 'string', optional: true },
+    dilation: { kind: 'integer', min: 1, optional: true }, groups: { kind: 'integer', min: 1, optional: true },
+    activation: { kind: 'string', optional: true }, useBias: { kind: 'boolean', optional: true },
+    inputSize: { kind: 'integer', min: 0, optional: true }, seed: { kind: 'seed', optional: true },
+  },
 };
 const ENTRY: Schema = { type: { kind: 'string' }, config: { kind: 'object' }, weights: { kind: 'object' } };
 const INNER: Schema = { type: { kind: 'string' }, config: { kind: 'object' } };

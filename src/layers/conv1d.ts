@@ -1,0 +1,235 @@
+// Conv1D: a 1-D convolution over time, channels-last (Keras' Conv1D): y[t] = f(b + Σ_k W[k]·x[t + k·d − p]).
+// Inside a model, sequences flow time-major, [T, B, C]; that buffer is read by the 2-D
+// convolution kernel (assembly/conv.ts) as one image of height T and width B, with a kernel of
+// K × 1 (dilation d along time, 1 across the batch), so each sequence is convolved on its own,
+// nothing is copied and one call covers the batch. Padding 'causal' (padTop (K − 1)·d: the output
+// at t sees t and earlier only) or 'same' (⌊(K − 1)·d / 2⌋ before); stride 1, so the time axis
+// keeps its length and the layers above see the same steps (strides and 'valid' come with the
+// shape-changing flows of issue #12). With a mask, padded steps are zeroed before a 'same'
+// convolution, so real steps never read them (a causal one cannot: padding is at the end).
+// Weights: native = Keras, kernel [K, C_in/groups, filters], bias [filters];
+// PyTorch's nn.Conv1d stores weight [filters, C_in/groups, K].
+import type { Backend } from '../engine/backend.js';
+import { sizeProduct } from '../engine/sizes.js';
+import { checkBoolean, checkInt, checkOneOf } from '../errors.js';
+import type { Random } from '../random.js';
+import { WeightedLayer } from './base.js';
+import { checkFormat, checkKeys, takeWeight, tensor, type WeightFormat, type Weights } from './formats.js';
+import type { Batch, Flow, ModelLayer } from './layer.js';
+import { reluBackwardF32, reluF32, sigmoidBackwardF32, sigmoidF32, tanhBackwardF32, tanhF32 } from '../kernels/activations.js';
+import { conv2dBackwardF32, conv2dForwardF32, conv2dWorkFloats, convAxis, type Conv2dGeometry } from '../kernels/conv.js';
+
+export type Conv1DActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
+const ACTIVATIONS: readonly Conv1DActivation[] = ['linear', 'relu', 'tanh', 'sigmoid'];
+export type Conv1DPadding = 'causal' | 'same';
+
+export interface Conv1DOptions {
+  /** Output channels. */
+  filters: number;
+  /** Taps per filter (K). */
+  kernelSize: number;
+  /** 'causal' (default: the output at t sees steps ≤ t) or 'same' (centred). */
+  padding?: Conv1DPadding;
+  /** Spacing of the taps along time (default 1). */
+  dilation?: number;
+  /** Channel groups (default 1; inputSize and filters must both divide by it; inputSize = groups is depthwise). */
+  groups?: number;
+  /** Default 'linear'. */
+  activation?: Conv1DActivation;
+  /** Default true. */
+  useBias?: boolean;
+  /** Input channels; optional in a Sequential (taken from the layer below). */
+  inputSize?: number;
+  /** Seed of the Glorot-uniform kernel (fan in K·C_in/groups, fan out K·filters). */
+  seed?: number;
+  backend?: Backend;
+}
+
+export class Conv1D extends WeightedLayer implements ModelLayer {
+  readonly kind = 'Conv1D';
+  readonly filters: number;
+  readonly kernelSize: number;
+  readonly padding: Conv1DPadding;
+  readonly dilation: number;
+  readonly groups: number;
+  readonly activation: Conv1DActivation;
+  readonly useBias: boolean;
+  #inputSize: number;
+  // the last forward
+  #x = 0;
+  #T = 0;
+  #B = 0;
+  #mask = 0;
+
+  constructor(options: Conv1DOptions) {
+    const where = 'Conv1D';
+    super(where, options, ['filters', 'kernelSize', 'padding', 'dilation', 'groups', 'activation', 'useBias', 'inputSize']);
+    this.filters = checkInt(where, 'options.filters', options.filters, 1);
+    this.kernelSize = checkInt(where, 'options.kernelSize', options.kernelSize, 1);
+    this.padding = options.padding === undefined ? 'causal' : checkOneOf(where, 'options.padding', options.padding, ['causal', 'same'] as const);
+    this.dilation = options.dilation === undefined ? 1 : checkInt(where, 'options.dilation', options.dilation, 1);
+    this.groups = options.groups === undefined ? 1 : checkInt(where, 'options.groups', options.groups, 1);
+    this.activation = options.activation === undefined ? 'linear' : checkOneOf(where, 'options.activation', options.activation, ACTIVATIONS);
+    this.useBias = options.useBias === undefined ? true : checkBoolean(where, 'options.useBias', options.useBias);
+    if (this.filters % this.groups !== 0) throw new RangeError(`${where}: options.filters ${this.filters} is not divisible by options.groups ${this.groups}`);
+    this.#inputSize = options.inputSize === undefined ? 0 : checkInt(where, 'options.inputSize', options.inputSize, 1);
+    if (this.#inputSize > 0) this.#init(where);
+  }
+
+  get inputSize(): number {
+    return this.#inputSize;
+  }
+
+  /** Steps of the input that one output step sees: (K − 1)·dilation + 1. */
+  get receptiveField(): number {
+    return (this.kernelSize - 1) * this.dilation + 1;
+  }
+
+  config(): Record<string, unknown> {
+    return {
+      filters: this.filters, kernelSize: this.kernelSize, padding: this.padding, dilation: this.dilation, groups: this.groups,
+      activation: this.activation, useBias: this.useBias, inputSize: this.#inputSize, seed: this.seed,
+    };
+  }
+
+  #init(where: string, seed?: number): void {
+    const [K, C, F, G] = [this.kernelSize, this.#inputSize, this.filters, this.groups];
+    if (C % G !== 0) throw new RangeError(`${where}: inputSize ${C} is not divisible by options.groups ${G}`);
+    const perGroup = C / G;
+    const limit = Math.sqrt(6 / (K * perGroup + K * F));
+    const initial = (spec: { name: string }, random: Random): Float32Array => {
+      if (spec.name === 'bias') return new Float32Array(F);
+      const w = new Float32Array(K * perGroup * F);
+      for (let i = 0; i < w.length; i++) w[i] = random.range(-limit, limit);
+      return w;
+    };
+    const specs = [{ name: 'weight', shape: [K, perGroup, F] }, ...(this.useBias ? [{ name: 'bias', shape: [F] }] : [])];
+    this.createParameters(specs, initial, seed, `the kernel for kernelSize ${K}, inputSize ${C} and filters ${F}`);
+  }
+
+  /** @internal */
+  connect(where: string, input: Flow, seed: number): Flow {
+    if (input.ids || !input.sequence) {
+      const got = input.ids ? 'token ids (put an Embedding first)' : 'one vector per sequence (set returnSequences: true on the layer below)';
+      throw new RangeError(`${where}: Conv1D needs sequences of feature vectors as input, but gets ${got}`);
+    }
+    if (this.built) {
+      if (this.#inputSize !== input.features) throw new RangeError(`${where}: Conv1D has inputSize ${this.#inputSize} but the layer below gives ${input.features} features`);
+    } else {
+      if (input.features % this.groups !== 0) throw new RangeError(`${where}: Conv1D's ${input.features} input channels are not divisible by options.groups ${this.groups}`);
+      this.#inputSize = input.features;
+      this.#init(where, seed);
+    }
+    return { features: this.filters, sequence: true };
+  }
+
+  /** The kernel's view of a time-major batch: one image [T, B, C], a K × 1 kernel dilated along time. */
+  #geometry(T: number, B: number): Conv2dGeometry {
+    const { padBefore } = convAxis(this.padding, T, this.kernelSize, 1, this.dilation);
+    return {
+      batch: 1, height: T, width: B, inChannels: this.#inputSize, outHeight: T, outWidth: B, outChannels: this.filters,
+      kernelHeight: this.kernelSize, kernelWidth: 1, strideH: 1, strideW: 1, dilationH: this.dilation, dilationW: 1,
+      padTop: padBefore, padLeft: 0, groups: this.groups,
+    };
+  }
+
+  /** @internal x: [T, B, inputSize] time-major; returns [T, B, filters]. */
+  modelForward(x: number, batch: Batch): number {
+    const { T, B, mask } = batch;
+    const [C, F] = [this.#inputSize, this.filters];
+    const g = this.#geometry(T, B);
+    const zeroPadded = mask !== 0 && this.padding === 'same';
+    this.workspace.layout({
+      out: sizeProduct(T, B, F), dZ: sizeProduct(T, B, F), dX: sizeProduct(T, B, C), xm: zeroPadded ? sizeProduct(T, B, C) : 0,
+      cols: conv2dWorkFloats(this.backend, g),
+    }, 'Conv1D', `the workspace for a batch of ${B} sequences × ${T} time steps (inputSize ${C}, filters ${F}, kernelSize ${this.kernelSize})`);
+    if (zeroPadded) {
+      // Copy the input and zero its padded steps: a 'same' window of a real step may reach past its end.
+      const xm = this.workspace.ptr('xm');
+      this.backend.copyFloats(xm, x, T * B * C);
+      this.#zeroPaddedRows(xm, mask, T, B, C);
+      x = xm;
+    }
+    const out = this.workspace.ptr('out');
+    const p = this.parameters;
+    conv2dForwardF32(this.backend, { y: out, cols: this.workspace.ptr('cols'), x, w: p.ptr('weight'), bias: this.useBias ? p.ptr('bias') : 0, work: this.backend.gemmWork() }, g);
+    const n = T * B * F;
+    if (this.activation === 'relu') reluF32(this.backend, { y: out, x: out }, n);
+    else if (this.activation === 'tanh') tanhF32(this.backend, { y: out, x: out }, n);
+    else if (this.activation === 'sigmoid') sigmoidF32(this.backend, { y: out, x: out }, n);
+    this.#x = x;
+    this.#T = T;
+    this.#B = B;
+    this.#mask = zeroPadded ? mask : 0;
+    return out;
+  }
+
+  /** @internal Gradients accumulate into the parameter gradients; returns dX [T, B, inputSize]. */
+  modelBackward(dOutput: number): number {
+    const [T, B, C, F] = [this.#T, this.#B, this.#inputSize, this.filters];
+    const backend = this.backend;
+    const n = T * B * F;
+    let dZ = dOutput;
+    if (this.activation !== 'linear') {
+      dZ = this.workspace.ptr('dZ');
+      backend.fillFloats(dZ, n, 0);
+      const ptrs = { dx: dZ, y: this.workspace.ptr('out'), dy: dOutput };
+      if (this.activation === 'relu') reluBackwardF32(backend, ptrs, n);
+      else if (this.activation === 'tanh') tanhBackwardF32(backend, ptrs, n);
+      else sigmoidBackwardF32(backend, ptrs, n);
+    }
+    const dX = this.workspace.ptr('dX');
+    backend.fillFloats(dX, T * B * C, 0);
+    const p = this.parameters;
+    conv2dBackwardF32(backend, {
+      dX, dW: p.gradPtr('weight'), dBias: this.useBias ? p.gradPtr('bias') : 0, cols: this.workspace.ptr('cols'),
+      dY: dZ, x: this.#x, w: p.ptr('weight'), work: backend.gemmWork(),
+    }, this.#geometry(T, B));
+    if (this.#mask) this.#zeroPaddedRows(dX, this.#mask, T, B, C); // the zeroed inputs have no gradient
+    return dX;
+  }
+
+  /** Zeroes the [C] rows of a [T, B, C] buffer whose [T, B] mask entry is 0. */
+  #zeroPaddedRows(ptr: number, mask: number, T: number, B: number, C: number): void {
+    const heap = this.backend.heapF32();
+    for (let r = 0; r < T * B; r++) if (heap[(mask >>> 2) + r] === 0) heap.fill(0, (ptr >>> 2) + r * C, (ptr >>> 2) + (r + 1) * C);
+  }
+
+  /** native/keras { weight | kernel [K, C_in/groups, filters], bias }; pytorch { weight [filters, C_in/groups, K], bias }. */
+  protected exportWeights(format: WeightFormat, v: Record<string, Float32Array>): Weights {
+    const [K, Cg, F] = [this.kernelSize, this.#inputSize / this.groups, this.filters];
+    const out: Weights = {};
+    if (format === 'pytorch') out.weight = tensor(toTorch(v.weight, K, Cg, F), [F, Cg, K]);
+    else out[format === 'keras' ? 'kernel' : 'weight'] = tensor(v.weight, [K, Cg, F]);
+    if (this.useBias) out.bias = tensor(v.bias, [F]);
+    return out;
+  }
+
+  /** Replaces every weight (validated first: a failed call changes nothing). */
+  setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {
+    const where = 'Conv1D.setWeights';
+    this.checkWritable(where);
+    const format = checkFormat(where, options?.format ?? 'native');
+    const [K, Cg, F] = [this.kernelSize, this.#inputSize / this.groups, this.filters];
+    const key = format === 'keras' ? 'kernel' : 'weight';
+    checkKeys(where, weights, [key, ...(this.useBias ? ['bias'] : [])], format);
+    const values: Record<string, Float32Array> = {};
+    values.weight = format === 'pytorch' ? fromTorch(takeWeight(where, weights, key, [F, Cg, K]), K, Cg, F) : takeWeight(where, weights, key, [K, Cg, F]);
+    if (this.useBias) values.bias = takeWeight(where, weights, 'bias', [F]);
+    this.parameters.set(values);
+  }
+}
+
+/** [K, Cg, F] → PyTorch's [F, Cg, K]. */
+function toTorch(w: Float32Array, K: number, Cg: number, F: number): Float32Array {
+  const out = new Float32Array(w.length);
+  for (let k = 0; k < K; k++) for (let c = 0; c < Cg; c++) for (let f = 0; f < F; f++) out[(f * Cg + c) * K + k] = w[(k * Cg + c) * F + f];
+  return out;
+}
+
+/** PyTorch's [F, Cg, K] → [K, Cg, F]. */
+function fromTorch(w: Float32Array, K: number, Cg: number, F: number): Float32Array {
+  const out = new Float32Array(w.length);
+  for (let k = 0; k < K; k++) for (let c = 0; c < Cg; c++) for (let f = 0; f < F; f++) out[(k * Cg + c) * F + f] = w[(f * Cg + c) * K + k];
+  return out;
+}
