@@ -102,11 +102,6 @@ export function stageSteps(heap: Float32Array, at: number, src: Float32Array | I
   for (let t = t0; t < t1; t++) for (let b = 0; b < B; b++) heap.set(src.subarray((rows[b] * T + t) * F, (rows[b] * T + t + 1) * F), at + ((t - t0) * B + b) * F);
 }
 
-/** Copies one row per sample (`rows` of `src` [N, F]) to [rows.length, F] at float index `at`. */
-export function stageRows(heap: Float32Array, at: number, src: Float32Array | Int32Array, rows: ArrayLike<number>, F: number): void {
-  stageSteps(heap, at, src, rows, 1, F);
-}
-
 /** [T, B, F] at float index `at` → [B, T, F] into `out` from sample `first` on (out holds [N, T, F]). */
 export function unstageSteps(heap: Float32Array, at: number, out: Float32Array, first: number, B: number, T: number, F: number): void {
   for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) out.set(heap.subarray(at + (t * B + b) * F, at + (t * B + b + 1) * F), ((first + b) * T + t) * F);
