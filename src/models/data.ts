@@ -131,7 +131,7 @@ const MAX_OUTPUT = 2 ** 31 - 1;
 
 /** The length of an output of shape `dims`, checked before it is allocated: a RangeError naming its shape beyond MAX_OUTPUT. */
 export function checkOutputSize(where: string, ...dims: number[]): number {
-  const n = dims.reduce((a, b) => a * b, 1); // exact: each dimension is an integer below 2³¹, so the product is below 2⁹³ … compared, not used, when large
+  const n = dims.reduce((a, b) => a * b, 1); // may round above 2⁵³, but then it is far beyond MAX_OUTPUT: the comparison holds
   if (n > MAX_OUTPUT) throw new RangeError(`${where}: the output [${dims.join(', ')}] would hold ${n} values (${n * 4} bytes), more than one Float32Array of the output may (at most ${MAX_OUTPUT}); predict fewer samples per call`);
   return n;
 }
