@@ -7,6 +7,7 @@ import { init } from '../src/engine/init.js';
 import { Conv1D } from '../src/layers/conv1d.js';
 import { Dense } from '../src/layers/dense.js';
 import { LSTM } from '../src/layers/lstm.js';
+import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../src/layers/global-pooling.js';
 import { Sequential } from '../src/models/sequential.js';
 import { expectCloseToScale, expectSameBits } from './helpers/compare.js';
 import { makeRandom, randomFloat32 } from './helpers/random.js';
@@ -172,4 +173,75 @@ describe('Conv1D in a Sequential', () => {
     expect(Array.from(kernel).map((v) => Math.round(v * 100) / 100)).toEqual([1, -0.5, 0]);
     model.dispose();
   });
+});
+
+describe('GlobalAveragePooling1D / GlobalMaxPooling1D', () => {
+  for (const Pool of [GlobalAveragePooling1D, GlobalMaxPooling1D]) {
+    const name = Pool.name;
+    it(`${name}: Conv1D → ${name} → Dense softmax, the same predictions and weights after one SGD step as TF.js`, async () => {
+      const [N, T, C, F] = [4, 7, 3, 5];
+      const ours = new Sequential({ inputSize: C, seed: 6, layers: [new Conv1D({ filters: F, kernelSize: 3, padding: 'same', activation: 'relu' }), new Pool(), new Dense({ units: 3, activation: 'softmax' })] });
+      const theirs = tf.sequential({
+        layers: [
+          tf.layers.conv1d({ filters: F, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [T, C] }),
+          Pool === GlobalAveragePooling1D ? tf.layers.globalAveragePooling1d() : tf.layers.globalMaxPooling1d(),
+          tf.layers.dense({ units: 3, activation: 'softmax' }),
+        ],
+      });
+      const keras = ours.getWeights({ format: 'keras' });
+      theirs.setWeights([keras[0].kernel, keras[0].bias, keras[2].kernel, keras[2].bias].map((w) => tf.tensor(w.data, w.shape)));
+      const x = randomFloat32(N * T * C, 7, -2, 2);
+      const xt = tf.tensor3d(x, [N, T, C]);
+      expectCloseToScale('predictions', ours.predict(t(x, [N, T, C])).data, (theirs.predict(xt) as tf.Tensor).dataSync() as Float32Array);
+      const labels = [0, 2, 1, 2];
+      ours.compile({ loss: 'crossEntropy', optimizer: { type: 'sgd', learningRate: 0.5 } });
+      await ours.fit(t(x, [N, T, C]), labels, { epochs: 1, batchSize: N, shuffle: false });
+      theirs.compile({ loss: 'categoricalCrossentropy', optimizer: tf.train.sgd(0.5) });
+      await theirs.fit(xt, tf.oneHot(tf.tensor1d(labels, 'int32'), 3), { epochs: 1, batchSize: N, shuffle: false, verbose: 0 });
+      const after = ours.getWeights({ format: 'keras' });
+      const mine = [after[0].kernel, after[0].bias, after[2].kernel, after[2].bias].map((w) => w.data);
+      theirs.getWeights().forEach((w, i) => expectCloseToScale(`weight ${i} after one step`, mine[i], w.dataSync() as Float32Array));
+      ours.dispose();
+      theirs.dispose();
+    });
+
+    it(`${name}: gradients = central differences; a padded batch = each sequence alone; save/load; step() refuses`, () => {
+      const [N, T, C] = [3, 6, 2];
+      const model = new Sequential({ inputSize: C, seed: 8, layers: [new Conv1D({ filters: 4, kernelSize: 2, activation: 'tanh' }), new Pool(), new Dense({ units: 2 })] });
+      model.compile({ loss: 'mse', optimizer: 'sgd' });
+      const x = t(randomFloat32(N * T * C, 9), [N, T, C]);
+      const y = t(randomFloat32(N * 2, 10), [N, 2]);
+      const { gradients } = model.computeGradients(x, y);
+      const params = model.getParameters();
+      const scale = Math.max(...gradients.map(Math.abs));
+      let worst = 0;
+      for (let i = 0; i < params.length; i++) {
+        const p = params.slice();
+        p[i] += 1e-2;
+        model.setParameters(p);
+        const up = model.computeGradients(x, y).loss;
+        p[i] -= 2e-2;
+        model.setParameters(p);
+        const down = model.computeGradients(x, y).loss;
+        worst = Math.max(worst, Math.abs((up - down) / 2e-2 - gradients[i]));
+      }
+      model.setParameters(params);
+      expect(worst / scale).toBeLessThan(2e-3); // f32 model, step 1e-2, as in models.test.ts
+      const lengths = [6, 3, 5];
+      const batch = model.predict(x, { lengths }).data;
+      for (let b = 0; b < N; b++) {
+        const alone = model.predict(t(x.data.slice(b * T * C, (b * T + lengths[b]) * C), [1, lengths[b], C])).data;
+        expectCloseToScale(`sequence ${b}`, batch.subarray(b * 2, b * 2 + 2), alone, 1e-6); // the mean's 1/T then T/length rounds once more than 1/length
+      }
+      const grads = model.computeGradients(x, y, { lengths }).gradients;
+      const again = Sequential.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
+      expectSameBits('saved and loaded', again.predict(x).data, model.predict(x).data);
+      expect(grads.every(Number.isFinite)).toBe(true);
+      const recurrent = new Sequential({ inputSize: C, layers: [new LSTM({ units: 2, returnSequences: true }), new Pool()] });
+      expect(() => recurrent.initialState()).toThrow(`Sequential.initialState: layers[1] is ${name}, which pools over the whole sequence; a step (or window) sees only part of it`);
+      recurrent.dispose();
+      model.dispose();
+      again.dispose();
+    });
+  }
 });

@@ -14,11 +14,12 @@ import { Bidirectional } from '../layers/bidirectional.js';
 import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
 import { Conv1D } from '../layers/conv1d.js';
+import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/global-pooling.js';
 import { Embedding } from '../layers/embedding.js';
 import type { ModelLayer } from '../layers/layer.js';
 
-export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D;
-export const LAYER_TYPES = { SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D } as const;
+export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D | GlobalAveragePooling1D | GlobalMaxPooling1D;
+export const LAYER_TYPES = { SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } as const;
 
 export interface LayerJSON {
   type: string;
@@ -70,6 +71,8 @@ const CONFIGS: Readonly<Record<LayerType, Schema>> = {
     activation: { kind: 'string', optional: true }, useBias: { kind: 'boolean', optional: true },
     inputSize: { kind: 'integer', min: 0, optional: true }, seed: { kind: 'seed', optional: true },
   },
+  GlobalAveragePooling1D: {},
+  GlobalMaxPooling1D: {},
 };
 const ENTRY: Schema = { type: { kind: 'string' }, config: { kind: 'object' }, weights: { kind: 'object' } };
 const INNER: Schema = { type: { kind: 'string' }, config: { kind: 'object' } };

@@ -1,0 +1,204 @@
+// GlobalAveragePooling1D and GlobalMaxPooling1D: a sequence [T, B, C] → one vector per sequence
+// [B, C], the mean or the maximum over time (Keras' layers of the same names; "mean over time" is
+// the sequence → class head after a Conv1D). Inside a model the batch is time-major, so the
+// pooling kernels (assembly/pool.ts, global forms over [N, S, C]) read it as one sample of S = T
+// rows of B·C values: no copy. With a mask only real steps count: padded rows are zeroed (mean,
+// then each sequence is rescaled by T / its length) or set to −∞ (max) in a copy first, and get
+// no gradient. No weights.
+import type { Backend, F32Buffer } from '../engine/backend.js';
+import { sizeProduct } from '../engine/sizes.js';
+import { checkOptions, describe } from '../errors.js';
+import { defaultBackend } from '../engine/init.js';
+import { Workspace } from './parameters.js';
+import { Ownership } from './ownership.js';
+import type { Weights } from './formats.js';
+import type { Batch, Flow, ModelLayer } from './layer.js';
+import { globalAvgPoolBackwardF32, globalAvgPoolForwardF32, globalMaxPoolBackwardF32, globalMaxPoolForwardF32 } from '../kernels/pool.js';
+import { scaleF32 } from '../kernels/optim.js';
+
+export interface GlobalPoolingOptions {
+  backend?: Backend;
+}
+
+abstract class GlobalPooling1D implements ModelLayer {
+  abstract readonly kind: 'GlobalAveragePooling1D' | 'GlobalMaxPooling1D';
+  readonly backend: Backend;
+  /** @internal The model the layer belongs to. */
+  readonly ownership = new Ownership();
+  protected readonly work: Workspace;
+  #connected = false;
+  #disposed = false;
+  protected features = 0;
+  // the last forward
+  protected T = 0;
+  protected B = 0;
+  protected mask = 0;
+
+  constructor(where: string, options: GlobalPoolingOptions) {
+    checkOptions(where, options ?? {}, ['backend']);
+    this.backend = options?.backend ?? defaultBackend();
+    this.work = new Workspace(this.backend);
+  }
+
+  get built(): boolean {
+    return this.#connected;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** @internal No parameters. */
+  get paramFloats(): number {
+    return 0;
+  }
+
+  config(): Record<string, unknown> {
+    return {};
+  }
+
+  /** @internal */
+  connect(where: string, input: Flow): Flow {
+    if (input.ids || !input.sequence) {
+      const got = input.ids ? 'token ids (put an Embedding first)' : 'one vector per sequence already (set returnSequences: true on the layer below)';
+      throw new RangeError(`${where}: ${this.kind} needs sequences of feature vectors as input, but gets ${got}`);
+    }
+    this.features = input.features;
+    this.#connected = true;
+    return { features: input.features, sequence: false };
+  }
+
+  /** @internal */
+  adopt(_params: F32Buffer, _grads: F32Buffer, _base: number): void {}
+
+  /** @internal x: [T, B, C] time-major → [B, C]. */
+  modelForward(x: number, batch: Batch): number {
+    const { T, B, mask } = batch;
+    const C = this.features;
+    this.work.layout({
+      out: sizeProduct(B, C), argmax: sizeProduct(B, C), dX: sizeProduct(T, B, C), dY: sizeProduct(B, C), xm: mask ? sizeProduct(T, B, C) : 0,
+    }, this.kind, `the workspace for a batch of ${B} sequences × ${T} time steps (${C} features)`);
+    [this.T, this.B, this.mask] = [T, B, mask];
+    let input = x;
+    if (mask) {
+      input = this.work.ptr('xm');
+      this.backend.copyFloats(input, x, T * B * C);
+      this.#fillPadded(input, this.paddedValue);
+    }
+    this.pool(input, T, B * C);
+    return this.work.ptr('out');
+  }
+
+  /** @internal */
+  modelBackward(dOutput: number): number {
+    const [T, B, C] = [this.T, this.B, this.features];
+    const dX = this.work.ptr('dX');
+    this.backend.fillFloats(dX, T * B * C, 0);
+    this.unpool(dX, dOutput, T, B * C);
+    if (this.mask) this.#fillPadded(dX, 0);
+    return dX;
+  }
+
+  /** What a padded step holds while pooling: 0 for the mean, −∞ for the max. */
+  protected abstract readonly paddedValue: number;
+  /** out [rows] ← pool over S steps of x [S, rows]. */
+  protected abstract pool(x: number, S: number, rows: number): void;
+  /** dX [S, rows] += the gradient of the pool from dY [rows]. */
+  protected abstract unpool(dX: number, dY: number, S: number, rows: number): void;
+
+  /** Sets the [C] rows of padded steps (mask entry 0) of a [T, B, C] buffer to `value`. */
+  #fillPadded(ptr: number, value: number): void {
+    const [T, B, C] = [this.T, this.B, this.features];
+    const heap = this.backend.heapF32();
+    for (let r = 0; r < T * B; r++) if (heap[(this.mask >>> 2) + r] === 0) heap.fill(value, (ptr >>> 2) + r * C, (ptr >>> 2) + (r + 1) * C);
+  }
+
+  /** Real steps of each sequence of the last forward (T without a mask). */
+  protected lengths(): number[] {
+    const [T, B] = [this.T, this.B];
+    const out = new Array<number>(B).fill(T);
+    if (!this.mask) return out;
+    const heap = this.backend.heapF32();
+    for (let b = 0; b < B; b++) {
+      let n = 0;
+      for (let t = 0; t < T; t++) n += heap[(this.mask >>> 2) + t * B + b];
+      out[b] = n;
+    }
+    return out;
+  }
+
+  /** No weights: {}. */
+  getWeights(): Weights {
+    return {};
+  }
+
+  /** @internal No gradients: {}. */
+  gradientWeights(): Weights {
+    return {};
+  }
+
+  /** Accepts only {} (there are no weights). */
+  setWeights(weights: Weights | Record<string, unknown>): void {
+    if (weights === null || typeof weights !== 'object' || Object.keys(weights).length > 0) {
+      throw new RangeError(`${this.kind}.setWeights: a ${this.kind} layer has no weights; expected {}, got ${describe(weights)}`);
+    }
+  }
+
+  /** Frees the workspace; a layer that belongs to a model is disposed with the model (calling this on it throws). */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.ownership.checkDispose(`${this.kind}.dispose`);
+    this.work.dispose();
+    this.#disposed = true;
+  }
+}
+
+/** The mean over (real) time steps: [T, B, C] → [B, C]. */
+export class GlobalAveragePooling1D extends GlobalPooling1D {
+  readonly kind = 'GlobalAveragePooling1D';
+  protected readonly paddedValue = 0;
+
+  constructor(options: GlobalPoolingOptions = {}) {
+    super('GlobalAveragePooling1D', options);
+  }
+
+  protected pool(x: number, S: number, rows: number): void {
+    const out = this.work.ptr('out');
+    globalAvgPoolForwardF32(this.backend, { y: out, x }, 1, S, rows);
+    if (this.mask) this.#rescale(out); // Σ over real steps / T → / length
+  }
+
+  protected unpool(dX: number, dY: number, S: number, rows: number): void {
+    let d = dY;
+    if (this.mask) {
+      d = this.work.ptr('dY');
+      this.backend.copyFloats(d, dY, rows);
+      this.#rescale(d);
+    }
+    globalAvgPoolBackwardF32(this.backend, { dX, dY: d }, 1, S, rows);
+  }
+
+  /** Each sequence's [C] row times T / its length (one scale call per sequence). */
+  #rescale(ptr: number): void {
+    const C = this.features;
+    this.lengths().forEach((length, b) => scaleF32(this.backend, { x: ptr + b * C * 4 }, C, length > 0 ? this.T / length : 0));
+  }
+}
+
+/** The maximum over (real) time steps: [T, B, C] → [B, C]; the gradient goes to the first step that holds it. */
+export class GlobalMaxPooling1D extends GlobalPooling1D {
+  readonly kind = 'GlobalMaxPooling1D';
+  protected readonly paddedValue = -Infinity;
+
+  constructor(options: GlobalPoolingOptions = {}) {
+    super('GlobalMaxPooling1D', options);
+  }
+
+  protected pool(x: number, S: number, rows: number): void {
+    globalMaxPoolForwardF32(this.backend, { y: this.work.ptr('out'), argmax: this.work.ptr('argmax'), x }, 1, S, rows);
+  }
+
+  protected unpool(dX: number, dY: number, _S: number, rows: number): void {
+    globalMaxPoolBackwardF32(this.backend, { dX, dY, argmax: this.work.ptr('argmax') }, 1, rows);
+  }
+}
