@@ -5,6 +5,11 @@ import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
+import terser from '@rollup/plugin-terser';
+
+// The library bundles are minified (what a browser downloads); class and function names are kept,
+// since error messages name the classes a user passed (describe() reads constructor.name).
+const minify = terser({ keep_classnames: true, keep_fnames: true, format: { comments: false } });
 
 // The CLI imports the library as ../index.js; in dist/ that is the ESM bundle next to it,
 // so the library (and its WebAssembly) is not copied into cli.js.
@@ -20,6 +25,7 @@ export default [
     ],
     plugins: [
       typescript({ tsconfig: './tsconfig.build.json' }),
+      minify,
     ],
   },
   {
