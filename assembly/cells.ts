@@ -113,3 +113,19 @@ export function carryPaddedGradients(carry: usize, dh: usize, dOut: usize, maskR
     }
   }
 }
+
+/** dst[j] += src[j], j < n: one f32 add per element, vector body and scalar tail alike (both builds give the same bits). */
+// @ts-ignore: decorator
+@inline export function addRow(dst: usize, src: usize, n: i32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+    }
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}

@@ -44,7 +44,7 @@
 // Grouped and depthwise convolutions run one GEMM per group (n = Cout/groups columns): correct,
 // not yet fast for depthwise.
 import { gemm_f32, NO_TRANS, TRANS } from "./gemm";
-import { addColumnSums, fillRows } from "./cells";
+import { addColumnSums, addRow, fillRows } from "./cells";
 
 /** Floats of the `cols` workspace: one group's im2col matrix [N·OH·OW, KH·KW·Cin/groups]. f64 so that no size overflows. */
 export function conv2d_work_floats(N: i32, OH: i32, OW: i32, KH: i32, KW: i32, Cin: i32, groups: i32): f64 {
@@ -84,21 +84,6 @@ function im2col(
   }
 }
 
-/** dst[j] += src[j], j < n: one f32 add per element, vector body and scalar tail alike. */
-// @ts-ignore: decorator
-@inline function addInto(dst: usize, src: usize, n: i32): void {
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; j + 4 <= n; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
-    }
-  }
-  for (; j < n; j++) {
-    const o = <usize>j << 2;
-    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
-  }
-}
 
 /** dX (group g's channels) += col2im(dCols), in increasing m, kh, kw, c; taps in the padding are dropped. */
 function col2im(
@@ -119,7 +104,7 @@ function col2im(
           for (let kw = 0; kw < KW; kw++) {
             const iw = ow * sw - padLeft + kw * dw;
             if (rowInside && iw >= 0 && iw < W) {
-              addInto(image + ((<usize>ih * <usize>W + <usize>iw) * <usize>Cin << 2) + channel0, src, Cg);
+              addRow(image + ((<usize>ih * <usize>W + <usize>iw) * <usize>Cin << 2) + channel0, src, Cg);
             }
             src += tapBytes;
           }

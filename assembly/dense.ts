@@ -9,23 +9,8 @@
 //
 // ids are trusted (the TypeScript side checks 0 ≤ id < vocab). Every element is one
 // f32 add per row in a fixed row order, so both builds give identical bits.
-import { addColumnSums } from "./cells";
+import { addColumnSums, addRow } from "./cells";
 
-/** dst[j] += src[j], j < n. */
-// @ts-ignore: decorator
-@inline function addRow(dst: usize, src: usize, n: i32): void {
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; j + 4 <= n; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
-    }
-  }
-  for (; j < n; j++) {
-    const o = <usize>j << 2;
-    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
-  }
-}
 
 export function add_bias_rows_f32(x: usize, bias: usize, rows: i32, cols: i32): void {
   const rowBytes = <usize>cols << 2;
