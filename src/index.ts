@@ -23,6 +23,7 @@ export { Dense, type DenseOptions, type DenseActivation } from './layers/dense.j
 export { Conv1D, type Conv1DOptions, type Conv1DActivation, type Conv1DPadding } from './layers/conv1d.js';
 export { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPoolingOptions } from './layers/global-pooling.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
+export { Flatten, type FlattenOptions } from './layers/flatten.js';
 export { Dropout, type DropoutOptions } from './layers/dropout.js';
 export { Bidirectional, type BidirectionalOptions, type MergeMode } from './layers/bidirectional.js';
 export {

@@ -151,7 +151,7 @@ describe('Conv1D in a Sequential', () => {
     expect(() => model.step([[1, 2, 3, 4]], model.initialState())).toThrow(/layers\[0\] is Conv1D, which reads earlier steps/);
     expect(() => new Conv1D({ filters: 3, kernelSize: 2, groups: 2 })).toThrow('Conv1D: options.filters 3 is not divisible by options.groups 2');
     expect(() => new Conv1D({ filters: 4, kernelSize: 0 })).toThrow('Conv1D: options.kernelSize must be ≥ 1, got 0');
-    expect(() => new Conv1D({ filters: 4, kernelSize: 2, padding: 'valid' as 'same' })).toThrow("Conv1D: options.padding must be one of 'causal', 'same', got \"valid\"");
+    expect(() => new Conv1D({ filters: 4, kernelSize: 2, padding: 'full' as 'same' })).toThrow("Conv1D: options.padding must be one of 'causal', 'same', 'valid', got \"full\"");
     expect(() => new Sequential({ inputSize: 3, layers: [new Conv1D({ filters: 4, kernelSize: 2, groups: 2 })] })).toThrow("Sequential: layers[0]: Conv1D's 3 input channels are not divisible by options.groups 2");
     for (const m of [model, other, again]) m.dispose();
   });

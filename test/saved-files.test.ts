@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../src/engine/backend.js';
+import { LAYER_TYPES } from '../src/models/saving.js';
 import { init, Sequential, EncoderDecoder, EchoStateNetwork } from '../src/index.js';
 
 type File = any;
@@ -18,7 +19,8 @@ const read = (name: string): File => JSON.parse(readFileSync(new URL(name, dir),
 const own = (o: object, key: string, value: unknown) => Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 const nanBase64 = btoa(String.fromCharCode(...new Uint8Array(new Float32Array([NaN]).buffer)));
 const F32 = 'a finite number in float32 range (|value| ≤ 3.4028234663852886e38)';
-const KINDS = '(SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D)';
+// Every layer kind a file may name, in the order the loader lists them (the recurrent ones and Dense first).
+const KINDS = `(${Object.keys(LAYER_TYPES).join(', ')})`;
 
 const thrown = (call: () => unknown): { type: string; message: string } => {
   try {
@@ -53,7 +55,7 @@ function refuses(file: string, load: (j: File) => { dispose(): void }, cases: Ca
 
 describe('saved Sequential files', () => {
   const W = 'Sequential.fromJSON';
-  const TOP = '(known: format, version, seed, epochsTrained, training, inputSize, layers)';
+  const TOP = '(known: format, version, seed, epochsTrained, training, inputSize, inputShape, layers)';
   const GRU_CONFIG = '(known: units, inputSize, seed, returnSequences, checkFinite, variant, gateActivation)';
   const cases: Case[] = [
     ['seed as a string', (j) => (j.seed = '3'), 'TypeError', `${W}: seed must be an integer, got "3"`],

@@ -3,9 +3,10 @@
 // convolution kernel (assembly/conv.ts) as one image of height T and width B, with a kernel of
 // K × 1 (dilation d along time, 1 across the batch), so each sequence is convolved on its own,
 // nothing is copied and one call covers the batch. Padding 'causal' (padTop (K − 1)·d: the output
-// at t sees t and earlier only) or 'same' (⌊(K − 1)·d / 2⌋ before); stride 1, so the time axis
-// keeps its length and the layers above see the same steps (strides and 'valid' come with the
-// shape-changing flows of issue #12). With a mask, padded steps are zeroed before a 'same'
+// at t sees t and earlier only), 'same' (⌊(K − 1)·d / 2⌋ before) or 'valid' (none: T − (K − 1)·d
+// steps out); with strides s the output keeps every s-th window, as Keras computes them (convAxis).
+// A layer that changes the number of steps ('valid', or strides > 1) takes no mask: the model
+// refuses lengths/masks through it. With a mask, padded steps are zeroed before a 'same'
 // convolution, so real steps never read them (a causal one cannot: padding is at the end).
 // Weights: native = Keras, kernel [K, C_in/groups, filters], bias [filters];
 // PyTorch's nn.Conv1d stores weight [filters, C_in/groups, K].
@@ -21,15 +22,17 @@ import { conv2dBackwardF32, conv2dForwardF32, conv2dWorkFloats, convAxis, type C
 
 export type Conv1DActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
 const ACTIVATIONS: readonly Conv1DActivation[] = ['linear', 'relu', 'tanh', 'sigmoid'];
-export type Conv1DPadding = 'causal' | 'same';
+export type Conv1DPadding = 'causal' | 'same' | 'valid';
 
 export interface Conv1DOptions {
   /** Output channels. */
   filters: number;
   /** Taps per filter (K). */
   kernelSize: number;
-  /** 'causal' (default: the output at t sees steps ≤ t) or 'same' (centred). */
+  /** 'causal' (default: the output at t sees steps ≤ t), 'same' (centred) or 'valid' (no padding: (K − 1)·dilation fewer steps out). */
   padding?: Conv1DPadding;
+  /** Step between windows along time (default 1); > 1 outputs ⌈T/strides⌉ steps ('same'), ⌊(T − 1)/strides⌋ + 1 ('causal'). */
+  strides?: number;
   /** Spacing of the taps along time (default 1). */
   dilation?: number;
   /** Channel groups (default 1; inputSize and filters must both divide by it; inputSize = groups is depthwise). */
@@ -50,6 +53,7 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
   readonly filters: number;
   readonly kernelSize: number;
   readonly padding: Conv1DPadding;
+  readonly strides: number;
   readonly dilation: number;
   readonly groups: number;
   readonly activation: Conv1DActivation;
@@ -63,10 +67,11 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
 
   constructor(options: Conv1DOptions) {
     const where = 'Conv1D';
-    super(where, options, ['filters', 'kernelSize', 'padding', 'dilation', 'groups', 'activation', 'useBias', 'inputSize']);
+    super(where, options, ['filters', 'kernelSize', 'padding', 'strides', 'dilation', 'groups', 'activation', 'useBias', 'inputSize']);
     this.filters = checkInt(where, 'options.filters', options.filters, 1);
     this.kernelSize = checkInt(where, 'options.kernelSize', options.kernelSize, 1);
-    this.padding = options.padding === undefined ? 'causal' : checkOneOf(where, 'options.padding', options.padding, ['causal', 'same'] as const);
+    this.padding = options.padding === undefined ? 'causal' : checkOneOf(where, 'options.padding', options.padding, ['causal', 'same', 'valid'] as const);
+    this.strides = options.strides === undefined ? 1 : checkInt(where, 'options.strides', options.strides, 1);
     this.dilation = options.dilation === undefined ? 1 : checkInt(where, 'options.dilation', options.dilation, 1);
     this.groups = options.groups === undefined ? 1 : checkInt(where, 'options.groups', options.groups, 1);
     this.activation = options.activation === undefined ? 'linear' : checkOneOf(where, 'options.activation', options.activation, ACTIVATIONS);
@@ -74,6 +79,16 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
     if (this.filters % this.groups !== 0) throw new RangeError(`${where}: options.filters ${this.filters} is not divisible by options.groups ${this.groups}`);
     this.#inputSize = options.inputSize === undefined ? 0 : checkInt(where, 'options.inputSize', options.inputSize, 1);
     if (this.#inputSize > 0) this.#init(where);
+    if (this.strides > 1 || this.padding === 'valid') this.outputSteps = (w: string, T: number) => this.#outputSteps(w, T);
+  }
+
+  /** @internal Set when the layer changes the number of steps ('valid' or strides > 1): steps out for T in. */
+  readonly outputSteps?: (where: string, T: number) => number;
+
+  #outputSteps(where: string, T: number): number {
+    const { out } = convAxis(this.padding, T, this.kernelSize, this.strides, this.dilation);
+    if (out < 1) throw new RangeError(`${where}: a 'valid' Conv1D with kernelSize ${this.kernelSize} and dilation ${this.dilation} needs at least ${this.receptiveField} time steps, got ${T}`);
+    return out;
   }
 
   get inputSize(): number {
@@ -87,7 +102,7 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
 
   config(): Record<string, unknown> {
     return {
-      filters: this.filters, kernelSize: this.kernelSize, padding: this.padding, dilation: this.dilation, groups: this.groups,
+      filters: this.filters, kernelSize: this.kernelSize, padding: this.padding, strides: this.strides, dilation: this.dilation, groups: this.groups,
       activation: this.activation, useBias: this.useBias, inputSize: this.#inputSize, seed: this.seed,
     };
   }
@@ -125,22 +140,23 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
 
   /** The kernel's view of a time-major batch: one image [T, B, C], a K × 1 kernel dilated along time. */
   #geometry(T: number, B: number): Conv2dGeometry {
-    const { padBefore } = convAxis(this.padding, T, this.kernelSize, 1, this.dilation);
+    const { out, padBefore } = convAxis(this.padding, T, this.kernelSize, this.strides, this.dilation);
     return {
-      batch: 1, height: T, width: B, inChannels: this.#inputSize, outHeight: T, outWidth: B, outChannels: this.filters,
-      kernelHeight: this.kernelSize, kernelWidth: 1, strideH: 1, strideW: 1, dilationH: this.dilation, dilationW: 1,
+      batch: 1, height: T, width: B, inChannels: this.#inputSize, outHeight: out, outWidth: B, outChannels: this.filters,
+      kernelHeight: this.kernelSize, kernelWidth: 1, strideH: this.strides, strideW: 1, dilationH: this.dilation, dilationW: 1,
       padTop: padBefore, padLeft: 0, groups: this.groups,
     };
   }
 
-  /** @internal x: [T, B, inputSize] time-major; returns [T, B, filters]. */
+  /** @internal x: [T, B, inputSize] time-major; returns [T', B, filters] (T' = T unless 'valid' or strided). */
   modelForward(x: number, batch: Batch): number {
     const { T, B, mask } = batch;
     const [C, F] = [this.#inputSize, this.filters];
     const g = this.#geometry(T, B);
+    const Tout = g.outHeight;
     const zeroPadded = mask !== 0 && this.padding === 'same';
     this.workspace.layout({
-      out: sizeProduct(T, B, F), dZ: sizeProduct(T, B, F), dX: sizeProduct(T, B, C), xm: zeroPadded ? sizeProduct(T, B, C) : 0,
+      out: sizeProduct(Tout, B, F), dZ: sizeProduct(Tout, B, F), dX: sizeProduct(T, B, C), xm: zeroPadded ? sizeProduct(T, B, C) : 0,
       cols: conv2dWorkFloats(this.backend, g),
     }, 'Conv1D', `the workspace for a batch of ${B} sequences × ${T} time steps (inputSize ${C}, filters ${F}, kernelSize ${this.kernelSize})`);
     if (zeroPadded) {
@@ -153,7 +169,7 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
     const out = this.workspace.ptr('out');
     const p = this.parameters;
     conv2dForwardF32(this.backend, { y: out, cols: this.workspace.ptr('cols'), x, w: p.ptr('weight'), bias: this.useBias ? p.ptr('bias') : 0, work: this.backend.gemmWork() }, g);
-    const n = T * B * F;
+    const n = Tout * B * F;
     if (this.activation === 'relu') reluF32(this.backend, { y: out, x: out }, n);
     else if (this.activation === 'tanh') tanhF32(this.backend, { y: out, x: out }, n);
     else if (this.activation === 'sigmoid') sigmoidF32(this.backend, { y: out, x: out }, n);
@@ -168,7 +184,8 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
   modelBackward(dOutput: number): number {
     const [T, B, C, F] = [this.#T, this.#B, this.#inputSize, this.filters];
     const backend = this.backend;
-    const n = T * B * F;
+    const g = this.#geometry(T, B);
+    const n = g.outHeight * B * F;
     let dZ = dOutput;
     if (this.activation !== 'linear') {
       dZ = this.workspace.ptr('dZ');
@@ -184,7 +201,7 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
     conv2dBackwardF32(backend, {
       dX, dW: p.gradPtr('weight'), dBias: this.useBias ? p.gradPtr('bias') : 0, cols: this.workspace.ptr('cols'),
       dY: dZ, x: this.#x, w: p.ptr('weight'), work: backend.gemmWork(),
-    }, this.#geometry(T, B));
+    }, g);
     if (this.#mask) this.#zeroPaddedRows(dX, this.#mask, T, B, C); // the zeroed inputs have no gradient
     return dX;
   }

@@ -76,6 +76,7 @@ export class Dense extends WeightedLayer implements ModelLayer {
   /** @internal */
   connect(where: string, input: Flow, seed: number): Flow {
     if (input.ids) throw new RangeError(`${where}: Dense needs feature vectors as input, but gets token ids (put an Embedding first)`);
+    if (input.image) throw new RangeError(`${where}: Dense needs feature vectors as input, but gets images [${input.image.join(', ')}] (put a Flatten or a global pooling before it)`);
     if (this.built) {
       if (this.#inputSize !== input.features) {
         throw new RangeError(`${where}: Dense has inputSize ${this.#inputSize} but the layer below gives ${input.features} features`);

@@ -5,13 +5,9 @@
 // rows of B·C values: no copy. With a mask only real steps count: padded rows are zeroed (mean,
 // then each sequence is rescaled by T / its length) or set to −∞ (max) in a copy first, and get
 // no gradient. No weights.
-import type { Backend, F32Buffer } from '../engine/backend.js';
+import type { Backend } from '../engine/backend.js';
 import { sizeProduct } from '../engine/sizes.js';
-import { checkOptions, describe } from '../errors.js';
-import { defaultBackend } from '../engine/init.js';
-import { Workspace } from './parameters.js';
-import { Ownership } from './ownership.js';
-import type { Weights } from './formats.js';
+import { UnweightedLayer } from './unweighted.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
 import { globalAvgPoolBackwardF32, globalAvgPoolForwardF32, globalMaxPoolBackwardF32, globalMaxPoolForwardF32 } from '../kernels/pool.js';
 import { scaleF32 } from '../kernels/optim.js';
@@ -20,14 +16,8 @@ export interface GlobalPoolingOptions {
   backend?: Backend;
 }
 
-abstract class GlobalPooling1D implements ModelLayer {
-  abstract readonly kind: 'GlobalAveragePooling1D' | 'GlobalMaxPooling1D';
-  readonly backend: Backend;
-  /** @internal The model the layer belongs to. */
-  readonly ownership = new Ownership();
-  protected readonly work: Workspace;
-  #connected = false;
-  #disposed = false;
+abstract class GlobalPooling1D extends UnweightedLayer implements ModelLayer {
+  abstract override readonly kind: 'GlobalAveragePooling1D' | 'GlobalMaxPooling1D';
   protected features = 0;
   // the last forward
   protected T = 0;
@@ -35,41 +25,19 @@ abstract class GlobalPooling1D implements ModelLayer {
   protected mask = 0;
 
   constructor(where: string, options: GlobalPoolingOptions) {
-    checkOptions(where, options ?? {}, ['backend']);
-    this.backend = options?.backend ?? defaultBackend();
-    this.work = new Workspace(this.backend);
-  }
-
-  get built(): boolean {
-    return this.#connected;
-  }
-
-  get disposed(): boolean {
-    return this.#disposed;
-  }
-
-  /** @internal No parameters. */
-  get paramFloats(): number {
-    return 0;
-  }
-
-  config(): Record<string, unknown> {
-    return {};
+    super(where, options);
   }
 
   /** @internal */
   connect(where: string, input: Flow): Flow {
     if (input.ids || !input.sequence) {
-      const got = input.ids ? 'token ids (put an Embedding first)' : 'one vector per sequence already (set returnSequences: true on the layer below)';
+      const got = input.ids ? 'token ids (put an Embedding first)' : input.image ? 'images (use GlobalAveragePooling2D or GlobalMaxPooling2D)' : 'one vector per sequence already (set returnSequences: true on the layer below)';
       throw new RangeError(`${where}: ${this.kind} needs sequences of feature vectors as input, but gets ${got}`);
     }
     this.features = input.features;
-    this.#connected = true;
+    this.markConnected();
     return { features: input.features, sequence: false };
   }
-
-  /** @internal */
-  adopt(_params: F32Buffer, _grads: F32Buffer, _base: number): void {}
 
   /** @internal x: [T, B, C] time-major → [B, C]. */
   modelForward(x: number, batch: Batch): number {
@@ -125,31 +93,6 @@ abstract class GlobalPooling1D implements ModelLayer {
       out[b] = n;
     }
     return out;
-  }
-
-  /** No weights: {}. */
-  getWeights(): Weights {
-    return {};
-  }
-
-  /** @internal No gradients: {}. */
-  gradientWeights(): Weights {
-    return {};
-  }
-
-  /** Accepts only {} (there are no weights). */
-  setWeights(weights: Weights | Record<string, unknown>): void {
-    if (weights === null || typeof weights !== 'object' || Object.keys(weights).length > 0) {
-      throw new RangeError(`${this.kind}.setWeights: a ${this.kind} layer has no weights; expected {}, got ${describe(weights)}`);
-    }
-  }
-
-  /** Frees the workspace; a layer that belongs to a model is disposed with the model (calling this on it throws). */
-  dispose(): void {
-    if (this.#disposed) return;
-    this.ownership.checkDispose(`${this.kind}.dispose`);
-    this.work.dispose();
-    this.#disposed = true;
   }
 }
 

@@ -15,6 +15,11 @@ export interface Flow {
   sequence: boolean;
   /** Integer token ids (an Embedding's input) instead of floats. */
   ids?: boolean;
+  /**
+   * Images: each sample is [height, width, channels] (channels-last, as Keras), features =
+   * height·width·channels, and sequence is false: a batch is [B, height, width, channels].
+   */
+  image?: readonly [number, number, number];
 }
 
 /** Batch geometry of one forward: T steps (1 for vectors), B sequences, a [T, B] mask pointer or 0. */
@@ -40,6 +45,12 @@ export interface ModelLayer {
   /** Checks `input` fits, builds the layer if needed (seed for its weights unless it has its own); returns what it outputs. */
   connect(where: string, input: Flow, seed: number): Flow;
   adopt(params: F32Buffer, grads: F32Buffer, base: number): void;
+  /**
+   * Sequence layers that change the number of steps ('valid' or strided convolutions, pooling over
+   * time): the steps out for T steps in; throws a RangeError naming `where` when T is too short.
+   * Absent: the layer keeps T.
+   */
+  outputSteps?(where: string, T: number): number;
   /** Runs on the input at pointer `x`; returns the output pointer (valid until the layer's next forward). */
   modelForward(x: number, batch: Batch): number;
   /** Backward through the last modelForward; parameter gradients accumulate. Returns the pointer of dInput (0 if the input has no gradient). */

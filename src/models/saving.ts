@@ -16,10 +16,11 @@ import { Dropout } from '../layers/dropout.js';
 import { Conv1D } from '../layers/conv1d.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/global-pooling.js';
 import { Embedding } from '../layers/embedding.js';
+import { Flatten } from '../layers/flatten.js';
 import type { ModelLayer } from '../layers/layer.js';
 
-export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D | GlobalAveragePooling1D | GlobalMaxPooling1D;
-export const LAYER_TYPES = { SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } as const;
+export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D | GlobalAveragePooling1D | GlobalMaxPooling1D | Flatten;
+export const LAYER_TYPES = { SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten } as const;
 
 export interface LayerJSON {
   type: string;
@@ -67,12 +68,13 @@ const CONFIGS: Readonly<Record<LayerType, Schema>> = {
   Bidirectional: { merge: { kind: 'string', optional: true }, layer: { kind: 'object' } },
   Conv1D: {
     filters: { kind: 'integer', min: 1 }, kernelSize: { kind: 'integer', min: 1 }, padding: { kind: 'string', optional: true },
-    dilation: { kind: 'integer', min: 1, optional: true }, groups: { kind: 'integer', min: 1, optional: true },
+    strides: { kind: 'integer', min: 1, optional: true }, dilation: { kind: 'integer', min: 1, optional: true }, groups: { kind: 'integer', min: 1, optional: true },
     activation: { kind: 'string', optional: true }, useBias: { kind: 'boolean', optional: true },
     inputSize: { kind: 'integer', min: 0, optional: true }, seed: { kind: 'seed', optional: true },
   },
   GlobalAveragePooling1D: {},
   GlobalMaxPooling1D: {},
+  Flatten: {},
 };
 const ENTRY: Schema = { type: { kind: 'string' }, config: { kind: 'object' }, weights: { kind: 'object' } };
 const INNER: Schema = { type: { kind: 'string' }, config: { kind: 'object' } };

@@ -9,19 +9,15 @@ import type { Backend } from '../engine/backend.js';
 import { checkBoolean, checkInt, checkOptions, describe, readSeed } from '../errors.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
-import { GRU } from '../layers/gru.js';
-import { LSTM } from '../layers/lstm.js';
 import { RecurrentLayer, type StateName } from '../layers/recurrent.js';
-import { SimpleRNN } from '../layers/simple-rnn.js';
 import { type WeightFormat, type Weights } from '../layers/formats.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
-import { Dropout } from '../layers/dropout.js';
 import { Conv1D } from '../layers/conv1d.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/global-pooling.js';
-import type { Batch, Flow } from '../layers/layer.js';
-import { LAYER_TYPES, layerToJSON, makeLayer, readLayers, readModelFields, setLayerWeights, type LayerJSON, type SavedLayer } from './saving.js';
+import type { Batch, Flow, ModelLayer } from '../layers/layer.js';
+import { LAYER_TYPES, layerToJSON, type AnyLayer, makeLayer, readLayers, readModelFields, setLayerWeights, type LayerJSON, type SavedLayer } from './saving.js';
 import { pickToken, tokenProbabilities, type History, type Loss } from './training.js';
 import { Model, loadModel, type BaseFitOptions, type SavedModel } from './model.js';
 import { batchRows, checkOutputSize, readIds, readMaskOptions, readSampling, readSequences, readTargets, stageSteps, unstageSteps, type SamplingOptions } from './data.js';
@@ -34,11 +30,13 @@ export { ModelCache, ModelGradients, type LayerStates, type ModelStates } from '
 export { NonFiniteError } from './training.js';
 export type { BatchLogs, Callbacks, CompileOptions, EarlyStopping, EpochLogs, History, Loss } from './training.js';
 
-export type SequentialLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D | GlobalAveragePooling1D | GlobalMaxPooling1D;
+export type SequentialLayer = AnyLayer;
 
 export interface SequentialOptions {
-  /** Features per time step (not needed when the first layer is an Embedding). */
+  /** Features per time step (not needed when the first layer is an Embedding, nor with inputShape). */
   inputSize?: number;
+  /** Image models: each sample is [height, width, channels] (channels-last); x is [N, height, width, channels]. Instead of inputSize. */
+  inputShape?: readonly [number, number, number];
   /** Seeds every layer that has no seed of its own, and shuffling (default 0). */
   seed?: number;
   layers: SequentialLayer[];
@@ -121,11 +119,16 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
   protected readonly dataOptions = ['lengths', 'mask'];
   protected override readonly fitOptions = ['tbptt'];
   readonly layers: readonly SequentialLayer[];
+  /** Features per step (or per image: height·width·channels). */
   readonly inputSize: number;
+  /** [height, width, channels] of an image model's samples; null for sequence models. */
+  readonly inputShape: readonly [number, number, number] | null;
   /** What flows into each layer, and out of the last (index layers.length). */
   #flows: Flow[];
   #maskStaged = false;
   #stagedT = 0;
+  /** Steps into each layer of the staged batch, and out of the last (they change at strided/'valid' convolutions and pooling). */
+  #stagedSteps: number[] = [];
   #stagedB = 0;
   #tbptt = 0;
   /** Truncated BPTT: the staged window starts from the carried states. */
@@ -138,13 +141,13 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
   constructor(options: SequentialOptions) {
     super();
     const where = 'Sequential';
-    checkOptions(where, options, ['inputSize', 'seed', 'layers']);
+    checkOptions(where, options, ['inputSize', 'inputShape', 'seed', 'layers']);
     if (!Array.isArray(options.layers) || options.layers.length === 0) {
       throw new TypeError(`${where}: options.layers must be a non-empty array of layers, got ${describe(options.layers)}`);
     }
     options.layers.forEach((layer, i) => {
       if (!Object.values(LAYER_TYPES).some((Kind) => layer instanceof Kind)) {
-        throw new TypeError(`${where}: options.layers[${i}] must be a SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, GlobalAveragePooling1D or GlobalMaxPooling1D, got ${describe(layer)}`);
+        throw new TypeError(`${where}: options.layers[${i}] must be a layer (${Object.keys(LAYER_TYPES).join(', ')}), got ${describe(layer)}`);
       }
       if (layer.disposed) throw new Error(`${where}: options.layers[${i}] (${layer.kind}) was disposed`);
       layer.ownership.checkFree(where, `options.layers[${i}]`, layer.kind);
@@ -152,9 +155,18 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     });
     const seed = readSeed(where, 'options.seed', options.seed);
     const first = options.layers[0];
+    this.inputShape = null;
     if (first instanceof Embedding) {
-      if (options.inputSize !== undefined) throw new RangeError(`${where}: options.inputSize must be omitted when the first layer is an Embedding (it reads token ids)`);
+      if (options.inputSize !== undefined || options.inputShape !== undefined) {
+        throw new RangeError(`${where}: options.${options.inputSize !== undefined ? 'inputSize' : 'inputShape'} must be omitted when the first layer is an Embedding (it reads token ids)`);
+      }
       this.inputSize = 1;
+    } else if (options.inputShape !== undefined) {
+      if (options.inputSize !== undefined) throw new RangeError(`${where}: give options.inputSize (sequences) or options.inputShape (images), not both`);
+      const shape: unknown = options.inputShape;
+      if (!Array.isArray(shape) || shape.length !== 3) throw new TypeError(`${where}: options.inputShape must be [height, width, channels], got ${describe(shape)}`);
+      this.inputShape = [0, 1, 2].map((k) => checkInt(where, `options.inputShape[${k}]`, shape[k], 1)) as [number, number, number];
+      this.inputSize = checkInt(where, 'options.inputShape (height·width·channels)', this.inputShape[0] * this.inputShape[1] * this.inputShape[2], 1, 2 ** 31 - 1);
     } else {
       this.inputSize = checkInt(where, 'options.inputSize', options.inputSize, 1);
     }
@@ -163,7 +175,9 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
       if (layer.backend !== backend) throw new RangeError(`${where}: options.layers[${i}] lives in another backend than options.layers[0]`);
     });
     this.layers = [...options.layers];
-    let flow: Flow = first instanceof Embedding ? { features: 1, sequence: true, ids: true } : { features: this.inputSize, sequence: true };
+    let flow: Flow = first instanceof Embedding
+      ? { features: 1, sequence: true, ids: true }
+      : this.inputShape ? { features: this.inputSize, sequence: false, image: this.inputShape } : { features: this.inputSize, sequence: true };
     this.#flows = [flow];
     this.layers.forEach((layer, i) => {
       flow = layer.connect(`${where}: layers[${i}]`, flow, new Random(seed, 0x4c41594552 + i).nextUint32() | 0);
@@ -180,6 +194,43 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
   /** Whether the model outputs every step ([B, T, outputSize]) or one vector per sequence ([B, outputSize]). */
   get outputsSequences(): boolean {
     return this.#output.sequence;
+  }
+
+  /** [height, width, channels] when the model outputs images (a convolution or pooling on top), else null. */
+  get outputShape(): readonly [number, number, number] | null {
+    return this.#output.image ?? null;
+  }
+
+  /**
+   * Steps into each layer for inputs of T steps, and out of the last (index layers.length); a
+   * RangeError naming the layer when T is too short for it. All 1 for an image model.
+   */
+  #stepsFor(where: string, T: number): number[] {
+    const steps = [T];
+    this.layers.forEach((layer, i) => {
+      const t = steps[i];
+      const resample = this.#flows[i].sequence ? (layer as ModelLayer).outputSteps?.bind(layer) : undefined;
+      steps.push(resample ? resample(`${where}: layers[${i}] (${layer.kind})`, t) : t);
+    });
+    return steps;
+  }
+
+  /** The first layer that changes the number of steps, or −1. */
+  get #resampler(): number {
+    return this.layers.findIndex((layer, i) => this.#flows[i].sequence && (layer as ModelLayer).outputSteps !== undefined);
+  }
+
+  /** Shape of the model's output for N samples of T input steps (T' steps out for a sequence output). */
+  #outputDims(N: number, T: number): number[] {
+    const image = this.outputShape;
+    if (image) return [N, ...image];
+    return this.outputsSequences ? [N, this.#stepsFor('', T)[this.layers.length], this.outputSize] : [N, this.outputSize];
+  }
+
+  /** Labels for the dims of #outputDims (messages). */
+  #outputLabels(dims: number[]): { label: string; size: number }[] {
+    const labels = this.outputShape ? ['batch', 'height', 'width', 'channels'] : this.outputsSequences ? ['batch', 'time steps', 'outputs'] : ['batch', 'outputs'];
+    return dims.map((size, k) => ({ label: labels[k], size }));
   }
 
   get #output(): Flow {
@@ -230,19 +281,14 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     const data = this.readData(where, x, undefined, options as Record<string, unknown>, false);
     const initial = options.initialStates === undefined ? null : readStates(where, 'options.initialStates', this.layers, options.initialStates, data.N);
     const { N, T } = data;
-    const O = this.outputSize;
-    const sequence = this.outputsSequences;
-    const out = new Float32Array(checkOutputSize(where, N, sequence ? T : 1, O));
+    const dims = this.#outputDims(N, T);
+    const out = new Float32Array(checkOutputSize(where, ...dims));
     this.eachBatch(where, N, batchSize, (rows, start) => {
-      const B = rows.length;
       this.stage(data, rows, false);
       if (initial) this.#stageStates(initial, rows);
-      const ptr = this.#forward(false, undefined, initial !== null);
-      const heap = this.backend.heapF32();
-      if (sequence) unstageSteps(heap, ptr >>> 2, out, start, B, T, O);
-      else out.set(heap.subarray(ptr >>> 2, (ptr >>> 2) + B * O), start * O);
+      this.#readOutput(this.#forward(false, undefined, initial !== null), out, start, rows.length, dims);
     });
-    return { data: out, shape: sequence ? [N, T, O] : [N, O] };
+    return { data: out, shape: dims };
   }
 
   /**
@@ -263,16 +309,9 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     this.stage(data, rows, false);
     if (initial) this.#stageStates(initial, rows);
     const ptr = this.#forward(false, training ? this.slab.steps : undefined, initial !== null);
-    const heap = this.backend.heapF32();
-    const O = this.outputSize;
-    let output: Tensor;
-    if (this.outputsSequences) {
-      const out = new Float32Array(N * T * O);
-      unstageSteps(heap, ptr >>> 2, out, 0, N, T, O);
-      output = { data: out, shape: [N, T, O] };
-    } else {
-      output = { data: heap.slice(ptr >>> 2, (ptr >>> 2) + N * O), shape: [N, O] };
-    }
+    const dims = this.#outputDims(N, T);
+    const output: Tensor = { data: new Float32Array(checkOutputSize(where, ...dims)), shape: dims };
+    this.#readOutput(ptr, output.data, 0, N, dims);
     const finalStates = mapStates(this.backend.heapF32(), this.layers, N, (layer, name) => layer.finalStatePtr(name));
     return { output, finalStates, cache: new ModelCache(this, this.#generation, N, T) };
   }
@@ -291,17 +330,15 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     checkOptions(where, options, ['dOutput', 'dFinalStates']);
     const { batchSize: N, timeSteps: T } = cache;
     const O = this.outputSize;
-    const sequence = this.outputsSequences;
-    const dOutput = options.dOutput === undefined
-      ? null
-      : readTensor(where, 'options.dOutput', options.dOutput, [{ label: 'batch', size: N }, ...(sequence ? [{ label: 'time steps', size: T }] : []), { label: 'outputs', size: O }]).data;
+    const dims = this.#outputDims(N, T);
+    const dOutput = options.dOutput === undefined ? null : readTensor(where, 'options.dOutput', options.dOutput, this.#outputLabels(dims)).data;
     const dFinal = options.dFinalStates === undefined ? null : readStates(where, 'options.dFinalStates', this.layers, options.dFinalStates, N);
     // Validated: stage dOutput (time-major) and the final-state gradients (regions laid out by forward), then one backward per layer.
     const heap = this.backend.heapF32();
     const dOutAt = this.work.ptr('dLoss') >>> 2;
-    const rows = sequence ? T * N : N;
-    if (dOutput === null) heap.fill(0, dOutAt, dOutAt + rows * O);
-    else if (sequence) stageSteps(heap, dOutAt, dOutput, batchRows(0, N), T, O);
+    const values = dims.reduce((a, b) => a * b, 1);
+    if (dOutput === null) heap.fill(0, dOutAt, dOutAt + values);
+    else if (this.outputsSequences) stageSteps(heap, dOutAt, dOutput, batchRows(0, N), dims[1], O);
     else heap.set(dOutput, dOutAt);
     stageStates(heap, this.layers, dFinal ?? new Map<string, Float32Array>(), batchRows(0, N), (key) => this.work.ptr(`dFinal${key}`));
     this.slab.zeroGradients();
@@ -313,7 +350,7 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
       const I = this.inputSize;
       const data = new Float32Array(N * T * I);
       unstageSteps(heapAfter, this.#dInputPtr >>> 2, data, 0, N, T, I);
-      dInput = { data, shape: [N, T, I] };
+      dInput = { data, shape: this.inputShape ? [N, ...this.inputShape] : [N, T, I] };
     }
     const dInitialStates = mapStates(this.backend.heapF32(), this.layers, N, (layer, name) => layer.dInitialStatePtr(name));
     return { dInput, dInitialStates, gradients };
@@ -441,6 +478,7 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
   }
 
   protected architectureJSON(): Omit<SequentialJSON, keyof SavedModel> {
+    if (this.inputShape) return { inputShape: [...this.inputShape], layers: this.layers.map(layerToJSON) };
     return { inputSize: this.#ids ? undefined : this.inputSize, layers: this.layers.map(layerToJSON) };
   }
 
@@ -452,10 +490,11 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
       json, options, SAVED,
       (j, backend, made) => {
         // Every field first (types, ranges, weights decoded and finite), then build.
-        const f = readModelFields(where, j, { inputSize: { kind: 'integer', min: 1, optional: true }, layers: { kind: 'any' } });
+        const f = readModelFields(where, j, { inputSize: { kind: 'integer', min: 1, optional: true }, inputShape: { kind: 'array', optional: true }, layers: { kind: 'any' } });
         layers = readLayers(where, 'layers', f.layers);
         layers.forEach((saved, i) => made.push(makeLayer(where, `layers[${i}]`, saved, backend)));
-        return new Sequential({ inputSize: f.inputSize as number | undefined, seed: f.seed as number, layers: made as SequentialLayer[] });
+        const inputShape = f.inputShape as [number, number, number] | undefined;
+        return new Sequential({ inputSize: f.inputSize as number | undefined, inputShape, seed: f.seed as number, layers: made as SequentialLayer[] });
       },
       (m, j) => {
         layers.forEach((saved, i) => setLayerWeights(where, `layers[${i}]`, saved, m.layers[i]));
@@ -467,11 +506,29 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
   // ---- what the Model base asks of a model ----
 
   protected readData(where: string, x: TensorLike | undefined, y: TensorLike | undefined, options: Record<string, unknown>, withTargets: boolean): DataSet {
-    const s = readSequences(where, 'x', x, { features: this.inputSize, vocabSize: this.#ids ? this.#vocabSize : undefined });
+    const s = this.inputShape ? this.#readImages(where, 'x', x, options) : readSequences(where, 'x', x, { features: this.inputSize, vocabSize: this.#ids ? this.#vocabSize : undefined });
     const mask = readMaskOptions(where, options, s.N, s.T);
+    const steps = this.#stepsFor(where, s.T);
+    const resampler = this.#resampler;
+    if (mask && resampler >= 0) {
+      throw new RangeError(`${where}: layers[${resampler}] (${this.layers[resampler].kind}) changes the number of time steps, so options.${options.lengths !== undefined ? 'lengths' : 'mask'} cannot follow the sequences through it; give sequences of equal length`);
+    }
     if (!withTargets) return { N: s.N, T: s.T, x: s.data, mask, y: null };
-    const targets = readTargets(where, 'y', y, this.lossType === 'crossEntropy', s.N, this.outputsSequences ? s.T : 0, this.outputSize, mask);
+    const image = this.outputShape;
+    const targets = image
+      ? this.#readImages(where, 'y', y, {}, image, 'targets', s.N).data
+      : readTargets(where, 'y', y, this.lossType === 'crossEntropy', s.N, this.outputsSequences ? steps[this.layers.length] : 0, this.outputSize, mask);
     return { N: s.N, T: s.T, x: s.data, mask, y: targets };
+  }
+
+  /** Images [N, height, width, channels] as N samples of one step of height·width·channels floats. */
+  #readImages(where: string, name: string, value: TensorLike | undefined, options: Record<string, unknown>, shape = this.inputShape!, what = 'images', N?: number): { N: number; T: number; data: Float32Array } {
+    if (value === undefined) throw new TypeError(`${where}: ${name} (${what}) is missing`);
+    for (const key of ['lengths', 'mask']) {
+      if (options[key] !== undefined) throw new RangeError(`${where}: options.${key} is for sequences; this model reads images (inputShape [${shape.join(', ')}])`);
+    }
+    const t = readTensor(where, name, value, [{ label: 'samples', size: N }, { label: 'height', size: shape[0] }, { label: 'width', size: shape[1] }, { label: 'channels', size: shape[2] }]);
+    return { N: t.shape[0], T: 1, data: t.data };
   }
 
   protected sliceData(d: DataSet, from: number, to: number): DataSet {
@@ -497,7 +554,7 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
   protected lossRows(): { rows: number; mask: number } {
     const sequence = this.outputsSequences;
     return {
-      rows: sequence ? this.#stagedT * this.#stagedB : this.#stagedB,
+      rows: sequence ? this.#stagedSteps[this.layers.length] * this.#stagedB : this.#stagedB,
       mask: sequence && this.#maskStaged ? this.work.ptr('mask') : 0,
     };
   }
@@ -536,7 +593,21 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     return (this.layers[0] as Embedding).vocabSize;
   }
 
+  /** Copies the B samples of the output at `ptr` (time-major for sequences) into `out` (shaped `dims`) from sample `first` on. */
+  #readOutput(ptr: number, out: Float32Array, first: number, B: number, dims: number[]): void {
+    const heap = this.backend.heapF32();
+    if (this.outputsSequences) {
+      unstageSteps(heap, ptr >>> 2, out, first, B, dims[1], dims[2]);
+      return;
+    }
+    const perSample = dims.slice(1).reduce((a, b) => a * b, 1);
+    out.set(heap.subarray(ptr >>> 2, (ptr >>> 2) + B * perSample), first * perSample);
+  }
+
   #checkStreamable(where: string): void {
+    if (this.inputShape) throw new RangeError(`${where}: this model reads images (inputShape [${this.inputShape.join(', ')}]), which have no time steps to stream`);
+    const resampler = this.#resampler;
+    if (resampler >= 0) throw new RangeError(`${where}: layers[${resampler}] (${this.layers[resampler].kind}) changes the number of time steps; step() and tbptt run one step (or window) at a time`);
     const bi = this.layers.findIndex((layer) => layer instanceof Bidirectional);
     if (bi >= 0) throw new RangeError(`${where}: layers[${bi}] is Bidirectional: its backward direction reads the sequence from the last step, which a stream has not seen yet; step() and tbptt run one step (or window) at a time`);
     const conv = this.layers.findIndex((layer) => layer instanceof Conv1D);
@@ -578,7 +649,7 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
   #workRegions(T = this.#stagedT, B = this.#stagedB, withTargets = false, masked = this.#maskStaged): Record<string, number> {
     const F = this.#ids ? 1 : this.inputSize;
     const O = this.outputSize;
-    const outRows = this.outputsSequences ? T * B : B;
+    const outRows = this.outputsSequences ? this.#stepsFor('Sequential', T)[this.layers.length] * B : B;
     const states: Record<string, number> = {};
     forEachState(this.layers, B, (key, n) => {
       states[`state${key}`] = n;
@@ -600,10 +671,12 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     this.work.layout(this.#workRegions(T, B, withTargets, d.mask !== null), 'Sequential', `the workspace for a batch of ${B} sequences × ${T} time steps`);
     this.#maskStaged = d.mask !== null;
     this.#stagedT = T;
+    this.#stagedSteps = this.#stepsFor('Sequential', T);
     this.#stagedB = B;
     const heap = this.backend.heapF32();
     stageSteps(heap, this.work.ptr('x') >>> 2, d.x, rows, d.T, F, t0, t1);
-    let weight = sequence ? T * B : B;
+    const Tout = this.#stagedSteps[this.layers.length];
+    let weight = sequence ? Tout * B : B;
     if (d.mask) {
       const at = this.work.ptr('mask') >>> 2;
       stageSteps(heap, at, d.mask, rows, d.T, 1, t0, t1);
@@ -615,7 +688,9 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     if (withTargets && d.y) {
       const at = this.work.ptr('target') >>> 2;
       const perStep = d.y instanceof Int32Array ? 1 : O;
-      if (sequence) stageSteps(heap, at, d.y, rows, d.T, perStep, t0, t1);
+      // Steps [t0, t1) of the targets; a model that resamples time runs whole sequences (no tbptt) and has Tout targets per sample.
+      if (sequence && Tout === T) stageSteps(heap, at, d.y, rows, d.T, perStep, t0, t1);
+      else if (sequence) stageSteps(heap, at, d.y, rows, Tout, perStep);
       else stageSteps(heap, at, d.y, rows, 1, perStep);
     }
     return weight;
@@ -629,12 +704,12 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
   /** Runs every layer on the staged batch; `withStates`: recurrent layers start from the workspace's state regions. Returns the output pointer. */
   #forward(training: boolean, noise: number | undefined, withStates: boolean): number {
     this.#generation++;
-    const T = this.#stagedT;
+    const steps = this.#stagedSteps;
     const B = this.#stagedB;
     let ptr = this.work.ptr('x');
     const mask = this.#maskStaged ? this.work.ptr('mask') : 0;
     this.layers.forEach((layer, i) => {
-      const batch: Batch = this.#flows[i].sequence ? { T, B, mask, training, noise } : { T: 1, B, mask: 0, training, noise };
+      const batch: Batch = this.#flows[i].sequence ? { T: steps[i], B, mask, training, noise } : { T: 1, B, mask: 0, training, noise };
       const initial = (direction: Direction): StatePointers => {
         const out: StatePointers = {};
         if (!withStates) return out;
@@ -674,5 +749,6 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
 
 export interface SequentialJSON extends SavedModel {
   inputSize?: number;
+  inputShape?: number[];
   layers: LayerJSON[];
 }
