@@ -9,6 +9,7 @@ import { conv2dBackwardReference, conv2dForwardReference } from '../src/referenc
 import { randomFloat32 } from '../test/helpers/random.js';
 import { machineLine } from './gemm.js';
 import { interleavedMedians } from './measure.js';
+import { measurePeak } from './peak.mjs';
 import type { BenchRow } from './workloads.js';
 
 const [B, T, C, K, D] = [32, 256, 64, 3, 4];
@@ -78,11 +79,12 @@ export async function benchConv(): Promise<BenchRow[]> {
   return rows;
 }
 
-export function convTable(rows: BenchRow[]): string {
-  const lines = ['| workload | impl | median ms | GFLOP/s | × JS baseline |', '|---|---|---:|---:|---:|'];
+/** `peak`: the machine's WebAssembly SIMD mul+add GFLOP/s (bench/peak.mjs), for a "% of peak" column. */
+export function convTable(rows: BenchRow[], peak: number): string {
+  const lines = ['| workload | impl | median ms | GFLOP/s | % of SIMD peak | × JS baseline |', '|---|---|---:|---:|---:|---:|'];
   for (const r of rows) {
     const base = rows.find((b) => b.workload === r.workload && b.impl === 'js-baseline')!;
-    lines.push(`| ${r.workload} | ${r.impl} | ${r.medianMs.toFixed(3)} | ${r.gflops.toFixed(2)} | ${(base.medianMs / r.medianMs).toFixed(1)} |`);
+    lines.push(`| ${r.workload} | ${r.impl} | ${r.medianMs.toFixed(3)} | ${r.gflops.toFixed(2)} | ${((100 * r.gflops) / peak).toFixed(0)} | ${(base.medianMs / r.medianMs).toFixed(1)} |`);
   }
   return lines.join('\n');
 }
@@ -90,8 +92,10 @@ export function convTable(rows: BenchRow[]): string {
 const results = new URL('./results/', import.meta.url);
 if (process.argv[1]?.endsWith('conv.ts')) {
   console.log(`Machine: ${machineLine()}\n`);
+  const peak = await measurePeak();
   const rows = await benchConv();
-  console.log(convTable(rows));
+  console.log(`WebAssembly SIMD mul+add peak of this machine: ${peak.toFixed(1)} GFLOP/s (bench/peak.mjs)\n`);
+  console.log(convTable(rows, peak));
   mkdirSync(results, { recursive: true });
-  writeFileSync(new URL('conv.json', results), JSON.stringify(rows, null, 2) + '\n');
+  writeFileSync(new URL('conv.json', results), JSON.stringify({ peakGflops: peak, rows }, null, 2) + '\n');
 }

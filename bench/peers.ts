@@ -28,6 +28,7 @@
 // `npm run bench:peers` (= build, then `tsx bench/peers.ts`). About 7 minutes on
 // a 2-core machine; the TF.js cpu, brain.js and W5 rows use few iterations.
 import { writeChart } from './chart.js';
+import { benchConvPeers, convPeersTable } from './conv-peers.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
@@ -437,9 +438,15 @@ async function main(): Promise<void> {
     byNote.set(key, entry);
   }
   for (const { impl, note, ids } of byNote.values()) console.log(`- ${impl}, ${ids.join(', ')}: ${note}`);
+  const convRows = only ? [] : await benchConvPeers();
+  if (convRows.length > 0) {
+    console.log('\nConvolutions (issue #12, C1–C3), through each library\'s model API; "cannot run" quotes the peer\'s own error:\n');
+    console.log(convPeersTable(convRows));
+  }
   if (only || quick) console.error('\nPartial run (PEERS_ONLY / PEERS_QUICK): bench/results not written');
   else {
     writeFileSync(new URL('peers.json', results), JSON.stringify(rows, null, 2) + '\n');
+    writeFileSync(new URL('conv-peers.json', results), JSON.stringify(convRows, null, 2) + '\n');
     writeChart();
   }
   console.error(`\nbench:peers took ${((performance.now() - started) / 1000).toFixed(0)} s`);

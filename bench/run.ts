@@ -8,6 +8,8 @@ import { benchGemm, gemmTable, machineLine } from './gemm.js';
 import { writeChart } from './chart.js';
 import { benchModels, modelsTable } from './models.js';
 import { benchStartup } from './startup.js';
+import { benchConv, convTable } from './conv.js';
+import { measurePeak } from './peak.mjs';
 
 const quick = process.argv.includes('--quick');
 const results = new URL('./results/', import.meta.url);
@@ -40,6 +42,12 @@ const models = await benchModels();
 console.log('\nThe model layer: one epoch of W2-shaped training, three ways (see bench/models.ts), interleaved medians:\n');
 console.log(modelsTable(models));
 writeFileSync(new URL('models.json', results), JSON.stringify(models, null, 2) + '\n');
+
+const peak = await measurePeak();
+const conv = await benchConv();
+console.log(`\nConvolution kernels (issue #12's C1 shape), one thread, interleaved medians; WebAssembly SIMD mul+add peak of this machine ${peak.toFixed(1)} GFLOP/s (bench/peak.mjs):\n`);
+console.log(convTable(conv, peak));
+writeFileSync(new URL('conv.json', results), JSON.stringify({ peakGflops: peak, rows: conv }, null, 2) + '\n');
 
 writeChart();
 console.log('\nChart: bench/results/chart.svg');
