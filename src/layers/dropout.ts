@@ -3,13 +3,10 @@
 // through untouched. The mask comes from a counter-based hash in WASM of (the
 // layer's seed, the model's update count, the element index), so the same seed
 // gives the same masks run to run, and a resumed model continues the sequence.
-import type { Backend, F32Buffer } from '../engine/backend.js';
+import type { Backend } from '../engine/backend.js';
 import { sizeProduct } from '../engine/sizes.js';
-import { checkOptions, describe, readSeed } from '../errors.js';
-import { defaultBackend } from '../engine/init.js';
-import { Workspace } from './parameters.js';
-import { Ownership } from './ownership.js';
-import type { Weights } from './formats.js';
+import { describe, readSeed } from '../errors.js';
+import { UnweightedLayer } from './unweighted.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
 import { dropoutF32, multiplyF32 } from '../kernels/model.js';
 
@@ -29,107 +26,58 @@ function mix(a: number, b: number): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
-export class Dropout implements ModelLayer {
+export class Dropout extends UnweightedLayer implements ModelLayer {
   readonly kind = 'Dropout';
   readonly rate: number;
   readonly seedGiven: boolean;
-  readonly backend: Backend;
   #seed: number;
-  #connected = false;
-  #disposed = false;
-  /** @internal The model the layer belongs to. */
-  readonly ownership = new Ownership();
-  #work: Workspace;
   #features = 0;
   #active = false;
   #n = 0;
 
   constructor(options: DropoutOptions) {
     const where = 'Dropout';
-    checkOptions(where, options, ['rate', 'seed', 'backend']);
+    super(where, options, ['rate', 'seed']);
     const rate = options.rate;
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new RangeError(`${where}: options.rate must be a number in [0, 1), got ${describe(rate)}`);
     this.rate = rate;
     this.seedGiven = options.seed !== undefined;
     this.#seed = readSeed(where, 'options.seed', options.seed);
-    this.backend = options.backend ?? defaultBackend();
-    this.#work = new Workspace(this.backend);
   }
 
   get seed(): number {
     return this.#seed;
   }
 
-  get built(): boolean {
-    return this.#connected;
-  }
-
-  get disposed(): boolean {
-    return this.#disposed;
-  }
-
-  /** @internal No parameters. */
-  get paramFloats(): number {
-    return 0;
-  }
-
-  config(): Record<string, unknown> {
+  override config(): Record<string, unknown> {
     return { rate: this.rate, seed: this.#seed };
   }
 
   /** @internal */
   connect(where: string, input: Flow, seed: number): Flow {
     if (input.ids) throw new RangeError(`${where}: Dropout needs feature vectors, but gets token ids (put it after the Embedding)`);
-    if (!this.seedGiven && !this.#connected) this.#seed = seed;
+    if (!this.seedGiven && !this.built) this.#seed = seed;
     this.#features = input.features;
-    this.#connected = true;
+    this.markConnected();
     return input;
   }
-
-  /** @internal */
-  adopt(_params: F32Buffer, _grads: F32Buffer, _base: number): void {}
 
   /** @internal Identity unless the batch carries a noise seed (training). */
   modelForward(x: number, batch: Batch): number {
     this.#active = batch.noise !== undefined && this.rate > 0;
     if (!this.#active) return x;
     const size = sizeProduct(batch.T, batch.B, this.#features);
-    this.#work.layout({ out: size, mask: size, dX: size }, 'Dropout', `the workspace for a batch of ${batch.B} sequences × ${batch.T} time steps (${this.#features} features)`);
+    this.work.layout({ out: size, mask: size, dX: size }, 'Dropout', `the workspace for a batch of ${batch.B} sequences × ${batch.T} time steps (${this.#features} features)`);
     const n = Number(size);
     this.#n = n;
-    dropoutF32(this.backend, { out: this.#work.ptr('out'), mask: this.#work.ptr('mask'), x }, n, this.rate, mix(this.#seed, batch.noise!));
-    return this.#work.ptr('out');
+    dropoutF32(this.backend, { out: this.work.ptr('out'), mask: this.work.ptr('mask'), x }, n, this.rate, mix(this.#seed, batch.noise!));
+    return this.work.ptr('out');
   }
 
   /** @internal */
   modelBackward(dOutput: number): number {
     if (!this.#active) return dOutput;
-    multiplyF32(this.backend, { dst: this.#work.ptr('dX'), a: dOutput, b: this.#work.ptr('mask') }, this.#n);
-    return this.#work.ptr('dX');
-  }
-
-  /** Dropout has no weights: {}. */
-  getWeights(): Weights {
-    return {};
-  }
-
-  /** @internal No gradients: {}. */
-  gradientWeights(): Weights {
-    return {};
-  }
-
-  /** Accepts only {} (there are no weights). */
-  setWeights(weights: Weights | Record<string, unknown>): void {
-    if (weights === null || typeof weights !== 'object' || Object.keys(weights).length > 0) {
-      throw new RangeError(`Dropout.setWeights: a Dropout layer has no weights; expected {}, got ${describe(weights)}`);
-    }
-  }
-
-  /** Frees the layer's workspace; a Dropout that belongs to a model is disposed with the model (calling this on it throws). */
-  dispose(): void {
-    if (this.#disposed) return;
-    this.ownership.checkDispose('Dropout.dispose');
-    this.#work.dispose();
-    this.#disposed = true;
+    multiplyF32(this.backend, { dst: this.work.ptr('dX'), a: dOutput, b: this.work.ptr('mask') }, this.#n);
+    return this.work.ptr('dX');
   }
 }
