@@ -13,15 +13,13 @@
 import type { Backend } from '../engine/backend.js';
 import { sizeProduct } from '../engine/sizes.js';
 import { checkBoolean, checkInt, checkOneOf } from '../errors.js';
-import type { Random } from '../random.js';
 import { WeightedLayer } from './base.js';
-import { checkFormat, checkKeys, takeWeight, tensor, type WeightFormat, type Weights } from './formats.js';
+import { checkFormat, type WeightFormat, type Weights } from './formats.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
-import { reluBackwardF32, reluF32, sigmoidBackwardF32, sigmoidF32, tanhBackwardF32, tanhF32 } from '../kernels/activations.js';
+import { activateInPlace, activationGradient, CONV_ACTIVATIONS, convParameters, exportConvWeights, readConvWeights, type ConvActivation, type KernelShape } from './convolution.js';
 import { conv2dBackwardF32, conv2dForwardF32, conv2dWorkFloats, convAxis, type Conv2dGeometry } from '../kernels/conv.js';
 
-export type Conv1DActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
-const ACTIVATIONS: readonly Conv1DActivation[] = ['linear', 'relu', 'tanh', 'sigmoid'];
+export type Conv1DActivation = ConvActivation;
 export type Conv1DPadding = 'causal' | 'same' | 'valid';
 
 export interface Conv1DOptions {
@@ -74,7 +72,7 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
     this.strides = options.strides === undefined ? 1 : checkInt(where, 'options.strides', options.strides, 1);
     this.dilation = options.dilation === undefined ? 1 : checkInt(where, 'options.dilation', options.dilation, 1);
     this.groups = options.groups === undefined ? 1 : checkInt(where, 'options.groups', options.groups, 1);
-    this.activation = options.activation === undefined ? 'linear' : checkOneOf(where, 'options.activation', options.activation, ACTIVATIONS);
+    this.activation = options.activation === undefined ? 'linear' : checkOneOf(where, 'options.activation', options.activation, CONV_ACTIVATIONS);
     this.useBias = options.useBias === undefined ? true : checkBoolean(where, 'options.useBias', options.useBias);
     if (this.filters % this.groups !== 0) throw new RangeError(`${where}: options.filters ${this.filters} is not divisible by options.groups ${this.groups}`);
     this.#inputSize = options.inputSize === undefined ? 0 : checkInt(where, 'options.inputSize', options.inputSize, 1);
@@ -110,16 +108,13 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
   #init(where: string, seed?: number): void {
     const [K, C, F, G] = [this.kernelSize, this.#inputSize, this.filters, this.groups];
     if (C % G !== 0) throw new RangeError(`${where}: inputSize ${C} is not divisible by options.groups ${G}`);
-    const perGroup = C / G;
-    const limit = Math.sqrt(6 / (K * perGroup + K * F));
-    const initial = (spec: { name: string }, random: Random): Float32Array => {
-      if (spec.name === 'bias') return new Float32Array(F);
-      const w = new Float32Array(K * perGroup * F);
-      for (let i = 0; i < w.length; i++) w[i] = random.range(-limit, limit);
-      return w;
-    };
-    const specs = [{ name: 'weight', shape: [K, perGroup, F] }, ...(this.useBias ? [{ name: 'bias', shape: [F] }] : [])];
+    const { specs, initial } = convParameters(this.#kernelShape);
     this.createParameters(specs, initial, seed, `the kernel for kernelSize ${K}, inputSize ${C} and filters ${F}`);
+  }
+
+  /** The kernel [K, C_in/groups, filters] (+ bias). */
+  get #kernelShape(): KernelShape {
+    return { spatial: [this.kernelSize], perGroup: this.#inputSize / this.groups, filters: this.filters, useBias: this.useBias };
   }
 
   /** @internal */
@@ -169,10 +164,7 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
     const out = this.workspace.ptr('out');
     const p = this.parameters;
     conv2dForwardF32(this.backend, { y: out, cols: this.workspace.ptr('cols'), x, w: p.ptr('weight'), bias: this.useBias ? p.ptr('bias') : 0, work: this.backend.gemmWork() }, g);
-    const n = Tout * B * F;
-    if (this.activation === 'relu') reluF32(this.backend, { y: out, x: out }, n);
-    else if (this.activation === 'tanh') tanhF32(this.backend, { y: out, x: out }, n);
-    else if (this.activation === 'sigmoid') sigmoidF32(this.backend, { y: out, x: out }, n);
+    activateInPlace(this.backend, this.activation, out, Tout * B * F);
     this.#x = x;
     this.#T = T;
     this.#B = B;
@@ -185,16 +177,7 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
     const [T, B, C, F] = [this.#T, this.#B, this.#inputSize, this.filters];
     const backend = this.backend;
     const g = this.#geometry(T, B);
-    const n = g.outHeight * B * F;
-    let dZ = dOutput;
-    if (this.activation !== 'linear') {
-      dZ = this.workspace.ptr('dZ');
-      backend.fillFloats(dZ, n, 0);
-      const ptrs = { dx: dZ, y: this.workspace.ptr('out'), dy: dOutput };
-      if (this.activation === 'relu') reluBackwardF32(backend, ptrs, n);
-      else if (this.activation === 'tanh') tanhBackwardF32(backend, ptrs, n);
-      else sigmoidBackwardF32(backend, ptrs, n);
-    }
+    const dZ = activationGradient(backend, this.activation, { dZ: this.workspace.ptr('dZ'), y: this.workspace.ptr('out'), dY: dOutput }, g.outHeight * B * F);
     const dX = this.workspace.ptr('dX');
     backend.fillFloats(dX, T * B * C, 0);
     const p = this.parameters;
@@ -214,39 +197,13 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
 
   /** native/keras { weight | kernel [K, C_in/groups, filters], bias }; pytorch { weight [filters, C_in/groups, K], bias }. */
   protected exportWeights(format: WeightFormat, v: Record<string, Float32Array>): Weights {
-    const [K, Cg, F] = [this.kernelSize, this.#inputSize / this.groups, this.filters];
-    const out: Weights = {};
-    if (format === 'pytorch') out.weight = tensor(toTorch(v.weight, K, Cg, F), [F, Cg, K]);
-    else out[format === 'keras' ? 'kernel' : 'weight'] = tensor(v.weight, [K, Cg, F]);
-    if (this.useBias) out.bias = tensor(v.bias, [F]);
-    return out;
+    return exportConvWeights(format, v, this.#kernelShape);
   }
 
   /** Replaces every weight (validated first: a failed call changes nothing). */
   setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {
     const where = 'Conv1D.setWeights';
     this.checkWritable(where);
-    const format = checkFormat(where, options?.format ?? 'native');
-    const [K, Cg, F] = [this.kernelSize, this.#inputSize / this.groups, this.filters];
-    const key = format === 'keras' ? 'kernel' : 'weight';
-    checkKeys(where, weights, [key, ...(this.useBias ? ['bias'] : [])], format);
-    const values: Record<string, Float32Array> = {};
-    values.weight = format === 'pytorch' ? fromTorch(takeWeight(where, weights, key, [F, Cg, K]), K, Cg, F) : takeWeight(where, weights, key, [K, Cg, F]);
-    if (this.useBias) values.bias = takeWeight(where, weights, 'bias', [F]);
-    this.parameters.set(values);
+    this.parameters.set(readConvWeights(where, weights, checkFormat(where, options?.format ?? 'native'), this.#kernelShape));
   }
-}
-
-/** [K, Cg, F] → PyTorch's [F, Cg, K]. */
-function toTorch(w: Float32Array, K: number, Cg: number, F: number): Float32Array {
-  const out = new Float32Array(w.length);
-  for (let k = 0; k < K; k++) for (let c = 0; c < Cg; c++) for (let f = 0; f < F; f++) out[(f * Cg + c) * K + k] = w[(k * Cg + c) * F + f];
-  return out;
-}
-
-/** PyTorch's [F, Cg, K] → [K, Cg, F]. */
-function fromTorch(w: Float32Array, K: number, Cg: number, F: number): Float32Array {
-  const out = new Float32Array(w.length);
-  for (let k = 0; k < K; k++) for (let c = 0; c < Cg; c++) for (let f = 0; f < F; f++) out[(k * Cg + c) * F + f] = w[(f * Cg + c) * K + k];
-  return out;
 }
