@@ -11,7 +11,8 @@ import { Dense } from '../src/layers/dense.js';
 import { Flatten } from '../src/layers/flatten.js';
 import { AveragePooling2D, MaxPooling2D } from '../src/layers/pooling.js';
 import { Sequential } from '../src/models/sequential.js';
-import { expectCloseToScale, expectSameBits, thrown } from './helpers/compare.js';
+import { expectSameBits, thrown } from './helpers/compare.js';
+import { compareWithTfjs, gradientError, worstVsTfjs } from './helpers/model-checks.js';
 import { makeRandom, randomFloat32 } from './helpers/random.js';
 
 beforeAll(async () => {
@@ -21,25 +22,13 @@ beforeAll(async () => {
 
 const t = (data: Float32Array, shape: number[]) => ({ data, shape });
 
-// The worst difference of each comparison with TF.js, relative to the array's scale (reported in the closing note).
-const worst = { predictions: 0, weights: 0 };
-afterAll(() => console.log(`Conv2D vs TF.js, worst |ours − theirs| / scale: predictions ${worst.predictions.toExponential(2)}, weights after one SGD step ${worst.weights.toExponential(2)}`));
-function close(kind: 'predictions' | 'weights', label: string, got: Float32Array, want: Float32Array): void {
-  expectCloseToScale(label, got, want);
-  const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  worst[kind] = Math.max(worst[kind], got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i])), 0) / scale);
-}
+afterAll(() => console.log(`Conv2D vs TF.js, worst |ours − theirs| / scale: predictions ${worstVsTfjs.predictions.toExponential(2)}, weights after one SGD step ${worstVsTfjs.weights.toExponential(2)}`));
 
 /** Perturbs a model's initial parameters (so biases are not zero) from a seed. */
 function jiggle(model: Sequential, seed: number): void {
   const params = model.getParameters();
   const noise = randomFloat32(params.length, seed, -0.3, 0.3);
   model.setParameters(params.map((v, i) => v + noise[i]));
-}
-
-/** Keras weights of every layer, in TF.js's getWeights order (kernel, bias per layer). */
-function kerasList(model: Sequential): Float32Array[] {
-  return model.getWeights({ format: 'keras' }).flatMap((w) => ['kernel', 'depthwise_kernel', 'bias'].filter((k) => w[k]).map((k) => w[k].data));
 }
 
 describe('Conv2D against TensorFlow.js', () => {
@@ -59,7 +48,6 @@ describe('Conv2D against TensorFlow.js', () => {
         inputShape: [H, W, C], seed: 2,
         layers: [new Conv2D({ filters: F, kernelSize: c.kernelSize, strides: c.strides, padding: c.padding, dilation: c.dilation, activation: c.activation }), new Flatten(), new Dense({ units: 2 })],
       });
-      jiggle(ours, 3);
       const theirs = tf.sequential({
         layers: [
           tf.layers.conv2d({ filters: F, kernelSize: c.kernelSize, strides: c.strides, padding: c.padding, dilationRate: c.dilation, activation: c.activation, inputShape: [H, W, C] }),
@@ -67,25 +55,8 @@ describe('Conv2D against TensorFlow.js', () => {
           tf.layers.dense({ units: 2 }),
         ],
       });
-      const before = kerasList(ours);
-      theirs.setWeights(theirs.getWeights().map((w, i) => tf.tensor(before[i], w.shape)));
-      expect(ours.outputShape).toBeNull();
       expect((ours.layers[0] as Conv2D).built).toBe(true);
-      const x = randomFloat32(N * H * W * C, 4, -2, 2);
-      const xt = tf.tensor4d(x, [N, H, W, C]);
-      close('predictions', 'predictions', ours.predict(t(x, [N, H, W, C])).data, (theirs.predict(xt) as tf.Tensor).dataSync() as Float32Array);
-      if (c.train) {
-        const y = randomFloat32(N * 2, 5);
-        ours.compile({ loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.5 } });
-        await ours.fit(t(x, [N, H, W, C]), t(y, [N, 2]), { epochs: 1, batchSize: N, shuffle: false });
-        theirs.compile({ loss: 'meanSquaredError', optimizer: tf.train.sgd(0.5) });
-        await theirs.fit(xt, tf.tensor2d(y, [N, 2]), { epochs: 1, batchSize: N, shuffle: false, verbose: 0 });
-        const after = kerasList(ours);
-        theirs.getWeights().forEach((w, i) => close('weights', `weight ${i} after one step`, after[i], w.dataSync() as Float32Array));
-        expect(Math.max(...after[0].map((v, i) => Math.abs(v - before[0][i])))).toBeGreaterThan(1e-3); // the step moved the kernel
-      }
-      ours.dispose();
-      theirs.dispose();
+      await compareWithTfjs(ours, theirs, randomFloat32(N * H * W * C, 4, -2, 2), [N, H, W, C], [N, 2], c.train, 13);
     });
   }
 
@@ -93,32 +64,19 @@ describe('Conv2D against TensorFlow.js', () => {
     // Our kernel [KH, KW, 1, C] holds the same floats as TF.js's depthwise kernel [KH, KW, C, 1].
     const [N, H, W, C] = [2, 6, 5, 4];
     const ours = new Sequential({ inputShape: [H, W, C], seed: 4, layers: [new Conv2D({ filters: C, kernelSize: 3, groups: C, padding: 'same', activation: 'tanh' }), new Flatten(), new Dense({ units: 2 })] });
-    jiggle(ours, 5);
     const theirs = tf.sequential({
       layers: [tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 1, padding: 'same', activation: 'tanh', inputShape: [H, W, C] }), tf.layers.flatten(), tf.layers.dense({ units: 2 })],
     });
     expect(ours.getWeights({ format: 'keras' })[0].kernel.shape).toEqual([3, 3, 1, C]);
-    const before = kerasList(ours);
-    theirs.setWeights(theirs.getWeights().map((w, i) => tf.tensor(before[i], w.shape)));
-    const x = randomFloat32(N * H * W * C, 6, -2, 2);
-    const xt = tf.tensor4d(x, [N, H, W, C]);
-    close('predictions', 'predictions', ours.predict(t(x, [N, H, W, C])).data, (theirs.predict(xt) as tf.Tensor).dataSync() as Float32Array);
-    const y = randomFloat32(N * 2, 7);
-    ours.compile({ loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.5 } });
-    await ours.fit(t(x, [N, H, W, C]), t(y, [N, 2]), { epochs: 1, batchSize: N, shuffle: false });
-    theirs.compile({ loss: 'meanSquaredError', optimizer: tf.train.sgd(0.5) });
-    await theirs.fit(xt, tf.tensor2d(y, [N, 2]), { epochs: 1, batchSize: N, shuffle: false, verbose: 0 });
-    const after = kerasList(ours);
-    theirs.getWeights().forEach((w, i) => close('weights', `weight ${i} after one step`, after[i], w.dataSync() as Float32Array));
-    ours.dispose();
-    theirs.dispose();
+    await compareWithTfjs(ours, theirs, randomFloat32(N * H * W * C, 6, -2, 2), [N, H, W, C], [N, 2], true, 15);
   });
 });
 
 describe('Conv2D in a Sequential', () => {
   it('Conv2D → MaxPooling2D → Conv2D (groups 2) → AveragePooling2D (same) → Flatten → Dense: every gradient = central differences, and dInput', () => {
-    // f32 model, step 1e-2, error ≤ 2e-3 of the largest gradient, as in conv1d.test.ts. The data
-    // are fixed (seeded): no max-pool window has two cells close enough for a step to swap them.
+    // f32 model, error ≤ 2e-3 of the largest gradient, as in conv1d.test.ts, with steps of 3e-3:
+    // with 1e-2 a step of one weight swaps the winner of a max-pool window (checked: weight 59 of
+    // these seeded data, 3.3e-3), with 3e-3 no step does (every weight ≤ 1e-4).
     const [N, H, W, C] = [2, 9, 8, 2];
     const model = new Sequential({
       inputShape: [H, W, C], seed: 7, layers: [
@@ -135,32 +93,17 @@ describe('Conv2D in a Sequential', () => {
     const x = t(randomFloat32(N * H * W * C, 9), [N, H, W, C]);
     const y = t(randomFloat32(N * 3, 10), [N, 3]);
     expect(model.predict(x).shape).toEqual([N, 3]);
-    const { gradients, loss } = model.computeGradients(x, y);
-    const params = model.getParameters();
-    const scale = Math.max(...gradients.map(Math.abs));
-    const next = makeRandom(11);
-    let worstGradient = 0;
-    for (let k = 0; k < 80; k++) {
-      const i = Math.floor(next() * params.length);
-      const p = params.slice();
-      p[i] += 1e-2;
-      model.setParameters(p);
-      const up = model.computeGradients(x, y).loss;
-      p[i] -= 2e-2;
-      model.setParameters(p);
-      const down = model.computeGradients(x, y).loss;
-      worstGradient = Math.max(worstGradient, Math.abs((up - down) / 2e-2 - gradients[i]));
-    }
-    model.setParameters(params);
+    const { error, scale } = gradientError(model, x, y, { step: 3e-3 });
     expect(scale).toBeGreaterThan(1e-3);
-    expect(worstGradient / scale).toBeLessThan(2e-3);
-    // dInput of the whole model against central differences of the loss (backward of Σ out·dOut = the MSE gradient).
+    expect(error).toBeLessThan(2e-3);
+    // dInput of the whole model against central differences of the loss (backward from dOut = the MSE gradient).
     const out = model.predict(x).data;
     const dOut = out.map((v, i) => (2 * (v - y.data[i])) / out.length);
     const { cache } = model.forward(x);
     const dInput = model.backward(cache, { dOutput: t(dOut, [N, 3]) }).dInput!;
     expect(dInput.shape).toEqual([N, H, W, C]);
     const dScale = Math.max(...dInput.data.map(Math.abs));
+    const next = makeRandom(11);
     let worstInput = 0;
     for (let k = 0; k < 30; k++) {
       const i = Math.floor(next() * x.data.length);
@@ -169,10 +112,9 @@ describe('Conv2D in a Sequential', () => {
         d[i] += h;
         return model.computeGradients(t(d, [N, H, W, C]), y).loss;
       };
-      worstInput = Math.max(worstInput, Math.abs((moved(1e-2) - moved(-1e-2)) / 2e-2 - dInput.data[i]));
+      worstInput = Math.max(worstInput, Math.abs((moved(3e-3) - moved(-3e-3)) / 6e-3 - dInput.data[i]));
     }
     expect(worstInput / dScale).toBeLessThan(2e-3);
-    expect(loss).toBeGreaterThan(0);
     model.dispose();
   });
 

@@ -1,19 +1,25 @@
-// What the convolution layers (Conv1D, Conv2D) share: their activations in place over the
-// output and back, the Glorot-uniform kernel, the kernel's layouts (native = Keras
-// [...spatial, C_in/groups, filters], PyTorch [filters, C_in/groups, ...spatial]) both ways, and
-// the reading of options that are one number or a pair (kernelSize, strides, dilation, poolSize).
+// What the convolution layers (Conv1D, Conv2D) share, as their base class ConvLayer: the options
+// filters, groups, activation and useBias; the Glorot-uniform kernel; forward (one convolution
+// call over the batch as the kernel sees it, then the activation in place) and backward; the
+// kernel's layouts (native = Keras [...spatial, C_in/groups, filters], PyTorch [filters,
+// C_in/groups, ...spatial]) both ways. A subclass says how its flow maps onto the 2-D kernel's
+// geometry (Conv2dGeometry). Also here: options that are one number or a pair (kernelSize,
+// strides, dilation, poolSize).
 import type { Backend } from '../engine/backend.js';
-import { checkInt, describe } from '../errors.js';
+import { sizeProduct, type Size } from '../engine/sizes.js';
+import { checkBoolean, checkInt, checkOneOf, describe } from '../errors.js';
 import type { Random } from '../random.js';
-import { checkKeys, takeWeight, tensor, type WeightFormat, type Weights } from './formats.js';
+import { WeightedLayer } from './base.js';
+import { checkFormat, checkKeys, takeWeight, tensor, type WeightFormat, type Weights } from './formats.js';
 import type { ParamSpec } from './parameters.js';
 import { reluBackwardF32, reluF32, sigmoidBackwardF32, sigmoidF32, tanhBackwardF32, tanhF32 } from '../kernels/activations.js';
+import { conv2dBackwardF32, conv2dForwardF32, conv2dWorkFloats, type Conv2dGeometry } from '../kernels/conv.js';
 
 export type ConvActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
 export const CONV_ACTIVATIONS: readonly ConvActivation[] = ['linear', 'relu', 'tanh', 'sigmoid'];
 
 /** out = f(out) over n floats, in place ('linear': nothing). */
-export function activateInPlace(backend: Backend, activation: ConvActivation, out: number, n: number): void {
+function activateInPlace(backend: Backend, activation: ConvActivation, out: number, n: number): void {
   if (activation === 'relu') reluF32(backend, { y: out, x: out }, n);
   else if (activation === 'tanh') tanhF32(backend, { y: out, x: out }, n);
   else if (activation === 'sigmoid') sigmoidF32(backend, { y: out, x: out }, n);
@@ -23,7 +29,7 @@ export function activateInPlace(backend: Backend, activation: ConvActivation, ou
  * The gradient before the activation from dY, given the forward output y (n floats): written into
  * `dZ` (zeroed first, the kernels add) and returned; 'linear' returns dY itself.
  */
-export function activationGradient(backend: Backend, activation: ConvActivation, ptrs: { dZ: number; y: number; dY: number }, n: number): number {
+function activationGradient(backend: Backend, activation: ConvActivation, ptrs: { dZ: number; y: number; dY: number }, n: number): number {
   if (activation === 'linear') return ptrs.dY;
   backend.fillFloats(ptrs.dZ, n, 0);
   const args = { dx: ptrs.dZ, y: ptrs.y, dy: ptrs.dY };
@@ -34,7 +40,7 @@ export function activationGradient(backend: Backend, activation: ConvActivation,
 }
 
 /** The geometry of a convolution's kernel: its spatial sizes (K, or KH and KW), input channels per group and filters. */
-export interface KernelShape {
+interface KernelShape {
   spatial: readonly number[];
   perGroup: number;
   filters: number;
@@ -48,7 +54,7 @@ const taps = (k: KernelShape): number => k.spatial.reduce((a, b) => a * b, 1);
  * values: Glorot-uniform kernel (fan in taps·perGroup, fan out taps·filters, as Keras counts them),
  * drawn in native order; zero bias.
  */
-export function convParameters(k: KernelShape): { specs: ParamSpec[]; initial: (spec: ParamSpec, random: Random) => Float32Array } {
+function convParameters(k: KernelShape): { specs: ParamSpec[]; initial: (spec: ParamSpec, random: Random) => Float32Array } {
   const S = taps(k);
   const limit = Math.sqrt(6 / (S * k.perGroup + S * k.filters));
   const initial = (spec: ParamSpec, random: Random): Float32Array => {
@@ -62,7 +68,7 @@ export function convParameters(k: KernelShape): { specs: ParamSpec[]; initial: (
 }
 
 /** native/keras { weight | kernel [...spatial, perGroup, filters], bias }; pytorch { weight [filters, perGroup, ...spatial], bias }. */
-export function exportConvWeights(format: WeightFormat, v: Record<string, Float32Array>, k: KernelShape): Weights {
+function exportConvWeights(format: WeightFormat, v: Record<string, Float32Array>, k: KernelShape): Weights {
   const [S, Cg, F] = [taps(k), k.perGroup, k.filters];
   const out: Weights = {};
   if (format === 'pytorch') out.weight = tensor(toTorch(v.weight, S, Cg, F), [F, Cg, ...k.spatial]);
@@ -72,7 +78,7 @@ export function exportConvWeights(format: WeightFormat, v: Record<string, Float3
 }
 
 /** The values to set from user weights in `format` (validated: names, shapes, finite), in native layout. */
-export function readConvWeights(where: string, weights: unknown, format: WeightFormat, k: KernelShape): Record<string, Float32Array> {
+function readConvWeights(where: string, weights: unknown, format: WeightFormat, k: KernelShape): Record<string, Float32Array> {
   const [S, Cg, F] = [taps(k), k.perGroup, k.filters];
   const key = format === 'keras' ? 'kernel' : 'weight';
   checkKeys(where, weights, [key, ...(k.useBias ? ['bias'] : [])], format);
@@ -94,6 +100,98 @@ function fromTorch(w: Float32Array, S: number, Cg: number, F: number): Float32Ar
   const out = new Float32Array(w.length);
   for (let s = 0; s < S; s++) for (let c = 0; c < Cg; c++) for (let f = 0; f < F; f++) out[(s * Cg + c) * F + f] = w[(f * Cg + c) * S + s];
   return out;
+}
+
+/** The options every convolution layer has. */
+export interface ConvLayerOptions {
+  filters: number;
+  groups?: number;
+  activation?: ConvActivation;
+  useBias?: boolean;
+}
+
+export abstract class ConvLayer extends WeightedLayer {
+  /** Output channels. */
+  readonly filters: number;
+  /** Channel groups (1: every filter sees every input channel). */
+  readonly groups: number;
+  readonly activation: ConvActivation;
+  readonly useBias: boolean;
+  /** Input channels (0 until built). */
+  protected channels = 0;
+  /** Taps of the kernel along each spatial axis: [K] or [KH, KW]. */
+  protected abstract readonly kernelTaps: readonly number[];
+  // the last forward
+  #x = 0;
+  #geometry: Conv2dGeometry | null = null;
+
+  /** Checks the common options (and `allowed` others, seed and backend). */
+  protected constructor(where: string, options: ConvLayerOptions, allowed: readonly string[]) {
+    super(where, options, ['filters', 'groups', 'activation', 'useBias', ...allowed]);
+    this.filters = checkInt(where, 'options.filters', options.filters, 1);
+    this.groups = options.groups === undefined ? 1 : checkInt(where, 'options.groups', options.groups, 1);
+    this.activation = options.activation === undefined ? 'linear' : checkOneOf(where, 'options.activation', options.activation, CONV_ACTIVATIONS);
+    this.useBias = options.useBias === undefined ? true : checkBoolean(where, 'options.useBias', options.useBias);
+    if (this.filters % this.groups !== 0) throw new RangeError(`${where}: options.filters ${this.filters} is not divisible by options.groups ${this.groups}`);
+  }
+
+  get #kernel(): KernelShape {
+    return { spatial: this.kernelTaps, perGroup: this.channels / this.groups, filters: this.filters, useBias: this.useBias };
+  }
+
+  /** Builds the weights for `channels` input channels (divisible by groups: the caller checked); `what` names the sizes in errors. */
+  protected buildKernel(channels: number, seed: number | undefined, what: string): void {
+    this.channels = channels;
+    const { specs, initial } = convParameters(this.#kernel);
+    this.createParameters(specs, initial, seed, what);
+  }
+
+  /** Lays out the workspace of a forward over geometry `g`: out, dZ, dX, the im2col scratch, and `extra` regions. */
+  protected layoutConv(g: Conv2dGeometry, extra: Record<string, Size>, what: string): void {
+    const out = sizeProduct(g.batch, g.outHeight, g.outWidth, g.outChannels);
+    this.workspace.layout({
+      out, dZ: this.activation === 'linear' ? 0 : out, dX: sizeProduct(g.batch, g.height, g.width, g.inChannels),
+      cols: conv2dWorkFloats(this.backend, g), ...extra,
+    }, this.kind, what);
+  }
+
+  /** out = act(bias + x ⋆ w) over geometry `g` (after layoutConv); keeps x for backward; returns out. */
+  protected convolve(x: number, g: Conv2dGeometry): number {
+    const out = this.workspace.ptr('out');
+    const p = this.parameters;
+    conv2dForwardF32(this.backend, { y: out, cols: this.workspace.ptr('cols'), x, w: p.ptr('weight'), bias: this.useBias ? p.ptr('bias') : 0, work: this.backend.gemmWork() }, g);
+    activateInPlace(this.backend, this.activation, out, g.batch * g.outHeight * g.outWidth * g.outChannels);
+    this.#x = x;
+    this.#geometry = g;
+    return out;
+  }
+
+  /** Backward through the last convolve: the weight and bias gradients accumulate; returns dX (fresh). */
+  protected backpropagate(dOutput: number): number {
+    const backend = this.backend;
+    const g = this.#geometry!;
+    const dZ = activationGradient(backend, this.activation, { dZ: this.workspace.ptr('dZ'), y: this.workspace.ptr('out'), dY: dOutput }, g.batch * g.outHeight * g.outWidth * g.outChannels);
+    const dX = this.workspace.ptr('dX');
+    backend.fillFloats(dX, g.batch * g.height * g.width * g.inChannels, 0);
+    const p = this.parameters;
+    conv2dBackwardF32(backend, {
+      dX, dW: p.gradPtr('weight'), dBias: this.useBias ? p.gradPtr('bias') : 0, cols: this.workspace.ptr('cols'),
+      dY: dZ, x: this.#x, w: p.ptr('weight'), work: backend.gemmWork(),
+    }, g);
+    return dX;
+  }
+
+  /** native/keras { weight | kernel [...spatial, C_in/groups, filters], bias }; pytorch { weight [filters, C_in/groups, ...spatial], bias }. */
+  protected exportWeights(format: WeightFormat, v: Record<string, Float32Array>): Weights {
+    return exportConvWeights(format, v, this.#kernel);
+  }
+
+  /** Replaces every weight (validated first: a failed call changes nothing). */
+  setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {
+    const where = `${this.kind}.setWeights`;
+    this.checkWritable(where);
+    this.parameters.set(readConvWeights(where, weights, checkFormat(where, options?.format ?? 'native'), this.#kernel));
+  }
 }
 
 /** An option that is one integer ≥ min (both axes) or a pair [rows, columns] of them; undefined gives `fallback`. */
