@@ -12,16 +12,12 @@
 // PyTorch's nn.Conv1d stores weight [filters, C_in/groups, K].
 import type { Backend } from '../engine/backend.js';
 import { sizeProduct } from '../engine/sizes.js';
-import { checkBoolean, checkInt, checkOneOf } from '../errors.js';
-import type { Random } from '../random.js';
-import { WeightedLayer } from './base.js';
-import { checkFormat, checkKeys, takeWeight, tensor, type WeightFormat, type Weights } from './formats.js';
+import { checkInt, checkOneOf } from '../errors.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
-import { reluBackwardF32, reluF32, sigmoidBackwardF32, sigmoidF32, tanhBackwardF32, tanhF32 } from '../kernels/activations.js';
-import { conv2dBackwardF32, conv2dForwardF32, conv2dWorkFloats, convAxis, type Conv2dGeometry } from '../kernels/conv.js';
+import { ConvLayer, type ConvActivation } from './convolution.js';
+import { convAxis, type Conv2dGeometry } from '../kernels/conv.js';
 
-export type Conv1DActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
-const ACTIVATIONS: readonly Conv1DActivation[] = ['linear', 'relu', 'tanh', 'sigmoid'];
+export type Conv1DActivation = ConvActivation;
 export type Conv1DPadding = 'causal' | 'same' | 'valid';
 
 export interface Conv1DOptions {
@@ -48,37 +44,27 @@ export interface Conv1DOptions {
   backend?: Backend;
 }
 
-export class Conv1D extends WeightedLayer implements ModelLayer {
+export class Conv1D extends ConvLayer implements ModelLayer {
   readonly kind = 'Conv1D';
-  readonly filters: number;
   readonly kernelSize: number;
   readonly padding: Conv1DPadding;
   readonly strides: number;
   readonly dilation: number;
-  readonly groups: number;
-  readonly activation: Conv1DActivation;
-  readonly useBias: boolean;
-  #inputSize: number;
+  protected readonly kernelTaps: readonly number[];
   // the last forward
-  #x = 0;
   #T = 0;
   #B = 0;
   #mask = 0;
 
   constructor(options: Conv1DOptions) {
     const where = 'Conv1D';
-    super(where, options, ['filters', 'kernelSize', 'padding', 'strides', 'dilation', 'groups', 'activation', 'useBias', 'inputSize']);
-    this.filters = checkInt(where, 'options.filters', options.filters, 1);
+    super(where, options, ['kernelSize', 'padding', 'strides', 'dilation', 'inputSize']);
     this.kernelSize = checkInt(where, 'options.kernelSize', options.kernelSize, 1);
+    this.kernelTaps = [this.kernelSize];
     this.padding = options.padding === undefined ? 'causal' : checkOneOf(where, 'options.padding', options.padding, ['causal', 'same', 'valid'] as const);
     this.strides = options.strides === undefined ? 1 : checkInt(where, 'options.strides', options.strides, 1);
     this.dilation = options.dilation === undefined ? 1 : checkInt(where, 'options.dilation', options.dilation, 1);
-    this.groups = options.groups === undefined ? 1 : checkInt(where, 'options.groups', options.groups, 1);
-    this.activation = options.activation === undefined ? 'linear' : checkOneOf(where, 'options.activation', options.activation, ACTIVATIONS);
-    this.useBias = options.useBias === undefined ? true : checkBoolean(where, 'options.useBias', options.useBias);
-    if (this.filters % this.groups !== 0) throw new RangeError(`${where}: options.filters ${this.filters} is not divisible by options.groups ${this.groups}`);
-    this.#inputSize = options.inputSize === undefined ? 0 : checkInt(where, 'options.inputSize', options.inputSize, 1);
-    if (this.#inputSize > 0) this.#init(where);
+    if (options.inputSize !== undefined) this.#init(where, checkInt(where, 'options.inputSize', options.inputSize, 1));
     if (this.strides > 1 || this.padding === 'valid') this.outputSteps = (w: string, T: number) => this.#outputSteps(w, T);
   }
 
@@ -92,7 +78,7 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
   }
 
   get inputSize(): number {
-    return this.#inputSize;
+    return this.channels;
   }
 
   /** Steps of the input that one output step sees: (K − 1)·dilation + 1. */
@@ -103,23 +89,13 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
   config(): Record<string, unknown> {
     return {
       filters: this.filters, kernelSize: this.kernelSize, padding: this.padding, strides: this.strides, dilation: this.dilation, groups: this.groups,
-      activation: this.activation, useBias: this.useBias, inputSize: this.#inputSize, seed: this.seed,
+      activation: this.activation, useBias: this.useBias, inputSize: this.channels, seed: this.seed,
     };
   }
 
-  #init(where: string, seed?: number): void {
-    const [K, C, F, G] = [this.kernelSize, this.#inputSize, this.filters, this.groups];
-    if (C % G !== 0) throw new RangeError(`${where}: inputSize ${C} is not divisible by options.groups ${G}`);
-    const perGroup = C / G;
-    const limit = Math.sqrt(6 / (K * perGroup + K * F));
-    const initial = (spec: { name: string }, random: Random): Float32Array => {
-      if (spec.name === 'bias') return new Float32Array(F);
-      const w = new Float32Array(K * perGroup * F);
-      for (let i = 0; i < w.length; i++) w[i] = random.range(-limit, limit);
-      return w;
-    };
-    const specs = [{ name: 'weight', shape: [K, perGroup, F] }, ...(this.useBias ? [{ name: 'bias', shape: [F] }] : [])];
-    this.createParameters(specs, initial, seed, `the kernel for kernelSize ${K}, inputSize ${C} and filters ${F}`);
+  #init(where: string, C: number, seed?: number): void {
+    if (C % this.groups !== 0) throw new RangeError(`${where}: inputSize ${C} is not divisible by options.groups ${this.groups}`);
+    this.buildKernel(C, seed, `the kernel for kernelSize ${this.kernelSize}, inputSize ${C} and filters ${this.filters}`);
   }
 
   /** @internal */
@@ -129,11 +105,10 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
       throw new RangeError(`${where}: Conv1D needs sequences of feature vectors as input, but gets ${got}`);
     }
     if (this.built) {
-      if (this.#inputSize !== input.features) throw new RangeError(`${where}: Conv1D has inputSize ${this.#inputSize} but the layer below gives ${input.features} features`);
+      if (this.channels !== input.features) throw new RangeError(`${where}: Conv1D has inputSize ${this.channels} but the layer below gives ${input.features} features`);
     } else {
       if (input.features % this.groups !== 0) throw new RangeError(`${where}: Conv1D's ${input.features} input channels are not divisible by options.groups ${this.groups}`);
-      this.#inputSize = input.features;
-      this.#init(where, seed);
+      this.#init(where, input.features, seed);
     }
     return { features: this.filters, sequence: true };
   }
@@ -142,7 +117,7 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
   #geometry(T: number, B: number): Conv2dGeometry {
     const { out, padBefore } = convAxis(this.padding, T, this.kernelSize, this.strides, this.dilation);
     return {
-      batch: 1, height: T, width: B, inChannels: this.#inputSize, outHeight: out, outWidth: B, outChannels: this.filters,
+      batch: 1, height: T, width: B, inChannels: this.channels, outHeight: out, outWidth: B, outChannels: this.filters,
       kernelHeight: this.kernelSize, kernelWidth: 1, strideH: this.strides, strideW: 1, dilationH: this.dilation, dilationW: 1,
       padTop: padBefore, padLeft: 0, groups: this.groups,
     };
@@ -151,14 +126,11 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
   /** @internal x: [T, B, inputSize] time-major; returns [T', B, filters] (T' = T unless 'valid' or strided). */
   modelForward(x: number, batch: Batch): number {
     const { T, B, mask } = batch;
-    const [C, F] = [this.#inputSize, this.filters];
+    const C = this.channels;
     const g = this.#geometry(T, B);
-    const Tout = g.outHeight;
     const zeroPadded = mask !== 0 && this.padding === 'same';
-    this.workspace.layout({
-      out: sizeProduct(Tout, B, F), dZ: sizeProduct(Tout, B, F), dX: sizeProduct(T, B, C), xm: zeroPadded ? sizeProduct(T, B, C) : 0,
-      cols: conv2dWorkFloats(this.backend, g),
-    }, 'Conv1D', `the workspace for a batch of ${B} sequences × ${T} time steps (inputSize ${C}, filters ${F}, kernelSize ${this.kernelSize})`);
+    this.layoutConv(g, { xm: zeroPadded ? sizeProduct(T, B, C) : 0 },
+      `the workspace for a batch of ${B} sequences × ${T} time steps (inputSize ${C}, filters ${this.filters}, kernelSize ${this.kernelSize})`);
     if (zeroPadded) {
       // Copy the input and zero its padded steps: a 'same' window of a real step may reach past its end.
       const xm = this.workspace.ptr('xm');
@@ -166,43 +138,16 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
       this.#zeroPaddedRows(xm, mask, T, B, C);
       x = xm;
     }
-    const out = this.workspace.ptr('out');
-    const p = this.parameters;
-    conv2dForwardF32(this.backend, { y: out, cols: this.workspace.ptr('cols'), x, w: p.ptr('weight'), bias: this.useBias ? p.ptr('bias') : 0, work: this.backend.gemmWork() }, g);
-    const n = Tout * B * F;
-    if (this.activation === 'relu') reluF32(this.backend, { y: out, x: out }, n);
-    else if (this.activation === 'tanh') tanhF32(this.backend, { y: out, x: out }, n);
-    else if (this.activation === 'sigmoid') sigmoidF32(this.backend, { y: out, x: out }, n);
-    this.#x = x;
     this.#T = T;
     this.#B = B;
     this.#mask = zeroPadded ? mask : 0;
-    return out;
+    return this.convolve(x, g);
   }
 
   /** @internal Gradients accumulate into the parameter gradients; returns dX [T, B, inputSize]. */
   modelBackward(dOutput: number): number {
-    const [T, B, C, F] = [this.#T, this.#B, this.#inputSize, this.filters];
-    const backend = this.backend;
-    const g = this.#geometry(T, B);
-    const n = g.outHeight * B * F;
-    let dZ = dOutput;
-    if (this.activation !== 'linear') {
-      dZ = this.workspace.ptr('dZ');
-      backend.fillFloats(dZ, n, 0);
-      const ptrs = { dx: dZ, y: this.workspace.ptr('out'), dy: dOutput };
-      if (this.activation === 'relu') reluBackwardF32(backend, ptrs, n);
-      else if (this.activation === 'tanh') tanhBackwardF32(backend, ptrs, n);
-      else sigmoidBackwardF32(backend, ptrs, n);
-    }
-    const dX = this.workspace.ptr('dX');
-    backend.fillFloats(dX, T * B * C, 0);
-    const p = this.parameters;
-    conv2dBackwardF32(backend, {
-      dX, dW: p.gradPtr('weight'), dBias: this.useBias ? p.gradPtr('bias') : 0, cols: this.workspace.ptr('cols'),
-      dY: dZ, x: this.#x, w: p.ptr('weight'), work: backend.gemmWork(),
-    }, g);
-    if (this.#mask) this.#zeroPaddedRows(dX, this.#mask, T, B, C); // the zeroed inputs have no gradient
+    const dX = this.backpropagate(dOutput);
+    if (this.#mask) this.#zeroPaddedRows(dX, this.#mask, this.#T, this.#B, this.channels); // the zeroed inputs have no gradient
     return dX;
   }
 
@@ -211,42 +156,4 @@ export class Conv1D extends WeightedLayer implements ModelLayer {
     const heap = this.backend.heapF32();
     for (let r = 0; r < T * B; r++) if (heap[(mask >>> 2) + r] === 0) heap.fill(0, (ptr >>> 2) + r * C, (ptr >>> 2) + (r + 1) * C);
   }
-
-  /** native/keras { weight | kernel [K, C_in/groups, filters], bias }; pytorch { weight [filters, C_in/groups, K], bias }. */
-  protected exportWeights(format: WeightFormat, v: Record<string, Float32Array>): Weights {
-    const [K, Cg, F] = [this.kernelSize, this.#inputSize / this.groups, this.filters];
-    const out: Weights = {};
-    if (format === 'pytorch') out.weight = tensor(toTorch(v.weight, K, Cg, F), [F, Cg, K]);
-    else out[format === 'keras' ? 'kernel' : 'weight'] = tensor(v.weight, [K, Cg, F]);
-    if (this.useBias) out.bias = tensor(v.bias, [F]);
-    return out;
-  }
-
-  /** Replaces every weight (validated first: a failed call changes nothing). */
-  setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {
-    const where = 'Conv1D.setWeights';
-    this.checkWritable(where);
-    const format = checkFormat(where, options?.format ?? 'native');
-    const [K, Cg, F] = [this.kernelSize, this.#inputSize / this.groups, this.filters];
-    const key = format === 'keras' ? 'kernel' : 'weight';
-    checkKeys(where, weights, [key, ...(this.useBias ? ['bias'] : [])], format);
-    const values: Record<string, Float32Array> = {};
-    values.weight = format === 'pytorch' ? fromTorch(takeWeight(where, weights, key, [F, Cg, K]), K, Cg, F) : takeWeight(where, weights, key, [K, Cg, F]);
-    if (this.useBias) values.bias = takeWeight(where, weights, 'bias', [F]);
-    this.parameters.set(values);
-  }
-}
-
-/** [K, Cg, F] → PyTorch's [F, Cg, K]. */
-function toTorch(w: Float32Array, K: number, Cg: number, F: number): Float32Array {
-  const out = new Float32Array(w.length);
-  for (let k = 0; k < K; k++) for (let c = 0; c < Cg; c++) for (let f = 0; f < F; f++) out[(f * Cg + c) * K + k] = w[(k * Cg + c) * F + f];
-  return out;
-}
-
-/** PyTorch's [F, Cg, K] → [K, Cg, F]. */
-function fromTorch(w: Float32Array, K: number, Cg: number, F: number): Float32Array {
-  const out = new Float32Array(w.length);
-  for (let k = 0; k < K; k++) for (let c = 0; c < Cg; c++) for (let f = 0; f < F; f++) out[(k * Cg + c) * F + f] = w[(f * Cg + c) * K + k];
-  return out;
 }

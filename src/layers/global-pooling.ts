@@ -4,7 +4,8 @@
 // pooling kernels (assembly/pool.ts, global forms over [N, S, C]) read it as one sample of S = T
 // rows of B·C values: no copy. With a mask only real steps count: padded rows are zeroed (mean,
 // then each sequence is rescaled by T / its length) or set to −∞ (max) in a copy first, and get
-// no gradient. No weights.
+// no gradient. GlobalAveragePooling2D and GlobalMaxPooling2D: images [B, H, W, C] → [B, C], the
+// same kernels with N = B samples of S = H·W cells. No weights.
 import type { Backend } from '../engine/backend.js';
 import { sizeProduct } from '../engine/sizes.js';
 import { UnweightedLayer } from './unweighted.js';
@@ -143,5 +144,65 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
 
   protected unpool(dX: number, dY: number, _S: number, rows: number): void {
     globalMaxPoolBackwardF32(this.backend, { dX, dY, argmax: this.work.ptr('argmax') }, 1, rows);
+  }
+}
+
+/** The mean or the maximum over every cell of each image: [B, H, W, C] → [B, C] (the kernels' global forms with N = B, S = H·W). */
+abstract class GlobalPooling2D extends UnweightedLayer implements ModelLayer {
+  abstract override readonly kind: 'GlobalAveragePooling2D' | 'GlobalMaxPooling2D';
+  #image: readonly [number, number, number] = [0, 0, 0];
+  #B = 0;
+
+  /** @internal */
+  connect(where: string, input: Flow): Flow {
+    if (!input.image) {
+      const got = input.ids ? 'token ids' : input.sequence ? `sequences (use ${this.kind.replace('2D', '1D')})` : 'vectors';
+      throw new RangeError(`${where}: ${this.kind} needs images [height, width, channels] as input, but gets ${got}`);
+    }
+    this.#image = input.image;
+    this.markConnected();
+    return { features: input.image[2], sequence: false };
+  }
+
+  /** @internal x: [B, H, W, C] → [B, C]. */
+  modelForward(x: number, batch: Batch): number {
+    const B = batch.B;
+    const [H, W, C] = this.#image;
+    this.work.layout({ out: sizeProduct(B, C), argmax: this.kind === 'GlobalMaxPooling2D' ? sizeProduct(B, C) : 0, dX: sizeProduct(B, H, W, C) },
+      this.kind, `the workspace for a batch of ${B} images ${H}×${W}×${C}`);
+    this.#B = B;
+    const out = this.work.ptr('out');
+    if (this.kind === 'GlobalMaxPooling2D') globalMaxPoolForwardF32(this.backend, { y: out, argmax: this.work.ptr('argmax'), x }, B, H * W, C);
+    else globalAvgPoolForwardF32(this.backend, { y: out, x }, B, H * W, C);
+    return out;
+  }
+
+  /** @internal */
+  modelBackward(dOutput: number): number {
+    const B = this.#B;
+    const [H, W, C] = this.#image;
+    const dX = this.work.ptr('dX');
+    this.backend.fillFloats(dX, B * H * W * C, 0);
+    if (this.kind === 'GlobalMaxPooling2D') globalMaxPoolBackwardF32(this.backend, { dX, dY: dOutput, argmax: this.work.ptr('argmax') }, B, C);
+    else globalAvgPoolBackwardF32(this.backend, { dX, dY: dOutput }, B, H * W, C);
+    return dX;
+  }
+}
+
+/** The mean over each image's cells: [B, H, W, C] → [B, C]. */
+export class GlobalAveragePooling2D extends GlobalPooling2D {
+  readonly kind = 'GlobalAveragePooling2D';
+
+  constructor(options: GlobalPoolingOptions = {}) {
+    super('GlobalAveragePooling2D', options);
+  }
+}
+
+/** The maximum over each image's cells: [B, H, W, C] → [B, C]; the gradient goes to the first cell (row-major) that holds it. */
+export class GlobalMaxPooling2D extends GlobalPooling2D {
+  readonly kind = 'GlobalMaxPooling2D';
+
+  constructor(options: GlobalPoolingOptions = {}) {
+    super('GlobalMaxPooling2D', options);
   }
 }

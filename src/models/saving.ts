@@ -14,13 +14,19 @@ import { Bidirectional } from '../layers/bidirectional.js';
 import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
 import { Conv1D } from '../layers/conv1d.js';
-import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/global-pooling.js';
+import { Conv2D } from '../layers/conv2d.js';
+import { GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D } from '../layers/global-pooling.js';
+import { AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D } from '../layers/pooling.js';
 import { Embedding } from '../layers/embedding.js';
 import { Flatten } from '../layers/flatten.js';
 import type { ModelLayer } from '../layers/layer.js';
 
-export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D | GlobalAveragePooling1D | GlobalMaxPooling1D | Flatten;
-export const LAYER_TYPES = { SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten } as const;
+export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D | GlobalAveragePooling1D | GlobalMaxPooling1D | Flatten
+  | Conv2D | MaxPooling1D | AveragePooling1D | MaxPooling2D | AveragePooling2D | GlobalAveragePooling2D | GlobalMaxPooling2D;
+export const LAYER_TYPES = {
+  SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten,
+  Conv2D, MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
+} as const;
 
 export interface LayerJSON {
   type: string;
@@ -55,6 +61,10 @@ const RECURRENT_CONFIG = {
   units: { kind: 'integer', min: 1 }, inputSize: { kind: 'integer', min: 0, optional: true }, seed: { kind: 'seed', optional: true },
   returnSequences: { kind: 'boolean', optional: true }, checkFinite: { kind: 'boolean', optional: true },
 } as const satisfies Schema;
+const POOLING_1D_CONFIG = {
+  poolSize: { kind: 'integer', min: 1, optional: true }, strides: { kind: 'integer', min: 1, optional: true }, padding: { kind: 'string', optional: true },
+} as const satisfies Schema;
+const POOLING_2D_CONFIG = { poolSize: { kind: 'array', optional: true }, strides: { kind: 'array', optional: true }, padding: { kind: 'string', optional: true } } as const satisfies Schema;
 const CONFIGS: Readonly<Record<LayerType, Schema>> = {
   SimpleRNN: { ...RECURRENT_CONFIG, activation: { kind: 'string', optional: true } },
   LSTM: { ...RECURRENT_CONFIG, variant: { kind: 'string', optional: true }, gateActivation: { kind: 'string', optional: true }, forgetBias: { kind: 'float32', optional: true } },
@@ -75,6 +85,17 @@ const CONFIGS: Readonly<Record<LayerType, Schema>> = {
   GlobalAveragePooling1D: {},
   GlobalMaxPooling1D: {},
   Flatten: {},
+  Conv2D: {
+    filters: { kind: 'integer', min: 1 }, kernelSize: { kind: 'array' }, strides: { kind: 'array', optional: true }, padding: { kind: 'string', optional: true },
+    dilation: { kind: 'array', optional: true }, groups: { kind: 'integer', min: 1, optional: true }, activation: { kind: 'string', optional: true },
+    useBias: { kind: 'boolean', optional: true }, inputChannels: { kind: 'integer', min: 1, optional: true }, seed: { kind: 'seed', optional: true },
+  },
+  MaxPooling1D: POOLING_1D_CONFIG,
+  AveragePooling1D: POOLING_1D_CONFIG,
+  MaxPooling2D: POOLING_2D_CONFIG,
+  AveragePooling2D: POOLING_2D_CONFIG,
+  GlobalAveragePooling2D: {},
+  GlobalMaxPooling2D: {},
 };
 const ENTRY: Schema = { type: { kind: 'string' }, config: { kind: 'object' }, weights: { kind: 'object' } };
 const INNER: Schema = { type: { kind: 'string' }, config: { kind: 'object' } };
