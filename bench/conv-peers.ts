@@ -9,7 +9,13 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { init } from '../src/engine/init.js';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { Conv1D } from '../src/layers/conv1d.js';
+import { Conv2D } from '../src/layers/conv2d.js';
+import { Dense } from '../src/layers/dense.js';
+import { Flatten } from '../src/layers/flatten.js';
+import { MaxPooling2D } from '../src/layers/pooling.js';
 import { Sequential } from '../src/models/sequential.js';
 import type { Weights } from '../src/layers/formats.js';
 import { randomFloat32 } from '../test/helpers/random.js';
@@ -25,7 +31,8 @@ export interface ConvPeerRow extends BenchRow {
 interface ConvWorkload {
   id: string;
   name: string;
-  mode: 'inference' | 'train';
+  /** 'train': one step on x, y; 'epoch': one pass over `epoch` in batches (the check still runs one step on x, y). */
+  mode: 'inference' | 'train' | 'epoch';
   flops: number;
   /** rnn-wasm's model, compiled; x and y as rnn-wasm and TF.js take them. */
   ours: () => Sequential;
@@ -36,6 +43,9 @@ interface ConvWorkload {
   kerasOrder: (w: Weights[]) => Weights[string][];
   /** What TF.js is given, if not the same model (e.g. 'same' for a causal row). */
   peerNote?: string;
+  /** rnn-wasm's loss and TF.js's for the same model ('mse' unless said). */
+  loss?: { ours: 'mse' | 'crossEntropy'; theirs: string; y: { data: Float32Array; shape: number[] }; relative: number };
+  epoch?: { x: { data: Float32Array; shape: number[] }; y: { data: Float32Array; shape: number[] }; theirsY: { data: Float32Array; shape: number[] }; batchSize: number };
 }
 
 const LEARNING_RATE = 0.01;
@@ -59,12 +69,64 @@ function c1(padding: 'same' | 'causal', dilation: number, mode: 'inference' | 't
   };
 }
 
+/** The UCI digits (test/data/digits.csv.gz): pixels / 16 as [N, 8, 8, 1], labels, and one-hot labels for TF.js. */
+function readDigits(): { x: Float32Array; labels: Float32Array; oneHot: Float32Array; N: number } {
+  const rows = gunzipSync(readFileSync(new URL('../test/data/digits.csv.gz', import.meta.url))).toString('utf8').trim().split('\n');
+  const N = rows.length;
+  const [x, labels, oneHot] = [new Float32Array(N * 64), new Float32Array(N), new Float32Array(N * 10)];
+  rows.forEach((line, i) => {
+    const values = line.split(',').map(Number);
+    for (let k = 0; k < 64; k++) x[i * 64 + k] = values[k] / 16;
+    labels[i] = values[64];
+    oneHot[i * 10 + values[64]] = 1;
+  });
+  return { x, labels, oneHot, N };
+}
+
+/** C3: the digits CNN of test/digits.test.ts (without its dropout), one epoch over the 1,437 training images, batches of 32, SGD. */
+function c3(): ConvWorkload {
+  const d = readDigits();
+  const train = d.N - 360;
+  const batch = 32;
+  const part = (a: Float32Array, per: number, n: number) => a.slice(0, n * per);
+  // Forward flops per image: conv 8·8·16·9·1·2 + conv 4·4·32·9·16·2 + dense 128·10·2; a train step is 3× forward.
+  const perImage = 8 * 8 * 16 * 9 * 2 + 4 * 4 * 32 * 9 * 16 * 2 + 128 * 10 * 2;
+  return {
+    id: 'C3', name: `C3 digits CNN (Conv2D 16 → pool → Conv2D 32 → pool → Dense 10) one epoch, ${train} images, batches of ${batch}`,
+    mode: 'epoch', flops: 3 * perImage * train,
+    x: { data: part(d.x, 64, batch), shape: [batch, 8, 8, 1] }, y: { data: part(d.labels, 1, batch), shape: [batch] },
+    loss: { ours: 'crossEntropy', theirs: 'categoricalCrossentropy', y: { data: part(d.oneHot, 10, batch), shape: [batch, 10] }, relative: 1e-4 },
+    epoch: { x: { data: part(d.x, 64, train), shape: [train, 8, 8, 1] }, y: { data: part(d.labels, 1, train), shape: [train] }, theirsY: { data: part(d.oneHot, 10, train), shape: [train, 10] }, batchSize: batch },
+    ours: () => {
+      const m = new Sequential({
+        inputShape: [8, 8, 1], seed: 1, layers: [
+          new Conv2D({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }), new MaxPooling2D(),
+          new Conv2D({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }), new MaxPooling2D(),
+          new Flatten(), new Dense({ units: 10, activation: 'softmax' }),
+        ],
+      });
+      m.compile({ loss: 'crossEntropy', optimizer: { type: 'sgd', learningRate: LEARNING_RATE } });
+      return m;
+    },
+    theirs: () => tf.sequential({
+      layers: [
+        tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [8, 8, 1] }), tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }), tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(), tf.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    }),
+    kerasOrder: (w) => [w[0].kernel, w[0].bias, w[2].kernel, w[2].bias, w[5].kernel, w[5].bias],
+    // the first batch's loss: softmax + log in f32 on both sides, TF.js clipping probabilities at 1e-7
+  };
+}
+
 export const CONV_WORKLOADS: ConvWorkload[] = [
   c1('same', D, 'inference'),
   c1('causal', D, 'inference'),
   c1('causal', D, 'train'),
   c1('same', D, 'train'),
   c1('same', 1, 'train'),
+  c3(),
 ];
 
 function scaleOf(values: ArrayLike<number>): number {
@@ -78,6 +140,12 @@ function checkClose(label: string, got: ArrayLike<number>, want: ArrayLike<numbe
   for (let i = 0; i < want.length; i++) {
     if (!(Math.abs(got[i] - want[i]) <= relative * scale)) throw new Error(`${label}[${i}]: ${got[i]} vs rnn-wasm ${want[i]} (> ${relative} of scale ${scale})`);
   }
+}
+
+function theirCall(w: ConvWorkload): string {
+  if (w.mode === 'inference') return 'model.predict(x) + dataSync()';
+  const loss = w.loss?.theirs ?? 'meanSquaredError';
+  return w.epoch ? `await model.trainOnBatch(x, y) for each of the epoch's batches in order, SGD 0.01, ${loss}` : `await model.trainOnBatch(x, y), SGD 0.01, ${loss}`;
 }
 
 const firstLine = (error: unknown) => String((error as Error).message ?? error).split('\n')[0];
@@ -97,7 +165,10 @@ async function benchWorkload(w: ConvWorkload): Promise<ConvPeerRow[]> {
     ours.setWeights(keras, { format: 'keras' });
     want = new Float32Array(0);
   }
-  const oursRun = w.mode === 'inference' ? () => void ours.predict(w.x) : async () => { await ours.fit(w.x, w.y, fitOptions); };
+  const epoch = w.epoch;
+  const oursRun = w.mode === 'inference'
+    ? () => void ours.predict(w.x)
+    : epoch ? async () => { await ours.fit(epoch.x, epoch.y, { epochs: 1, batchSize: epoch.batchSize, shuffle: false }); } : async () => { await ours.fit(w.x, w.y, fitOptions); };
   const tasks: Task[] = [{ name: 'rnn-wasm', run: oursRun }];
   const rows: ConvPeerRow[] = [];
   const cannot: ConvPeerRow[] = [];
@@ -108,10 +179,21 @@ async function benchWorkload(w: ConvWorkload): Promise<ConvPeerRow[]> {
     try {
       const model = w.theirs();
       model.setWeights(w.kerasOrder(keras).map((t) => tf.tensor(t.data, t.shape)));
-      model.compile({ loss: 'meanSquaredError', optimizer: tf.train.sgd(LEARNING_RATE) });
+      model.compile({ loss: w.loss?.theirs ?? 'meanSquaredError', optimizer: tf.train.sgd(LEARNING_RATE) });
       const x = tf.tensor(w.x.data, w.x.shape);
-      const y = tf.tensor(w.y.data, w.y.shape);
-      made.push({ model, tensors: [x, y] });
+      const theirY = w.loss?.y ?? w.y;
+      const y = tf.tensor(theirY.data, theirY.shape);
+      // An epoch as TF.js's fastest public path runs it: trainOnBatch over the same batches, in order.
+      const batches: [tf.Tensor, tf.Tensor][] = [];
+      if (epoch) {
+        const [n, size] = [epoch.x.shape[0], epoch.batchSize];
+        const [perX, perY] = [epoch.x.data.length / n, epoch.theirsY.data.length / n];
+        for (let at = 0; at < n; at += size) {
+          const to = Math.min(n, at + size);
+          batches.push([tf.tensor(epoch.x.data.subarray(at * perX, to * perX), [to - at, ...epoch.x.shape.slice(1)]), tf.tensor(epoch.theirsY.data.subarray(at * perY, to * perY), [to - at, ...epoch.theirsY.shape.slice(1)])]);
+        }
+      }
+      made.push({ model, tensors: [x, y, ...batches.flat()] });
       const infer = () => {
         const out = model.predict(x) as tf.Tensor;
         const data = out.dataSync();
@@ -123,7 +205,7 @@ async function benchWorkload(w: ConvWorkload): Promise<ConvPeerRow[]> {
       else {
         infer(); // a forward first, so a layer TF.js cannot run names itself rather than the target's shape
         const loss = await train();
-        if (!(Math.abs(loss - firstLoss) <= 1e-5 * Math.abs(firstLoss))) throw new Error(`${w.id} ${impl}: first loss ${loss} vs rnn-wasm ${firstLoss}`);
+        if (!(Math.abs(loss - firstLoss) <= (w.loss?.relative ?? 1e-5) * Math.abs(firstLoss))) throw new Error(`${w.id} ${impl}: first loss ${loss} vs rnn-wasm ${firstLoss}`);
         const after = model.getWeights().map((t) => t.dataSync());
         w.kerasOrder(keras).forEach((before, k) => {
           const mine = w.kerasOrder(stepped)[k].data;
@@ -131,11 +213,14 @@ async function benchWorkload(w: ConvWorkload): Promise<ConvPeerRow[]> {
         });
       }
       // TF.js cpu is timed on its own (its kernels take seconds); wasm interleaved with rnn-wasm.
-      const run = w.mode === 'inference' ? () => void infer() : train;
+      const trainEpoch = async () => {
+        for (const [bx, by] of batches) await model.trainOnBatch(bx, by);
+      };
+      const run = w.mode === 'inference' ? () => void infer() : epoch ? trainEpoch : train;
       if (backend === 'wasm') tasks.push({ name: impl, run });
       else {
         const ms = (await interleavedMedians([{ name: impl, run }], { rounds: 1, time: 0, iterations: 3 })).get(impl)!;
-        rows.push({ workload: w.name, impl, medianMs: ms, gflops: w.flops / (ms * 1e6), note: `${w.mode === 'inference' ? 'model.predict(x) + dataSync()' : 'await model.trainOnBatch(x, y), SGD 0.01, MSE'}; 3 timed calls${w.peerNote ? `; ${w.peerNote}` : ''}` });
+        rows.push({ workload: w.name, impl, medianMs: ms, gflops: w.flops / (ms * 1e6), note: `${theirCall(w)}; 3 timed calls${w.peerNote ? `; ${w.peerNote}` : ''}` });
       }
     } catch (error) {
       if (/rnn-wasm/.test(firstLine(error))) throw error; // a mismatch is a bug to fix, not a capability
@@ -145,10 +230,13 @@ async function benchWorkload(w: ConvWorkload): Promise<ConvPeerRow[]> {
   await tf.setBackend('wasm');
   const medians = await interleavedMedians(tasks, { rounds: 5, time: 300, iterations: 2 });
   const ms = medians.get('rnn-wasm')!;
-  const head: ConvPeerRow[] = [{ workload: w.name, impl: 'rnn-wasm (SIMD)', medianMs: ms, gflops: w.flops / (ms * 1e6), note: w.mode === 'inference' ? 'Sequential.predict(x): staging, one conv call, output copied out' : 'await fit(x, y, one batch): staging, forward, MSE, backward (dX, dW, dBias), SGD 0.01' }];
+  const ourCall = w.mode === 'inference'
+    ? 'Sequential.predict(x): staging, one conv call, output copied out'
+    : epoch ? `await fit(x, y, { epochs: 1, batchSize: ${epoch.batchSize}, shuffle: false }), ${w.loss?.ours ?? 'mse'}, SGD 0.01` : 'await fit(x, y, one batch): staging, forward, MSE, backward (dX, dW, dBias), SGD 0.01';
+  const head: ConvPeerRow[] = [{ workload: w.name, impl: 'rnn-wasm (SIMD)', medianMs: ms, gflops: w.flops / (ms * 1e6), note: ourCall }];
   for (const t of tasks.slice(1)) {
     const m = medians.get(t.name)!;
-    head.push({ workload: w.name, impl: t.name, medianMs: m, gflops: w.flops / (m * 1e6), note: `${w.mode === 'inference' ? 'model.predict(x) + dataSync()' : 'await model.trainOnBatch(x, y), SGD 0.01, MSE'}; interleaved with rnn-wasm, 5 rounds` });
+    head.push({ workload: w.name, impl: t.name, medianMs: m, gflops: w.flops / (m * 1e6), note: `${theirCall(w)}; interleaved with rnn-wasm, 5 rounds` });
   }
   for (const { model, tensors } of made) {
     tf.dispose(tensors);
@@ -160,7 +248,9 @@ async function benchWorkload(w: ConvWorkload): Promise<ConvPeerRow[]> {
 
 export async function benchConvPeers(): Promise<ConvPeerRow[]> {
   const rows: ConvPeerRow[] = [];
-  for (const w of CONV_WORKLOADS) {
+  // CONV_ONLY=C3,C1f (workload ids) runs some rows only, for trying changes.
+  const only = process.env.CONV_ONLY?.split(',');
+  for (const w of CONV_WORKLOADS.filter((c) => !only || only.includes(c.id))) {
     rows.push(...(await benchWorkload(w)));
     console.error(`${w.id} done`);
   }
