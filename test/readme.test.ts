@@ -37,6 +37,11 @@ it('README examples run', () => {
   expect(lines).toContain('ello');
   expect(lines).toContain('Huber loss 1.58 → 1.16; mean error on the clean sums 0.30'); // the custom-loss loop
   expect(lines).toContain('taps t−2, t−1, t: 1 -0.5 0'); // the Conv1D example
+  // The NARX example: the design it describes, a closed loop that tracks the system, and fine-tuning that helps.
+  expect(lines).toContain('998 rows of x[t-1][0], y[t-1][0], y[t-2][0]; 2 steps lost');
+  const closedLoop = Number(lines.find((l) => l.startsWith('NARX closed-loop RMSE over 50 steps'))?.split(' ').pop());
+  expect(closedLoop).toBeLessThan(0.05);
+  expect(Number(lines.find((l) => l.startsWith('after closeLoop() fine-tuning'))?.split(' ').pop())).toBeLessThanOrEqual(closedLoop);
 
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);
