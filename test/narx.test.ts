@@ -423,6 +423,19 @@ describe('saving, loading, errors', () => {
     again.dispose();
   });
 
+  it('validation: validationSplit holds out the last windows, validationData is { x, y } (x null for a series alone)', async () => {
+    const nar = new NARX({ inputDelays: 0, feedbackDelays: 2, hidden: [4], seed: 3 });
+    nar.compile({ loss: 'mse', optimizer: { type: 'adam', learningRate: 0.01 } });
+    const y = Float32Array.from({ length: 60 }, (_, t) => Math.sin(t / 3));
+    nar.closeLoop({ horizon: 5, stride: 5 }); // 58 steps after the lost 2: 11 windows, the last 2 held out
+    const split = await nar.fit(null, y, { epochs: 2, validationSplit: 0.2, shuffle: false });
+    const held = nar.evaluate(null, y.subarray(45)); // windows starting at 47 and 52, after 2 lost steps of the slice
+    expect(split.valLoss[1]).toBeCloseTo(held.loss, 6);
+    const given = await nar.fit(null, y.subarray(0, 40), { epochs: 1, validationData: { x: null, y: y.subarray(40) } });
+    expect(given.valLoss[0]).toBeCloseTo(nar.evaluate(null, y.subarray(40)).loss, 6);
+    nar.dispose();
+  });
+
   it('clear errors, and a failed call changes nothing', () => {
     const t = (fn: () => unknown) => thrown(fn);
     expect(t(() => new NARX({ hidden: 10 as never }))).toEqual({ type: 'TypeError', message: 'NARX: options.hidden must be an array of unit counts (e.g. [10]), got 10' });

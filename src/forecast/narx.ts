@@ -35,7 +35,7 @@ import { Model, loadModel, type BaseFitOptions, type SavedModel } from '../model
 import { layerToJSON, readLayers, readModelFields, setLayerWeights, type LayerJSON, type SavedLayer } from '../models/saving.js';
 import { checkOutputSize } from '../models/data.js';
 import type { History, Loss } from '../models/training.js';
-import { MAX_DELAY, readDelays, readSeries, tapColumns, type Series, type SeriesLike } from './delays.js';
+import { readDelays, readSeries, tapColumns, type Series, type SeriesLike } from './delays.js';
 
 export type NARXActivation = 'tanh' | 'relu' | 'sigmoid' | 'linear';
 const ACTIVATIONS: readonly NARXActivation[] = ['tanh', 'relu', 'sigmoid', 'linear'];
@@ -308,7 +308,7 @@ export class NARX extends Model<WindowSet, NARXJSON> {
     const xs = this.#readExogenous(where, x);
     const minDelay = this.inputDelays.length > 0 ? this.inputDelays[0] : 0;
     let steps: number;
-    if (options.steps !== undefined) steps = checkInt(where, 'options.steps', options.steps, 1, MAX_DELAY * 64);
+    if (options.steps !== undefined) steps = checkInt(where, 'options.steps', options.steps, 1);
     else if (xs) {
       steps = xs.T - L;
       if (steps < 1) throw new RangeError(`${where}: x has ${xs.T} steps, none after the ${L} initial ones; give options.steps, or x beyond the initial steps`);
