@@ -29,6 +29,8 @@ export { sgd_step_f32, adam_step_f32, rmsprop_step_f32, sum_squares_f32, scale_f
 export { add_bias_rows_f32, sum_rows_into_f32, embedding_forward_f32, embedding_backward_f32 } from "./dense";
 export { reverse_time_f32, reverse_time_masked_f32 } from "./sequence";
 export { concat_rows_f32, split_rows_f32, add_scaled_f32, dropout_f32, multiply_f32 } from "./model";
+// NARX tapped delay lines (assembly/narx.ts): one regressor row per closed-loop step, and its gradient.
+export { narx_taps_f32, narx_taps_backward_f32 } from "./narx";
 // Convolution (assembly/conv.ts): 2-D, channels-last, im2col + GEMM; 1-D is H = 1.
 export { conv2d_work_floats, conv2d_forward_f32, conv2d_backward_f32 } from "./conv";
 // Pooling (assembly/pool.ts): max (with arg-max), average, global; channels-last.

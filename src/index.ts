@@ -42,3 +42,7 @@ export {
 } from './models/encoder-decoder.js';
 export type { OptimizerConfig, OptimizerType, Schedule } from './models/optimizer.js';
 export { lookbackWindows, type WindowOptions } from './models/windows.js';
+export {
+  NARX, type NARXOptions, type NARXActivation, type NARXFitOptions, type CloseLoopOptions, type SimulateOptions, type NARXJSON,
+} from './forecast/narx.js';
+export { delayWindows, type DelayWindows, type DelayOptions, type SeriesLike } from './forecast/delays.js';

@@ -39,6 +39,11 @@ it('README examples run', () => {
   expect(lines).toContain('taps t−2, t−1, t: 1 -0.5 0'); // the Conv1D example
   expect(lines).toContain('bars accuracy 1'); // the Conv2D example
   expect(lines).toContain('PyTorch kernel 4×1×3×3');
+  // The NARX example: the design it describes, a closed loop that tracks the system, and fine-tuning that helps.
+  expect(lines).toContain('998 rows of x[t-1][0], y[t-1][0], y[t-2][0]; 2 steps lost');
+  const closedLoop = Number(lines.find((l) => l.startsWith('NARX closed-loop RMSE over 50 steps'))?.split(' ').pop());
+  expect(closedLoop).toBeLessThan(0.05);
+  expect(Number(lines.find((l) => l.startsWith('after closeLoop() fine-tuning'))?.split(' ').pop())).toBeLessThanOrEqual(closedLoop);
 
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);

@@ -78,6 +78,11 @@ export interface WasmExports {
   add_scaled_f32(dst: number, left: number, right: number, n: number, scale: number): void;
   dropout_f32(out: number, mask: number, x: number, n: number, rate: number, seed: number): void;
   multiply_f32(dst: number, a: number, b: number, n: number): void;
+  narx_taps_f32(
+    row: number, xs: number, history: number, delays: number,
+    step: number, B: number, I: number, O: number, nx: number, ny: number, xLead: number, yLead: number,
+  ): void;
+  narx_taps_backward_f32(dOut: number, dRow: number, delays: number, step: number, B: number, I: number, O: number, nx: number, ny: number): void;
   esn_block_steps(): number;
   esn_collect(
     states: number, outputs: number, xtx: number, xty: number, zblk: number, dblk: number,
@@ -157,6 +162,7 @@ export const EXPORTED_FUNCTIONS = {
   lstm_packed_floats: 2, lstm_forward_f32: 18, lstm_backward_f32: 27,
   gru_packed_floats: 2, gru_forward_f32: 18, gru_backward_f32: 26,
   concat_rows_f32: 6, split_rows_f32: 6, add_scaled_f32: 5, dropout_f32: 6, multiply_f32: 4,
+  narx_taps_f32: 12, narx_taps_backward_f32: 9,
   esn_block_steps: 0, esn_collect: 34, esn_generate: 21, esn_ridge_solve: 9,
   softmax_f32: 4, softmax_temperature_f32: 5, softmax_backward_f32: 5, softmax_xent_f32: 8, mse_f32: 7,
   sgd_step_f32: 8, adam_step_f32: 12, rmsprop_step_f32: 8, sum_squares_f32: 2, scale_f32: 3, clip_values_f32: 3,
