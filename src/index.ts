@@ -21,6 +21,7 @@ export {
 export { mackeyGlass, narma10, rmse, nrmse, rsquare, type MackeyGlassOptions, type Narma10Series } from './esn/data.js';
 export { Dense, type DenseOptions, type DenseActivation } from './layers/dense.js';
 export { Conv1D, type Conv1DOptions, type Conv1DActivation, type Conv1DPadding } from './layers/conv1d.js';
+export { TCN, type TCNOptions, type TCNNormalization, type TCNActivation } from './layers/tcn.js';
 export { GlobalAveragePooling1D, GlobalMaxPooling1D, type GlobalPoolingOptions } from './layers/global-pooling.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export { Dropout, type DropoutOptions } from './layers/dropout.js';

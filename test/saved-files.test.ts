@@ -18,7 +18,7 @@ const read = (name: string): File => JSON.parse(readFileSync(new URL(name, dir),
 const own = (o: object, key: string, value: unknown) => Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 const nanBase64 = btoa(String.fromCharCode(...new Uint8Array(new Float32Array([NaN]).buffer)));
 const F32 = 'a finite number in float32 range (|value| ≤ 3.4028234663852886e38)';
-const KINDS = '(SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D)';
+const KINDS = '(SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, TCN, GlobalAveragePooling1D, GlobalMaxPooling1D)';
 
 const thrown = (call: () => unknown): { type: string; message: string } => {
   try {

@@ -14,12 +14,13 @@ import { Bidirectional } from '../layers/bidirectional.js';
 import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
 import { Conv1D } from '../layers/conv1d.js';
+import { TCN } from '../layers/tcn.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/global-pooling.js';
 import { Embedding } from '../layers/embedding.js';
 import type { ModelLayer } from '../layers/layer.js';
 
-export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D | GlobalAveragePooling1D | GlobalMaxPooling1D;
-export const LAYER_TYPES = { SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } as const;
+export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D | TCN | GlobalAveragePooling1D | GlobalMaxPooling1D;
+export const LAYER_TYPES = { SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, TCN, GlobalAveragePooling1D, GlobalMaxPooling1D } as const;
 
 export interface LayerJSON {
   type: string;
@@ -68,6 +69,13 @@ const CONFIGS: Readonly<Record<LayerType, Schema>> = {
   Conv1D: {
     filters: { kind: 'integer', min: 1 }, kernelSize: { kind: 'integer', min: 1 }, padding: { kind: 'string', optional: true },
     dilation: { kind: 'integer', min: 1, optional: true }, groups: { kind: 'integer', min: 1, optional: true },
+    activation: { kind: 'string', optional: true }, useBias: { kind: 'boolean', optional: true },
+    inputSize: { kind: 'integer', min: 0, optional: true }, seed: { kind: 'seed', optional: true },
+  },
+  TCN: {
+    filters: { kind: 'integer', min: 1 }, kernelSize: { kind: 'integer', min: 1, optional: true }, dilations: { kind: 'array', optional: true },
+    stacks: { kind: 'integer', min: 1, optional: true }, dropout: { kind: 'number', optional: true }, normalization: { kind: 'string', optional: true },
+    skipConnections: { kind: 'boolean', optional: true }, returnSequences: { kind: 'boolean', optional: true },
     activation: { kind: 'string', optional: true }, useBias: { kind: 'boolean', optional: true },
     inputSize: { kind: 'integer', min: 0, optional: true }, seed: { kind: 'seed', optional: true },
   },

@@ -19,6 +19,7 @@ import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import { Dropout } from '../layers/dropout.js';
 import { Conv1D } from '../layers/conv1d.js';
+import { TCN } from '../layers/tcn.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/global-pooling.js';
 import type { Batch, Flow } from '../layers/layer.js';
 import { LAYER_TYPES, layerToJSON, makeLayer, readLayers, readModelFields, setLayerWeights, type LayerJSON, type SavedLayer } from './saving.js';
@@ -34,7 +35,7 @@ export { ModelCache, ModelGradients, type LayerStates, type ModelStates } from '
 export { NonFiniteError } from './training.js';
 export type { BatchLogs, Callbacks, CompileOptions, EarlyStopping, EpochLogs, History, Loss } from './training.js';
 
-export type SequentialLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D | GlobalAveragePooling1D | GlobalMaxPooling1D;
+export type SequentialLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D | TCN | GlobalAveragePooling1D | GlobalMaxPooling1D;
 
 export interface SequentialOptions {
   /** Features per time step (not needed when the first layer is an Embedding). */
@@ -144,7 +145,7 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     }
     options.layers.forEach((layer, i) => {
       if (!Object.values(LAYER_TYPES).some((Kind) => layer instanceof Kind)) {
-        throw new TypeError(`${where}: options.layers[${i}] must be a SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, GlobalAveragePooling1D or GlobalMaxPooling1D, got ${describe(layer)}`);
+        throw new TypeError(`${where}: options.layers[${i}] must be a SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, TCN, GlobalAveragePooling1D or GlobalMaxPooling1D, got ${describe(layer)}`);
       }
       if (layer.disposed) throw new Error(`${where}: options.layers[${i}] (${layer.kind}) was disposed`);
       layer.ownership.checkFree(where, `options.layers[${i}]`, layer.kind);
@@ -541,6 +542,8 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     if (bi >= 0) throw new RangeError(`${where}: layers[${bi}] is Bidirectional: its backward direction reads the sequence from the last step, which a stream has not seen yet; step() and tbptt run one step (or window) at a time`);
     const conv = this.layers.findIndex((layer) => layer instanceof Conv1D);
     if (conv >= 0) throw new RangeError(`${where}: layers[${conv}] is Conv1D, which reads earlier steps that a step (or window) does not carry yet (streaming convolutions through ring buffers come with issue #12's TCN)`);
+    const tcn = this.layers.findIndex((layer) => layer instanceof TCN);
+    if (tcn >= 0) throw new RangeError(`${where}: layers[${tcn}] is TCN, whose causal convolutions read up to ${(this.layers[tcn] as TCN).receptiveField - 1} earlier steps that a step (or window) does not carry yet (streaming through ring buffers is still to come)`);
     const pool = this.layers.findIndex((layer) => layer instanceof GlobalAveragePooling1D || layer instanceof GlobalMaxPooling1D);
     if (pool >= 0) throw new RangeError(`${where}: layers[${pool}] is ${this.layers[pool].kind}, which pools over the whole sequence; a step (or window) sees only part of it`);
   }
