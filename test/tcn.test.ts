@@ -573,3 +573,52 @@ describe('TCN in a Sequential', () => {
     for (const m of [model, other, again]) m.dispose();
   });
 });
+
+/** The adding problem (Hochreiter & Schmidhuber 1997; Bai et al. 2018): [N, T, 2] inputs — a value in [0, 1) and a marker channel with one 1 in each half — and the sum of the two marked values. */
+function addingProblem(N: number, T: number, seed: number): { x: ReturnType<typeof t>; y: ReturnType<typeof t> } {
+  let s = seed >>> 0;
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const x = new Float32Array(N * T * 2);
+  const y = new Float32Array(N);
+  for (let n = 0; n < N; n++) {
+    for (let step = 0; step < T; step++) x[(n * T + step) * 2] = rand();
+    const first = Math.floor(rand() * (T / 2));
+    const second = T / 2 + Math.floor(rand() * (T / 2));
+    x[(n * T + first) * 2 + 1] = 1;
+    x[(n * T + second) * 2 + 1] = 1;
+    y[n] = x[(n * T + first) * 2] + x[(n * T + second) * 2];
+  }
+  return { x: t(x, [N, T, 2]), y: t(y, [N, 1]) };
+}
+
+describe('TCN: trained quality', () => {
+  it('learns the adding problem with T = 200 to a test MSE < 1e-3 (predicting the mean scores ≈ 0.167)', async () => {
+    // Measured (seeded, so every run gives these bits): test MSE 5.96e-4 after 18 epochs of 2,000 fresh
+    // sequences (36,000 in all), ≈ 34 s of CPU on Node 20 (SIMD build; the training is single-threaded,
+    // so it fits one of 2 cores). Weight normalization, Adam 0.01 annealed to 0 (cosine) and clipping at
+    // norm 1 (keras-tcn's compiled_tcn clips at 1 too): with 'none' the same budget ends at 3.7e-3,
+    // with 'layer' at the mean (0.16 after 20 epochs: normalizing each step over its channels loses the values' scale);
+    // 16 epochs end at 7.5e-4, 14 at 1.1e-3.
+    const T = 200;
+    const [epochs, perEpoch, batchSize] = [18, 2000, 32];
+    const tcn = new TCN({ filters: 16, kernelSize: 3, dilations: [1, 2, 4, 8, 16, 32], normalization: 'weight' });
+    expect(tcn.receptiveField).toBe(253); // ≥ T: the last step sees the first
+    const model = new Sequential({ inputSize: 2, seed: 3, layers: [tcn, new Dense({ units: 1 })] });
+    model.compile({
+      loss: 'mse', clipNorm: 1,
+      optimizer: { type: 'adam', learningRate: 0.01, schedule: { type: 'cosine', totalSteps: epochs * Math.ceil(perEpoch / batchSize), minLearningRate: 0 } },
+    });
+    const test = addingProblem(500, T, 2);
+    const mean = test.y.data.reduce((a, b) => a + b, 0) / 500;
+    const baseline = test.y.data.reduce((a, v) => a + (v - mean) ** 2, 0) / 500;
+    expect(Math.abs(baseline - 1 / 6)).toBeLessThan(0.02); // Var(u + v) = 2/12 for u, v ~ U(0, 1)
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const { x, y } = addingProblem(perEpoch, T, 100 + epoch); // fresh sequences every epoch
+      await model.fit(x, y, { epochs: 1, batchSize });
+    }
+    const { loss } = model.evaluate(test.x, test.y);
+    expect(loss).toBeLessThan(1e-3);
+    expect(loss).toBeLessThan(baseline / 100);
+    model.dispose();
+  }, 300_000);
+});
