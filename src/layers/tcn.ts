@@ -253,11 +253,7 @@ export class TCN extends WeightedLayer implements ModelLayer {
     for (let s = 0; s < this.stacks; s++) {
       for (const d of this.dilations) blocks.push(new ResidualBlock(blocks.length, d, blocks.length === 0 ? C : F, this));
     }
-    const specs: ParamSpec[] = [];
-    for (const block of blocks) {
-      specs.push(...block.conv1.specs(), ...this.#normSpecs(block, 1), ...block.conv2.specs(), ...this.#normSpecs(block, 2));
-      if (block.residual) specs.push(...block.residual.specs());
-    }
+    const specs = this.#specsOf(blocks);
     // He-normal kernels (keras-tcn's kernel_initializer, Keras' definition: a normal truncated at
     // two standard deviations, σ = √(2 / fan in) / 0.8796 to make up for the truncation), fan in
     // K·C_in (1·C_in for the residual); g = ‖v‖ per filter (so w = v at first, as PyTorch's
@@ -522,8 +518,13 @@ export class TCN extends WeightedLayer implements ModelLayer {
 
   /** The parameters in slab order, with their native shapes. */
   #weightSpecs(): ParamSpec[] {
+    return this.#specsOf(this.#blocks);
+  }
+
+  /** Every block's parameters in slab order: conv1, norm1, conv2, norm2, residual. */
+  #specsOf(blocks: ResidualBlock[]): ParamSpec[] {
     const specs: ParamSpec[] = [];
-    for (const block of this.#blocks) {
+    for (const block of blocks) {
       specs.push(...block.conv1.specs(), ...this.#normSpecs(block, 1), ...block.conv2.specs(), ...this.#normSpecs(block, 2));
       if (block.residual) specs.push(...block.residual.specs());
     }
