@@ -45,6 +45,10 @@ export function add_scaled_f32(dst: usize, left: usize, right: usize, n: i32, sc
 //   dropout_f32(out [n], mask [n], x [n], n, rate, seed): u_i = hash(seed, i) / 2³²,
 //   mask_i = u_i < rate ? 0 : 1/(1 − rate), out_i = x_i·mask_i.
 //   multiply_f32(dst [n], a [n], b [n], n): dst = a ⊙ b (dropout's backward: dX = dOut ⊙ mask).
+//   dropout_mask_f32(mask [n], n, rate, seed): the mask of dropout_f32 alone (same values for the same seed).
+//   multiply_rows_f32(dst [rows, n], x [rows, n], m [n], rows, n): dst[r, i] = x[r, i]·m[i] — spatial
+//     dropout (keras' SpatialDropout1D) of a time-major [T, B, C] batch with one mask [B, C] for every
+//     step (rows = T, n = B·C), forward and backward alike. dst may alias x.
 // hash: "lowbias32" (C. Wellons' integer hash) of i + seed·0x9E3779B9.
 
 // @ts-ignore: decorator
@@ -80,5 +84,31 @@ export function multiply_f32(dst: usize, a: usize, b: usize, n: i32): void {
   for (; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(dst + o, load<f32>(a + o) * load<f32>(b + o));
+  }
+}
+
+export function dropout_mask_f32(mask: usize, n: i32, rate: f32, seed: u32): void {
+  const keep: f32 = 1 / (1 - rate);
+  const threshold = <f64>rate * 4294967296.0;
+  const base = seed * 0x9e3779b9;
+  for (let i = 0; i < n; i++) store<f32>(mask + (<usize>i << 2), <f64>lowbias32(base + <u32>i) < threshold ? 0 : keep);
+}
+
+export function multiply_rows_f32(dst: usize, x: usize, m: usize, rows: i32, n: i32): void {
+  const rowBytes = <usize>n << 2;
+  for (let r = 0; r < rows; r++) {
+    const d = dst + <usize>r * rowBytes;
+    const s = x + <usize>r * rowBytes;
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; i + 4 <= n; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(d + o, f32x4.mul(v128.load(s + o), v128.load(m + o)));
+      }
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(d + o, load<f32>(s + o) * load<f32>(m + o));
+    }
   }
 }

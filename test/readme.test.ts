@@ -44,6 +44,8 @@ it('README examples run', () => {
   const closedLoop = Number(lines.find((l) => l.startsWith('NARX closed-loop RMSE over 50 steps'))?.split(' ').pop());
   expect(closedLoop).toBeLessThan(0.05);
   expect(Number(lines.find((l) => l.startsWith('after closeLoop() fine-tuning'))?.split(' ').pop())).toBeLessThanOrEqual(closedLoop);
+  expect(lines).toContain('TCN receptive field 31'); // the TCN example
+  expect(Number(lines.find((l) => l.startsWith('delay-12 MSE'))?.split(' ').pop())).toBeLessThan(5e-3);
 
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);

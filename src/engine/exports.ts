@@ -83,6 +83,13 @@ export interface WasmExports {
     step: number, B: number, I: number, O: number, nx: number, ny: number, xLead: number, yLead: number,
   ): void;
   narx_taps_backward_f32(dOut: number, dRow: number, delays: number, step: number, B: number, I: number, O: number, nx: number, ny: number): void;
+  dropout_mask_f32(mask: number, n: number, rate: number, seed: number): void;
+  multiply_rows_f32(dst: number, x: number, m: number, rows: number, n: number): void;
+  // Normalizations (assembly/norm.ts).
+  layer_norm_forward_f32(y: number, xhat: number, rstd: number, x: number, gamma: number, beta: number, rows: number, C: number, epsilon: number): void;
+  layer_norm_backward_f32(dX: number, dGamma: number, dBeta: number, dY: number, xhat: number, rstd: number, gamma: number, rows: number, C: number): void;
+  weight_norm_forward_f32(w: number, norm: number, v: number, g: number, R: number, F: number): void;
+  weight_norm_backward_f32(dV: number, dG: number, dW: number, v: number, g: number, norm: number, R: number, F: number): void;
   esn_block_steps(): number;
   esn_collect(
     states: number, outputs: number, xtx: number, xty: number, zblk: number, dblk: number,
@@ -118,6 +125,8 @@ export interface WasmExports {
   embedding_backward_f32(dTable: number, dOut: number, ids: number, n: number, dim: number): void;
   reverse_time_f32(dst: number, src: number, T: number, rowFloats: number): void;
   reverse_time_masked_f32(dst: number, src: number, mask: number, T: number, B: number, F: number): void;
+  last_steps_f32(dst: number, src: number, mask: number, T: number, B: number, F: number): void;
+  last_steps_backward_f32(dSrc: number, dDst: number, mask: number, T: number, B: number, F: number): void;
   // Convolution (assembly/conv.ts): 2-D channels-last by im2col + GEMM; conv2d_work_floats returns f64.
   conv2d_work_floats(N: number, OH: number, OW: number, KH: number, KW: number, Cin: number, groups: number): number;
   conv2d_forward_f32(
@@ -161,13 +170,14 @@ export const EXPORTED_FUNCTIONS = {
   rnn_packed_floats: 1, rnn_forward_f32: 13, rnn_backward_f32: 20,
   lstm_packed_floats: 2, lstm_forward_f32: 18, lstm_backward_f32: 27,
   gru_packed_floats: 2, gru_forward_f32: 18, gru_backward_f32: 26,
-  concat_rows_f32: 6, split_rows_f32: 6, add_scaled_f32: 5, dropout_f32: 6, multiply_f32: 4,
+  concat_rows_f32: 6, split_rows_f32: 6, add_scaled_f32: 5, dropout_f32: 6, multiply_f32: 4, dropout_mask_f32: 4, multiply_rows_f32: 5,
+  layer_norm_forward_f32: 9, layer_norm_backward_f32: 9, weight_norm_forward_f32: 6, weight_norm_backward_f32: 8,
   narx_taps_f32: 12, narx_taps_backward_f32: 9,
   esn_block_steps: 0, esn_collect: 34, esn_generate: 21, esn_ridge_solve: 9,
   softmax_f32: 4, softmax_temperature_f32: 5, softmax_backward_f32: 5, softmax_xent_f32: 8, mse_f32: 7,
   sgd_step_f32: 8, adam_step_f32: 12, rmsprop_step_f32: 8, sum_squares_f32: 2, scale_f32: 3, clip_values_f32: 3,
   add_bias_rows_f32: 4, sum_rows_into_f32: 4, embedding_forward_f32: 5, embedding_backward_f32: 5,
-  reverse_time_f32: 4, reverse_time_masked_f32: 6,
+  reverse_time_f32: 4, reverse_time_masked_f32: 6, last_steps_f32: 6, last_steps_backward_f32: 6,
   conv2d_work_floats: 7, conv2d_forward_f32: 22, conv2d_backward_f32: 24,
   max_pool_forward_f32: 15, max_pool_backward_f32: 4, avg_pool_forward_f32: 14, avg_pool_backward_f32: 14,
   global_avg_pool_forward_f32: 5, global_avg_pool_backward_f32: 5, global_max_pool_forward_f32: 6,

@@ -4,6 +4,7 @@
 //
 //   concat: dst [rows, a+b] ← left [rows, a], right [rows, b];  split: the inverse
 //   addScaled, dropout, multiply: every buffer [n] f32
+//   dropoutMask: mask [n];  multiplyRows: dst, x [rows, n], m [n]
 import type { Backend } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
 import type { Ptr } from './codes.js';
@@ -31,4 +32,14 @@ export function dropoutF32(backend: Backend, ptrs: { out: Ptr; mask: Ptr; x: Ptr
 /** dst = a ⊙ ptrs. */
 export function multiplyF32(backend: Backend, ptrs: { dst: Ptr; a: Ptr; b: Ptr }, n: number): void {
   exportsOf(backend).multiply_f32(ptrs.dst, ptrs.a, ptrs.b, n);
+}
+
+/** The mask of dropoutF32 alone: mask_i = 0 with probability rate, else 1/(1 − rate), from (seed, i). */
+export function dropoutMaskF32(backend: Backend, ptrs: { mask: Ptr }, n: number, rate: number, seed: number): void {
+  exportsOf(backend).dropout_mask_f32(ptrs.mask, n, rate, seed);
+}
+
+/** dst[r, i] = x[r, i]·m[i]: one mask row for every row (spatial dropout of [T, B, C] with a [B, C] mask). */
+export function multiplyRowsF32(backend: Backend, ptrs: { dst: Ptr; x: Ptr; m: Ptr }, rows: number, n: number): void {
+  exportsOf(backend).multiply_rows_f32(ptrs.dst, ptrs.x, ptrs.m, rows, n);
 }

@@ -19,7 +19,7 @@ export interface DropoutOptions {
 }
 
 /** A 32-bit mix of two integers (splitmix32's finaliser on a ⊕ golden-ratio-scaled b). */
-function mix(a: number, b: number): number {
+export function mix(a: number, b: number): number {
   let z = (a ^ Math.imul(b + 1, 0x9e3779b9)) | 0;
   z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
   z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);

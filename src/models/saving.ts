@@ -14,6 +14,7 @@ import { Bidirectional } from '../layers/bidirectional.js';
 import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
 import { Conv1D } from '../layers/conv1d.js';
+import { TCN } from '../layers/tcn.js';
 import { Conv2D } from '../layers/conv2d.js';
 import { GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D } from '../layers/global-pooling.js';
 import { AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D } from '../layers/pooling.js';
@@ -21,10 +22,10 @@ import { Embedding } from '../layers/embedding.js';
 import { Flatten } from '../layers/flatten.js';
 import type { ModelLayer } from '../layers/layer.js';
 
-export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D | GlobalAveragePooling1D | GlobalMaxPooling1D | Flatten
+export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D | TCN | GlobalAveragePooling1D | GlobalMaxPooling1D | Flatten
   | Conv2D | MaxPooling1D | AveragePooling1D | MaxPooling2D | AveragePooling2D | GlobalAveragePooling2D | GlobalMaxPooling2D;
 export const LAYER_TYPES = {
-  SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten,
+  SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, TCN, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten,
   Conv2D, MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
 } as const;
 
@@ -79,6 +80,13 @@ const CONFIGS: Readonly<Record<LayerType, Schema>> = {
   Conv1D: {
     filters: { kind: 'integer', min: 1 }, kernelSize: { kind: 'integer', min: 1 }, padding: { kind: 'string', optional: true },
     strides: { kind: 'integer', min: 1, optional: true }, dilation: { kind: 'integer', min: 1, optional: true }, groups: { kind: 'integer', min: 1, optional: true },
+    activation: { kind: 'string', optional: true }, useBias: { kind: 'boolean', optional: true },
+    inputSize: { kind: 'integer', min: 0, optional: true }, seed: { kind: 'seed', optional: true },
+  },
+  TCN: {
+    filters: { kind: 'integer', min: 1 }, kernelSize: { kind: 'integer', min: 1, optional: true }, dilations: { kind: 'array', optional: true },
+    stacks: { kind: 'integer', min: 1, optional: true }, dropout: { kind: 'number', optional: true }, normalization: { kind: 'string', optional: true },
+    skipConnections: { kind: 'boolean', optional: true }, returnSequences: { kind: 'boolean', optional: true },
     activation: { kind: 'string', optional: true }, useBias: { kind: 'boolean', optional: true },
     inputSize: { kind: 'integer', min: 0, optional: true }, seed: { kind: 'seed', optional: true },
   },

@@ -15,6 +15,7 @@ import { Bidirectional } from '../layers/bidirectional.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import { Conv1D } from '../layers/conv1d.js';
+import { TCN } from '../layers/tcn.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/global-pooling.js';
 import type { Batch, Flow, ModelLayer } from '../layers/layer.js';
 import { LAYER_TYPES, layerToJSON, type AnyLayer, makeLayer, readLayers, readModelFields, setLayerWeights, type LayerJSON, type SavedLayer } from './saving.js';
@@ -612,6 +613,8 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     if (bi >= 0) throw new RangeError(`${where}: layers[${bi}] is Bidirectional: its backward direction reads the sequence from the last step, which a stream has not seen yet; step() and tbptt run one step (or window) at a time`);
     const conv = this.layers.findIndex((layer) => layer instanceof Conv1D);
     if (conv >= 0) throw new RangeError(`${where}: layers[${conv}] is Conv1D, which reads earlier steps that a step (or window) does not carry yet (streaming convolutions through ring buffers come with issue #12's TCN)`);
+    const tcn = this.layers.findIndex((layer) => layer instanceof TCN);
+    if (tcn >= 0) throw new RangeError(`${where}: layers[${tcn}] is TCN, whose causal convolutions read up to ${(this.layers[tcn] as TCN).receptiveField - 1} earlier steps that a step (or window) does not carry yet (streaming through ring buffers is still to come)`);
     const pool = this.layers.findIndex((layer) => layer instanceof GlobalAveragePooling1D || layer instanceof GlobalMaxPooling1D);
     if (pool >= 0) throw new RangeError(`${where}: layers[${pool}] is ${this.layers[pool].kind}, which pools over the whole sequence; a step (or window) sees only part of it`);
   }
