@@ -46,19 +46,20 @@ function signal(T: number, width: number, phase: number, amplitude: number): num
   return Array.from({ length: T }, (_, t) => Array.from({ length: width }, (_, c) => amplitude * Math.sin((t + 1) / (3 + c) + phase + c)));
 }
 
-export function goldenRuns(backend: Backend): GoldenRun[] {
+/** The runs; `extra` options (e.g. an explicit default readout) are added to every configuration. */
+export function goldenRuns(backend: Backend, extra: Partial<EchoStateNetworkOptions> = {}): GoldenRun[] {
   return CONFIGS.map((c) => {
     const I = c.options.inputSize, O = c.options.outputSize ?? 1;
     const u = c.sequences.map((T, s) => signal(T, I, s, 0.9));
     const d = c.sequences.map((T, s) => signal(T, O, s + 0.5, 0.7));
-    const esn = new EchoStateNetwork({ ...c.options, backend });
+    const esn = new EchoStateNetwork({ ...c.options, ...extra, backend });
     esn.fit(u, d);
     const readout = Array.from(esn.getReadout());
     const predict = Array.from(esn.predict(signal(12, I, 2, 0.8)).data);
     const generate = I === O ? Array.from(esn.generate(10, { prefix: signal(4, I, 3, 0.5) }).data) : [];
     const run = Array.from(esn.run(signal(5, I, 4, 0.6)).data);
     esn.dispose();
-    const online = new EchoStateNetwork({ ...c.options, backend });
+    const online = new EchoStateNetwork({ ...c.options, ...extra, backend });
     online.fitOnline(u[0].slice(0, 20), d[0].slice(0, 20), { forgettingFactor: 0.995, delta: 0.5 });
     online.fitOnline(u[0].slice(20), d[0].slice(20), { forgettingFactor: 0.995, delta: 0.5 });
     const onlineReadout = Array.from(online.getReadout());
