@@ -469,7 +469,7 @@ export function esn_ridge_solve(wOut: usize, work: usize, tmp: usize, perm: usiz
     return F;
   }
   loadSystem(work, xtx, F, ridge, free);
-  const r = pivotedCholesky(work, perm, F);
+  const r = pivotedCholesky(work, perm, tmp, F);
   for (let o = 0; o < O; o++) {
     for (let i = 0; i < r; i++) {
       store<f64>(tmp + (<usize>i << 3), load<f64>(xty + (<usize>(load<i32>(perm + (<usize>i << 2)) * O + o) << 3)));
@@ -500,7 +500,7 @@ export function esn_pinv_solve(wOut: usize, work: usize, tmp: usize, perm: usize
   const fb = <usize>F << 3;
   const tau = tmp + fb;
   loadSystem(work, xtx, F, 0, 0);
-  const r = pivotedCholesky(work, perm, F);
+  const r = pivotedCholesky(work, perm, tmp, F);
   // RZ: row k of Lᵀ is column k of L; its part beyond r−1 (L[r.., k]) becomes the reflector's tail.
   for (let k = r - 1; k >= 0; k--) {
     const diag = work + <usize>k * fb + (<usize>k << 3);
@@ -520,18 +520,16 @@ export function esn_pinv_solve(wOut: usize, work: usize, tmp: usize, perm: usize
         store<f64>(q, load<f64>(q) * scale);
       }
       store<f64>(diag, beta);
-      // Rows i < k of Lᵀ (columns i of L): y ← y − τ·(y·v)·v on coordinates {k, r, …}.
-      for (let i = 0; i < k; i++) {
-        const yk = work + <usize>k * fb + (<usize>i << 3);
-        let dot = load<f64>(yk);
-        for (let m = r; m < F; m++) dot += load<f64>(work + <usize>m * fb + (<usize>k << 3)) * load<f64>(work + <usize>m * fb + (<usize>i << 3));
-        const g = t * dot;
-        store<f64>(yk, load<f64>(yk) - g);
-        for (let m = r; m < F; m++) {
-          const q = work + <usize>m * fb + (<usize>i << 3);
-          store<f64>(q, load<f64>(q) - g * load<f64>(work + <usize>m * fb + (<usize>k << 3)));
-        }
-      }
+      // Rows i < k of Lᵀ (columns i of L): y ← y − τ·(y·v)·v on coordinates {k, r, …}, for all i at
+      // once along the rows of L: g[i] = τ·(L[k, i] + Σ_m v_m·L[m, i]), then L[k, i] −= g[i] and
+      // L[m, i] −= v_m·g[i]. g lives in tmp[0, k) (b is not loaded yet).
+      const g = tmp;
+      const rowK = work + <usize>k * fb;
+      memory.copy(g, rowK, <usize>k << 3);
+      for (let m = r; m < F; m++) axpy64(g, load<f64>(work + <usize>m * fb + (<usize>k << 3)), work + <usize>m * fb, k);
+      for (let i = 0; i < k; i++) store<f64>(g + (<usize>i << 3), t * load<f64>(g + (<usize>i << 3)));
+      axpy64(rowK, -1, g, k);
+      for (let m = r; m < F; m++) axpy64(work + <usize>m * fb, -load<f64>(work + <usize>m * fb + (<usize>k << 3)), g, k);
     }
     store<f64>(tau + (<usize>k << 3), t);
   }
@@ -550,6 +548,23 @@ export function esn_pinv_solve(wOut: usize, work: usize, tmp: usize, perm: usize
     for (let i = 0; i < F; i++) store<f64>(row + (<usize>load<i32>(perm + (<usize>i << 2)) << 3), load<f64>(tmp + (<usize>i << 3)));
   }
   return r;
+}
+
+/** y[0..n) += alpha · x[0..n) in f64 (elementwise: the SIMD and scalar builds agree bit for bit). */
+// @ts-ignore: decorator
+@inline function axpy64(y: usize, alpha: f64, x: usize, n: i32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const va = f64x2.splat(alpha);
+    for (; j + 2 <= n; j += 2) {
+      const o = <usize>j << 3;
+      v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(va, v128.load(x + o))));
+    }
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 3;
+    store<f64>(y + o, load<f64>(y + o) + alpha * load<f64>(x + o));
+  }
 }
 
 /** y ← H_k·y, H_k = I − τ_k·v·vᵀ with v = e_k + Σ_m L[m, k]·e_m (m = r … F−1). */
@@ -644,8 +659,12 @@ function triangularSolves(l: usize, b: usize, F: i32, r: i32): void {
   }
 }
 
-/** Outer-product Cholesky with diagonal pivoting on the full symmetric `a`; returns the rank. */
-function pivotedCholesky(a: usize, perm: usize, F: i32): i32 {
+/**
+ * Outer-product Cholesky with diagonal pivoting on the full symmetric `a`; returns the rank.
+ * col f64 [F] is scratch: column k of L is copied there so the trailing update runs along rows
+ * (a contiguous axpy per row, f64x2 in the SIMD build: each element is the same a − l·l either way).
+ */
+function pivotedCholesky(a: usize, perm: usize, col: usize, F: i32): i32 {
   const fb = <usize>F << 3;
   for (let i = 0; i < F; i++) store<i32>(perm + (<usize>i << 2), i);
   let maxDiag: f64 = 0;
@@ -670,14 +689,24 @@ function pivotedCholesky(a: usize, perm: usize, F: i32): i32 {
     store<f64>(a + <usize>k * fb + (<usize>k << 3), lkk);
     for (let i = k + 1; i < F; i++) {
       const q = a + <usize>i * fb + (<usize>k << 3);
-      store<f64>(q, load<f64>(q) / lkk);
+      const lik = load<f64>(q) / lkk;
+      store<f64>(q, lik);
+      store<f64>(col + (<usize>i << 3), lik);
     }
     for (let i = k + 1; i < F; i++) {
-      const lik = load<f64>(a + <usize>i * fb + (<usize>k << 3));
+      const lik = load<f64>(col + (<usize>i << 3));
       const ri = a + <usize>i * fb;
-      for (let j = k + 1; j < F; j++) {
+      let j = k + 1;
+      if (ASC_FEATURE_SIMD) {
+        const vl = f64x2.splat(lik);
+        for (; j + 2 <= F; j += 2) {
+          const q = ri + (<usize>j << 3);
+          v128.store(q, f64x2.sub(v128.load(q), f64x2.mul(vl, v128.load(col + (<usize>j << 3)))));
+        }
+      }
+      for (; j < F; j++) {
         const q = ri + (<usize>j << 3);
-        store<f64>(q, load<f64>(q) - lik * load<f64>(a + <usize>j * fb + (<usize>k << 3)));
+        store<f64>(q, load<f64>(q) - lik * load<f64>(col + (<usize>j << 3)));
       }
     }
   }
