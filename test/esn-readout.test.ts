@@ -534,6 +534,25 @@ describe("activation 'identity': a linear reservoir", () => {
   });
 });
 
+describe('an unstable linear reservoir', () => {
+  it('fit and fitOnline refuse overflowing states (instead of a zero readout) and leave the model as it was', async () => {
+    const backend = await backendFor(true);
+    const u = Array.from({ length: 800 }, (_, t) => [Math.sin(t)]);
+    for (const extra of [{}, { ridge: 0 }, { solver: 'pinv' }] as const) {
+      const esn = new EchoStateNetwork({ inputSize: 1, units: 20, spectralRadius: 3, activation: 'identity', seed: 1, backend, ...extra });
+      const before = JSON.stringify(esn.toJSON());
+      expect(thrown(() => esn.fit(u, u))).toEqual({
+        type: 'RangeError',
+        message: "EchoStateNetwork.fit: the reservoir states are not finite (XᵀX[2][2] is NaN): the reservoir is unstable (activation 'identity' has nothing to bound it: keep spectralRadius below 1); the model is unchanged",
+      });
+      expect(thrown(() => esn.fitOnline(u, u)).message).toMatch(/^EchoStateNetwork.fitOnline: the reservoir states are not finite \(x\[0\] is (NaN|-?Infinity)\): the reservoir is unstable/);
+      expect(JSON.stringify(esn.toJSON())).toBe(before);
+      expect(esn.trained).toBe(false);
+      esn.dispose();
+    }
+  });
+});
+
 describe('saving the new options', () => {
   it('toJSON carries readout.features, solver and activation; fromJSON continues with identical bits', async () => {
     const backend = await backendFor(true);

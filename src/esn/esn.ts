@@ -209,6 +209,10 @@ export class EchoStateNetwork {
           { timeSteps: q.T, washout: this.washout, forgettingFactor: 1 },
         );
       }
+      // A state that overflowed (possible only with activation 'identity': tanh keeps states in (−1, 1))
+      // makes XᵀX non-finite, which the pivoted solves would read as rank 0 and answer with zeros.
+      const gram = liveF64(xtx);
+      for (let i = 0; i < F; i++) if (!Number.isFinite(gram[i * F + i])) this.#unstable(where, `XᵀX[${i}][${i}] is ${gram[i * F + i]}`);
       if (this.solver === 'pinv') solver.solvePinv(xtx, xty);
       else solver.solve(xtx, xty, this.ridge, this.readout.features[0] === 'bias');
       const weights = liveF64(solver.weights);
@@ -265,6 +269,7 @@ export class EchoStateNetwork {
         { u: u.ptr, teacher: teacher.ptr, targets: goal.ptr, noise: noise?.ptr ?? 0 },
         { timeSteps: q.T, washout, forgettingFactor },
       );
+      this.#checkStatesFinite(where);
       const w = liveF64(this.#wOut);
       for (let k = 0; k < w.length; k++) {
         if (!Number.isFinite(w[k])) throw new RangeError(`${where}: RLS produced ${w[k]}; the model is unchanged (try a larger delta or forgettingFactor)`);
@@ -429,6 +434,19 @@ export class EchoStateNetwork {
       this.#collect({ outputs: outputs?.ptr, states: states?.ptr }, { u: u.ptr }, { timeSteps: q.T, washout: 0, forgettingFactor: 1 });
       return { outputs: outputs ? liveView(outputs).slice() : undefined, states: states ? liveView(states).slice() : undefined };
     };
+  }
+
+  /** Throws unless the current state is finite (a linear reservoir can overflow). */
+  #checkStatesFinite(where: string): void {
+    const x = liveView(this.#state);
+    for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) this.#unstable(where, `x[${i}] is ${x[i]}`);
+  }
+
+  #unstable(where: string, what: string): never {
+    throw new RangeError(
+      `${where}: the reservoir states are not finite (${what}): the reservoir is unstable` +
+        `${this.activation === 'identity' ? " (activation 'identity' has nothing to bound it: keep spectralRadius below 1)" : ''}; the model is unchanged`,
+    );
   }
 
   #transformTargets(d: Float32Array): Float64Array {
