@@ -37,6 +37,7 @@ it('README examples run', () => {
   expect(lines).toContain('ello');
   expect(lines).toContain('Huber loss 1.58 → 1.16; mean error on the clean sums 0.30'); // the custom-loss loop
   expect(lines).toContain('taps t−2, t−1, t: 1 -0.5 0'); // the Conv1D example
+  expect(lines).toContain('NARMA-10 test NRMSE: [1; u; x] 0.316, [1; u; x; y(n−1)] 0.292 (pinv 0.296), linear reservoir 0.388'); // the ESN readout example
 
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);
