@@ -589,6 +589,8 @@ describe('bad readout options: one clear message each, nothing built', () => {
       [{ readout: { features: [] } }, 'RangeError', `${W}: options.readout.features is empty; give at least one of ${known}`],
       [{ readout: { features: 'state' } }, 'TypeError', `${W}: options.readout.features must be an array of feature names (${known}), got "state"`],
       [{ readout: { features: [1] } }, 'RangeError', `${W}: options.readout.features[0] must be one of ${known}, got 1`],
+      // eslint-disable-next-line no-sparse-arrays -- a hole is checked like any other entry
+      [{ readout: { features: [, 'state'] } }, 'RangeError', `${W}: options.readout.features[0] must be one of ${known}, got undefined`],
       [{ readout: { feature: ['state'] } }, 'RangeError', `${W}: options.readout has an unknown key 'feature' (known: features)`],
       [{ readout: ['state'] }, 'TypeError', `${W}: options.readout must be an object, got Array(1)`],
       [{ solver: 'lstsq' }, 'RangeError', `${W}: options.solver must be one of 'ridge', 'pinv', got "lstsq"`],

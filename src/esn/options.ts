@@ -194,13 +194,14 @@ function readReadout(where: string, value: unknown): EsnReadoutSettings {
   const known = READOUT_FEATURES.map((f) => `'${f}'`).join(', ');
   if (!Array.isArray(list)) throw new TypeError(`${where}: options.readout.features must be an array of feature names (${known}), got ${describe(list)}`);
   if (list.length === 0) throw new RangeError(`${where}: options.readout.features is empty; give at least one of ${known}`);
-  list.forEach((name: unknown, k) => {
+  for (let k = 0; k < list.length; k++) {
+    const name: unknown = list[k]; // holes read as undefined
     if (!READOUT_FEATURES.includes(name as EsnReadoutFeature)) {
       throw new RangeError(`${where}: options.readout.features[${k}] must be one of ${known}, got ${describe(name)}`);
     }
     const first = list.indexOf(name);
     if (first !== k) throw new RangeError(`${where}: options.readout.features lists ${describe(name)} twice (at ${first} and ${k})`);
-  });
+  }
   return { features: READOUT_FEATURES.filter((f) => list.includes(f)) };
 }
 
