@@ -17,6 +17,7 @@ export type { WeightFormat, Weights } from './layers/formats.js';
 export type { Tensor, TensorLike } from './tensor.js';
 export {
   EchoStateNetwork, type EchoStateNetworkOptions, type EchoStateNetworkJSON, type EsnOutputActivation, type FitOnlineOptions, type GenerateOptions,
+  type EsnActivation, type EsnReadoutFeature, type EsnReadoutOptions, type EsnSolver,
 } from './esn/esn.js';
 export { mackeyGlass, narma10, rmse, nrmse, rsquare, type MackeyGlassOptions, type Narma10Series } from './esn/data.js';
 export { Dense, type DenseOptions, type DenseActivation } from './layers/dense.js';

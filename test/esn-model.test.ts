@@ -270,7 +270,7 @@ describe('bad input: clear errors, model unchanged', () => {
       }
       throw new Error('expected an error');
     };
-    const known = 'inputSize, outputSize, units, spectralRadius, sr, leakRate, density, inputScaling, inputDensity, biasScaling, feedbackScaling, ridge, washout, warmup, activation, outputActivation, stateNoise, seed, backend';
+    const known = 'inputSize, outputSize, units, spectralRadius, sr, leakRate, density, inputScaling, inputDensity, biasScaling, feedbackScaling, ridge, solver, readout, washout, warmup, activation, outputActivation, stateNoise, seed, backend';
     expect(thrown(() => new EchoStateNetwork({ inputSize: 1, units: 10, unitz: 5, backend } as never))).toEqual({
       type: 'RangeError', message: `EchoStateNetwork: unknown option 'unitz' (known: ${known})`,
     });

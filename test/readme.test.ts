@@ -46,6 +46,7 @@ it('README examples run', () => {
   expect(Number(lines.find((l) => l.startsWith('after closeLoop() fine-tuning'))?.split(' ').pop())).toBeLessThanOrEqual(closedLoop);
   expect(lines).toContain('TCN receptive field 31'); // the TCN example
   expect(Number(lines.find((l) => l.startsWith('delay-12 MSE'))?.split(' ').pop())).toBeLessThan(5e-3);
+  expect(lines).toContain('NARMA-10 test NRMSE: [1; u; x] 0.316, [1; u; x; y(n−1)] 0.292 (pinv 0.296), linear reservoir 0.388'); // the ESN readout example
 
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);

@@ -157,7 +157,7 @@ describe('saved EchoStateNetwork files', () => {
     ['inputWeights[0] Infinity', (j) => (j.reservoir.inputWeights[0] = Infinity), 'RangeError', `${W}: reservoir.inputWeights[0] must be ${F32}, got Infinity`],
     ['options.units as a string', (j) => (j.options.units = 'x'), 'TypeError', `${W}: options.units must be an integer, got "x"`],
     ['options.spectralRadius Infinity', (j) => (j.options.spectralRadius = Infinity), 'RangeError', `${W}: options.spectralRadius must be a finite number, got Infinity`],
-    ['options key "__proto__"', (j) => own(j.options, '__proto__', {}), 'RangeError', `${W}: unknown option '__proto__' (known: inputSize, outputSize, units, spectralRadius, sr, leakRate, density, inputScaling, inputDensity, biasScaling, feedbackScaling, ridge, washout, warmup, activation, outputActivation, stateNoise, seed, backend)`],
+    ['options key "__proto__"', (j) => own(j.options, '__proto__', {}), 'RangeError', `${W}: unknown option '__proto__' (known: inputSize, outputSize, units, spectralRadius, sr, leakRate, density, inputScaling, inputDensity, biasScaling, feedbackScaling, ridge, solver, readout, washout, warmup, activation, outputActivation, stateNoise, seed, backend)`],
     ['reservoir key "constructor"', (j) => own(j.reservoir, 'constructor', 1), 'RangeError', `${W}: reservoir.constructor is not a field of reservoir (known: values, columns, rowStart, inputWeights, feedbackWeights, bias)`],
     ['truncated state.feedback', (j) => (j.state.feedback = []), 'RangeError', `${W}: state.feedback has 0 values but the options need 1`],
     ['a huge rowStart', (j) => (j.reservoir.rowStart[20] = 1e9), 'RangeError', `${W}: reservoir.rowStart[20] is 1000000000, must be ≤ units² = 400`],

@@ -93,17 +93,19 @@ export interface WasmExports {
   esn_block_steps(): number;
   esn_collect(
     states: number, outputs: number, xtx: number, xty: number, zblk: number, dblk: number,
-    rlsP: number, zvec: number, pz: number, state: number, feedback: number, pre: number,
+    rlsP: number, zvec: number, pz: number, state: number, feedback: number, pre: number, ynext: number,
     u: number, teacher: number, targets: number, noise: number,
     wIn: number, wBack: number, bias: number, wVal: number, wCol: number, wRow: number, wDense: number, wOut: number,
     T: number, N: number, I: number, O: number, washout: number, leak: number, dense: number, outTanh: number, fbOn: number, forget: number,
+    feats: number, linear: number,
   ): void;
   esn_generate(
     outputs: number, state: number, feedback: number, pre: number, noise: number,
     wIn: number, wBack: number, bias: number, wVal: number, wCol: number, wRow: number, wDense: number, wOut: number,
-    S: number, N: number, I: number, O: number, leak: number, dense: number, outTanh: number, fbOn: number,
+    S: number, N: number, I: number, O: number, leak: number, dense: number, outTanh: number, fbOn: number, feats: number, linear: number,
   ): void;
-  esn_ridge_solve(wOut: number, work: number, tmp: number, perm: number, xtx: number, xty: number, F: number, O: number, ridge: number): number;
+  esn_ridge_solve(wOut: number, work: number, tmp: number, perm: number, xtx: number, xty: number, F: number, O: number, ridge: number, free: number): number;
+  esn_pinv_solve(wOut: number, work: number, tmp: number, perm: number, xtx: number, xty: number, F: number, O: number): number;
   // Training kernels (assembly/loss.ts, optim.ts, dense.ts, sequence.ts). labels and ids are i32 arrays; mask is f32 or 0.
   softmax_f32(out: number, logits: number, rows: number, classes: number): void;
   softmax_temperature_f32(out: number, logits: number, rows: number, classes: number, invTemperature: number): void;
@@ -173,7 +175,7 @@ export const EXPORTED_FUNCTIONS = {
   concat_rows_f32: 6, split_rows_f32: 6, add_scaled_f32: 5, dropout_f32: 6, multiply_f32: 4, dropout_mask_f32: 4, multiply_rows_f32: 5,
   layer_norm_forward_f32: 9, layer_norm_backward_f32: 9, weight_norm_forward_f32: 6, weight_norm_backward_f32: 8,
   narx_taps_f32: 12, narx_taps_backward_f32: 9,
-  esn_block_steps: 0, esn_collect: 34, esn_generate: 21, esn_ridge_solve: 9,
+  esn_block_steps: 0, esn_collect: 37, esn_generate: 23, esn_ridge_solve: 10, esn_pinv_solve: 8,
   softmax_f32: 4, softmax_temperature_f32: 5, softmax_backward_f32: 5, softmax_xent_f32: 8, mse_f32: 7,
   sgd_step_f32: 8, adam_step_f32: 12, rmsprop_step_f32: 8, sum_squares_f32: 2, scale_f32: 3, clip_values_f32: 3,
   add_bias_rows_f32: 4, sum_rows_into_f32: 4, embedding_forward_f32: 5, embedding_backward_f32: 5,

@@ -1,12 +1,20 @@
 // Echo State Network (Jaeger 2001, with leak; Lukoševičius, "A Practical Guide
 // to Applying Echo State Networks", 2012): the model that joins the parts.
 //
-//   x(t) = (1 − a)·x(t−1) + a·tanh(W_in·u(t) + W·x(t−1) + W_back·y(t−1) + b + ν(t))
-//   y(t) = g(W_out·[1; u(t); x(t)]),   g = identity or tanh
+//   x(t) = (1 − a)·x(t−1) + a·f(W_in·u(t) + W·x(t−1) + W_back·y(t−1) + b + ν(t)),   f = tanh or identity
+//   y(t) = g(W_out·z(t)),   g = identity or tanh
+//   z(t) = the parts of [1; u(t); x(t); y(t−1)] options.readout.features selects (default [1; u; x])
+//
+// y(t−1), wherever it is used (through W_back into the reservoir, and as the readout's 'output'
+// feature), is one value held in linear memory: the teacher d(t−1) while fitting (teacher forcing;
+// the course's W_out over [u(n), x(n), y(n−1)] "including the output layer's self-connections"
+// is trained on it), the model's own previous output in predict / run / generate, 0 at the start
+// of every training sequence and after resetState(). After fit() it is the last target, so a
+// following predict() or generate() continues the teacher-forced run.
 //
 //   options.ts    option names, defaults, validation (constructor, fitOnline, generate)
 //   reservoir.ts  W (sparse, scaled to the spectral radius), W_in, b, W_back; one Random stream each
-//   readout.ts    the ridge solve (from XᵀX / XᵀY accumulated in f64) and the RLS state
+//   readout.ts    the ridge and minimum-norm ('pinv') solves (from XᵀX / XᵀY accumulated in f64) and the RLS state
 //   saving.ts     toJSON / fromJSON
 //   ../kernels/esn.ts  the WASM calls: state collection, closed loop, ridge solve, RLS (one call per sequence)
 //
@@ -15,19 +23,21 @@
 import { liveF64, liveView, type Backend, type F32Buffer } from '../engine/backend.js';
 import { checkInt, checkOptions } from '../errors.js';
 import { sizeProduct } from '../engine/sizes.js';
-import { esnBlockSteps, esnCollect, esnGenerate, type CollectInputs, type CollectOutputs, type LoopPointers, type ReservoirPointers, type ReservoirSizes } from '../kernels/esn.js';
+import { esnBlockSteps, esnCollect, esnGenerate, readoutFeatureMask, type CollectInputs, type CollectOutputs, type LoopPointers, type ReservoirPointers, type ReservoirSizes } from '../kernels/esn.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { BufferSet } from './buffers.js';
 import {
-  readEsnOptions, readFitOnlineOptions, readGenerateOptions,
-  type EchoStateNetworkOptions, type EsnOutputActivation, type EsnSettings, type FitOnlineOptions, type GenerateOptions,
+  describeReadoutFeatures, readEsnOptions, readFitOnlineOptions, readGenerateOptions, readoutFeatureCount,
+  type EchoStateNetworkOptions, type EsnActivation, type EsnOutputActivation, type EsnReadoutFeature, type EsnSettings, type FitOnlineOptions, type GenerateOptions,
 } from './options.js';
-import { RidgeSolver, RlsState } from './readout.js';
+import { RidgeSolver, RlsState, type EsnSolver } from './readout.js';
 import { checkReservoirSizes, copyReservoir, DENSE_FROM_DENSITY, denseFromCsr, generateReservoir, STREAM, type ReservoirArrays } from './reservoir.js';
 import { readSavedEsn, writeSaved, type EchoStateNetworkJSON } from './saving.js';
 
-export type { EchoStateNetworkOptions, EsnOutputActivation, FitOnlineOptions, GenerateOptions } from './options.js';
+export type {
+  EchoStateNetworkOptions, EsnActivation, EsnOutputActivation, EsnReadoutFeature, EsnReadoutOptions, EsnSolver, FitOnlineOptions, GenerateOptions,
+} from './options.js';
 export type { EchoStateNetworkJSON } from './saving.js';
 
 const LOADED = Symbol('loaded');
@@ -50,8 +60,11 @@ export class EchoStateNetwork {
   readonly biasScaling: number;
   readonly feedbackScaling: number;
   readonly ridge: number;
+  readonly solver: EsnSolver;
+  /** The readout's design row: the features in column order (bias, input, state, output). */
+  readonly readout: { readonly features: readonly EsnReadoutFeature[] };
   readonly washout: number;
-  readonly activation = 'tanh' as const;
+  readonly activation: EsnActivation;
   readonly outputActivation: EsnOutputActivation;
   readonly stateNoise: number;
   readonly seed: number;
@@ -67,6 +80,7 @@ export class EchoStateNetwork {
   readonly #state: F32Buffer; // f32 [N]
   readonly #feedback: F32Buffer; // f32 [O]
   readonly #pre: F32Buffer; // f32 [N]
+  readonly #ynext: F32Buffer; // f32 [O]
   readonly #wOut: F32Buffer; // f64 [O, F]
   #trained = false;
   #rls: RlsState | null = null;
@@ -89,14 +103,17 @@ export class EchoStateNetwork {
     this.biasScaling = settings.biasScaling;
     this.feedbackScaling = settings.feedbackScaling;
     this.ridge = settings.ridge;
+    this.solver = settings.solver;
+    this.readout = Object.freeze({ features: Object.freeze([...settings.readout.features]) });
     this.washout = settings.washout;
+    this.activation = settings.activation;
     this.outputActivation = settings.outputActivation;
     this.stateNoise = settings.stateNoise;
     this.seed = settings.seed;
     this.backend = backend;
     const N = this.units;
     this.denseReservoir = this.density >= DENSE_FROM_DENSITY;
-    checkReservoirSizes(where, settings); // before minutes of generation: every matrix fits one block
+    checkReservoirSizes(where, settings, settings.readout.features); // before minutes of generation: every matrix fits one block
     this.#reservoir = loaded ? loaded[LOADED] : generateReservoir(where, settings);
     this.#noise = new Random(this.seed, STREAM.stateNoise);
 
@@ -114,6 +131,7 @@ export class EchoStateNetwork {
       this.#state = own.f32(N, 'the state');
       this.#feedback = own.f32(this.outputSize, 'the fed-back output');
       this.#pre = own.f32(N, 'the state scratch');
+      this.#ynext = own.f32(this.outputSize, 'the output scratch');
       this.#wOut = own.f64(sizeProduct(this.outputSize, this.#features), 'the readout W_out');
       this.#weights = {
         wIn: wIn.ptr, wBack: wBack?.ptr ?? 0, bias: bias.ptr,
@@ -125,9 +143,14 @@ export class EchoStateNetwork {
     }
   }
 
-  /** F = 1 + I + N readout features: [1; u; x]. */
+  /** F readout features (columns of W_out): 1 + I + N for the default [1; u; x]. */
   get #features(): number {
-    return 1 + this.inputSize + this.units;
+    return readoutFeatureCount(this.readout.features, this);
+  }
+
+  /** 'F = 1 + inputSize + units = … features', for size messages. */
+  get #featuresText(): string {
+    return describeReadoutFeatures(this.readout.features, this);
   }
 
   /** Whether a readout has been fitted (fit, fitOnline or a loaded model). */
@@ -138,11 +161,13 @@ export class EchoStateNetwork {
   // ---- public API ----
 
   /**
-   * Fits the readout by ridge regression on one sequence (inputs [T, I], targets [T, O])
-   * or several (arrays of those; lengths may differ). Every sequence starts from a zero
-   * state and zero feedback, is teacher-forced (the target d(t) is fed back after step t),
-   * and its first `washout` steps are not used. Afterwards the model's state is the state
-   * at the end of the last sequence and the next fed-back value / input is its last target.
+   * Fits the readout (ridge regression, or the minimum-norm least-squares solution with
+   * solver 'pinv') on one sequence (inputs [T, I], targets [T, O]) or several (arrays of
+   * those; lengths may differ). Every sequence starts from a zero state and y(−1) = 0, is
+   * teacher-forced (the target d(t) is y(t) for step t + 1: fed back through W_back and,
+   * with the 'output' feature, the readout's y(t) column), and its first `washout` steps are
+   * not used. Afterwards the model's state is the state at the end of the last sequence and
+   * the next fed-back value / previous output is its last target.
    */
   fit(inputs: TensorLike | TensorLike[], targets: TensorLike | TensorLike[]): this {
     const where = 'EchoStateNetwork.fit';
@@ -157,7 +182,7 @@ export class EchoStateNetwork {
     const saved = this.#saveState();
     const noiseStream = this.#noise.clone(); // drawn from, and kept only if the fit succeeds
     const N = this.units, I = this.inputSize, O = this.outputSize, F = this.#features;
-    const features = `F = 1 + inputSize + units = ${F} features`;
+    const features = this.#featuresText;
     const KB = esnBlockSteps(this.backend);
     const maxT = Math.max(...seqs.map((q) => q.T));
     const buffers = new BufferSet(this.backend, where);
@@ -171,7 +196,7 @@ export class EchoStateNetwork {
       const teacher = buffers.f32(sizeProduct(maxT, O), `the targets of the longest sequence (${maxT} time steps × outputSize ${O})`);
       const goal = buffers.f64(sizeProduct(maxT, O), `the targets of the longest sequence (${maxT} time steps × outputSize ${O})`);
       const noise = this.stateNoise > 0 ? buffers.f32(sizeProduct(maxT, N), `the state noise (${maxT} time steps × units ${N})`) : null;
-      solver = new RidgeSolver(this.backend, F, O, where);
+      solver = new RidgeSolver(this.backend, F, O, where, features);
       for (const q of seqs) {
         this.#zeroState();
         liveView(u).set(q.u);
@@ -184,11 +209,20 @@ export class EchoStateNetwork {
           { timeSteps: q.T, washout: this.washout, forgettingFactor: 1 },
         );
       }
-      solver.solve(xtx, xty, this.ridge);
+      // A state that overflowed (possible only with activation 'identity': tanh keeps states in (−1, 1))
+      // makes XᵀX non-finite, which the pivoted solves would read as rank 0 and answer with zeros.
+      const gram = liveF64(xtx);
+      for (let i = 0; i < F; i++) if (!Number.isFinite(gram[i * F + i])) this.#unstable(where, `XᵀX[${i}][${i}] is ${gram[i * F + i]}`);
+      if (this.solver === 'pinv') solver.solvePinv(xtx, xty);
+      else solver.solve(xtx, xty, this.ridge, this.readout.features[0] === 'bias');
       const weights = liveF64(solver.weights);
       for (let k = 0; k < weights.length; k++) {
         if (!Number.isFinite(weights[k])) {
-          throw new RangeError(`${where}: the ridge solve produced ${weights[k]} (the states are degenerate or λ = ${this.ridge} is too small); the model is unchanged`);
+          throw new RangeError(
+            this.solver === 'pinv'
+              ? `${where}: the minimum-norm solve produced ${weights[k]} (the states are not finite: is the reservoir unstable?); the model is unchanged`
+              : `${where}: the ridge solve produced ${weights[k]} (the states are degenerate or λ = ${this.ridge} is too small); the model is unchanged`,
+          );
         }
       }
       liveF64(this.#wOut).set(weights);
@@ -223,7 +257,7 @@ export class EchoStateNetwork {
     const noiseStream = this.#noise.clone(); // drawn from, and kept only if the call succeeds
     const buffers = new BufferSet(this.backend, where);
     try {
-      if (!this.#rls) this.#rls = new RlsState(this.backend, F, delta, where);
+      if (!this.#rls) this.#rls = new RlsState(this.backend, F, delta, where, this.#featuresText);
       const u = buffers.f32(q.u, `inputs (${q.T} time steps × inputSize ${this.inputSize})`);
       const teacher = buffers.f32(q.d!, `targets (${q.T} time steps × outputSize ${this.outputSize})`);
       const goal = buffers.f64(this.#transformTargets(q.d!), `targets (${q.T} time steps × outputSize ${this.outputSize})`);
@@ -235,6 +269,7 @@ export class EchoStateNetwork {
         { u: u.ptr, teacher: teacher.ptr, targets: goal.ptr, noise: noise?.ptr ?? 0 },
         { timeSteps: q.T, washout, forgettingFactor },
       );
+      this.#checkStatesFinite(where);
       const w = liveF64(this.#wOut);
       for (let k = 0; k < w.length; k++) {
         if (!Number.isFinite(w[k])) throw new RangeError(`${where}: RLS produced ${w[k]}; the model is unchanged (try a larger delta or forgettingFactor)`);
@@ -317,7 +352,7 @@ export class EchoStateNetwork {
     return copyReservoir(this.#reservoir);
   }
 
-  /** The readout W_out [O, 1 + I + N] (columns: bias, inputs, units), f64, a copy. */
+  /** The readout W_out [O, F] (columns: the readout features in the order bias, inputs, units, previous outputs), f64, a copy. */
   getReadout(): Float64Array {
     this.#checkAlive('EchoStateNetwork.getReadout');
     return liveF64(this.#wOut).slice();
@@ -325,7 +360,7 @@ export class EchoStateNetwork {
 
   toJSON(): EchoStateNetworkJSON {
     this.#checkAlive('EchoStateNetwork.toJSON');
-    return writeSaved({ ...this.#settings }, {
+    return writeSaved({ ...this.#settings, readout: { features: [...this.#settings.readout.features] } }, {
       reservoir: this.#reservoir, trained: this.#trained, weights: liveF64(this.#wOut),
       x: liveView(this.#state), feedback: liveView(this.#feedback),
     });
@@ -365,13 +400,14 @@ export class EchoStateNetwork {
   }
 
   get #loop(): LoopPointers {
-    return { state: this.#state.ptr, feedback: this.#feedback.ptr, pre: this.#pre.ptr };
+    return { state: this.#state.ptr, feedback: this.#feedback.ptr, pre: this.#pre.ptr, ynext: this.#ynext.ptr };
   }
 
   get #sizes(): ReservoirSizes {
     return {
       units: this.units, inputSize: this.inputSize, outputSize: this.outputSize, leakRate: this.leakRate,
       dense: this.denseReservoir, tanhOutput: this.outputActivation === 'tanh',
+      features: readoutFeatureMask(this.readout.features), linear: this.activation === 'identity',
     };
   }
 
@@ -398,6 +434,19 @@ export class EchoStateNetwork {
       this.#collect({ outputs: outputs?.ptr, states: states?.ptr }, { u: u.ptr }, { timeSteps: q.T, washout: 0, forgettingFactor: 1 });
       return { outputs: outputs ? liveView(outputs).slice() : undefined, states: states ? liveView(states).slice() : undefined };
     };
+  }
+
+  /** Throws unless the current state is finite (a linear reservoir can overflow). */
+  #checkStatesFinite(where: string): void {
+    const x = liveView(this.#state);
+    for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) this.#unstable(where, `x[${i}] is ${x[i]}`);
+  }
+
+  #unstable(where: string, what: string): never {
+    throw new RangeError(
+      `${where}: the reservoir states are not finite (${what}): the reservoir is unstable` +
+        `${this.activation === 'identity' ? " (activation 'identity' has nothing to bound it: keep spectralRadius below 1)" : ''}; the model is unchanged`,
+    );
   }
 
   #transformTargets(d: Float32Array): Float64Array {

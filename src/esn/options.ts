@@ -3,10 +3,35 @@
 // this library no longer reads, with a message that says which option to use.
 import { Backend } from '../engine/backend.js';
 import { defaultBackend } from '../engine/init.js';
-import { checkFinite, checkInt, checkOptions, describe, readSeed } from '../errors.js';
+import { checkFinite, checkInt, checkOneOf, checkOptions, describe, readSeed } from '../errors.js';
+import { READOUT_FEATURES, type ReadoutFeature } from '../kernels/esn.js';
 import type { TensorLike } from '../tensor.js';
+import type { EsnSolver } from './readout.js';
 
 export type EsnOutputActivation = 'identity' | 'tanh';
+/** The reservoir's non-linearity f: tanh (Jaeger's ESN) or identity (a linear reservoir). */
+export type EsnActivation = 'tanh' | 'identity';
+/** A part of the readout's design row: the constant 1, u(n), x(n), y(n−1). */
+export type EsnReadoutFeature = ReadoutFeature;
+export type { EsnSolver } from './readout.js';
+
+/** The readout's design row. */
+export interface EsnReadoutOptions {
+  /**
+   * Which of [1; u(n); x(n); y(n−1)] the readout sees (default ['bias', 'input', 'state']). The columns
+   * of W_out always follow the order bias, input, state, output, whatever order the list has.
+   * 'output' is y(n−1): the teacher d(n−1) while fitting, the model's own previous output in
+   * predict / generate / run (0 at the start of every training sequence and after resetState()).
+   */
+  features?: readonly EsnReadoutFeature[];
+}
+
+/** The readout's design row after validation: the features in column order. */
+export interface EsnReadoutSettings {
+  features: EsnReadoutFeature[];
+}
+
+export const DEFAULT_READOUT_FEATURES: readonly EsnReadoutFeature[] = ['bias', 'input', 'state'];
 
 export interface EchoStateNetworkOptions {
   /** Input features per step, I. */
@@ -30,13 +55,17 @@ export interface EchoStateNetworkOptions {
   biasScaling?: number;
   /** W_back entries are U[−feedbackScaling, feedbackScaling]; 0 = no output feedback (default). */
   feedbackScaling?: number;
-  /** Ridge λ ≥ 0 (default 1e-6); the bias column is not regularised; 0 = least squares. */
+  /** Ridge λ ≥ 0 (default 1e-6); the bias column is not regularised; 0 = a basic least-squares solution (solver 'pinv' gives the minimum-norm one). */
   ridge?: number;
+  /** 'ridge' (default): the ridge solve with λ = ridge; 'pinv': the minimum-norm least-squares solution (no ridge). */
+  solver?: EsnSolver;
+  /** The readout's design row (default features ['bias', 'input', 'state']). */
+  readout?: EsnReadoutOptions;
   /** Steps discarded at the start of every training sequence before states are collected (default 0). Alias: warmup (ReservoirPy's name). */
   washout?: number;
   warmup?: number;
-  /** Reservoir nonlinearity (only 'tanh'). */
-  activation?: 'tanh';
+  /** Reservoir non-linearity f: 'tanh' (default) or 'identity' (a linear reservoir: keep spectralRadius < 1). */
+  activation?: EsnActivation;
   /** g: 'identity' (default) or 'tanh' (targets must lie in (−1, 1); fit on atanh(targets)). */
   outputActivation?: EsnOutputActivation;
   /** Amplitude of uniform noise added to the pre-activations while fitting (default 0). */
@@ -60,8 +89,10 @@ export interface EsnSettings {
   biasScaling: number;
   feedbackScaling: number;
   ridge: number;
+  solver: EsnSolver;
+  readout: EsnReadoutSettings;
   washout: number;
-  activation: 'tanh';
+  activation: EsnActivation;
   outputActivation: EsnOutputActivation;
   stateNoise: number;
   seed: number;
@@ -81,7 +112,7 @@ export interface GenerateOptions {
 
 const OPTION_KEYS = [
   'inputSize', 'outputSize', 'units', 'spectralRadius', 'sr', 'leakRate', 'density', 'inputScaling', 'inputDensity',
-  'biasScaling', 'feedbackScaling', 'ridge', 'washout', 'warmup', 'activation', 'outputActivation', 'stateNoise', 'seed', 'backend',
+  'biasScaling', 'feedbackScaling', 'ridge', 'solver', 'readout', 'washout', 'warmup', 'activation', 'outputActivation', 'stateNoise', 'seed', 'backend',
 ];
 const FIT_ONLINE_KEYS = ['forgettingFactor', 'delta'];
 const GENERATE_KEYS = ['prefix'];
@@ -104,14 +135,22 @@ export function readEsnOptions(where: string, options: unknown): EsnSettings & {
     biasScaling: nonNegative(where, 'options.biasScaling', o.biasScaling ?? 0),
     feedbackScaling: nonNegative(where, 'options.feedbackScaling', o.feedbackScaling ?? 0),
     ridge: nonNegative(where, 'options.ridge', o.ridge ?? 1e-6),
+    solver: checkOneOf(where, 'options.solver', o.solver ?? 'ridge', ['ridge', 'pinv'] as const),
+    readout: readReadout(where, o.readout),
     washout: checkInt(where, 'options.washout', alias(where, o, 'washout', 'warmup', 0), 0),
-    activation: 'tanh',
+    activation: checkOneOf(where, 'options.activation', o.activation ?? 'tanh', ['tanh', 'identity'] as const),
     outputActivation: 'identity',
     stateNoise: 0,
     seed: 0,
   };
-  if (o.activation !== undefined && o.activation !== 'tanh') {
-    throw new RangeError(`${where}: options.activation must be 'tanh', got ${describe(o.activation)}`);
+  if (settings.solver === 'pinv') {
+    if (o.ridge !== undefined && o.ridge !== 0) {
+      throw new RangeError(
+        `${where}: options.ridge (${o.ridge}) is not read by solver 'pinv' (the minimum-norm least-squares solution has no penalty); ` +
+          `leave ridge out, or use solver 'ridge'`,
+      );
+    }
+    settings.ridge = 0;
   }
   const g = o.outputActivation ?? 'identity';
   if (g !== 'identity' && g !== 'tanh') {
@@ -144,6 +183,43 @@ export function readGenerateOptions(where: string, options: unknown): GenerateOp
     );
   }
   return checkOptions(where, options, GENERATE_KEYS);
+}
+
+/** options.readout: { features } with every name checked; the features come back in column order. */
+function readReadout(where: string, value: unknown): EsnReadoutSettings {
+  if (value === undefined) return { features: [...DEFAULT_READOUT_FEATURES] };
+  const o = checkOptions(where, value, ['features'], 'options.readout');
+  const list = o.features;
+  if (list === undefined) return { features: [...DEFAULT_READOUT_FEATURES] };
+  const known = READOUT_FEATURES.map((f) => `'${f}'`).join(', ');
+  if (!Array.isArray(list)) throw new TypeError(`${where}: options.readout.features must be an array of feature names (${known}), got ${describe(list)}`);
+  if (list.length === 0) throw new RangeError(`${where}: options.readout.features is empty; give at least one of ${known}`);
+  for (let k = 0; k < list.length; k++) {
+    const name: unknown = list[k]; // holes read as undefined
+    if (!READOUT_FEATURES.includes(name as EsnReadoutFeature)) {
+      throw new RangeError(`${where}: options.readout.features[${k}] must be one of ${known}, got ${describe(name)}`);
+    }
+    const first = list.indexOf(name);
+    if (first !== k) throw new RangeError(`${where}: options.readout.features lists ${describe(name)} twice (at ${first} and ${k})`);
+  }
+  return { features: READOUT_FEATURES.filter((f) => list.includes(f)) };
+}
+
+/** F: the number of readout features (columns of W_out) for these sizes. */
+export function readoutFeatureCount(features: readonly EsnReadoutFeature[], sizes: { inputSize: number; units: number; outputSize: number }): number {
+  let F = 0;
+  for (const f of features) F += f === 'bias' ? 1 : f === 'input' ? sizes.inputSize : f === 'state' ? sizes.units : sizes.outputSize;
+  return F;
+}
+
+/** How messages name the columns of W_out: '1 + inputSize + units' for the default design row. */
+export function readoutColumnTerms(features: readonly EsnReadoutFeature[]): string {
+  return features.map((f) => (f === 'bias' ? '1' : f === 'input' ? 'inputSize' : f === 'state' ? 'units' : 'outputSize')).join(' + ');
+}
+
+/** How messages name F: 'F = 1 + inputSize + units = 12 features' for the default design row. */
+export function describeReadoutFeatures(features: readonly EsnReadoutFeature[], sizes: { inputSize: number; units: number; outputSize: number }): string {
+  return `F = ${readoutColumnTerms(features)} = ${readoutFeatureCount(features, sizes)} features`;
 }
 
 function alias(where: string, o: EchoStateNetworkOptions, name: keyof EchoStateNetworkOptions, short: keyof EchoStateNetworkOptions, fallback: number): number {

@@ -10,7 +10,8 @@
 //   k = 4  state noise ν: U[−stateNoise, stateNoise] per unit and step, during fit/fitOnline only (drawn by the model).
 import { Random } from '../random.js';
 import { spectralRadiusOf } from './eigen.js';
-import { checkBlock, sizeProduct, sizeSum } from '../engine/sizes.js';
+import { checkBlock, sizeProduct } from '../engine/sizes.js';
+import { DEFAULT_READOUT_FEATURES, readoutColumnTerms, readoutFeatureCount, type EsnReadoutFeature } from './options.js';
 
 /** The Random stream of each matrix: new Random(seed, STREAM.x). */
 export const STREAM = { reservoir: 0, input: 1, bias: 2, feedback: 3, stateNoise: 4, arnoldi: 5 } as const;
@@ -56,10 +57,10 @@ export function nonZerosPerRow(density: number, N: number): number {
 
 /**
  * Throws unless every matrix of the reservoir fits one block of linear memory: checked from the
- * options alone, before anything is drawn (a reservoir too large is refused up front, not after the
+ * options alone (the readout's from its features), before anything is drawn (a reservoir too large is refused up front, not after the
  * minutes its generation and spectral radius take).
  */
-export function checkReservoirSizes(where: string, spec: ReservoirSpec): void {
+export function checkReservoirSizes(where: string, spec: ReservoirSpec, features: readonly EsnReadoutFeature[] = DEFAULT_READOUT_FEATURES): void {
   const N = spec.units;
   if (spec.density >= DENSE_FROM_DENSITY) {
     checkBlock(where, `the dense reservoir W [units, units] for units ${N} (density ${spec.density} ≥ ${DENSE_FROM_DENSITY} is stored dense)`, sizeProduct(N, N));
@@ -68,8 +69,8 @@ export function checkReservoirSizes(where: string, spec: ReservoirSpec): void {
   }
   checkBlock(where, `W_in [inputSize, units] for inputSize ${spec.inputSize} and units ${N}`, sizeProduct(spec.inputSize, N));
   if (spec.feedbackScaling > 0) checkBlock(where, `W_back [outputSize, units] for outputSize ${spec.outputSize} and units ${N}`, sizeProduct(spec.outputSize, N));
-  const F = sizeSum(1, spec.inputSize, N);
-  checkBlock(where, `the readout W_out [outputSize, 1 + inputSize + units] for outputSize ${spec.outputSize} and ${F} features`, sizeProduct(spec.outputSize, F), 'f64 values');
+  const F = readoutFeatureCount(features, spec);
+  checkBlock(where, `the readout W_out [outputSize, ${readoutColumnTerms(features)}] for outputSize ${spec.outputSize} and ${F} features`, sizeProduct(spec.outputSize, F), 'f64 values');
 }
 
 /** Draws W, W_in, b and W_back from `spec.seed`; throws when W0 cannot be scaled (ρ(W0) ≈ 0). */

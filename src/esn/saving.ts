@@ -1,9 +1,12 @@
 // The ESN's saved form (toJSON / fromJSON): the options, the reservoir matrices, the
 // readout and the loop state. Read through the shared readSaved (format id and version),
 // then validated in full before anything is allocated. Files written by 0.1.0 carry the
-// id 'rnn-wasm/EchoStateNetwork' and are read unchanged.
+// id 'rnn-wasm/EchoStateNetwork' and are read unchanged. options.solver, options.readout
+// ({ features }) and options.activation 'identity' came later within version 1: a file
+// without them is a tanh reservoir with the ridge readout over [1; u; x], which is what
+// every earlier file is (they load and predict bit for bit as before).
 import { readFields, readNumbers, readSaved, type Schema } from '../saved-file.js';
-import { readEsnOptions, type EsnSettings } from './options.js';
+import { readEsnOptions, readoutFeatureCount, type EsnSettings } from './options.js';
 import type { ReservoirArrays } from './reservoir.js';
 
 export const FORMAT = 'rnn-wasm/echo-state-network';
@@ -64,12 +67,12 @@ export function readSavedEsn(where: string, json: unknown, backend: unknown): { 
   const state = readFields(where, 'state', j.state, STATE) as unknown as EchoStateNetworkJSON['state'];
   // Every option as the constructor reads it (types, ranges, unknown keys), with the file's names.
   const opts = { ...(j.options as Partial<EsnSettings>) };
-  readEsnOptions(where, { ...opts, backend });
+  const settings = readEsnOptions(where, { ...opts, backend });
   // Sizes first: every array below is checked against them.
-  const N = opts.units!;
-  const I = opts.inputSize!;
-  const O = opts.outputSize ?? 1;
-  const F = 1 + I + N;
+  const N = settings.units;
+  const I = settings.inputSize;
+  const O = settings.outputSize;
+  const F = readoutFeatureCount(settings.readout.features, settings);
   const rowStart = readNumbers(where, 'reservoir.rowStart', rs.rowStart, N + 1, 'integer');
   const nnz = rowStart[N];
   if (rowStart[0] !== 0) throw new RangeError(`${where}: reservoir.rowStart[0] must be 0, got ${rowStart[0]}`);

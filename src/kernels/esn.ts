@@ -4,16 +4,16 @@
 // Arguments come as outputs, then state and inputs, then the reservoir, then sizes.
 //
 //   pre(t) = (b + W_in·u(t) + W_back·y(t−1)) + W·x(t−1) + ν(t)
-//   x(t)   = (1 − a)·x(t−1) + a·tanh(pre(t))
-//   z(t)   = [1; u(t); x(t)]                     F = 1 + I + N readout features (f64)
+//   x(t)   = (1 − a)·x(t−1) + a·f(pre(t))          f = tanh, or identity for a linear reservoir
+//   z(t)   = the parts of [1; u(t); x(t); y(t−1)] the feature mask selects, in that order (f64)
 //   y(t)   = g(W_out·z(t)),   g = identity or tanh
 //
 // Buffers (row-major; f32 unless marked f64 or i32):
 //   reservoir   wIn [I, N];  wBack [O, N] or 0 (no output feedback);  bias [N];
 //               W as CSR: wVal [nnz], wCol i32 [nnz], wRow i32 [N + 1] — or dense: wDense [N, N]
-//               (the other layout's pointers are 0);  wOut f64 [O, F] (columns: bias, inputs, units)
+//               (the other layout's pointers are 0);  wOut f64 [O, F] (columns: the features in order)
 //   loop state  state [N]: x(t−1) in, the last x out;  feedback [O]: y(t−1) in, the last fed-back
-//               value out;  pre [N]: scratch
+//               value out;  pre [N], ynext [O]: scratch
 //   collect     u [T, I];  teacher [T, O] (fed back after step t) or 0 (the readout's y(t) is);
 //               targets f64 [T, O] in g⁻¹ space;  noise [T, N] or 0
 //               out: states [T, N], outputs [T, O] (y(t) from wOut), xtx f64 [F, F] (upper triangle,
@@ -21,10 +21,26 @@
 //               scratch (KB = esnBlockSteps()); RLS: rlsP f64 [F, F], rlsZ f64 [F], rlsPz f64 [F]
 //               (updates wOut in place for t ≥ washout)
 //   generate    outputs [S, O]; the input of step t is y(t−1), read from feedback (needs I = O)
-//   ridge solve wOut f64 [O, F] out;  work f64 [F, F], tmp f64 [F], perm i32 [F] scratch;
+//   solves      wOut f64 [O, F] out;  work f64 [F, F], tmp f64 [2F], perm i32 [F] scratch;
 //               xtx f64 [F, F] (upper triangle read), xty f64 [F, O], both left unchanged
 import type { Backend } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
+
+/**
+ * The readout's feature bits; they must align with FEATURE_BIAS … FEATURE_OUTPUT in
+ * assembly/esn.ts. The columns of W_out follow this order whatever order a user lists them in.
+ */
+export const READOUT_FEATURE = { bias: 1, input: 2, state: 4, output: 8 } as const;
+export type ReadoutFeature = keyof typeof READOUT_FEATURE;
+/** The features in column order. */
+export const READOUT_FEATURES = Object.keys(READOUT_FEATURE) as ReadoutFeature[];
+
+/** The bit mask of a list of features. */
+export function readoutFeatureMask(features: readonly ReadoutFeature[]): number {
+  let mask = 0;
+  for (const f of features) mask |= READOUT_FEATURE[f];
+  return mask;
+}
 
 /** The reservoir and readout in linear memory (pointers; 0 = absent). */
 export interface ReservoirPointers {
@@ -43,6 +59,8 @@ export interface LoopPointers {
   state: number;
   feedback: number;
   pre: number;
+  /** f32 [O] scratch. */
+  ynext: number;
 }
 
 export interface ReservoirSizes {
@@ -54,6 +72,10 @@ export interface ReservoirSizes {
   dense: boolean;
   /** g = tanh rather than identity. */
   tanhOutput: boolean;
+  /** READOUT_FEATURE bits (readoutFeatureMask). */
+  features: number;
+  /** f = identity rather than tanh. */
+  linear: boolean;
 }
 
 /** What esnCollect writes; every part is optional (0 or absent = off). */
@@ -96,11 +118,12 @@ export function esnCollect(
   exportsOf(backend).esn_collect(
     out.states ?? 0, out.outputs ?? 0, out.xtx ?? 0, out.xty ?? 0, out.zblk ?? 0, out.dblk ?? 0,
     out.rlsP ?? 0, out.rlsZ ?? 0, out.rlsPz ?? 0,
-    loop.state, loop.feedback, loop.pre,
+    loop.state, loop.feedback, loop.pre, loop.ynext,
     inputs.u, inputs.teacher ?? 0, inputs.targets ?? 0, inputs.noise ?? 0,
     w.wIn, w.wBack, w.bias, w.wVal, w.wCol, w.wRow, w.wDense, w.wOut,
     sizes.timeSteps, sizes.units, sizes.inputSize, sizes.outputSize, sizes.washout, sizes.leakRate,
     sizes.dense ? 1 : 0, sizes.tanhOutput ? 1 : 0, w.wBack !== 0 ? 1 : 0, sizes.forgettingFactor,
+    sizes.features, sizes.linear ? 1 : 0,
   );
 }
 
@@ -110,18 +133,30 @@ export function esnGenerate(backend: Backend, outputs: number, loop: LoopPointer
     outputs, loop.state, loop.feedback, loop.pre, 0,
     w.wIn, w.wBack, w.bias, w.wVal, w.wCol, w.wRow, w.wDense, w.wOut,
     sizes.steps, sizes.units, sizes.inputSize, sizes.outputSize, sizes.leakRate,
-    sizes.dense ? 1 : 0, sizes.tanhOutput ? 1 : 0, w.wBack !== 0 ? 1 : 0,
+    sizes.dense ? 1 : 0, sizes.tanhOutput ? 1 : 0, w.wBack !== 0 ? 1 : 0, sizes.features, sizes.linear ? 1 : 0,
   );
 }
 
 /**
- * W_out = ((XᵀX + λ·diag(0, 1, …, 1)) \ XᵀY)ᵀ in f64. Returns the numerical rank r and
- * whether the pivoted Cholesky ran (λ = 0, or a non-positive pivot); features left out get 0.
+ * W_out = ((XᵀX + λ·D) \ XᵀY)ᵀ in f64, D = diag(0, 1, …, 1) when the first column is the bias
+ * (not regularised), else I. Returns the numerical rank r and whether the pivoted Cholesky ran
+ * (λ = 0, or a non-positive pivot); then features left out get 0 (a basic solution).
  */
 export function esnRidgeSolve(
   backend: Backend, wOut: number, work: number, tmp: number, perm: number, xtx: number, xty: number,
-  sizes: { features: number; outputSize: number; ridge: number },
+  sizes: { features: number; outputSize: number; ridge: number; biasColumn: boolean },
 ): { rank: number; pivoted: boolean } {
-  const code = exportsOf(backend).esn_ridge_solve(wOut, work, tmp, perm, xtx, xty, sizes.features, sizes.outputSize, sizes.ridge);
+  const code = exportsOf(backend).esn_ridge_solve(wOut, work, tmp, perm, xtx, xty, sizes.features, sizes.outputSize, sizes.ridge, sizes.biasColumn ? 1 : 0);
   return { rank: code & ((1 << 30) - 1), pivoted: (code & (1 << 30)) !== 0 };
+}
+
+/**
+ * The minimum-norm least-squares W_out = ((XᵀX)⁺·XᵀY)ᵀ in f64 (pivoted Cholesky + RZ: a complete
+ * orthogonal decomposition of XᵀX). tmp is f64 [2F]. Returns the numerical rank r.
+ */
+export function esnPinvSolve(
+  backend: Backend, wOut: number, work: number, tmp: number, perm: number, xtx: number, xty: number,
+  sizes: { features: number; outputSize: number },
+): { rank: number } {
+  return { rank: exportsOf(backend).esn_pinv_solve(wOut, work, tmp, perm, xtx, xty, sizes.features, sizes.outputSize) };
 }

@@ -2,11 +2,14 @@
 // assembly/esn.ts in tests and the JS baseline in benchmarks. One line per
 // equation (Jaeger's leaky ESN):
 //
-//   x(t) = (1 − a)·x(t−1) + a·tanh(W_in·u(t) + W·x(t−1) + W_back·y(t−1) + b + ν(t))
-//   z(t) = [1; u(t); x(t)],   y(t) = g(W_out·z(t))
+//   x(t) = (1 − a)·x(t−1) + a·f(W_in·u(t) + W·x(t−1) + W_back·y(t−1) + b + ν(t)),   f = tanh or identity
+//   z(t) = the chosen parts of [1; u(t); x(t); y(t−1)],   y(t) = g(W_out·z(t))
 //   W_out = ((XᵀX + λ·diag(0, 1, …, 1)) \ XᵀY)ᵀ        (bias column not regularised)
+//   W_out = (X⁺·Y)ᵀ, X⁺ = V·Σ⁺·Uᵀ from a one-sided Jacobi SVD of the design X   ('pinv')
 //
-// Layouts match the kernels: wIn [I, N], wBack [O, N], W in CSR, wOut [O, F], F = 1 + I + N.
+// y(t−1) is the teacher d(t−1) while collecting for a fit, the previous output otherwise, 0 at
+// the start. Layouts match the kernels: wIn [I, N], wBack [O, N], W in CSR, wOut [O, F],
+// F = 1 + I + N for the default features.
 
 export interface ReservoirReference {
   units: number; // N
@@ -19,9 +22,20 @@ export interface ReservoirReference {
   values: ArrayLike<number>;
   columns: ArrayLike<number>;
   rowStart: ArrayLike<number>;
+  /** f: 'tanh' (default) or 'identity' (a linear reservoir). */
+  activation?: 'tanh' | 'identity';
 }
 
-/** One reservoir step: x ← (1 − a)·x + a·tanh(W_in·u + W·x + W_back·y + b + ν). */
+/** The parts of [1; u; x; y(t−1)] a readout can see, in column order. */
+export type FeatureReference = 'bias' | 'input' | 'state' | 'output';
+const DEFAULT_FEATURES: readonly FeatureReference[] = ['bias', 'input', 'state'];
+
+/** F for these features. */
+export function featureCountReference(r: { units: number; inputSize: number; outputSize: number }, features: readonly FeatureReference[] = DEFAULT_FEATURES): number {
+  return (features.includes('bias') ? 1 : 0) + (features.includes('input') ? r.inputSize : 0) + (features.includes('state') ? r.units : 0) + (features.includes('output') ? r.outputSize : 0);
+}
+
+/** One reservoir step: x ← (1 − a)·x + a·f(W_in·u + W·x + W_back·y + b + ν). */
 export function reservoirStepReference(r: ReservoirReference, x: Float64Array, u: ArrayLike<number>, y: ArrayLike<number>, noise?: ArrayLike<number>): void {
   const { units: N, inputSize: I, outputSize: O, leakRate: a } = r;
   const pre = new Float64Array(N);
@@ -32,15 +46,20 @@ export function reservoirStepReference(r: ReservoirReference, x: Float64Array, u
     for (let k = r.rowStart[i]; k < r.rowStart[i + 1]; k++) s += r.values[k] * x[r.columns[k]];
     pre[i] = s + (noise ? noise[i] : 0);
   }
-  for (let i = 0; i < N; i++) x[i] = (1 - a) * x[i] + a * Math.tanh(pre[i]);
+  const f = r.activation === 'identity' ? (v: number): number => v : Math.tanh;
+  for (let i = 0; i < N; i++) x[i] = (1 - a) * x[i] + a * f(pre[i]);
 }
 
-export function featuresReference(u: ArrayLike<number>, x: ArrayLike<number>): Float64Array {
-  const z = new Float64Array(1 + u.length + x.length);
-  z[0] = 1;
-  z.set(u, 1);
-  z.set(x, 1 + u.length);
-  return z;
+/** z = the chosen parts of [1; u; x; yPrev], in that order (default [1; u; x]). */
+export function featuresReference(
+  u: ArrayLike<number>, x: ArrayLike<number>, yPrev: ArrayLike<number> = [], features: readonly FeatureReference[] = DEFAULT_FEATURES,
+): Float64Array {
+  const z: number[] = [];
+  if (features.includes('bias')) z.push(1);
+  if (features.includes('input')) z.push(...Array.from(u));
+  if (features.includes('state')) z.push(...Array.from(x));
+  if (features.includes('output')) z.push(...Array.from(yPrev));
+  return Float64Array.from(z);
 }
 
 export function readoutReference(wOut: ArrayLike<number>, z: Float64Array, O: number, tanhOutput: boolean): Float64Array {
@@ -65,15 +84,15 @@ export interface CollectReferenceResult {
 
 /**
  * Teacher-forced state collection over one sequence from x = 0, y(−1) = 0:
- * u [T, I], teacher [T, O] (fed back), targets [T, O] (regression targets,
- * already through g⁻¹). Steps t < washout are not accumulated.
+ * u [T, I], teacher [T, O] (fed back, and y(t−1) of the 'output' feature), targets [T, O]
+ * (regression targets, already through g⁻¹). Steps t < washout are not accumulated.
  */
 export function collectReference(
   r: ReservoirReference, u: ArrayLike<number>, teacher: ArrayLike<number>, targets: ArrayLike<number>, T: number, washout: number,
-  noise?: ArrayLike<number>,
+  noise?: ArrayLike<number>, features: readonly FeatureReference[] = DEFAULT_FEATURES,
 ): CollectReferenceResult {
   const { units: N, inputSize: I, outputSize: O } = r;
-  const F = 1 + I + N;
+  const F = featureCountReference(r, features);
   const x = new Float64Array(N);
   let y = new Float64Array(O);
   const states = new Float64Array(T * N);
@@ -84,7 +103,7 @@ export function collectReference(
     reservoirStepReference(r, x, ut, y, noise ? sliceOf(noise, t * N, N) : undefined);
     states.set(x, t * N);
     if (t >= washout) {
-      const z = featuresReference(ut, x);
+      const z = featuresReference(ut, x, y, features);
       for (let i = 0; i < F; i++) {
         for (let j = 0; j < F; j++) xtx[i * F + j] += z[i] * z[j];
         for (let o = 0; o < O; o++) xty[i * O + o] += z[i] * targets[t * O + o];
@@ -95,12 +114,15 @@ export function collectReference(
   return { states, xtx, xty };
 }
 
-/** W_out [O, F] = ((XᵀX + λ·diag(0, 1, …, 1)) \ XᵀY)ᵀ by Cholesky (λ > 0, or a full-rank XᵀX). */
-export function ridgeSolveReference(xtx: ArrayLike<number>, xty: ArrayLike<number>, F: number, O: number, ridge: number): Float64Array {
+/**
+ * W_out [O, F] = ((XᵀX + λ·D) \ XᵀY)ᵀ by Cholesky (λ > 0, or a full-rank XᵀX); D = diag(0, 1, …, 1)
+ * with a bias column first (not regularised), else I.
+ */
+export function ridgeSolveReference(xtx: ArrayLike<number>, xty: ArrayLike<number>, F: number, O: number, ridge: number, biasColumn = true): Float64Array {
   const L = new Float64Array(F * F);
   for (let i = 0; i < F; i++) {
     for (let j = 0; j <= i; j++) {
-      let s = xtx[i * F + j] + (i === j && i > 0 ? ridge : 0);
+      let s = xtx[i * F + j] + (i === j && (i > 0 || !biasColumn) ? ridge : 0);
       for (let k = 0; k < j; k++) s -= L[i * F + k] * L[j * F + k];
       if (i === j) {
         if (!(s > 0)) throw new Error(`ridgeSolveReference: matrix not positive definite at ${i}`);
@@ -128,18 +150,81 @@ export function ridgeSolveReference(xtx: ArrayLike<number>, xty: ArrayLike<numbe
 }
 
 /**
+ * One-sided Jacobi SVD (Hestenes) of A [m, n]: columns are rotated pairwise until orthogonal;
+ * then A·V = U·Σ with σ_j the column norms. Returns Σ [n] and V [n, n] and A·V [m, n].
+ */
+export function jacobiSvdReference(a: ArrayLike<number>, m: number, n: number): { sigma: Float64Array; v: Float64Array; av: Float64Array } {
+  const av = Float64Array.from(a);
+  const v = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) v[j * n + j] = 1;
+  const col = (mat: Float64Array, rows: number, p: number, q: number): number => {
+    let s = 0;
+    for (let k = 0; k < rows; k++) s += mat[k * n + p] * mat[k * n + q];
+    return s;
+  };
+  const rotate = (mat: Float64Array, rows: number, p: number, q: number, c: number, s: number): void => {
+    for (let k = 0; k < rows; k++) {
+      const ap = mat[k * n + p], aq = mat[k * n + q];
+      mat[k * n + p] = c * ap - s * aq;
+      mat[k * n + q] = s * ap + c * aq;
+    }
+  };
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const alpha = col(av, m, p, p), beta = col(av, m, q, q), gamma = col(av, m, p, q);
+        if (Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta) || gamma === 0) continue;
+        rotated = true;
+        const zeta = (beta - alpha) / (2 * gamma);
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t);
+        rotate(av, m, p, q, c, c * t);
+        rotate(v, n, p, q, c, c * t);
+      }
+    }
+    if (!rotated) break;
+  }
+  const sigma = new Float64Array(n);
+  for (let j = 0; j < n; j++) sigma[j] = Math.sqrt(col(av, m, j, j));
+  return { sigma, v, av };
+}
+
+/**
+ * The minimum-norm least-squares W_out [O, F] = (X⁺·Y)ᵀ for a design X [T, F] and targets Y [T, O]:
+ * X⁺·y = Σ_j v_j·(a_jᵀ·y)/σ_j² over σ_j > max(T, F)·ε·σ_max (a_j = X·v_j = σ_j·u_j).
+ */
+export function pinvSolveReference(x: ArrayLike<number>, y: ArrayLike<number>, T: number, F: number, O: number): { weights: Float64Array; rank: number } {
+  const { sigma, v, av } = jacobiSvdReference(x, T, F);
+  const tol = Math.max(T, F) * 2.220446049250313e-16 * Math.max(...sigma);
+  const weights = new Float64Array(O * F);
+  let rank = 0;
+  for (let j = 0; j < F; j++) {
+    if (!(sigma[j] > tol)) continue;
+    rank++;
+    for (let o = 0; o < O; o++) {
+      let ay = 0;
+      for (let t = 0; t < T; t++) ay += av[t * F + j] * y[t * O + o];
+      for (let f = 0; f < F; f++) weights[o * F + f] += (v[f * F + j] * ay) / (sigma[j] * sigma[j]);
+    }
+  }
+  return { weights, rank };
+}
+
+/**
  * Driven run from state x and fed-back y (both updated in place): u [T, I] → outputs [T, O].
  * Without wOut the outputs are not computed and y stays as given.
  */
 export function predictReference(
   r: ReservoirReference, wOut: ArrayLike<number>, tanhOutput: boolean, x: Float64Array, y: Float64Array, u: ArrayLike<number>, T: number,
+  features: readonly FeatureReference[] = DEFAULT_FEATURES,
 ): Float64Array {
   const { inputSize: I, outputSize: O } = r;
   const out = new Float64Array(T * O);
   for (let t = 0; t < T; t++) {
     const ut = sliceOf(u, t * I, I);
     reservoirStepReference(r, x, ut, y);
-    const yt = readoutReference(wOut, featuresReference(ut, x), O, tanhOutput);
+    const yt = readoutReference(wOut, featuresReference(ut, x, y, features), O, tanhOutput);
     out.set(yt, t * O);
     y.set(yt);
   }
@@ -149,13 +234,14 @@ export function predictReference(
 /** Closed loop (I = O): u(t) = y(t−1), fed back through W_back too; S steps. */
 export function generateReference(
   r: ReservoirReference, wOut: ArrayLike<number>, tanhOutput: boolean, x: Float64Array, y: Float64Array, S: number,
+  features: readonly FeatureReference[] = DEFAULT_FEATURES,
 ): Float64Array {
   const O = r.outputSize;
   const out = new Float64Array(S * O);
   for (let t = 0; t < S; t++) {
     const ut = y.slice();
     reservoirStepReference(r, x, ut, y);
-    const yt = readoutReference(wOut, featuresReference(ut, x), O, tanhOutput);
+    const yt = readoutReference(wOut, featuresReference(ut, x, y, features), O, tanhOutput);
     out.set(yt, t * O);
     y.set(yt);
   }

@@ -1,8 +1,8 @@
 // Calls the ESN kernels directly on a given reservoir, for kernel-vs-reference tests.
 import { liveF64, liveView, type Backend } from '../../src/engine/backend.js';
 import { withBuffers } from '../../src/esn/buffers.js';
-import { esnBlockSteps, esnCollect } from '../../src/kernels/esn.js';
-import type { ReservoirReference } from '../../src/reference/esn.js';
+import { esnBlockSteps, esnCollect, readoutFeatureMask, type ReadoutFeature } from '../../src/kernels/esn.js';
+import { featureCountReference, type ReservoirReference } from '../../src/reference/esn.js';
 import { makeRandom } from './random.js';
 
 /** A random reservoir (CSR, k non-zeros per row) in the reference's layout. */
@@ -41,14 +41,17 @@ export interface KernelRun {
 /**
  * esn_collect over one sequence from x = 0, y(−1) = 0, with every optional part on:
  * states, outputs (readout with wOut), accumulation from `washout`; teacher-forced when teacher is given.
+ * The readout's features default to [1; u; x]; the reservoir is linear when r.activation is 'identity'.
  */
 export function runCollect(
   backend: Backend, r: ReservoirReference, u: ArrayLike<number>, T: number, o: {
     teacher?: ArrayLike<number>; targets?: ArrayLike<number>; wOut?: ArrayLike<number>; washout?: number; dense?: boolean; tanhOutput?: boolean; noise?: ArrayLike<number>;
+    features?: readonly ReadoutFeature[];
   },
 ): KernelRun {
   const { units: N, inputSize: I, outputSize: O } = r;
-  const F = 1 + I + N;
+  const features = o.features ?? ['bias', 'input', 'state'];
+  const F = featureCountReference(r, features);
   const KB = esnBlockSteps(backend);
   return withBuffers(backend, (s) => {
     const dense = new Float32Array(N * N);
@@ -59,7 +62,7 @@ export function runCollect(
     if (o.wOut) liveF64(wOut).set(o.wOut);
     const states = s.f32(T * N), outputs = s.f32(T * O);
     const xtx = s.f64(F * F), xty = s.f64(F * O), zblk = s.f64(F * KB), dblk = s.f64(O * KB);
-    const state = s.f32(N), feedback = s.f32(O), pre = s.f32(N);
+    const state = s.f32(N), feedback = s.f32(O), pre = s.f32(N), ynext = s.f32(O);
     const uBuf = s.f32(u), teacher = o.teacher ? s.f32(o.teacher) : null;
     const targets = s.f64(T * O);
     if (o.targets) liveF64(targets).set(o.targets);
@@ -67,12 +70,13 @@ export function runCollect(
     esnCollect(
       backend,
       { states: states.ptr, outputs: outputs.ptr, xtx: xtx.ptr, xty: xty.ptr, zblk: zblk.ptr, dblk: dblk.ptr },
-      { state: state.ptr, feedback: feedback.ptr, pre: pre.ptr },
+      { state: state.ptr, feedback: feedback.ptr, pre: pre.ptr, ynext: ynext.ptr },
       { u: uBuf.ptr, teacher: teacher?.ptr ?? 0, targets: targets.ptr, noise: noise?.ptr ?? 0 },
       { wIn: wIn.ptr, wBack: wBack?.ptr ?? 0, bias: bias.ptr, wVal: wVal.ptr, wCol: wCol.ptr, wRow: wRow.ptr, wDense: wDense.ptr, wOut: wOut.ptr },
       {
         timeSteps: T, units: N, inputSize: I, outputSize: O, washout: o.washout ?? 0, leakRate: r.leakRate,
         dense: o.dense ?? false, tanhOutput: o.tanhOutput ?? false, forgettingFactor: 1,
+        features: readoutFeatureMask(features), linear: r.activation === 'identity',
       },
     );
     return {
