@@ -36,3 +36,4 @@ export {
 } from './models/encoder-decoder.js';
 export type { OptimizerConfig, OptimizerType, Schedule } from './models/optimizer.js';
 export { lookbackWindows, type WindowOptions } from './models/windows.js';
+export { AR, type AROptions, type ARCriterion, type ARCandidate, type ARFitOptions, type ARForecastOptions, type ARPredictOptions, type ARJSON } from './forecast/ar.js';
