@@ -37,6 +37,15 @@ it('README examples run', () => {
   expect(lines).toContain('ello');
   expect(lines).toContain('Huber loss 1.58 → 1.16; mean error on the clean sums 0.30'); // the custom-loss loop
   expect(lines).toContain('taps t−2, t−1, t: 1 -0.5 0'); // the Conv1D example
+  // AR/ARX: the order AIC chooses and the estimates the comments show; the direction example.
+  expect(lines).toContain('AR(2): constant 1.023, φ 0.608 -0.314');
+  expect(lines).toContain('reloaded, same forecasts: true');
+  expect(lines).toContain('ARX: φ 0.50, β 1.99');
+  expect(lines).toContain('labels 1,0,0,1');
+  const direction = lines.find((l) => l.startsWith('direction accuracy'))?.match(/[\d.]+/g)?.map(Number) ?? [];
+  expect(direction).toHaveLength(4); // accuracy, balanced, majority, last step
+  expect(direction[0]).toBeGreaterThanOrEqual(0.85);
+  expect(Math.max(direction[2], direction[3])).toBeLessThan(0.6);
 
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);

@@ -205,7 +205,7 @@ function valueVerdict(model: number, linear: number | null, persistence: number,
   const beatsP = vsP < 1;
   const beatsL = vsL < 1;
   return `The network's test RMSE is ${p} and ${l}: ${
-    beatsP && beatsL ? 'it earns its keep.' : beatsP ? 'it beats the naive forecast, but a linear model does as well or better.' : 'it does not beat the naive forecast.'
+    beatsP && beatsL ? 'it earns its keep.' : beatsP ? 'it beats the naive forecast, but the AR model does as well or better.' : 'it does not beat the naive forecast.'
   }`;
 }
 
