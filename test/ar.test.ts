@@ -246,6 +246,29 @@ describe('AR', () => {
     expect(ar.params).toEqual(before);
   });
 
+  it('a noise-free sine (an exact recursion of order 2): the search stops at the first rank-deficient order', () => {
+    const sine = Array.from({ length: 500 }, (_, t) => Math.sin(t / 8));
+    const ar = new AR({ maxOrder: 8 }).fit(sine);
+    expect(ar.order).toBe(2);
+    expect(ar.candidates!.map((c) => c.order)).toEqual([1, 2]); // order 3 is rank-deficient, and so is every higher one
+    closeTo('sine recursion', ar.coefficients, [2 * Math.cos(1 / 8), -1], 1e-9);
+    expect(ar.sigma2).toBeLessThan(1e-25);
+    expect(thrown(() => new AR({ order: 3 }).fit(sine)).message).toMatch(/^AR\.fit: the design of order 3 is rank-deficient \(rank 3 of 4 columns\)/);
+  });
+
+  it('a saved file carries llf, AIC and BIC for its readers; they must agree with σ² (an exact fit saves them as null)', () => {
+    const ar = new AR({ maxOrder: 3 }).fit(y.subarray(0, 500));
+    const json = ar.toJSON();
+    const tampered = { ...json, fitted: { ...json.fitted!, aic: json.fitted!.aic + 1 } };
+    expect(thrown(() => AR.fromJSON(tampered)).message).toMatch(/^AR\.fromJSON: fitted\.aic is [-\d.e+]+ but σ², nobs and the order give [-\d.e+]+$/);
+    const candidates = json.fitted!.candidates!.map((c, k) => (k === 1 ? { ...c, sigma2: c.sigma2 * 2 } : c));
+    expect(thrown(() => AR.fromJSON({ ...json, fitted: { ...json.fitted!, candidates } })).message).toMatch(/^AR\.fromJSON: fitted\.candidates\[1\]\.aic is /);
+    // σ² = 0: the likelihood is unbounded, JSON writes −Infinity as null, and it loads back.
+    const exact = JSON.parse(JSON.stringify({ ...json, fitted: { ...json.fitted!, ssr: 0, sigma2: 0, llf: Infinity, aic: -Infinity, bic: -Infinity } })) as unknown;
+    const loaded = AR.fromJSON(exact);
+    expect([loaded.aic, loaded.bic, loaded.llf]).toEqual([-Infinity, -Infinity, Infinity]);
+  });
+
   it('refuses bad options, data and files with a message naming the argument', async () => {
     await init();
     const fitted = new AR({ order: 2 }).fit(y.subarray(0, 100));

@@ -33,7 +33,10 @@
 // order p = 1 … P is fitted on the same rows t = h + P − 1 … n − 1 (hold_back = P), so the
 // criteria compare like with like; the smallest criterion wins (a tie goes to the smaller
 // order). The chosen order is then refitted on its own, longer sample (t from h + p − 1), as
-// ar_select_order's returned model is (hold_back = None). Two differences from statsmodels:
+// ar_select_order's returned model is (hold_back = None). An order whose design is
+// rank-deficient (an exact linear recursion: a noise-free sine is one of order 2) ends the
+// search, since every higher order holds the same columns; `candidates` lists the orders fitted.
+// Two differences from statsmodels:
 // order 0 (the mean alone) is not a candidate here, and ar_select_order's table counts the
 // parameters as OLS does (K − 1 with a constant): its criteria are ours minus 2 (AIC) or minus
 // ln(nobs) (BIC) for every candidate alike, so the choice is the same.
@@ -297,8 +300,14 @@ export class AR {
       if (this.maxOrder !== null) {
         candidates = [];
         for (const p of orders) {
-          const r = this.#solve(where, s, yBuf, xBuf, start, n, p);
-          const { aic, bic, sigma2 } = criteria(r.ssr, r.nobs, r.params.length);
+          const r = this.#solve(s, yBuf, xBuf, start, n, p);
+          // A rank-deficient order ends the search: every higher order holds the same columns.
+          if ('rank' in r) {
+            if (p === 1) throw rankError(where, p, r.rank, r.K);
+            break;
+          }
+          const sigma2 = r.ssr / r.nobs;
+          const { aic, bic } = criteria(sigma2, r.nobs, r.params.length);
           candidates.push({ order: p, aic, bic, sigma2, nobs: r.nobs });
         }
         let best = candidates[0];
@@ -306,11 +315,13 @@ export class AR {
         order = best.order;
       }
       const own = h + order - 1;
-      const r = this.#solve(where, s, yBuf, xBuf, own, n, order);
-      const stats = criteria(r.ssr, r.nobs, r.params.length);
-      const standardErrors = Array.from(r.inverseDiagonal, (v) => Math.sqrt(stats.sigma2 * v));
+      const r = this.#solve(s, yBuf, xBuf, own, n, order);
+      if ('rank' in r) throw rankError(where, order, r.rank, r.K);
+      const sigma2 = r.ssr / r.nobs;
+      const stats = criteria(sigma2, r.nobs, r.params.length);
+      const standardErrors = Array.from(r.inverseDiagonal, (v) => Math.sqrt(sigma2 * v));
       return {
-        order, params: Array.from(r.params), standardErrors, ssr: r.ssr, nobs: r.nobs, sigma2: stats.sigma2, llf: stats.llf, aic: stats.aic, bic: stats.bic,
+        order, params: Array.from(r.params), standardErrors, ssr: r.ssr, nobs: r.nobs, sigma2, llf: stats.llf, aic: stats.aic, bic: stats.bic,
         candidates, tail: Array.from(y.subarray(n - own)),
       } satisfies ARFitted;
     });
@@ -410,12 +421,16 @@ export class AR {
       });
       return [...(value as number[])];
     };
+    if (!(f.sigma2 >= 0) || !(f.ssr >= 0)) throw new RangeError(`${where}: fitted.sigma2 and fitted.ssr must be ≥ 0, got ${f.sigma2} and ${f.ssr}`);
+    const stats = criteria(f.sigma2, f.nobs, K);
+    checkCriteria(where, 'fitted', f, stats);
+    const candidates = f.candidates === null ? null : readCandidates(where, f.candidates, (order) => (model.intercept ? 1 : 0) + order + model.exogenous);
     const fitted: ARFitted = {
       order: f.order,
       params: list('params', f.params, K),
       standardErrors: list('standardErrors', f.standardErrors, K),
-      ssr: f.ssr, nobs: f.nobs, sigma2: f.sigma2, llf: f.llf, aic: f.aic, bic: f.bic,
-      candidates: f.candidates === null ? null : readCandidates(where, f.candidates),
+      ssr: f.ssr, nobs: f.nobs, sigma2: f.sigma2, ...stats,
+      candidates,
       tail: list('tail', f.tail, model.horizon + f.order - 1),
     };
     if ((fitted.candidates === null) !== (model.maxOrder === null)) throw new RangeError(`${where}: fitted.candidates must be present exactly when options.maxOrder is`);
@@ -447,8 +462,8 @@ export class AR {
     return x.data;
   }
 
-  /** Least squares of order p on rows start … n − 1: coefficients, diag((ZᵀZ)⁻¹), SSR. */
-  #solve(where: string, s: Scratch, y: F32Buffer, x: F32Buffer | null, start: number, n: number, p: number): Solved {
+  /** Least squares of order p on rows start … n − 1: coefficients, diag((ZᵀZ)⁻¹), SSR; or the rank of a rank-deficient design. */
+  #solve(s: Scratch, y: F32Buffer, x: F32Buffer | null, start: number, n: number, p: number): Solved | { rank: number; K: number } {
     const d = this.#design(p);
     const K = (this.intercept ? 1 : 0) + p + this.exogenous;
     const O = 1 + K; // right-hand sides: Zᵀy, then the K unit vectors
@@ -470,12 +485,7 @@ export class AR {
       }
     }
     const { rank } = esnRidgeSolve(this.backend, wOut.ptr, work.ptr, tmp.ptr, perm.ptr, xtx.ptr, rhs.ptr, { features: K, outputSize: O, ridge: 0 });
-    if (rank < K) {
-      throw new RangeError(
-        `${where}: the design of order ${p} is rank-deficient (rank ${rank} of ${K} columns): ` +
-          `the series is constant or follows an exact linear recursion, or exogenous columns are constant or collinear`,
-      );
-    }
+    if (rank < K) return { rank, K };
     const solutions = liveF64(wOut);
     const params = solutions.slice(0, K);
     const inverseDiagonal = new Float64Array(K);
@@ -485,16 +495,42 @@ export class AR {
   }
 }
 
-/** σ², llf, AIC, BIC of a fit with K coefficients (see the header). */
-function criteria(ssr: number, nobs: number, K: number): { sigma2: number; llf: number; aic: number; bic: number } {
-  const sigma2 = ssr / nobs;
+/** llf, AIC, BIC of a fit with K coefficients and σ² = SSR / nobs (see the header); ±Infinity when σ² = 0 (an exact fit). */
+function criteria(sigma2: number, nobs: number, K: number): { llf: number; aic: number; bic: number } {
   const llf = (-nobs / 2) * (Math.log(2 * Math.PI * sigma2) + 1);
-  return { sigma2, llf, aic: -2 * llf + 2 * (K + 1), bic: -2 * llf + Math.log(nobs) * (K + 1) };
+  return { llf, aic: -2 * llf + 2 * (K + 1), bic: -2 * llf + Math.log(nobs) * (K + 1) };
 }
 
-function readCandidates(where: string, value: unknown): ARCandidate[] {
+function rankError(where: string, order: number, rank: number, K: number): RangeError {
+  return new RangeError(
+    `${where}: the design of order ${order} is rank-deficient (rank ${rank} of ${K} columns): ` +
+      'the series is constant or follows an exact linear recursion, or exogenous columns are constant or collinear',
+  );
+}
+
+/**
+ * The statistics derived from σ² (a saved file carries them for its readers; JSON writes an
+ * infinite one as null): recomputed, and the file's must agree.
+ */
+function checkCriteria(where: string, name: string, saved: { llf?: unknown; aic: unknown; bic: unknown }, derived: { llf: number; aic: number; bic: number }): void {
+  for (const key of ['llf', 'aic', 'bic'] as const) {
+    if (key === 'llf' && !('llf' in saved)) continue;
+    const v = saved[key];
+    const ok = Number.isFinite(derived[key]) ? v === derived[key] : v === null;
+    if (!ok) throw new RangeError(`${where}: ${name}.${key} is ${describe(v)} but σ², nobs and the order give ${derived[key]}`);
+  }
+}
+
+function readCandidates(where: string, value: unknown, coefficients: (order: number) => number): ARCandidate[] {
   if (!Array.isArray(value)) throw new TypeError(`${where}: fitted.candidates must be an array, got ${describe(value)}`);
-  return value.map((c, k) => readFields(where, `fitted.candidates[${k}]`, c, CANDIDATE) as unknown as ARCandidate);
+  return value.map((c, k) => {
+    const name = `fitted.candidates[${k}]`;
+    const r = readFields(where, name, c, CANDIDATE) as unknown as ARCandidate;
+    if (!(r.sigma2 >= 0)) throw new RangeError(`${where}: ${name}.sigma2 must be ≥ 0, got ${r.sigma2}`);
+    const stats = criteria(r.sigma2, r.nobs, coefficients(r.order));
+    checkCriteria(where, name, r, stats);
+    return { order: r.order, aic: stats.aic, bic: stats.bic, sigma2: r.sigma2, nobs: r.nobs };
+  });
 }
 
 const FILE: Schema = { format: { kind: 'any' }, version: { kind: 'any' }, options: { kind: 'object' }, fitted: { kind: 'object', nullable: true } };
@@ -504,7 +540,7 @@ const OPTIONS: Schema = {
 };
 const FITTED: Schema = {
   order: { kind: 'integer', min: 1, max: 100_000 }, params: { kind: 'array' }, standardErrors: { kind: 'array' },
-  ssr: { kind: 'number' }, nobs: { kind: 'integer', min: 1 }, sigma2: { kind: 'number' }, llf: { kind: 'number' }, aic: { kind: 'number' }, bic: { kind: 'number' },
+  ssr: { kind: 'number' }, nobs: { kind: 'integer', min: 1 }, sigma2: { kind: 'number' }, llf: { kind: 'any' }, aic: { kind: 'any' }, bic: { kind: 'any' },
   candidates: { kind: 'array', nullable: true }, tail: { kind: 'array' },
 };
-const CANDIDATE: Schema = { order: { kind: 'integer', min: 1, max: 100_000 }, aic: { kind: 'number' }, bic: { kind: 'number' }, sigma2: { kind: 'number' }, nobs: { kind: 'integer', min: 1 } };
+const CANDIDATE: Schema = { order: { kind: 'integer', min: 1, max: 100_000 }, aic: { kind: 'any' }, bic: { kind: 'any' }, sigma2: { kind: 'number' }, nobs: { kind: 'integer', min: 1 } };
