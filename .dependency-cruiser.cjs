@@ -78,7 +78,7 @@ module.exports = {
     },
     onlyDown('index-down', '^src/index[.]ts$', ['engine', 'kernels', 'layers', 'models', 'esn', 'forecast'],
       'src/index.ts re-exports the library: engine, kernels, layers, models, esn, forecast and the shared utilities (not cli/, node/ or reference/).'),
-    onlyDown('node-down', '^src/node/', ['node', 'engine', 'kernels', 'layers', 'models', 'esn'],
+    onlyDown('node-down', '^src/node/', ['node', 'engine', 'kernels', 'layers', 'models', 'esn', 'forecast'],
       'The rnn-wasm/node entry sits beside src/index.ts: it may use the library below it, not the CLI or the references.'),
     onlyDown('models-down', '^src/models/', ['models', 'layers', 'kernels', 'engine'],
       'src/models/ may import layers, kernels, engine and the shared utilities.'),

@@ -43,8 +43,10 @@ export {
   type EncoderDecoderFitOptions, type DecodeOptions, type Decoded, type EncoderDecoderJSON,
 } from './models/encoder-decoder.js';
 export type { OptimizerConfig, OptimizerType, Schedule } from './models/optimizer.js';
-export { lookbackWindows, type WindowOptions } from './models/windows.js';
+export { lookbackWindows, type WindowOptions, type WindowSeries } from './models/windows.js';
 export {
   NARX, type NARXOptions, type NARXActivation, type NARXFitOptions, type CloseLoopOptions, type SimulateOptions, type NARXJSON,
 } from './forecast/narx.js';
 export { delayWindows, type DelayWindows, type DelayOptions, type SeriesLike } from './forecast/delays.js';
+export { AR, type AROptions, type ARCriterion, type ARCandidate, type ARFitOptions, type ARForecastOptions, type ARPredictOptions, type ARJSON } from './forecast/ar.js';
+export { directionMetrics, directionBaselines, type DirectionMetrics, type DirectionBaselineOptions } from './forecast/direction.js';

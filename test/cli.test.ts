@@ -49,15 +49,15 @@ describe('rnn-wasm forecast', () => {
     const out = join(dir, `market-${model}`);
     const r = run(['forecast', 'market.csv', '--target', 'Close', '--features', 'Open,High,Low,Volume', '--lookback', '10', '--model', model, '--out', out, ...extra]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^Test: 60 forecasts of Close, rows 341–400 \(trained on rows 1–280, validated on 281–340\)/);
-    for (const name of [`${model.toUpperCase()} (`, 'linear AR (10×5 inputs)', 'persistence (last value)']) expect(r.stdout).toContain(name);
+    expect(r.stdout).toMatch(/^Test: 60 forecasts of Close, rows 341–400 \(trained on rows 1–280, validated on 281–340\), dated 2016-04-22 – 2016-07-14\n/);
+    for (const name of [`${model.toUpperCase()} (`, 'ARX(', '; 4 features), AIC over 1–10', 'persistence (last value)']) expect(r.stdout).toContain(name);
     expect(ratioOf(r.stdout, 'persistence')).toBe(1);
     expect(readdirSync(out).sort()).toEqual(['forecast.csv', 'model.json', 'report.html']); // no temporaries left
     const rows = readCsvFile(join(out, 'forecast.csv'));
-    expect(Object.keys(rows[0])).toEqual(['row', 'origin_row', 'part', 'actual', model, 'persistence', 'linear_ar']);
+    expect(Object.keys(rows[0])).toEqual(['row', 'date', 'origin_row', 'part', 'actual', model, 'persistence', 'linear_ar']); // Date detected
     expect(rows.length).toBe(400 - 10 + 1); // one per window; the last forecasts past the end
     expect(rows.filter((x) => x.part === 'test').length).toBe(60);
-    expect(rows.at(-1)).toMatchObject({ row: '401', origin_row: '400', part: 'future', actual: '' });
+    expect(rows.at(-1)).toMatchObject({ row: '401', date: '2016-07-15', origin_row: '400', part: 'future', actual: '' }); // the next weekday
     expect(rows.every((x) => Number.isFinite(Number(x[model])))).toBe(true);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('<svg');
@@ -89,7 +89,7 @@ describe('rnn-wasm forecast', () => {
 
   it('a network beats persistence on Mackey–Glass by a wide margin', () => {
     // 500 rows, 5 steps ahead, 75 test forecasts. Observed (deterministic, every run): LSTM test RMSE
-    // 0.165 × persistence's (linear AR 0.170 ×), ESN with 100 units 0.038 ×. The bounds leave room for
+    // 0.165 × persistence's (the AR model 0.089 ×), ESN with 100 units 0.038 ×. The bounds leave room for
     // changes to defaults, not for a network that merely matches the naive forecast.
     const lstm = run(['forecast', 'mg.csv', '--target', 'value', '--horizon', '5', '--model', 'lstm', '--epochs', '30', '--out', join(dir, 'mg-beat-lstm'), '--quiet']);
     expect(lstm.code, lstm.stderr).toBe(0);
@@ -97,6 +97,72 @@ describe('rnn-wasm forecast', () => {
     const esn = run(['forecast', 'mg.csv', '--target', 'value', '--horizon', '5', '--model', 'esn', '--units', '100', '--out', join(dir, 'mg-beat-esn'), '--quiet']);
     expect(esn.code, esn.stderr).toBe(0);
     expect(ratioOf(esn.stdout, 'ESN')).toBeLessThan(0.1);
+  });
+
+  it('ar: the order AIC chose on the training part is shown, reported and saved; predict reproduces forecast.csv', () => {
+    const out = join(dir, 'mg-ar');
+    const r = run(['forecast', 'mg.csv', '--target', 'value', '--horizon', '5', '--model', 'ar', '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const order = Number(/^AR\((\d+)\), AIC over 1–20 /m.exec(r.stdout)?.[1]);
+    expect(order).toBeGreaterThanOrEqual(1);
+    expect(ratioOf(r.stdout, 'AR(')).toBeLessThan(0.2); // observed 0.089 (Mackey–Glass is nearly linear 5 steps ahead)
+    expect(r.stdout).not.toContain('linear'); // no AR baseline beside the AR model
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('chosen among 1–20 by AIC');
+    expect(html).toMatch(new RegExp(`<tr class="chosen"><td class="num">${order}</td>`));
+    const saved = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    expect(saved).toMatchObject({ model: 'ar', task: 'value', strategy: 'direct', date: null, network: { format: 'rnn-wasm/ar', options: { maxOrder: 20, criterion: 'aic', horizon: 5 } } });
+    expect(saved.network.fitted.order).toBe(order);
+    const predicted = run(['predict', join(out, 'model.json'), 'mg.csv', '--out', join(dir, 'predicted-ar.csv')]);
+    expect(predicted.code, predicted.stderr).toBe(0);
+    const a = readCsvFile(join(out, 'forecast.csv'));
+    const b = readCsvFile(join(dir, 'predicted-ar.csv'));
+    expect(b.map((x) => [x.row, x.actual, x.ar])).toEqual(a.map((x) => [x.row, x.actual, x.ar]));
+  });
+
+  it('--task direction: accuracy, balanced accuracy, both baselines and the confusion matrix, in the table, the CSV and the report', () => {
+    const out = join(dir, 'market-direction');
+    const r = run(['forecast', 'market.csv', '--target', 'Close', '--features', 'Volume', '--lookback', '5', '--model', 'gru', '--task', 'direction', '--epochs', '3', '--units', '8', '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Test: 60 directions of Close, rows 341–400 /);
+    expect(r.stdout).toMatch(/model +accuracy +balanced accuracy\n/);
+    for (const name of ['GRU classifier (8 units)', 'majority class of the training part (', 'same direction as the last step']) expect(r.stdout).toContain(name);
+    const matrix = /Confusion matrix of GRU classifier \(8 units\) on the test part \(rows: actual, columns: predicted\)\n.*\n.*\ndown +(\d+) +(\d+)\nup +(\d+) +(\d+)/.exec(r.stdout);
+    expect(matrix, r.stdout).not.toBeNull();
+    const cells = matrix!.slice(1).map(Number);
+    expect(cells.reduce((a, b) => a + b, 0)).toBe(60);
+    const rows = readCsvFile(join(out, 'forecast.csv'));
+    expect(Object.keys(rows[0])).toEqual(['row', 'date', 'origin_row', 'part', 'actual', 'gru', 'p_up', 'majority', 'last_step']);
+    const test = rows.filter((x) => x.part === 'test');
+    // The CSV's classes give the printed confusion matrix; the actual class is the move of Close.
+    const count = (a: string, p: string): number => test.filter((x) => x.actual === a && x.gru === p).length;
+    expect([count('0', '0'), count('0', '1'), count('1', '0'), count('1', '1')]).toEqual(cells);
+    const close = readCsvFile(join(dir, 'market.csv')).map((x) => Number(x.Close));
+    for (const x of test) expect(x.actual).toBe(close[Number(x.row) - 1] > close[Number(x.origin_row) - 1] ? '1' : '0');
+    expect(test.every((x) => Number(x.p_up) >= 0 && Number(x.p_up) <= 1 && x.gru === (Number(x.p_up) > 0.5 ? '1' : '0'))).toBe(true);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('Confusion matrix (test part)');
+    expect(html).toContain(`<tr><th>down</th><td class="num">${cells[0]}</td><td class="num">${cells[1]}</td>`);
+  });
+
+  it('a date column round-trips: detected, kept in forecast.csv, continued on the future rows and on the report\'s axis', () => {
+    const start = Date.UTC(2024, 2, 1, 23);
+    const csv = 'when,level\n' + Array.from({ length: 120 }, (_, t) => `${new Date(start + t * 3_600_000).toISOString().slice(0, 16)},${(Math.sin(t / 5) + 0.01 * t).toFixed(4)}`).join('\n') + '\n';
+    writeFileSync(join(dir, 'hourly.csv'), csv);
+    const out = join(dir, 'hourly-ar');
+    const auto = run(['forecast', 'hourly.csv', '--target', 'level', '--lookback', '4', '--horizon', '2', '--model', 'ar', '--out', out, '--quiet']);
+    expect(auto.code, auto.stderr).toBe(0);
+    const rows = readCsvFile(join(out, 'forecast.csv'));
+    const when = readCsvFile(join(dir, 'hourly.csv')).map((x) => x.when);
+    for (const x of rows.filter((x) => x.part !== 'future')) expect(x.date).toBe(when[Number(x.row) - 1]);
+    expect(rows.filter((x) => x.part === 'future').map((x) => x.date)).toEqual(['2024-03-06T23:00', '2024-03-07T00:00']); // hourly, past midnight, as written
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('date (when)');
+    expect(html).toMatch(/text-anchor="middle" fill="#333">2024-03-0\dT\d\d:00</); // tick labels are dates
+    // Naming the column gives the same files.
+    const named = run(['forecast', 'hourly.csv', '--target', 'level', '--lookback', '4', '--horizon', '2', '--model', 'ar', '--date', 'when', '--out', join(dir, 'hourly-named'), '--quiet']);
+    expect(named.code, named.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'hourly-named', 'forecast.csv'), 'utf8')).toBe(readFileSync(join(out, 'forecast.csv'), 'utf8'));
   });
 
   describe('bad input: one line on stderr, exit code ≠ 0, nothing written', () => {
@@ -130,7 +196,17 @@ describe('rnn-wasm forecast', () => {
       ['too few rows for the lookback', ['forecast', 'short.csv', '--target', 'Close', '--lookback', '20'], /^rnn-wasm: short\.csv: 30 data rows are too few for --lookback 20 --horizon 1: .* needs at least 43 rows/],
       ['an unknown flag', ['forecast', 'market.csv', '--target', 'Close', '--lookbak', '5'], /^rnn-wasm: forecast: unknown option --lookbak/],
       ['a bad number', ['forecast', 'market.csv', '--target', 'Close', '--lookback', 'ten'], /^rnn-wasm: --lookback must be an integer from 1 to 10000, got "ten"$/],
-      ['an unknown model', ['forecast', 'market.csv', '--target', 'Close', '--model', 'rnn'], /^rnn-wasm: --model must be one of lstm, gru, esn, got "rnn"$/],
+      ['an unknown model', ['forecast', 'market.csv', '--target', 'Close', '--model', 'rnn'], /^rnn-wasm: --model must be one of ar, lstm, gru, esn, got "rnn"$/],
+      ['narx (built elsewhere)', ['forecast', 'market.csv', '--target', 'Close', '--model', 'narx'], /^rnn-wasm: --model narx is not available in this version \(available: ar, lstm, gru, esn\)$/],
+      ['tcn (built elsewhere)', ['forecast', 'market.csv', '--target', 'Close', '--model', 'tcn'], /^rnn-wasm: --model tcn is not available in this version \(available: ar, lstm, gru, esn\)$/],
+      ['an unknown task', ['forecast', 'market.csv', '--target', 'Close', '--task', 'sign'], /^rnn-wasm: --task must be one of value, direction, got "sign"$/],
+      ['an unknown strategy', ['forecast', 'market.csv', '--target', 'Close', '--strategy', 'iterated'], /^rnn-wasm: --strategy must be one of direct, recursive, got "iterated"$/],
+      ['recursive with an ESN', ['forecast', 'market.csv', '--target', 'Close', '--model', 'esn', '--strategy', 'recursive', '--horizon', '3'], /^rnn-wasm: --strategy recursive is not available for --model esn .*; use --strategy direct$/],
+      ['recursive with features', ['forecast', 'market.csv', '--target', 'Close', '--features', 'Open', '--strategy', 'recursive', '--horizon', '3'], /^rnn-wasm: --strategy recursive iterates a one-step forecast of the target alone, so it cannot use --features with --horizon > 1 .*$/],
+      ['a recursive classifier', ['forecast', 'market.csv', '--target', 'Close', '--task', 'direction', '--strategy', 'recursive', '--horizon', '2'], /^rnn-wasm: --task direction --strategy recursive needs --model ar \(a LSTM classifier predicts the direction, not values to iterate\); use --strategy direct$/],
+      ['an empty --date', ['forecast', 'market.csv', '--target', 'Close', '--date', ''], /^rnn-wasm: --date must name a column, got ""$/],
+      ['a missing date column', ['forecast', 'market.csv', '--target', 'Close', '--date', 'Day'], /^rnn-wasm: market\.csv: no column "Day" for --date \(the columns are: Date, Open, High, Low, Close, Volume\)$/],
+      ['a column that is not dates', ['forecast', 'market.csv', '--target', 'Close', '--date', 'Open'], /^rnn-wasm: market\.csv: line 2, column "Open": "[\d.]+" is not a date \(--date expects YYYY-MM-DD, optionally with a time\)$/],
       ['no --target', ['forecast', 'market.csv'], /^rnn-wasm: forecast: --target COL is required/],
       ['an output path through a file', ['forecast', 'market.csv', '--target', 'Close', '--lookback', '5', '--out', 'a-file/out'], /^rnn-wasm: cannot write .*a-file\/out\/forecast\.csv: .*a-file is a file, not a directory$/],
       ['predict: a missing model', ['predict', 'nope.json', 'market.csv'], /^rnn-wasm: nope\.json: no such file$/],
@@ -187,11 +263,12 @@ describe('rnn-wasm text', () => {
 });
 
 describe('rnn-wasm showcase', () => {
-  it('--quick generates both series, forecasts each with an ESN and an LSTM, and prints the summary', () => {
+  it('--quick generates both series, forecasts each with an ESN, an LSTM and an AR model, and prints the summary', () => {
     const r = run(['showcase', '--quick', '--out', 'show']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('== Summary');
-    for (const name of ['mackey-glass-esn', 'mackey-glass-lstm', 'market-esn', 'market-lstm']) {
+    expect(r.stdout).toMatch(/Mackey–Glass +AR\(\d+\), AIC over 1–20 +[\d.]+ +— /); // AR beside the ESN and the LSTM
+    for (const name of ['mackey-glass-esn', 'mackey-glass-lstm', 'mackey-glass-ar', 'market-esn', 'market-lstm', 'market-ar']) {
       expect(r.stdout).toContain(`show/${name}/report.html`);
       expect(readdirSync(join(dir, 'show', name)).sort()).toEqual(['forecast.csv', 'model.json', 'report.html']);
     }

@@ -47,6 +47,15 @@ it('README examples run', () => {
   expect(lines).toContain('TCN receptive field 31'); // the TCN example
   expect(Number(lines.find((l) => l.startsWith('delay-12 MSE'))?.split(' ').pop())).toBeLessThan(5e-3);
   expect(lines).toContain('NARMA-10 test NRMSE: [1; u; x] 0.316, [1; u; x; y(n−1)] 0.292 (pinv 0.296), linear reservoir 0.388'); // the ESN readout example
+  // AR/ARX: the order AIC chooses and the estimates the comments show; the direction example.
+  expect(lines).toContain('AR(2): constant 1.023, φ 0.608 -0.314');
+  expect(lines).toContain('reloaded, same forecasts: true');
+  expect(lines).toContain('ARX: φ 0.50, β 1.99');
+  expect(lines).toContain('labels 1,0,0,1');
+  const direction = lines.find((l) => l.startsWith('direction accuracy'))?.match(/[\d.]+/g)?.map(Number) ?? [];
+  expect(direction).toHaveLength(4); // accuracy, balanced, majority, last step
+  expect(direction[0]).toBeGreaterThanOrEqual(0.85);
+  expect(Math.max(direction[2], direction[3])).toBeLessThan(0.6);
 
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);

@@ -22,16 +22,23 @@ Run "rnn-wasm <command> --help" for a command's options.`;
 
 const FORECAST_HELP = `Usage: rnn-wasm forecast <data.csv> --target COL [options]
 
-Reads a CSV with a header row, forecasts column COL "horizon" rows ahead from the last
-"lookback" rows, and prints the test RMSE / NRMSE of the network next to persistence
-(last value) and a linear autoregressive model fitted on the same windows.
+Reads a CSV with a header row and forecasts column COL "horizon" rows ahead from the last
+"lookback" rows: its value (--task value: the test RMSE / NRMSE of the model next to
+persistence and an AR model whose order AIC chooses on the training rows), or its direction
+(--task direction: up or down/unchanged; accuracy, balanced accuracy and the confusion matrix
+next to "always the training majority" and "same direction as the last step").
 
 Options:
   --target COL          the column to forecast (required; it is also an input)
   --features A,B,...    more input columns (default: none, the target alone)
-  --lookback N          rows in each input window (default 20)
+  --lookback N          rows in each input window; also the largest AR order tried (default 20)
   --horizon N           how many rows ahead (default 1)
-  --model M             lstm | gru | esn (default lstm)
+  --model M             ar | lstm | gru | esn (default lstm); narx and tcn are not available in this version
+  --task T              value | direction (default value)
+  --strategy S          direct: one model for the horizon | recursive: a one-step model fed its own
+                        forecasts (the target alone; not for esn) (default direct)
+  --date COL            the date column, kept in forecast.csv and on the report's axis
+                        (default: the first column whose every cell is a date such as 2015-01-02)
   --epochs N            most epochs for lstm/gru; early stopping usually ends sooner (default 100)
   --units N             recurrent units (default 32 for lstm/gru, 300 for esn)
   --batch-size N        windows per update, lstm/gru (default 32)
@@ -76,11 +83,11 @@ Options:
 const SHOWCASE_HELP = `Usage: rnn-wasm showcase [--out DIR] [--quick]
 
 Writes two series the project generates itself — Mackey–Glass and a market-like OHLCV
-series — into DIR (default ./showcase), forecasts each with an ESN and an LSTM through the
-forecast command, and prints the comparison tables and where the reports are.
+series — into DIR (default ./showcase), forecasts each with an ESN, an LSTM and an AR model
+through the forecast command, and prints the comparison tables and where the reports are.
 
 Options:
-  --out DIR             where the CSVs and the four output folders go (default ./showcase)
+  --out DIR             where the CSVs and the six output folders go (default ./showcase)
   --quick               fewer rows and epochs (a smoke test, not a fair comparison)`;
 
 export type { Io };

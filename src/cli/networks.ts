@@ -1,12 +1,21 @@
-// The three networks the forecast command trains, and how each turns a scaled series into
-// one forecast per window origin (the same function serves `forecast` and `predict`).
-import { Dense, EchoStateNetwork, GRU, LSTM, Sequential, rmse, type EchoStateNetworkJSON, type SequentialJSON } from '../index.js';
+// The models the forecast command trains, and how each turns a scaled series into one
+// forecast per window origin (the same functions serve `forecast` and `predict`). Value task:
+// the forecast of the scaled target; direction task: the probability of "up" (the class, 0 or
+// 1, for AR). Strategy direct: a model of the target `horizon` rows ahead; recursive: a
+// one-step model whose forecasts are fed back `horizon` times (the target alone).
+import { Dense, EchoStateNetwork, GRU, LSTM, Sequential, rmse, type ARJSON, type EchoStateNetworkJSON, type SequentialJSON } from '../index.js';
 import { breathe, progressBar } from './progress.js';
 
-export type ModelKind = 'lstm' | 'gru' | 'esn';
-export const MODEL_KINDS: readonly ModelKind[] = ['lstm', 'gru', 'esn'];
+/** value: forecast the target's value; direction: classify its move (up / down or unchanged). */
+export type Task = 'value' | 'direction';
+/** direct: one model for `horizon` steps ahead; recursive: a one-step model iterated `horizon` times. */
+export type Strategy = 'direct' | 'recursive';
+export type ModelKind = 'ar' | 'lstm' | 'gru' | 'esn';
+export const MODEL_KINDS: readonly ModelKind[] = ['ar', 'lstm', 'gru', 'esn'];
+/** Models of issue #13 that other parts of the project build; named so the message can say so. */
+export const UNAVAILABLE_MODELS: readonly string[] = ['narx', 'tcn'];
 
-/** What the networks are given: the scaled series and where its parts are. */
+/** What the models are given: the scaled series and where its parts are. */
 export interface Problem {
   /** Scaled rows [T, F], feature 0 is the target. */
   scaled: Float32Array;
@@ -18,6 +27,10 @@ export interface Problem {
   validEnd: number;
   /** Every window [N, lookback, F], origins lookback − 1 … T − 1. */
   windows: { data: Float32Array; shape: [number, number, number] };
+  task: Task;
+  strategy: Strategy;
+  /** The target in its own units (the direction labels compare these). */
+  target: Float64Array;
 }
 
 export interface TrainOptions {
@@ -38,50 +51,116 @@ export interface EsnCandidate {
   validationRmse: number;
 }
 
+/** How the AR order was chosen (the report's table). */
+export interface ArInfo {
+  order: number;
+  maxOrder: number;
+  criterion: 'aic';
+  /** Exogenous columns used (the features, lagged by the horizon), 0 for the target alone. */
+  exogenous: number;
+  /** Why the features were left out, when they were. */
+  dropped: string | null;
+  candidates: { order: number; aic: number; bic: number; sigma2: number }[];
+  params: number[];
+  standardErrors: number[];
+  sigma2: number;
+  nobs: number;
+}
+
 export interface Trained {
   kind: ModelKind;
-  /** One line for tables: "LSTM (32 units)". */
+  /** One line for tables: "LSTM (32 units)", "AR(3) by AIC". */
   label: string;
-  /** The saved network: Sequential.toJSON() or EchoStateNetwork.toJSON(). */
-  json: SequentialJSON | EchoStateNetworkJSON;
-  /** Scaled forecasts for every window origin (length N). */
+  /** The saved model: Sequential.toJSON(), EchoStateNetwork.toJSON() or AR.toJSON(). */
+  json: SequentialJSON | EchoStateNetworkJSON | ARJSON;
+  /** Per window origin (length N): the scaled forecast (value task) or p(up) (direction). */
   forecasts: Float64Array;
   seconds: number;
-  /** LSTM/GRU: loss per epoch (scaled MSE). */
+  /** LSTM/GRU: loss per epoch (scaled MSE, or cross-entropy for direction). */
   history?: { loss: number[]; valLoss: number[]; bestEpoch: number; stoppedEarly: boolean };
   /** ESN: every candidate tried on the validation part, and the settings kept. */
   search?: { candidates: EsnCandidate[]; chosen: EsnCandidate; washout: number };
+  /** AR: the order selection and the fit. */
+  ar?: ArInfo;
   /** One line about the training for the terminal. */
   summary: string;
 }
 
-/** Index of the first window whose target row is ≥ row. */
-function firstWindowTargeting(row: number, p: Problem): number {
-  return Math.max(0, row - p.horizon - p.lookback + 1);
+/** Steps between a window's last row and the row a model is trained on: 1 for a recursive value model. */
+export function trainingHorizon(p: Pick<Problem, 'horizon' | 'strategy' | 'task'>): number {
+  return p.task === 'value' && p.strategy === 'recursive' ? 1 : p.horizon;
 }
 
-function targetOfWindow(i: number, p: Problem): number {
-  return p.scaled[(i + p.lookback - 1 + p.horizon) * p.F];
+/** Index of the first window whose target row (trained horizon h) is ≥ row. */
+function firstWindowTargeting(row: number, p: Problem, h: number): number {
+  return Math.max(0, row - h - p.lookback + 1);
 }
 
-/** Windows [from, to) with their targets. */
-function windowSlice(p: Problem, from: number, to: number): { x: { data: Float32Array; shape: [number, number, number] }; y: { data: Float32Array; shape: [number, number] } } {
+/** 1 (up) when the target h rows after origin o is strictly greater than at o, else 0; NaN past the data. */
+export function directionAt(target: Float64Array, o: number, h: number): number {
+  return o + h >= target.length ? NaN : target[o + h] > target[o] ? 1 : 0;
+}
+
+/** What a window is trained to output: the scaled target h rows ahead, or its direction class. */
+function trainingTarget(p: Problem, i: number, h: number): number {
+  const origin = i + p.lookback - 1;
+  return p.task === 'direction' ? directionAt(p.target, origin, h) : p.scaled[(origin + h) * p.F];
+}
+
+/** Windows [from, to) with their training targets (values [n, 1], or labels [n] for direction). */
+function windowSlice(p: Problem, from: number, to: number, h: number): { x: { data: Float32Array; shape: [number, number, number] }; y: { data: Float32Array; shape: number[] } } {
   const per = p.lookback * p.F;
   const y = new Float32Array(to - from);
-  for (let i = from; i < to; i++) y[i - from] = targetOfWindow(i, p);
-  return { x: { data: p.windows.data.slice(from * per, to * per), shape: [to - from, p.lookback, p.F] }, y: { data: y, shape: [to - from, 1] } };
+  for (let i = from; i < to; i++) y[i - from] = trainingTarget(p, i, h);
+  return {
+    x: { data: p.windows.data.slice(from * per, to * per), shape: [to - from, p.lookback, p.F] },
+    y: { data: y, shape: p.task === 'direction' ? [to - from] : [to - from, 1] },
+  };
+}
+
+/**
+ * The forecasts of `steps` rows ahead from every window of a one-step model of the target alone
+ * (F = 1): predict, append the forecast to each window (dropping its oldest row), repeat.
+ */
+function iterateWindows(model: Sequential, windows: { data: Float32Array; shape: [number, number, number] }, steps: number): Float64Array {
+  const [N, L] = windows.shape;
+  let current = windows.data;
+  let forecast = model.predict(windows).data;
+  for (let s = 1; s < steps; s++) {
+    const next = new Float32Array(N * L);
+    for (let i = 0; i < N; i++) {
+      next.set(current.subarray(i * L + 1, (i + 1) * L), i * L);
+      next[i * L + L - 1] = forecast[i];
+    }
+    current = next;
+    forecast = model.predict({ data: current, shape: [N, L, 1] }).data;
+  }
+  return Float64Array.from(forecast);
+}
+
+/** Per-window outputs of a trained Sequential: the forecast (iterated for a recursive model) or p(up). */
+function sequentialOutputs(model: Sequential, p: Pick<Problem, 'windows' | 'task' | 'strategy' | 'horizon'>): Float64Array {
+  if (p.task === 'direction') {
+    const probabilities = model.predict(p.windows).data;
+    return Float64Array.from({ length: p.windows.shape[0] }, (_, i) => probabilities[2 * i + 1]);
+  }
+  const steps = trainingHorizon(p) === 1 && p.horizon > 1 ? p.horizon : 1;
+  return steps > 1 ? iterateWindows(model, p.windows, steps) : Float64Array.from(model.predict(p.windows).data);
 }
 
 export async function trainRecurrent(kind: 'lstm' | 'gru', p: Problem, o: TrainOptions): Promise<Trained> {
   const started = performance.now();
   const Cell = kind === 'lstm' ? LSTM : GRU;
-  const model = new Sequential({ inputSize: p.F, seed: o.seed, layers: [new Cell({ units: o.units }), new Dense({ units: 1 })] });
+  const direction = p.task === 'direction';
+  const head = direction ? new Dense({ units: 2, activation: 'softmax' }) : new Dense({ units: 1 });
+  const model = new Sequential({ inputSize: p.F, seed: o.seed, layers: [new Cell({ units: o.units }), head] });
   try {
-    model.compile({ loss: 'mse', optimizer: { type: 'adam', learningRate: o.learningRate }, clipNorm: 1 });
-    const trainTo = firstWindowTargeting(p.trainEnd, p);
-    const validTo = firstWindowTargeting(p.validEnd, p);
-    const train = windowSlice(p, 0, trainTo);
-    const valid = windowSlice(p, trainTo, validTo);
+    model.compile({ loss: direction ? 'crossEntropy' : 'mse', optimizer: { type: 'adam', learningRate: o.learningRate }, clipNorm: 1 });
+    const h = trainingHorizon(p);
+    const trainTo = firstWindowTargeting(p.trainEnd, p, h);
+    const validTo = firstWindowTargeting(p.validEnd, p, h);
+    const train = windowSlice(p, 0, trainTo, h);
+    const valid = windowSlice(p, trainTo, validTo, h);
     const bar = progressBar(`${kind.toUpperCase()} |{bar}| epoch {epoch}/{epochs}  loss {loss}  val {val}  ETA {eta_formatted}`, o.progress);
     let batchesPerEpoch = 1;
     let lastVal = '–';
@@ -105,7 +184,7 @@ export async function trainRecurrent(kind: 'lstm' | 'gru', p: Problem, o: TrainO
       },
     });
     bar.stop();
-    const forecasts = Float64Array.from(model.predict(p.windows).data);
+    const forecasts = sequentialOutputs(model, p);
     let bestEpoch = 0;
     history.valLoss.forEach((v, e) => {
       if (v < history.valLoss[bestEpoch]) bestEpoch = e;
@@ -114,7 +193,7 @@ export async function trainRecurrent(kind: 'lstm' | 'gru', p: Problem, o: TrainO
     const name = kind.toUpperCase();
     return {
       kind,
-      label: `${name} (${o.units} units)`,
+      label: `${name}${direction ? ' classifier' : ''} (${o.units} units)${h === 1 && p.horizon > 1 ? ', recursive' : ''}`,
       json: model.toJSON(),
       forecasts,
       seconds,
@@ -156,7 +235,9 @@ export async function trainEsn(p: Problem, o: TrainOptions): Promise<Trained> {
   const washout = esnWashout(steps);
   const inputs = { data: p.scaled.slice(0, steps * p.F), shape: [steps, p.F] };
   const targets = new Float32Array(steps);
-  for (let t = 0; t < steps; t++) targets[t] = p.scaled[(t + p.horizon) * p.F];
+  // Value: the scaled target `horizon` rows ahead; direction: its class (1 up, 0 down or unchanged).
+  const targetAt = (t: number): number => (p.task === 'direction' ? directionAt(p.target, t, p.horizon) : p.scaled[(t + p.horizon) * p.F]);
+  for (let t = 0; t < steps; t++) targets[t] = targetAt(t);
   const target = { data: targets, shape: [steps, 1] };
   // One reservoir (its spectral radius is the slow part of building one); each candidate is
   // that reservoir rescaled to its spectral radius and input scaling.
@@ -167,7 +248,7 @@ export async function trainEsn(p: Problem, o: TrainOptions): Promise<Trained> {
   base.dispose();
   const validFrom = Math.max(p.trainEnd, p.lookback - 1 + p.horizon);
   const validActual: number[] = [];
-  for (let r = validFrom; r < p.validEnd; r++) validActual.push(p.scaled[r * p.F]);
+  for (let r = validFrom; r < p.validEnd; r++) validActual.push(targetAt(r - p.horizon));
   const all = { data: p.scaled, shape: [p.T, p.F] };
   const candidates: EsnCandidate[] = [];
   let best: { candidate: EsnCandidate; json: EchoStateNetworkJSON; outputs: Float32Array } | null = null;
@@ -213,7 +294,7 @@ export async function trainEsn(p: Problem, o: TrainOptions): Promise<Trained> {
   const c = best.candidate;
   return {
     kind: 'esn',
-    label: `ESN (${o.units} units)`,
+    label: `ESN${p.task === 'direction' ? ' classifier' : ''} (${o.units} units)`,
     json: best.json,
     forecasts,
     seconds,
@@ -237,8 +318,8 @@ function rescaled(base: EchoStateNetworkJSON, s: { spectralRadius: number; input
   };
 }
 
-/** Forecasts (scaled) for every window origin from a saved network: what `predict` runs. */
-export function forecastWith(kind: ModelKind, json: unknown, p: Pick<Problem, 'scaled' | 'T' | 'F' | 'lookback' | 'windows'>): Float64Array {
+/** Outputs for every window origin from a saved network (LSTM, GRU, ESN; AR is cli/ar.ts's arOutputs): what `predict` runs. */
+export function forecastWith(kind: Exclude<ModelKind, 'ar'>, json: unknown, p: Pick<Problem, 'scaled' | 'T' | 'F' | 'lookback' | 'windows' | 'task' | 'strategy' | 'horizon'>): Float64Array {
   if (kind === 'esn') {
     const esn = EchoStateNetwork.fromJSON(json);
     try {
@@ -254,7 +335,7 @@ export function forecastWith(kind: ModelKind, json: unknown, p: Pick<Problem, 's
   }
   const model = Sequential.fromJSON(json);
   try {
-    return Float64Array.from(model.predict(p.windows).data);
+    return sequentialOutputs(model, p);
   } finally {
     model.dispose();
   }

@@ -2,8 +2,8 @@
 import { basename, extname } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
-import type { ForecastOptions } from './forecast.js';
-import { MODEL_KINDS, type ModelKind } from './networks.js';
+import { MODEL_KINDS, UNAVAILABLE_MODELS, type ModelKind } from './networks.js';
+import type { ForecastOptions, Strategy, Task } from './results.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -79,6 +79,12 @@ export function seed(value: string | boolean | undefined): number {
   return n;
 }
 
+function oneOf<T extends string>(name: string, value: string | boolean | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  return value as T;
+}
+
 export function delimiter(value: string | boolean | undefined): string {
   if (value === undefined) return ',';
   const text = value === '\\t' || value === 'tab' ? '\t' : String(value);
@@ -91,6 +97,7 @@ const FORECAST_OPTIONS: Options = {
   model: { type: 'string' }, epochs: { type: 'string' }, units: { type: 'string' }, 'batch-size': { type: 'string' },
   patience: { type: 'string' }, 'learning-rate': { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' },
   out: { type: 'string' }, delimiter: { type: 'string' }, quiet: { type: 'boolean' },
+  task: { type: 'string' }, strategy: { type: 'string' }, date: { type: 'string' },
 };
 
 export function forecastOptions(args: string[]): ForecastOptions {
@@ -98,9 +105,25 @@ export function forecastOptions(args: string[]): ForecastOptions {
   const file = positionals[0];
   if (typeof v.target !== 'string' || v.target.trim() === '') throw new UsageError('forecast: --target COL is required (the column to forecast)');
   const model = (v.model ?? 'lstm') as ModelKind;
+  if (UNAVAILABLE_MODELS.includes(String(v.model))) {
+    throw new UsageError(`--model ${String(v.model)} is not available in this version (available: ${MODEL_KINDS.join(', ')})`);
+  }
   if (!MODEL_KINDS.includes(model)) throw new UsageError(`--model must be one of ${MODEL_KINDS.join(', ')}, got ${JSON.stringify(v.model)}`);
   const features = typeof v.features === 'string' ? v.features.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
   if (new Set(features).size !== features.length) throw new UsageError(`--features names a column twice: ${v.features}`);
+  const task = oneOf('task', v.task, ['value', 'direction'] as const, 'value') satisfies Task;
+  const strategy = oneOf('strategy', v.strategy, ['direct', 'recursive'] as const, 'direct') satisfies Strategy;
+  const horizon = int('horizon', v.horizon, 1, 1, 10_000);
+  if (strategy === 'recursive' && horizon > 1) {
+    if (model === 'esn') throw new UsageError('--strategy recursive is not available for --model esn (its state cannot be restarted at every origin); use --strategy direct');
+    if (features.filter((f) => f !== v.target).length > 0) {
+      throw new UsageError('--strategy recursive iterates a one-step forecast of the target alone, so it cannot use --features with --horizon > 1 (their future values are unknown); drop --features or use --strategy direct');
+    }
+    if (task === 'direction' && model !== 'ar') {
+      throw new UsageError(`--task direction --strategy recursive needs --model ar (a ${model.toUpperCase()} classifier predicts the direction, not values to iterate); use --strategy direct`);
+    }
+  }
+  if (v.date !== undefined && String(v.date).trim() === '') throw new UsageError('--date must name a column, got ""');
   let trainFraction = 0.7;
   let validFraction = 0.15;
   if (v.split !== undefined) {
@@ -116,8 +139,11 @@ export function forecastOptions(args: string[]): ForecastOptions {
     target: v.target.trim(),
     features,
     lookback: int('lookback', v.lookback, 20, 1, 10_000),
-    horizon: int('horizon', v.horizon, 1, 1, 10_000),
+    horizon,
     model,
+    task,
+    strategy,
+    date: typeof v.date === 'string' ? v.date.trim() : null,
     epochs: int('epochs', v.epochs, 100, 1, 100_000),
     units: int('units', v.units, model === 'esn' ? 300 : 32, 1, model === 'esn' ? 5000 : 4096),
     batchSize: int('batch-size', v['batch-size'], 32, 1, 1 << 20),

@@ -33,6 +33,8 @@ export interface ChartOptions {
   integerX?: boolean;
   /** A vertical marker line, e.g. the best epoch. */
   marker?: { x: number; label: string };
+  /** The text of an x tick (default: the number), e.g. the date of a row. */
+  xTickLabel?: (x: number) => string;
 }
 
 export function escapeHtml(text: string): string {
@@ -138,10 +140,12 @@ export function lineChart(o: ChartOptions): string {
     parts.push(`<line x1="${m.left}" x2="${m.left + plotW}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#ddd"/>`);
     parts.push(`<text x="${m.left - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end" fill="#333">${tickLabel(v)}</text>`);
   }
-  for (const v of niceTicks(x0, x1, 8).filter((t) => !o.integerX || Number.isInteger(t))) {
+  for (const v of niceTicks(x0, x1, o.xTickLabel ? 6 : 8).filter((t) => !o.integerX || Number.isInteger(t))) {
     const x = sx(v);
+    const label = o.xTickLabel ? o.xTickLabel(v) : tickLabel(v);
+    if (x + label.length * 3.4 > W) continue; // a long label (a date) that would be cut off at the right edge
     parts.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${m.top + plotH}" y2="${m.top + plotH + 5}" stroke="#333"/>`);
-    parts.push(`<text x="${x.toFixed(1)}" y="${m.top + plotH + 18}" text-anchor="middle" fill="#333">${tickLabel(v)}</text>`);
+    parts.push(`<text x="${x.toFixed(1)}" y="${m.top + plotH + 18}" text-anchor="middle" fill="#333">${escapeHtml(label)}</text>`);
   }
   parts.push(`<rect x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`);
   parts.push(`<text x="${m.left + plotW / 2}" y="${H - 6}" text-anchor="middle" fill="#333">${escapeHtml(o.xLabel)}</text>`);

@@ -106,6 +106,11 @@ export interface WasmExports {
   ): void;
   esn_ridge_solve(wOut: number, work: number, tmp: number, perm: number, xtx: number, xty: number, F: number, O: number, ridge: number, free: number): number;
   esn_pinv_solve(wOut: number, work: number, tmp: number, perm: number, xtx: number, xty: number, F: number, O: number): number;
+  ar_gram_f64(xtx: number, xty: number, z: number, y: number, exog: number, start: number, n: number, p: number, E: number, h: number, c: number): void;
+  ar_ssr_f64(resid: number, z: number, y: number, exog: number, w: number, start: number, n: number, p: number, E: number, h: number, c: number): number;
+  ar_forecast_f64(
+    out: number, path: number, z: number, y: number, exog: number, w: number, first: number, origins: number, steps: number, p: number, E: number, h: number, c: number,
+  ): void;
   // Training kernels (assembly/loss.ts, optim.ts, dense.ts, sequence.ts). labels and ids are i32 arrays; mask is f32 or 0.
   softmax_f32(out: number, logits: number, rows: number, classes: number): void;
   softmax_temperature_f32(out: number, logits: number, rows: number, classes: number, invTemperature: number): void;
@@ -176,6 +181,7 @@ export const EXPORTED_FUNCTIONS = {
   layer_norm_forward_f32: 9, layer_norm_backward_f32: 9, weight_norm_forward_f32: 6, weight_norm_backward_f32: 8,
   narx_taps_f32: 12, narx_taps_backward_f32: 9,
   esn_block_steps: 0, esn_collect: 37, esn_generate: 23, esn_ridge_solve: 10, esn_pinv_solve: 8,
+  ar_gram_f64: 11, ar_ssr_f64: 11, ar_forecast_f64: 13,
   softmax_f32: 4, softmax_temperature_f32: 5, softmax_backward_f32: 5, softmax_xent_f32: 8, mse_f32: 7,
   sgd_step_f32: 8, adam_step_f32: 12, rmsprop_step_f32: 8, sum_squares_f32: 2, scale_f32: 3, clip_values_f32: 3,
   add_bias_rows_f32: 4, sum_rows_into_f32: 4, embedding_forward_f32: 5, embedding_backward_f32: 5,
