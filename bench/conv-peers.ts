@@ -15,6 +15,8 @@ import { Conv1D } from '../src/layers/conv1d.js';
 import { Conv2D } from '../src/layers/conv2d.js';
 import { Dense } from '../src/layers/dense.js';
 import { Flatten } from '../src/layers/flatten.js';
+import { LSTM } from '../src/layers/lstm.js';
+import { TCN } from '../src/layers/tcn.js';
 import { MaxPooling2D } from '../src/layers/pooling.js';
 import { Sequential } from '../src/models/sequential.js';
 import type { Weights } from '../src/layers/formats.js';
@@ -36,7 +38,11 @@ interface ConvWorkload {
   flops: number;
   /** rnn-wasm's model, compiled; x and y as rnn-wasm and TF.js take them. */
   ours: () => Sequential;
-  theirs: () => tf.Sequential;
+  /** TF.js's model; absent when TF.js cannot build it (`notRun` says why). */
+  theirs?: () => tf.Sequential;
+  notRun?: string;
+  /** Other rnn-wasm models on the same data, timed interleaved with the first (e.g. an LSTM of equal parameter count). */
+  also?: { impl: string; model: () => Sequential; flops: number }[];
   x: { data: Float32Array; shape: number[] };
   y: { data: Float32Array; shape: number[] };
   /** Keras weights of ours → TF.js's setWeights order. */
@@ -120,12 +126,37 @@ function c3(): ConvWorkload {
   };
 }
 
+/** C2: a TCN (64 filters, K = 3, dilations 1…32, keras-tcn's defaults otherwise) train step, and an LSTM with as many parameters on the same data. */
+function c2(): ConvWorkload {
+  const dilations = [1, 2, 4, 8, 16, 32];
+  const x = { data: randomFloat32(B * T * C, 5), shape: [B, T, C] };
+  const y = { data: randomFloat32(B * T * C, 6, -0.5, 0.5), shape: [B, T, C] };
+  // Two K·C·C convolutions per block; a train step is 3× forward.
+  const tcnFlops = 3 * 2 * B * T * dilations.length * 2 * K * C * C;
+  // 4·H·(C + H + 1) ≈ the TCN's 6·2·(K·C·C + C) = 148,224 parameters: H = 163 gives 148,656.
+  const H = 163;
+  const lstmFlops = 3 * 2 * 4 * H * (C + H) * B * T;
+  const compiled = (m: Sequential) => {
+    m.compile({ loss: 'mse', optimizer: { type: 'sgd', learningRate: LEARNING_RATE } });
+    return m;
+  };
+  return {
+    id: 'C2', name: `C2 TCN 64 filters K=${K} dilations 1–32 (148,224 parameters) train step B=${B} T=${T} ${C}→${C}`,
+    mode: 'train', flops: tcnFlops, x, y,
+    ours: () => compiled(new Sequential({ inputSize: C, seed: 1, layers: [new TCN({ filters: C, kernelSize: K, dilations, returnSequences: true })] })),
+    kerasOrder: () => [],
+    notRun: "TF.js's conv1d has no causal padding and no gradient for dilation > 1 (see C1), and keras-tcn is Python only",
+    also: [{ impl: `rnn-wasm LSTM H=${H} (148,656 parameters), same data`, flops: lstmFlops, model: () => compiled(new Sequential({ inputSize: C, seed: 1, layers: [new LSTM({ units: H, returnSequences: true }), new Dense({ units: C })] })) }],
+  };
+}
+
 export const CONV_WORKLOADS: ConvWorkload[] = [
   c1('same', D, 'inference'),
   c1('causal', D, 'inference'),
   c1('causal', D, 'train'),
   c1('same', D, 'train'),
   c1('same', 1, 'train'),
+  c2(),
   c3(),
 ];
 
@@ -172,12 +203,18 @@ async function benchWorkload(w: ConvWorkload): Promise<ConvPeerRow[]> {
   const tasks: Task[] = [{ name: 'rnn-wasm', run: oursRun }];
   const rows: ConvPeerRow[] = [];
   const cannot: ConvPeerRow[] = [];
-  const made: { model: tf.Sequential; tensors: tf.Tensor[] }[] = [];
-  for (const backend of ['wasm', 'cpu'] as const) {
+  const made: { model: tf.Sequential | null; tensors: tf.Tensor[]; dispose?: () => void }[] = [];
+  for (const alt of w.also ?? []) {
+    const m = alt.model();
+    made.push({ model: null, tensors: [], dispose: () => m.dispose() });
+    tasks.push({ name: alt.impl, run: async () => { await m.fit(w.x, w.y, fitOptions); } });
+  }
+  const theirs = w.theirs;
+  for (const backend of theirs ? (['wasm', 'cpu'] as const) : []) {
     await tf.setBackend(backend);
     const impl = `TF.js ${tf.version.tfjs} ${backend}${backend === 'wasm' ? ' (XNNPACK, SIMD, 1 thread)' : ''}`;
     try {
-      const model = w.theirs();
+      const model = theirs!();
       model.setWeights(w.kerasOrder(keras).map((t) => tf.tensor(t.data, t.shape)));
       model.compile({ loss: w.loss?.theirs ?? 'meanSquaredError', optimizer: tf.train.sgd(LEARNING_RATE) });
       const x = tf.tensor(w.x.data, w.x.shape);
@@ -234,13 +271,19 @@ async function benchWorkload(w: ConvWorkload): Promise<ConvPeerRow[]> {
     ? 'Sequential.predict(x): staging, one conv call, output copied out'
     : epoch ? `await fit(x, y, { epochs: 1, batchSize: ${epoch.batchSize}, shuffle: false }), ${w.loss?.ours ?? 'mse'}, SGD 0.01` : 'await fit(x, y, one batch): staging, forward, MSE, backward (dX, dW, dBias), SGD 0.01';
   const head: ConvPeerRow[] = [{ workload: w.name, impl: 'rnn-wasm (SIMD)', medianMs: ms, gflops: w.flops / (ms * 1e6), note: ourCall }];
-  for (const t of tasks.slice(1)) {
+  for (const alt of w.also ?? []) {
+    const m = medians.get(alt.impl)!;
+    head.push({ workload: w.name, impl: alt.impl, medianMs: m, gflops: alt.flops / (m * 1e6), note: `${ourCall}; interleaved with the first row, 5 rounds` });
+  }
+  if (w.notRun) head.push({ workload: w.name, impl: `TF.js ${tf.version.tfjs}`, medianMs: NaN, gflops: NaN, note: `not run: ${w.notRun}` });
+  for (const t of tasks.slice(1 + (w.also?.length ?? 0))) {
     const m = medians.get(t.name)!;
     head.push({ workload: w.name, impl: t.name, medianMs: m, gflops: w.flops / (m * 1e6), note: `${theirCall(w)}; interleaved with rnn-wasm, 5 rounds` });
   }
-  for (const { model, tensors } of made) {
+  for (const { model, tensors, dispose } of made) {
     tf.dispose(tensors);
-    model.dispose();
+    model?.dispose();
+    dispose?.();
   }
   ours.dispose();
   return [...head, ...rows, ...cannot];
