@@ -146,6 +146,10 @@ describe('streaming states and refusals', () => {
     await expect(causal.fit(x, y, { tbptt: 3 })).rejects.toThrow(
       'Sequential.fit: options.tbptt cannot train layers[0] (Conv1D): it reads 2 steps × 2 channels before each step, and a window would start it from zeros instead of the previous window\'s steps (convolution histories are not carried across tbptt windows); train on whole sequences: a convolution only looks back its receptive field anyway',
     );
+    same.compile({ loss: 'mse', optimizer: 'sgd' });
+    await expect(same.fit(x, y, { tbptt: 3 })).rejects.toThrow(
+      "Sequential.fit: layers[1] is Conv1D and cannot run one tbptt window at a time: its padding 'same' centres the kernel, so its output at t reads steps up to t + 2, which a stream has not seen yet (padding 'causal' streams)",
+    );
     const pool = new Sequential({ inputSize: 2, layers: [new Conv1D({ filters: 2, kernelSize: 2 }), new GlobalAveragePooling1D()] });
     expect(thrown(() => pool.initialState()).message).toBe('Sequential.initialState: layers[1] is GlobalAveragePooling1D, which pools over the whole sequence; a step (or window) sees only part of it');
     const tokens = new Sequential({ layers: [new Embedding({ vocabSize: 4, units: 3 }), new TDNN({ units: 4, context: [-2, -1, 0], activation: 'tanh' }), new Dense({ units: 4, activation: 'softmax' })] });

@@ -16,7 +16,11 @@
 // parameters; before each forward they are copied into a K-tap kernel in the workspace whose other
 // taps are exactly zero, and after the backward the kernel gradient of each context tap is added
 // (in WebAssembly) to its parameter's gradient. That costs K/numOffsets of the dense work (e.g.
-// [−4, −1, 0]: d = 1, K = 5 for 3 offsets) — measured in test/tdnn.test.ts' header note.
+// [−4, −1, 0]: d = 1, K = 5 for 3 offsets). Measured (B = 32, T = 256, 64 → 64 channels, SIMD,
+// medians of 21 on 2 shared cores), forward: [−2, −1, 0] 6.6–7.2 ms, [−4, −1, 0] 11.0 ms against a
+// 5-tap Conv1D's 10.5 ms, [−6, −1, 0] 15.1 ms against a 7-tap one's 14.9 ms: the expansion itself
+// is free, the zero taps cost what dense taps do. A gather-im2col kernel for arbitrary offsets would
+// save exactly that K/numOffsets; not written, as the contexts TDNNs use are mostly evenly spaced.
 //
 // Masks: with look-ahead (max offset > 0) padded steps are zeroed in a copy before the convolution
 // (as Conv1D 'same' does), so real steps never read them, and get no gradient; a causal context

@@ -628,7 +628,7 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     this.layers.forEach((layer, i) => {
       const streaming = streamingOf(layer);
       if (!streaming) return;
-      if (streaming.refusal !== null) throw new RangeError(`${where}: layers[${i}] is ${layer.kind} and cannot run one step at a time: ${streaming.refusal}`);
+      if (streaming.refusal !== null) throw new RangeError(`${where}: layers[${i}] is ${layer.kind} and cannot run one ${tbptt ? 'tbptt window' : 'step'} at a time: ${streaming.refusal}`);
       if (tbptt && streaming.historyFloats > 0) {
         // The window's forward would start the convolution from zeros instead of the previous window's last steps, so it would train on inputs predict() never gives it.
         throw new RangeError(`${where}: options.tbptt cannot train layers[${i}] (${layer.kind}): it reads ${streaming.historyShape} before each step, and a window would start it from zeros instead of the previous window's steps (convolution histories are not carried across tbptt windows); train on whole sequences: a convolution only looks back its receptive field anyway`);
