@@ -137,6 +137,13 @@ describe('streaming states and refusals', () => {
       type: 'RangeError',
       message: 'Sequential.step: layers[0] is TDNN and cannot run one step at a time: its context [-2, 0, 2] looks 2 step(s) ahead: the output at t reads step t + 2, which a stream has not seen yet (a context of offsets ≤ 0 streams)',
     });
+    // Layers that change the number of steps are refused by the model first (flows.test.ts); the layer says why too.
+    const strided = new Conv1D({ filters: 2, kernelSize: 3, strides: 2, inputSize: 2 });
+    const valid = new Conv1D({ filters: 2, kernelSize: 3, dilation: 2, padding: 'valid', inputSize: 2 });
+    expect(strided.streaming.refusal).toBe('its strides 2 give one output step per 2 input steps, not one per step');
+    expect(valid.streaming.refusal).toBe("its padding 'valid' gives 4 fewer output steps than input steps, not one per step (padding 'causal' streams)");
+    strided.dispose();
+    valid.dispose();
     const pointwise = new Sequential({ inputSize: 2, layers: [new Conv1D({ filters: 2, kernelSize: 1, padding: 'same' })] });
     expectSameBits("a 'same' Conv1D of one tap streams", pointwise.step([[1, 2]], pointwise.initialState()).data, pointwise.predict([[[1, 2]]]).data);
     const causal = make();
