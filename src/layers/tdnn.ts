@@ -30,7 +30,9 @@
 // Weights: native = keras { weight | kernel [numOffsets, C_in, units], bias [units] }, tap j for
 // offset context[j]; pytorch { weight [units, C_in, numOffsets], bias }, nn.Conv1d's layout: for an
 // evenly spaced context it is nn.Conv1d(C_in, units, numOffsets, dilation = spacing) padded by −min
-// before and max after; for a sparse one, column j multiplies x[t + context[j]].
+// before and max after; for a sparse one, column j multiplies x[t + context[j]]. The kernel's
+// initialisation (Glorot, fan in numOffsets·C_in), layouts and activations are ConvLayer's helpers
+// (convolution.ts) with one spatial axis of numOffsets taps, so they match Conv1D's.
 import type { Backend } from '../engine/backend.js';
 import { sizeProduct } from '../engine/sizes.js';
 import { checkBoolean, checkInt, checkOneOf, describe } from '../errors.js';
