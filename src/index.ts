@@ -23,6 +23,7 @@ export { mackeyGlass, narma10, rmse, nrmse, rsquare, type MackeyGlassOptions, ty
 export { Dense, type DenseOptions, type DenseActivation } from './layers/dense.js';
 export { Conv1D, type Conv1DOptions, type Conv1DActivation, type Conv1DPadding } from './layers/conv1d.js';
 export { TCN, type TCNOptions, type TCNNormalization, type TCNActivation } from './layers/tcn.js';
+export { TDNN, type TDNNOptions, type TDNNActivation } from './layers/tdnn.js';
 export { Conv2D, type Conv2DOptions, type Conv2DActivation, type Conv2DPadding } from './layers/conv2d.js';
 export {
   MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D, type Pooling1DOptions, type Pooling2DOptions, type PoolingPadding,

@@ -148,7 +148,8 @@ describe('Conv1D in a Sequential', () => {
     const x = t(randomFloat32(2 * 5 * 4, 3), [2, 5, 4]);
     const again = Sequential.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
     expectSameBits('saved and loaded', again.predict(x).data, model.predict(x).data);
-    expect(() => model.step([[1, 2, 3, 4]], model.initialState())).toThrow(/layers\[0\] is Conv1D, which reads earlier steps/);
+    // A causal Conv1D streams (test/conv-streaming.test.ts): one step from zero history is predict's first step.
+    expectSameBits('step = predict at t = 0', model.step([[1, 2, 3, 4]], model.initialState()).data, model.predict(t(Float32Array.of(1, 2, 3, 4), [1, 1, 4])).data);
     expect(() => new Conv1D({ filters: 3, kernelSize: 2, groups: 2 })).toThrow('Conv1D: options.filters 3 is not divisible by options.groups 2');
     expect(() => new Conv1D({ filters: 4, kernelSize: 0 })).toThrow('Conv1D: options.kernelSize must be ≥ 1, got 0');
     expect(() => new Conv1D({ filters: 4, kernelSize: 2, padding: 'full' as 'same' })).toThrow("Conv1D: options.padding must be one of 'causal', 'same', 'valid', got \"full\"");

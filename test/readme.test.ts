@@ -37,6 +37,8 @@ it('README examples run', () => {
   expect(lines).toContain('ello');
   expect(lines).toContain('Huber loss 1.58 → 1.16; mean error on the clean sums 0.30'); // the custom-loss loop
   expect(lines).toContain('taps t−2, t−1, t: 1 -0.5 0'); // the Conv1D example
+  expect(Number(lines.find((l) => l.startsWith('TDNN held-out MSE'))?.split(' ').pop())).toBeLessThan(1e-3); // the TDNN example
+  expect(lines).toContain('step = predict: true');
   expect(lines).toContain('bars accuracy 1'); // the Conv2D example
   expect(lines).toContain('PyTorch kernel 4×1×3×3');
   // The NARX example: the design it describes, a closed loop that tracks the system, and fine-tuning that helps.

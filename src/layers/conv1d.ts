@@ -13,8 +13,9 @@
 import type { Backend } from '../engine/backend.js';
 import { sizeProduct } from '../engine/sizes.js';
 import { checkInt, checkOneOf } from '../errors.js';
-import type { Batch, Flow, ModelLayer } from './layer.js';
-import { ConvLayer, type ConvActivation } from './convolution.js';
+import type { Batch, Flow, ModelLayer, Streaming } from './layer.js';
+import { activateInPlace, ConvLayer, type ConvActivation } from './convolution.js';
+import { causalConvStep, causalStepRegions, historySteps, type CausalConv } from './conv-step.js';
 import { convAxis, type Conv2dGeometry } from '../kernels/conv.js';
 
 export type Conv1DActivation = ConvActivation;
@@ -96,6 +97,34 @@ export class Conv1D extends ConvLayer implements ModelLayer {
   #init(where: string, C: number, seed?: number): void {
     if (C % this.groups !== 0) throw new RangeError(`${where}: inputSize ${C} is not divisible by options.groups ${this.groups}`);
     this.buildKernel(C, seed, `the kernel for kernelSize ${this.kernelSize}, inputSize ${C} and filters ${this.filters}`);
+  }
+
+  /**
+   * @internal Streaming (Sequential.step): a causal Conv1D of stride 1 carries its last
+   * (K − 1)·dilation input rows ([R, B, C] time-major, oldest first; see conv-step.ts).
+   */
+  get streaming(): Streaming {
+    const C = this.channels;
+    const conv: CausalConv = { inChannels: C, outChannels: this.filters, kernelSize: this.kernelSize, dilation: this.dilation, groups: this.groups };
+    const R = historySteps(conv);
+    // One output per input step, from steps ≤ t only: causal (or a single tap) and stride 1. 'same'
+    // pads ⌈R/2⌉ steps after the end, so its output at t reads up to t + ⌈R/2⌉.
+    let refusal: string | null = null;
+    if (this.strides > 1) refusal = `its strides ${this.strides} give one output step per ${this.strides} input steps, not one per step`;
+    else if (this.padding === 'valid' && R > 0) refusal = `its padding 'valid' gives ${R} fewer output steps than input steps, not one per step (padding 'causal' streams)`;
+    else if (this.padding === 'same' && R > 0) refusal = `its padding 'same' centres the kernel, so its output at t reads steps up to t + ${R - Math.floor(R / 2)}, which a stream has not seen yet (padding 'causal' streams)`;
+    return {
+      refusal,
+      historyFloats: R * C,
+      historyShape: `${R} steps × ${C} channels`,
+      modelStep: (x: number, B: number, history: number): number => {
+        this.workspace.layout(causalStepRegions(this.backend, conv, B), 'Conv1D', `the workspace for a step of ${B} streams (inputSize ${C}, filters ${this.filters}, kernelSize ${this.kernelSize})`);
+        const p = this.parameters;
+        const out = causalConvStep(this.backend, this.workspace, conv, p.ptr('weight'), this.useBias ? p.ptr('bias') : 0, x, B, history);
+        activateInPlace(this.backend, this.activation, out, B * this.filters);
+        return out;
+      },
+    };
   }
 
   /** @internal */

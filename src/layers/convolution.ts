@@ -19,7 +19,7 @@ export type ConvActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
 export const CONV_ACTIVATIONS: readonly ConvActivation[] = ['linear', 'relu', 'tanh', 'sigmoid'];
 
 /** out = f(out) over n floats, in place ('linear': nothing). */
-function activateInPlace(backend: Backend, activation: ConvActivation, out: number, n: number): void {
+export function activateInPlace(backend: Backend, activation: ConvActivation, out: number, n: number): void {
   if (activation === 'relu') reluF32(backend, { y: out, x: out }, n);
   else if (activation === 'tanh') tanhF32(backend, { y: out, x: out }, n);
   else if (activation === 'sigmoid') sigmoidF32(backend, { y: out, x: out }, n);
@@ -29,7 +29,7 @@ function activateInPlace(backend: Backend, activation: ConvActivation, out: numb
  * The gradient before the activation from dY, given the forward output y (n floats): written into
  * `dZ` (zeroed first, the kernels add) and returned; 'linear' returns dY itself.
  */
-function activationGradient(backend: Backend, activation: ConvActivation, ptrs: { dZ: number; y: number; dY: number }, n: number): number {
+export function activationGradient(backend: Backend, activation: ConvActivation, ptrs: { dZ: number; y: number; dY: number }, n: number): number {
   if (activation === 'linear') return ptrs.dY;
   backend.fillFloats(ptrs.dZ, n, 0);
   const args = { dx: ptrs.dZ, y: ptrs.y, dy: ptrs.dY };
@@ -40,7 +40,7 @@ function activationGradient(backend: Backend, activation: ConvActivation, ptrs: 
 }
 
 /** The geometry of a convolution's kernel: its spatial sizes (K, or KH and KW), input channels per group and filters. */
-interface KernelShape {
+export interface KernelShape {
   spatial: readonly number[];
   perGroup: number;
   filters: number;
@@ -54,7 +54,7 @@ const taps = (k: KernelShape): number => k.spatial.reduce((a, b) => a * b, 1);
  * values: Glorot-uniform kernel (fan in taps·perGroup, fan out taps·filters, as Keras counts them),
  * drawn in native order; zero bias.
  */
-function convParameters(k: KernelShape): { specs: ParamSpec[]; initial: (spec: ParamSpec, random: Random) => Float32Array } {
+export function convParameters(k: KernelShape): { specs: ParamSpec[]; initial: (spec: ParamSpec, random: Random) => Float32Array } {
   const S = taps(k);
   const limit = Math.sqrt(6 / (S * k.perGroup + S * k.filters));
   const initial = (spec: ParamSpec, random: Random): Float32Array => {
@@ -68,7 +68,7 @@ function convParameters(k: KernelShape): { specs: ParamSpec[]; initial: (spec: P
 }
 
 /** native/keras { weight | kernel [...spatial, perGroup, filters], bias }; pytorch { weight [filters, perGroup, ...spatial], bias }. */
-function exportConvWeights(format: WeightFormat, v: Record<string, Float32Array>, k: KernelShape): Weights {
+export function exportConvWeights(format: WeightFormat, v: Record<string, Float32Array>, k: KernelShape): Weights {
   const [S, Cg, F] = [taps(k), k.perGroup, k.filters];
   const out: Weights = {};
   if (format === 'pytorch') out.weight = tensor(toTorch(v.weight, S, Cg, F), [F, Cg, ...k.spatial]);
@@ -78,7 +78,7 @@ function exportConvWeights(format: WeightFormat, v: Record<string, Float32Array>
 }
 
 /** The values to set from user weights in `format` (validated: names, shapes, finite), in native layout. */
-function readConvWeights(where: string, weights: unknown, format: WeightFormat, k: KernelShape): Record<string, Float32Array> {
+export function readConvWeights(where: string, weights: unknown, format: WeightFormat, k: KernelShape): Record<string, Float32Array> {
   const [S, Cg, F] = [taps(k), k.perGroup, k.filters];
   const key = format === 'keras' ? 'kernel' : 'weight';
   checkKeys(where, weights, [key, ...(k.useBias ? ['bias'] : [])], format);

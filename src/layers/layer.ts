@@ -61,4 +61,29 @@ export interface ModelLayer {
   gradientWeights(slab: Float32Array, format: WeightFormat): Weights;
   setWeights(weights: Weights | Record<string, unknown>, options?: { format?: WeightFormat }): void;
   dispose(): void;
+  /** Present on layers whose output at t reads earlier steps of their input (convolutions): how they run one step at a time. */
+  readonly streaming?: Streaming;
+}
+
+/**
+ * One step at a time for a layer that reads earlier steps (a causal convolution, a TDNN, a TCN):
+ * it carries a history of what it has seen, historyFloats per sequence, in a layout of its own
+ * (a causal convolution: its last R input rows, [R, B, C] time-major, oldest first; a composite
+ * layer concatenates its inner layers' histories). A model keeps the history in a user-owned
+ * array between steps (zeros at the start of a stream), stages it into linear memory, calls
+ * modelStep, and copies it back.
+ */
+export interface Streaming {
+  /** Why the layer cannot run one step at a time (e.g. its output at t reads steps after t); null when it can. */
+  readonly refusal: string | null;
+  /** Floats of history per sequence (the history of B sequences is B·historyFloats floats). */
+  readonly historyFloats: number;
+  /** What the history holds, for error messages (e.g. '2 steps × 3 channels'). */
+  readonly historyShape: string;
+  /**
+   * One output step [B, out] from the input row x [B, in] and the history at pointer `history`
+   * (B·historyFloats floats), which it updates in place to include x. Returns the output pointer
+   * (valid until the layer's next forward or step). Only when refusal is null.
+   */
+  modelStep(x: number, B: number, history: number): number;
 }

@@ -15,6 +15,7 @@ import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
 import { Conv1D } from '../layers/conv1d.js';
 import { TCN } from '../layers/tcn.js';
+import { TDNN } from '../layers/tdnn.js';
 import { Conv2D } from '../layers/conv2d.js';
 import { GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D } from '../layers/global-pooling.js';
 import { AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D } from '../layers/pooling.js';
@@ -22,10 +23,10 @@ import { Embedding } from '../layers/embedding.js';
 import { Flatten } from '../layers/flatten.js';
 import type { ModelLayer } from '../layers/layer.js';
 
-export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D | TCN | GlobalAveragePooling1D | GlobalMaxPooling1D | Flatten
+export type AnyLayer = SimpleRNN | LSTM | GRU | Dense | Embedding | Bidirectional | Dropout | Conv1D | TCN | TDNN | GlobalAveragePooling1D | GlobalMaxPooling1D | Flatten
   | Conv2D | MaxPooling1D | AveragePooling1D | MaxPooling2D | AveragePooling2D | GlobalAveragePooling2D | GlobalMaxPooling2D;
 export const LAYER_TYPES = {
-  SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, TCN, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten,
+  SimpleRNN, LSTM, GRU, Dense, Embedding, Bidirectional, Dropout, Conv1D, TCN, TDNN, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten,
   Conv2D, MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
 } as const;
 
@@ -89,6 +90,10 @@ const CONFIGS: Readonly<Record<LayerType, Schema>> = {
     skipConnections: { kind: 'boolean', optional: true }, returnSequences: { kind: 'boolean', optional: true },
     activation: { kind: 'string', optional: true }, useBias: { kind: 'boolean', optional: true },
     inputSize: { kind: 'integer', min: 0, optional: true }, seed: { kind: 'seed', optional: true },
+  },
+  TDNN: {
+    units: { kind: 'integer', min: 1 }, context: { kind: 'array' }, activation: { kind: 'string', optional: true },
+    useBias: { kind: 'boolean', optional: true }, inputSize: { kind: 'integer', min: 0, optional: true }, seed: { kind: 'seed', optional: true },
   },
   GlobalAveragePooling1D: {},
   GlobalMaxPooling1D: {},

@@ -14,10 +14,9 @@ import { type WeightFormat, type Weights } from '../layers/formats.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
-import { Conv1D } from '../layers/conv1d.js';
 import { TCN } from '../layers/tcn.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/global-pooling.js';
-import type { Batch, Flow, ModelLayer } from '../layers/layer.js';
+import type { Batch, Flow, ModelLayer, Streaming } from '../layers/layer.js';
 import { LAYER_TYPES, layerToJSON, type AnyLayer, makeLayer, readLayers, readModelFields, setLayerWeights, type LayerJSON, type SavedLayer } from './saving.js';
 import { pickToken, tokenProbabilities, type History, type Loss } from './training.js';
 import { Model, loadModel, type BaseFitOptions, type SavedModel } from './model.js';
@@ -57,10 +56,14 @@ export interface FitOptions extends BaseFitOptions, DataOptions {
   tbptt?: number;
 }
 
-/** Per-layer streaming state: { h, c? } copies for each recurrent layer (null for other layers). */
+/**
+ * Per-layer streaming state: { h, c? } for each recurrent layer ([B, units] each); { history } for a
+ * layer that reads earlier steps (a causal Conv1D or TDNN: its last R input rows, [R, B, C]
+ * time-major, oldest first); null for other layers. The arrays are yours: step() reads and rewrites them.
+ */
 export interface ModelState {
   batchSize: number;
-  layers: (Partial<Record<StateName, Float32Array>> | null)[];
+  layers: (Partial<Record<StateName | 'history', Float32Array>> | null)[];
 }
 
 export interface GenerateOptions extends SamplingOptions {
@@ -259,7 +262,7 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
   protected override prepareFit(where: string, options: Record<string, unknown>): void {
     this.#tbptt = options.tbptt === undefined ? 0 : checkInt(where, 'options.tbptt', options.tbptt, 1);
     if (this.#tbptt === 0) return;
-    this.#checkStreamable(where);
+    this.#checkStreamable(where, true);
     if (!this.outputsSequences) throw new RangeError(`${where}: options.tbptt needs a model that outputs every step (returnSequences: true on the last recurrent layer)`);
   }
 
@@ -357,7 +360,7 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     return { dInput, dInitialStates, gradients };
   }
 
-  /** Zero state for streaming with step(): one { h, c? } per recurrent layer. */
+  /** Zero state for streaming with step(): one { h, c? } per recurrent layer, one { history } per convolution (causal Conv1D, TDNN). */
   initialState(batchSize = 1): ModelState {
     const where = 'Sequential.initialState';
     this.checkAlive(where);
@@ -366,6 +369,8 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     return {
       batchSize,
       layers: this.layers.map((layer) => {
+        const streaming = streamingOf(layer);
+        if (streaming) return { history: new Float32Array(batchSize * streaming.historyFloats) };
         if (!(layer instanceof RecurrentLayer)) return null;
         const state: Partial<Record<StateName, Float32Array>> = {};
         for (const name of layer.stateKeys) state[name] = new Float32Array(batchSize * layer.units);
@@ -386,15 +391,24 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     const rows = this.#ids
       ? readIds(where, 'x', readTensor(where, 'x', x, [{ label: 'batch', size: B }]), 1, this.#vocabSize)
       : readTensor(where, 'x', x, [{ label: 'batch', size: B }, { label: 'inputSize', size: this.inputSize }]).data;
-    this.stage({ N: B, T: 1, x: rows, mask: null, y: null }, batchRows(0, B), false);
+    this.#stageWindow({ N: B, T: 1, x: rows, mask: null, y: null }, batchRows(0, B), 0, 1, false, true);
     const states = new Map<string, Float32Array>();
     this.layers.forEach((layer, i) => {
       if (layer instanceof RecurrentLayer) for (const name of layer.stateKeys) states.set(stateKey(i, '', name), state.layers[i]![name]!);
     });
     this.#stageStates(states, batchRows(0, B));
-    const ptr = this.#forward(false, undefined, true);
+    const staged = this.backend.heapF32();
+    this.layers.forEach((layer, i) => {
+      if (streamingOf(layer)) staged.set(state.layers[i]!.history!, this.work.ptr(`history${i}`) >>> 2);
+    });
+    const ptr = this.#forward(false, undefined, true, true);
     const heap = this.backend.heapF32();
     this.layers.forEach((layer, i) => {
+      const history = state.layers[i]?.history;
+      if (streamingOf(layer) && history) {
+        const at = this.work.ptr(`history${i}`) >>> 2;
+        history.set(heap.subarray(at, at + history.length));
+      }
       if (!(layer instanceof RecurrentLayer)) return;
       for (const name of layer.stateKeys) {
         const at = layer.finalStatePtr(name) >>> 2;
@@ -605,14 +619,22 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     out.set(heap.subarray(ptr >>> 2, (ptr >>> 2) + B * perSample), first * perSample);
   }
 
-  #checkStreamable(where: string): void {
+  /** Throws unless every layer can run one step (tbptt: one window) at a time. */
+  #checkStreamable(where: string, tbptt = false): void {
     if (this.inputShape) throw new RangeError(`${where}: this model reads images (inputShape [${this.inputShape.join(', ')}]), which have no time steps to stream`);
     const resampler = this.#resampler;
     if (resampler >= 0) throw new RangeError(`${where}: layers[${resampler}] (${this.layers[resampler].kind}) changes the number of time steps; step() and tbptt run one step (or window) at a time`);
     const bi = this.layers.findIndex((layer) => layer instanceof Bidirectional);
     if (bi >= 0) throw new RangeError(`${where}: layers[${bi}] is Bidirectional: its backward direction reads the sequence from the last step, which a stream has not seen yet; step() and tbptt run one step (or window) at a time`);
-    const conv = this.layers.findIndex((layer) => layer instanceof Conv1D);
-    if (conv >= 0) throw new RangeError(`${where}: layers[${conv}] is Conv1D, which reads earlier steps that a step (or window) does not carry yet (streaming convolutions through ring buffers come with issue #12's TCN)`);
+    this.layers.forEach((layer, i) => {
+      const streaming = streamingOf(layer);
+      if (!streaming) return;
+      if (streaming.refusal !== null) throw new RangeError(`${where}: layers[${i}] is ${layer.kind} and cannot run one ${tbptt ? 'tbptt window' : 'step'} at a time: ${streaming.refusal}`);
+      if (tbptt && streaming.historyFloats > 0) {
+        // The window's forward would start the convolution from zeros instead of the previous window's last steps, so it would train on inputs predict() never gives it.
+        throw new RangeError(`${where}: options.tbptt cannot train layers[${i}] (${layer.kind}): it reads ${streaming.historyShape} before each step, and a window would start it from zeros instead of the previous window's steps (convolution histories are not carried across tbptt windows); train on whole sequences: a convolution only looks back its receptive field anyway`);
+      }
+    });
     const tcn = this.layers.findIndex((layer) => layer instanceof TCN);
     if (tcn >= 0) throw new RangeError(`${where}: layers[${tcn}] is TCN, whose causal convolutions read up to ${(this.layers[tcn] as TCN).receptiveField - 1} earlier steps that a step (or window) does not carry yet (streaming through ring buffers is still to come)`);
     const pool = this.layers.findIndex((layer) => layer instanceof GlobalAveragePooling1D || layer instanceof GlobalMaxPooling1D);
@@ -625,6 +647,19 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     }
     const B = checkInt(where, 'state.batchSize', state.batchSize, 1);
     this.layers.forEach((layer, i) => {
+      const streaming = streamingOf(layer);
+      if (streaming) {
+        const v = state.layers[i]?.history;
+        const n = B * streaming.historyFloats;
+        if (!(v instanceof Float32Array) || v.length !== n) {
+          throw new TypeError(`${where}: state.layers[${i}].history must be a Float32Array of ${n} values (batch ${B} × ${streaming.historyShape} of layers[${i}] ${layer.kind}, as initialState() of this model gives it), got ${describe(v)}`);
+        }
+        // The history is the convolution's input: a NaN or ±Inf would reach every output for as many steps as it stays in the window.
+        for (let k = 0; k < n; k++) {
+          if (!Number.isFinite(v[k])) throw new RangeError(`${where}: state.layers[${i}].history[${k}] is ${v[k]}; histories must be finite`);
+        }
+        return;
+      }
       if (!(layer instanceof RecurrentLayer)) return;
       for (const name of layer.stateKeys) {
         const v = state.layers[i]?.[name];
@@ -649,7 +684,7 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
    * The workspace regions of a staged batch: states and final-state gradients first (their offsets
    * do not depend on T, so truncated BPTT windows keep them); dLoss also holds backward()'s dOutput.
    */
-  #workRegions(T = this.#stagedT, B = this.#stagedB, withTargets = false, masked = this.#maskStaged): Record<string, number> {
+  #workRegions(T = this.#stagedT, B = this.#stagedB, withTargets = false, masked = this.#maskStaged, histories = false): Record<string, number> {
     const F = this.#ids ? 1 : this.inputSize;
     const O = this.outputSize;
     const outRows = this.outputsSequences ? this.#stepsFor('Sequential', T)[this.layers.length] * B : B;
@@ -658,6 +693,13 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
       states[`state${key}`] = n;
       states[`dFinal${key}`] = n;
     });
+    // step(): the carried histories of the layers that read earlier steps.
+    if (histories) {
+      this.layers.forEach((layer, i) => {
+        const streaming = streamingOf(layer);
+        if (streaming) states[`history${i}`] = B * streaming.historyFloats;
+      });
+    }
     return { ...states, x: T * B * F, mask: masked ? T * B : 0, target: withTargets ? outRows * (this.lossType === 'crossEntropy' ? 1 : O) : 0, dLoss: outRows * O, probs: outRows * O };
   }
 
@@ -665,13 +707,13 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
    * Copies samples `rows`, steps [t0, t1), into the workspace, time-major: x, mask, targets.
    * Returns the loss weight: real (t, b) positions for per-step outputs, else the batch size.
    */
-  #stageWindow(d: DataSet, rows: Int32Array, t0: number, t1: number, withTargets: boolean): number {
+  #stageWindow(d: DataSet, rows: Int32Array, t0: number, t1: number, withTargets: boolean, histories = false): number {
     const B = rows.length;
     const T = t1 - t0;
     const F = this.#ids ? 1 : this.inputSize;
     const O = this.outputSize;
     const sequence = this.outputsSequences;
-    this.work.layout(this.#workRegions(T, B, withTargets, d.mask !== null), 'Sequential', `the workspace for a batch of ${B} sequences × ${T} time steps`);
+    this.work.layout(this.#workRegions(T, B, withTargets, d.mask !== null, histories), 'Sequential', `the workspace for a batch of ${B} sequences × ${T} time steps`);
     this.#maskStaged = d.mask !== null;
     this.#stagedT = T;
     this.#stagedSteps = this.#stepsFor('Sequential', T);
@@ -704,8 +746,12 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     forEachState(this.layers, this.#stagedB, (key, n, _i, _d, name, layer) => fn(this.work.ptr(`state${key}`), n, layer, name));
   }
 
-  /** Runs every layer on the staged batch; `withStates`: recurrent layers start from the workspace's state regions. Returns the output pointer. */
-  #forward(training: boolean, noise: number | undefined, withStates: boolean): number {
+  /**
+   * Runs every layer on the staged batch; `withStates`: recurrent layers start from the workspace's
+   * state regions; `stepping` (step(), T = 1): layers that read earlier steps run their modelStep on
+   * the staged histories. Returns the output pointer.
+   */
+  #forward(training: boolean, noise: number | undefined, withStates: boolean, stepping = false): number {
     this.#generation++;
     const steps = this.#stagedSteps;
     const B = this.#stagedB;
@@ -721,7 +767,9 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
         }
         return out;
       };
-      if (layer instanceof RecurrentLayer) ptr = layer.modelForward(ptr, batch, initial(''));
+      const streaming = stepping ? streamingOf(layer) : undefined;
+      if (streaming) ptr = streaming.modelStep(ptr, B, this.work.ptr(`history${i}`));
+      else if (layer instanceof RecurrentLayer) ptr = layer.modelForward(ptr, batch, initial(''));
       else if (layer instanceof Bidirectional) ptr = layer.modelForward(ptr, batch, { forward: initial('forward'), backward: initial('backward') });
       else ptr = layer.modelForward(ptr, batch);
     });
@@ -748,6 +796,11 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     this.#dInputPtr = d;
   }
 
+}
+
+/** The streaming part of a layer that reads earlier steps (Conv1D, TDNN), or undefined. */
+function streamingOf(layer: SequentialLayer): Streaming | undefined {
+  return 'streaming' in layer ? layer.streaming : undefined;
 }
 
 export interface SequentialJSON extends SavedModel {
