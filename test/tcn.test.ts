@@ -549,9 +549,8 @@ describe('TCN in a Sequential', () => {
     const again = Sequential.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
     expectSameBits('saved and loaded', again.predict(x).data, model.predict(x).data);
     expect((again.layers[0] as TCN).config()).toEqual((model.layers[0] as TCN).config());
-    expect(() => model.initialState()).toThrow('Sequential.initialState: layers[0] is TCN, whose causal convolutions read up to 12 earlier steps that a step (or window) does not carry yet (streaming through ring buffers is still to come)');
     model.compile({ loss: 'mse' });
-    await expect(model.fit(x, t(new Float32Array(2), [2, 1]), { tbptt: 3 })).rejects.toThrow(/Sequential.fit: layers\[0\] is TCN, whose causal convolutions/);
+    await expect(model.fit(x, t(new Float32Array(2), [2, 1]), { tbptt: 3 })).rejects.toThrow(/^Sequential.fit: options.tbptt cannot train layers\[0\] \(TCN\)/);
 
     const tcn = model.layers[0] as TCN;
     const zeroFilter = { ...native, 'block1.conv1.v': t(native['block1.conv1.v'].data.map((w, i) => (i % 4 === 1 ? 0 : w)), [3, 4, 4]) };
@@ -621,4 +620,37 @@ describe('TCN: trained quality', () => {
     expect(loss).toBeLessThan(baseline / 100);
     model.dispose();
   }, 300_000);
+});
+
+describe('TCN streaming', () => {
+  // Every causal convolution carries its own last (K − 1)·d inputs, so a stepped stream starts each
+  // from zeros exactly as predict pads that convolution's input: the same windows through the same
+  // kernel calls, hence the same bits.
+  for (const c of [
+    { normalization: 'weight' as const, skipConnections: true, returnSequences: false, inputSize: 3 },
+    { normalization: 'layer' as const, skipConnections: false, returnSequences: true, inputSize: 4 },
+    { normalization: 'none' as const, skipConnections: true, returnSequences: true, inputSize: 2 },
+  ]) {
+    it(`step() = predict on every prefix, bit for bit (${c.normalization}, skipConnections ${c.skipConnections}, returnSequences ${c.returnSequences}, inputSize ${c.inputSize} → 4)`, () => {
+      const [B, T, C] = [3, 11, c.inputSize];
+      const tcn = new TCN({ filters: 4, kernelSize: 3, dilations: [1, 2], normalization: c.normalization, skipConnections: c.skipConnections, returnSequences: c.returnSequences, dropout: 0.2 });
+      const model = new Sequential({ inputSize: C, seed: 5, layers: [tcn, new Dense({ units: 2 })] });
+      const x = randomFloat32(B * T * C, 8, -1, 1);
+      const state = model.initialState(B);
+      // conv1 and conv2 of each block: (K − 1)·d inputs each; the 1×1 residual carries none.
+      expect(state.layers[0]!.history!.length).toBe(B * (2 * C + 2 * 4 + 4 * 4 + 4 * 4));
+      for (let step = 0; step < T; step++) {
+        const row = new Float32Array(B * C);
+        for (let b = 0; b < B; b++) row.set(x.subarray((b * T + step) * C, (b * T + step + 1) * C), b * C);
+        const out = model.step(t(row, [B, C]), state).data;
+        const prefix = new Float32Array(B * (step + 1) * C);
+        for (let b = 0; b < B; b++) prefix.set(x.subarray(b * T * C, (b * T + step + 1) * C), b * (step + 1) * C);
+        const whole = model.predict(t(prefix, [B, step + 1, C])).data;
+        const want = new Float32Array(B * 2);
+        for (let b = 0; b < B; b++) want.set(c.returnSequences ? whole.subarray((b * (step + 1) + step) * 2, (b * (step + 1) + step + 1) * 2) : whole.subarray(b * 2, b * 2 + 2), b * 2);
+        expectSameBits(`step ${step}`, out, want);
+      }
+      model.dispose();
+    });
+  }
 });

@@ -20,8 +20,8 @@
 //
 // Inside a model the batch is time-major [T, B, C]; every convolution reads it as one image of
 // height T and width B with a K × 1 kernel dilated along time (as Conv1D does): no copy, one call.
-// Each causal convolution is a small object with its own geometry and its own input pointer, so a
-// streaming step can later keep that input's last (K − 1)·d steps in a ring buffer. Masks: a
+// Each causal convolution is a small object with its own geometry and its own input pointer; a
+// streaming step (Sequential.step) gives each its own history of the last (K − 1)·d inputs. Masks: a
 // causal convolution never lets padded (trailing) steps reach real ones, layer norm is per step,
 // and returnSequences false takes each sequence's last real step.
 // Weights (native = keras; names per block i): block{i}.conv{1,2}.kernel [K, C_in, filters] (or, with
@@ -36,7 +36,8 @@ import type { Random } from '../random.js';
 import { WeightedLayer } from './base.js';
 import { mix } from './dropout.js';
 import { checkFormat, checkKeys, takeWeight, tensor, type WeightFormat, type Weights } from './formats.js';
-import type { Batch, Flow, ModelLayer } from './layer.js';
+import type { Batch, Flow, ModelLayer, Streaming } from './layer.js';
+import { causalConvStep, causalStepRegions, historySteps, type CausalConv as StepConv } from './conv-step.js';
 import type { ParamSpec, Parameters, Workspace } from './parameters.js';
 import { reluBackwardF32, reluF32, sigmoidBackwardF32, sigmoidF32, tanhBackwardF32, tanhF32 } from '../kernels/activations.js';
 import { conv2dBackwardF32, conv2dForwardF32, conv2dWorkFloats, type Conv2dGeometry } from '../kernels/conv.js';
@@ -84,6 +85,8 @@ interface Kit {
   backend: Backend;
   params: Parameters;
   work: Workspace;
+  /** Streaming: the layer's history (every causal conv's last R input rows, at its historyOffset), for a forward of one step. */
+  history?: number;
 }
 
 /**
@@ -92,8 +95,10 @@ interface Kit {
  * effective kernel lives in the workspace, recomputed by every forward.
  */
 class CausalConv {
-  /** Input of the last forward ([T, B, inChannels]): what a streaming step would keep the last (K − 1)·d + 1 steps of. */
+  /** Input of the last forward ([T, B, inChannels]). */
   x = 0;
+  /** Where this conv's streaming history ([R, B, inChannels], R = (K − 1)·d) starts in the layer's history, in floats per sequence. */
+  historyOffset = 0;
 
   constructor(
     readonly name: string,
@@ -127,7 +132,12 @@ class CausalConv {
     return this.weightNorm ? { [`${this.name}.w`]: this.kernelSize * this.inChannels * this.filters, [`${this.name}.norm`]: this.filters } : {};
   }
 
-  /** y [T, B, filters] = bias + x ⋆ w. */
+  /** As conv-step.ts sees it. */
+  get stepShape(): StepConv {
+    return { inChannels: this.inChannels, outChannels: this.filters, kernelSize: this.kernelSize, dilation: this.dilation, groups: 1 };
+  }
+
+  /** y [T, B, filters] = bias + x ⋆ w; streaming (kit.history): one step (T = 1) from the carried history, which it updates. */
   forward(kit: Kit, y: number, x: number, T: number, B: number): void {
     const { backend, params, work } = kit;
     let w: number;
@@ -137,7 +147,13 @@ class CausalConv {
     } else {
       w = params.ptr(`${this.name}.kernel`);
     }
-    conv2dForwardF32(backend, { y, cols: work.ptr('cols'), x, w, bias: this.useBias ? params.ptr(`${this.name}.bias`) : 0, work: backend.gemmWork() }, this.geometry(T, B));
+    const bias = this.useBias ? params.ptr(`${this.name}.bias`) : 0;
+    if (kit.history !== undefined) {
+      const out = causalConvStep(backend, work, this.stepShape, w, bias, x, B, kit.history + this.historyOffset * B * 4);
+      backend.copyFloats(y, out, B * this.filters);
+      return;
+    }
+    conv2dForwardF32(backend, { y, cols: work.ptr('cols'), x, w, bias, work: backend.gemmWork() }, this.geometry(T, B));
     this.x = x;
   }
 
@@ -208,6 +224,10 @@ export class TCN extends WeightedLayer implements ModelLayer {
   #B = 0;
   #mask = 0;
   #dropping = false;
+  /** Streaming history per sequence: Σ over the causal convs of (K − 1)·d·inChannels. */
+  #historyFloats = 0;
+  /** Set during a streaming step: the history pointer every causal conv reads and updates. */
+  #history: number | undefined;
 
   constructor(options: TCNOptions) {
     const where = 'TCN';
@@ -284,6 +304,12 @@ export class TCN extends WeightedLayer implements ModelLayer {
     };
     this.createParameters(specs, initial, seed, `the weights for inputSize ${C}, filters ${F}, kernelSize ${K} and ${blocks.length} residual blocks`);
     this.#blocks = blocks;
+    let offset = 0;
+    for (const conv of blocks.flatMap((b) => b.convs)) {
+      conv.historyOffset = offset;
+      offset += historySteps(conv.stepShape) * conv.inChannels;
+    }
+    this.#historyFloats = offset;
   }
 
   #normSpecs(block: ResidualBlock, which: 1 | 2): ParamSpec[] {
@@ -308,7 +334,29 @@ export class TCN extends WeightedLayer implements ModelLayer {
   }
 
   get #kit(): Kit {
-    return { backend: this.backend, params: this.parameters, work: this.workspace };
+    return { backend: this.backend, params: this.parameters, work: this.workspace, history: this.#history };
+  }
+
+  /**
+   * @internal Streaming (Sequential.step): every causal convolution carries its own last (K − 1)·d
+   * input rows, as a causal Conv1D does (conv-step.ts), so each starts from zeros exactly as
+   * predict's padding of that convolution's input does, and a step equals predict on the prefix.
+   * The history is those [R, B, C_in] blocks one after another, in block order (conv1, conv2).
+   */
+  get streaming(): Streaming {
+    return {
+      refusal: null,
+      historyFloats: this.#historyFloats,
+      historyShape: `${this.#historyFloats} floats (the last (K − 1)·d inputs of each of its ${this.#blocks.length * 2} causal convolutions)`,
+      modelStep: (x: number, B: number, history: number): number => {
+        this.#history = history;
+        try {
+          return this.modelForward(x, { T: 1, B, mask: 0, training: false });
+        } finally {
+          this.#history = undefined;
+        }
+      },
+    };
   }
 
   /** @internal x: [T, B, inputSize] time-major; returns [T, B, filters] (returnSequences) or [B, filters]. */
@@ -337,9 +385,19 @@ export class TCN extends WeightedLayer implements ModelLayer {
         kernelFloats = Math.max(kernelFloats, conv.kernelSize * conv.inChannels * F);
       }
     }
+    let window = 0;
+    let stepOut = 0;
+    if (this.#history !== undefined) {
+      for (const conv of this.#blocks.flatMap((b) => b.convs)) {
+        const step = causalStepRegions(this.backend, conv.stepShape, B);
+        window = Math.max(window, Number(step.window));
+        cols = Math.max(cols, Number(step.cols));
+        stepOut = Number(step.out);
+      }
+    }
     const dX = sizeProduct(T, B, Math.max(C, F));
     Object.assign(regions, {
-      cols, h: layerNorm ? n : 0, skip: this.skipConnections ? n : 0, out: this.returnSequences ? 0 : B * F,
+      window, cols, h: layerNorm ? n : 0, skip: this.skipConnections ? n : 0, out: Math.max(this.returnSequences ? 0 : B * F, stepOut),
       g1: n, g2: n, dXa: dX, dXb: dX, dSeq: this.returnSequences ? 0 : n, dW: this.normalization === 'weight' ? kernelFloats : 0,
     });
     this.workspace.layout(regions, 'TCN', `the workspace for a batch of ${B} sequences × ${T} time steps (inputSize ${C}, filters ${F}, ${this.#blocks.length} residual blocks)`);

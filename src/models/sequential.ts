@@ -14,7 +14,6 @@ import { type WeightFormat, type Weights } from '../layers/formats.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
-import { TCN } from '../layers/tcn.js';
 import { GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/global-pooling.js';
 import type { Batch, Flow, ModelLayer, Streaming } from '../layers/layer.js';
 import { LAYER_TYPES, layerToJSON, type AnyLayer, makeLayer, readLayers, readModelFields, setLayerWeights, type LayerJSON, type SavedLayer } from './saving.js';
@@ -635,8 +634,6 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
         throw new RangeError(`${where}: options.tbptt cannot train layers[${i}] (${layer.kind}): it reads ${streaming.historyShape} before each step, and a window would start it from zeros instead of the previous window's steps (convolution histories are not carried across tbptt windows); train on whole sequences: a convolution only looks back its receptive field anyway`);
       }
     });
-    const tcn = this.layers.findIndex((layer) => layer instanceof TCN);
-    if (tcn >= 0) throw new RangeError(`${where}: layers[${tcn}] is TCN, whose causal convolutions read up to ${(this.layers[tcn] as TCN).receptiveField - 1} earlier steps that a step (or window) does not carry yet (streaming through ring buffers is still to come)`);
     const pool = this.layers.findIndex((layer) => layer instanceof GlobalAveragePooling1D || layer instanceof GlobalMaxPooling1D);
     if (pool >= 0) throw new RangeError(`${where}: layers[${pool}] is ${this.layers[pool].kind}, which pools over the whole sequence; a step (or window) sees only part of it`);
   }
