@@ -45,6 +45,8 @@ describe('rnn-wasm forecast', () => {
     ['lstm', ['--epochs', '4', '--units', '8']],
     ['gru', ['--epochs', '4', '--units', '8']],
     ['esn', ['--units', '40']],
+    ['narx', ['--epochs', '4', '--units', '8']],
+    ['tcn', ['--epochs', '2', '--units', '8']],
   ])('%s: prints the comparison table and writes forecast.csv, report.html, model.json', (model, extra) => {
     const out = join(dir, `market-${model}`);
     const r = run(['forecast', 'market.csv', '--target', 'Close', '--features', 'Open,High,Low,Volume', '--lookback', '10', '--model', model, '--out', out, ...extra]);
@@ -52,6 +54,7 @@ describe('rnn-wasm forecast', () => {
     expect(r.stdout).toMatch(/^Test: 60 forecasts of Close, rows 341–400 \(trained on rows 1–280, validated on 281–340\), dated 2016-04-22 – 2016-07-14\n/);
     for (const name of [`${model.toUpperCase()} (`, 'ARX(', '; 4 features), AIC over 1–10', 'persistence (last value)']) expect(r.stdout).toContain(name);
     expect(ratioOf(r.stdout, 'persistence')).toBe(1);
+    expect(ratioOf(r.stdout, model.toUpperCase())).toSatisfy(Number.isFinite); // a finite test error
     expect(readdirSync(out).sort()).toEqual(['forecast.csv', 'model.json', 'report.html']); // no temporaries left
     const rows = readCsvFile(join(out, 'forecast.csv'));
     expect(Object.keys(rows[0])).toEqual(['row', 'date', 'origin_row', 'part', 'actual', model, 'persistence', 'linear_ar']); // Date detected
@@ -66,9 +69,11 @@ describe('rnn-wasm forecast', () => {
     const saved = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
     expect(saved).toMatchObject({ format: 'rnn-wasm/forecast', version: 1, model, target: 'Close', inputs: ['Close', 'Open', 'High', 'Low', 'Volume'], lookback: 10, horizon: 1 });
     expect(saved.scaler.mean).toHaveLength(5);
+    // NARX taps: the window's rows, never the features of the row it forecasts (delay 0).
+    if (model === 'narx') expect(saved.network).toMatchObject({ format: 'rnn-wasm/narx', inputSize: 4, inputDelays: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], feedbackDelays: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
   });
 
-  it.each(['lstm', 'esn'])('%s: predict on the saved model reproduces the forecast.csv values exactly', (model) => {
+  it.each(['lstm', 'esn', 'narx', 'tcn'])('%s: predict on the saved model reproduces the forecast.csv values exactly', (model) => {
     const out = join(dir, `mg-${model}`);
     const trained = run(['forecast', 'mg.csv', '--target', 'value', '--horizon', '3', '--model', model, '--epochs', '3', '--units', model === 'esn' ? '40' : '8', '--out', out, '--quiet']);
     expect(trained.code, trained.stderr).toBe(0);
@@ -196,9 +201,11 @@ describe('rnn-wasm forecast', () => {
       ['too few rows for the lookback', ['forecast', 'short.csv', '--target', 'Close', '--lookback', '20'], /^rnn-wasm: short\.csv: 30 data rows are too few for --lookback 20 --horizon 1: .* needs at least 43 rows/],
       ['an unknown flag', ['forecast', 'market.csv', '--target', 'Close', '--lookbak', '5'], /^rnn-wasm: forecast: unknown option --lookbak/],
       ['a bad number', ['forecast', 'market.csv', '--target', 'Close', '--lookback', 'ten'], /^rnn-wasm: --lookback must be an integer from 1 to 10000, got "ten"$/],
-      ['an unknown model', ['forecast', 'market.csv', '--target', 'Close', '--model', 'rnn'], /^rnn-wasm: --model must be one of ar, lstm, gru, esn, got "rnn"$/],
-      ['narx (built elsewhere)', ['forecast', 'market.csv', '--target', 'Close', '--model', 'narx'], /^rnn-wasm: --model narx is not available in this version \(available: ar, lstm, gru, esn\)$/],
-      ['tcn (built elsewhere)', ['forecast', 'market.csv', '--target', 'Close', '--model', 'tcn'], /^rnn-wasm: --model tcn is not available in this version \(available: ar, lstm, gru, esn\)$/],
+      ['an unknown model', ['forecast', 'market.csv', '--target', 'Close', '--model', 'rnn'], /^rnn-wasm: --model must be one of ar, narx, lstm, gru, tcn, esn, got "rnn"$/],
+      ['a NARX classifier', ['forecast', 'market.csv', '--target', 'Close', '--model', 'narx', '--task', 'direction'], /^rnn-wasm: --task direction is not available for --model narx \(it regresses the next value and feeds it back\); use --model ar, lstm, gru, tcn or esn$/],
+      ['a direct NARX', ['forecast', 'market.csv', '--target', 'Close', '--model', 'narx', '--strategy', 'direct', '--horizon', '3'], /^rnn-wasm: --strategy direct is not available for --model narx .*; use --strategy recursive$/],
+      ['a closed-loop NARX with features', ['forecast', 'market.csv', '--target', 'Close', '--features', 'Open', '--model', 'narx', '--horizon', '3'], /^rnn-wasm: --model narx with --horizon > 1 runs in closed loop on the target alone, so it cannot use --features .*; drop --features or use --horizon 1$/],
+      ['a TCN with zero filters', ['forecast', 'market.csv', '--target', 'Close', '--model', 'tcn', '--units', '0'], /^rnn-wasm: --units must be an integer from 1 to 4096, got "0"$/],
       ['an unknown task', ['forecast', 'market.csv', '--target', 'Close', '--task', 'sign'], /^rnn-wasm: --task must be one of value, direction, got "sign"$/],
       ['an unknown strategy', ['forecast', 'market.csv', '--target', 'Close', '--strategy', 'iterated'], /^rnn-wasm: --strategy must be one of direct, recursive, got "iterated"$/],
       ['recursive with an ESN', ['forecast', 'market.csv', '--target', 'Close', '--model', 'esn', '--strategy', 'recursive', '--horizon', '3'], /^rnn-wasm: --strategy recursive is not available for --model esn .*; use --strategy direct$/],
@@ -263,12 +270,14 @@ describe('rnn-wasm text', () => {
 });
 
 describe('rnn-wasm showcase', () => {
-  it('--quick generates both series, forecasts each with an ESN, an LSTM and an AR model, and prints the summary', () => {
+  it('--quick generates both series, forecasts each with an ESN, an LSTM, an AR model and a NARX, and prints the summary', () => {
     const r = run(['showcase', '--quick', '--out', 'show']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('== Summary');
     expect(r.stdout).toMatch(/Mackey–Glass +AR\(\d+\), AIC over 1–20 +[\d.]+ +— /); // AR beside the ESN and the LSTM
-    for (const name of ['mackey-glass-esn', 'mackey-glass-lstm', 'mackey-glass-ar', 'market-esn', 'market-lstm', 'market-ar']) {
+    expect(r.stdout).toMatch(/Mackey–Glass +NARX \(20 delays, 8 units\), closed loop +[\d.]+ +[\d.]+ /); // and NARX, 5 steps in closed loop
+    expect(r.stdout).toMatch(/market Close +NARX \(20 delays, 8 units\) +[\d.]+ +[\d.]+ /);
+    for (const name of ['mackey-glass-esn', 'mackey-glass-lstm', 'mackey-glass-ar', 'mackey-glass-narx', 'market-esn', 'market-lstm', 'market-ar', 'market-narx']) {
       expect(r.stdout).toContain(`show/${name}/report.html`);
       expect(readdirSync(join(dir, 'show', name)).sort()).toEqual(['forecast.csv', 'model.json', 'report.html']);
     }

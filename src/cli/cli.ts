@@ -33,17 +33,18 @@ Options:
   --features A,B,...    more input columns (default: none, the target alone)
   --lookback N          rows in each input window; also the largest AR order tried (default 20)
   --horizon N           how many rows ahead (default 1)
-  --model M             ar | lstm | gru | esn (default lstm); narx and tcn are not available in this version
-  --task T              value | direction (default value)
+  --model M             ar | narx | lstm | gru | tcn | esn (default lstm)
+  --task T              value | direction (default value; narx: value only)
   --strategy S          direct: one model for the horizon | recursive: a one-step model fed its own
-                        forecasts (the target alone; not for esn) (default direct)
+                        forecasts (the target alone; not for esn) (default direct; narx: recursive,
+                        its closed loop)
   --date COL            the date column, kept in forecast.csv and on the report's axis
                         (default: the first column whose every cell is a date such as 2015-01-02)
-  --epochs N            most epochs for lstm/gru; early stopping usually ends sooner (default 100)
-  --units N             recurrent units (default 32 for lstm/gru, 300 for esn)
-  --batch-size N        windows per update, lstm/gru (default 32)
+  --epochs N            most epochs for narx/lstm/gru/tcn; early stopping usually ends sooner (default 100)
+  --units N             recurrent units, TCN filters, NARX hidden units (default 32; 300 for esn)
+  --batch-size N        windows per update, narx/lstm/gru/tcn (default 32)
   --patience N          epochs without a better validation loss before stopping (default 10)
-  --learning-rate X     Adam's learning rate, lstm/gru (default 0.005)
+  --learning-rate X     Adam's learning rate, narx/lstm/gru/tcn (default 0.005)
   --split A,B           train and validation fractions, in time order; the rest is test (default 0.7,0.15)
   --seed S              seed of every random choice (default 1)
   --out DIR             where forecast.csv, report.html and model.json go (default: ./forecast-<file>-<model>)
@@ -83,11 +84,11 @@ Options:
 const SHOWCASE_HELP = `Usage: rnn-wasm showcase [--out DIR] [--quick]
 
 Writes two series the project generates itself — Mackey–Glass and a market-like OHLCV
-series — into DIR (default ./showcase), forecasts each with an ESN, an LSTM and an AR model
-through the forecast command, and prints the comparison tables and where the reports are.
+series — into DIR (default ./showcase), forecasts each with an ESN, an LSTM, an AR model
+and a NARX through the forecast command, and prints the comparison tables and where the reports are.
 
 Options:
-  --out DIR             where the CSVs and the six output folders go (default ./showcase)
+  --out DIR             where the CSVs and the eight output folders go (default ./showcase)
   --quick               fewer rows and epochs (a smoke test, not a fair comparison)`;
 
 export type { Io };

@@ -12,7 +12,7 @@ import { detectDates, nextDates, readDates, type DateColumn } from './dates.js';
 import { CliError } from './errors.js';
 import { checkWritable, writeFilesAtomically } from './files.js';
 import { num, ratio, textTable } from './format.js';
-import { directionAt, trainEsn, trainRecurrent, type ModelKind, type Problem } from './networks.js';
+import { directionAt, trainEsn, trainNarx, trainRecurrent, type ModelKind, type Problem } from './networks.js';
 import type { DirectionScore, ForecastOptions, ForecastResult, ResultRow, Score, Strategy, Task } from './results.js';
 import { renderReport } from './report.js';
 import { allWindows, checkEnoughRows, fitScaler, partOf, scaleColumns, type Part, type Scaler } from './series.js';
@@ -68,7 +68,11 @@ export async function forecast(o: ForecastOptions, log: (line: string) => void):
   const what = o.task === 'direction' ? `the direction of ${o.target}` : o.target;
   const how = o.strategy === 'recursive' && h > 1 ? ' (a one-step model, iterated)' : '';
   log(`${basename(o.file)}: ${T} rows; inputs ${inputs.join(', ')}${dates ? `; dates in "${dates.column}"` : ''}; forecasting ${what} ${h} step${h === 1 ? '' : 's'} ahead from the last ${L}${how}`);
-  const trained = o.model === 'ar' ? trainAr(problem) : o.model === 'esn' ? await trainEsn(problem, o) : await trainRecurrent(o.model, problem, o);
+  const trained =
+    o.model === 'ar' ? trainAr(problem)
+    : o.model === 'esn' ? await trainEsn(problem, o)
+    : o.model === 'narx' ? await trainNarx(problem, o)
+    : await trainRecurrent(o.model, problem, o);
   log(trained.summary);
 
   const future = dates ? nextDates(dates, h) : [];

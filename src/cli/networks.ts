@@ -2,18 +2,19 @@
 // forecast per window origin (the same functions serve `forecast` and `predict`). Value task:
 // the forecast of the scaled target; direction task: the probability of "up" (the class, 0 or
 // 1, for AR). Strategy direct: a model of the target `horizon` rows ahead; recursive: a
-// one-step model whose forecasts are fed back `horizon` times (the target alone).
-import { Dense, EchoStateNetwork, GRU, LSTM, Sequential, rmse, type ARJSON, type EchoStateNetworkJSON, type SequentialJSON } from '../index.js';
+// one-step model whose forecasts are fed back `horizon` times (the target alone). NARX is
+// always a one-step model: recursive forecasts are its closed-loop simulation.
+import {
+  Dense, EchoStateNetwork, GRU, LSTM, NARX, Sequential, TCN, rmse, type ARJSON, type EchoStateNetworkJSON, type NARXJSON, type SequentialJSON,
+} from '../index.js';
 import { breathe, progressBar } from './progress.js';
 
 /** value: forecast the target's value; direction: classify its move (up / down or unchanged). */
 export type Task = 'value' | 'direction';
 /** direct: one model for `horizon` steps ahead; recursive: a one-step model iterated `horizon` times. */
 export type Strategy = 'direct' | 'recursive';
-export type ModelKind = 'ar' | 'lstm' | 'gru' | 'esn';
-export const MODEL_KINDS: readonly ModelKind[] = ['ar', 'lstm', 'gru', 'esn'];
-/** Models of issue #13 that other parts of the project build; named so the message can say so. */
-export const UNAVAILABLE_MODELS: readonly string[] = ['narx', 'tcn'];
+export type ModelKind = 'ar' | 'narx' | 'lstm' | 'gru' | 'tcn' | 'esn';
+export const MODEL_KINDS: readonly ModelKind[] = ['ar', 'narx', 'lstm', 'gru', 'tcn', 'esn'];
 
 /** What the models are given: the scaled series and where its parts are. */
 export interface Problem {
@@ -71,12 +72,12 @@ export interface Trained {
   kind: ModelKind;
   /** One line for tables: "LSTM (32 units)", "AR(3) by AIC". */
   label: string;
-  /** The saved model: Sequential.toJSON(), EchoStateNetwork.toJSON() or AR.toJSON(). */
-  json: SequentialJSON | EchoStateNetworkJSON | ARJSON;
+  /** The saved model: Sequential.toJSON(), NARX.toJSON(), EchoStateNetwork.toJSON() or AR.toJSON(). */
+  json: SequentialJSON | NARXJSON | EchoStateNetworkJSON | ARJSON;
   /** Per window origin (length N): the scaled forecast (value task) or p(up) (direction). */
   forecasts: Float64Array;
   seconds: number;
-  /** LSTM/GRU: loss per epoch (scaled MSE, or cross-entropy for direction). */
+  /** LSTM/GRU/TCN/NARX: loss per epoch (scaled MSE, or cross-entropy for direction). */
   history?: { loss: number[]; valLoss: number[]; bestEpoch: number; stoppedEarly: boolean };
   /** ESN: every candidate tried on the validation part, and the settings kept. */
   search?: { candidates: EsnCandidate[]; chosen: EsnCandidate; washout: number };
@@ -148,12 +149,76 @@ function sequentialOutputs(model: Sequential, p: Pick<Problem, 'windows' | 'task
   return steps > 1 ? iterateWindows(model, p.windows, steps) : Float64Array.from(model.predict(p.windows).data);
 }
 
-export async function trainRecurrent(kind: 'lstm' | 'gru', p: Problem, o: TrainOptions): Promise<Trained> {
+/** The TCN's kernel size (keras-tcn's default). */
+export const TCN_KERNEL_SIZE = 3;
+
+/**
+ * Dilations 1, 2, 4, … up to the first whose receptive field, 1 + 2·(K − 1)·Σ d (keras-tcn's
+ * formula), covers the lookback: the TCN sees the whole window and no more blocks than that needs.
+ */
+export function tcnDilations(lookback: number): number[] {
+  const dilations = [1];
+  while (1 + 2 * (TCN_KERNEL_SIZE - 1) * dilations.reduce((a, b) => a + b, 0) < lookback) dilations.push(2 * dilations[dilations.length - 1]);
+  return dilations;
+}
+
+/** What a fit with the CLI's progress bar, early stopping and validation data returns, turned into the report's history. */
+type FitHistory = { epochs: number; loss: number[]; valLoss: number[]; stoppedEarly: boolean };
+interface Fittable {
+  fit(x: never, y: never, options: Record<string, unknown>): Promise<FitHistory>;
+}
+
+/** fit() with the progress bar and early stopping on the validation loss (best weights restored). */
+async function fitWithProgress(name: string, model: Fittable, x: unknown, y: unknown, validationData: unknown, o: TrainOptions): Promise<FitHistory> {
+  const bar = progressBar(`${name} |{bar}| epoch {epoch}/{epochs}  loss {loss}  val {val}  ETA {eta_formatted}`, o.progress);
+  let batchesPerEpoch = 1;
+  let lastVal = '–';
+  const history = await model.fit(x as never, y as never, {
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    seed: o.seed,
+    validationData,
+    earlyStopping: { patience: o.patience, restoreBestWeights: true },
+    callbacks: {
+      onTrainBegin: ({ epochs, batches }: { epochs: number; batches: number }) => {
+        batchesPerEpoch = batches;
+        bar.start(epochs * batches, { epoch: '1', epochs: String(epochs), loss: '–', val: lastVal });
+      },
+      onBatchEnd: ({ epoch, batch, loss }: { epoch: number; batch: number; loss: number }) => {
+        bar.update(epoch * batchesPerEpoch + batch + 1, { epoch: String(epoch + 1), epochs: String(o.epochs), loss: loss.toExponential(2), val: lastVal });
+      },
+      onEpochEnd: ({ valLoss }: { valLoss?: number }) => {
+        lastVal = valLoss === undefined ? '–' : valLoss.toExponential(2);
+      },
+    },
+  });
+  bar.stop();
+  return history;
+}
+
+/** The report's history and the terminal's summary line of a fit. */
+function describeFit(name: string, history: FitHistory, seconds: number): { history: NonNullable<Trained['history']>; summary: string } {
+  let bestEpoch = 0;
+  history.valLoss.forEach((v, e) => {
+    if (v < history.valLoss[bestEpoch]) bestEpoch = e;
+  });
+  return {
+    history: { loss: history.loss, valLoss: history.valLoss, bestEpoch, stoppedEarly: history.stoppedEarly },
+    summary:
+      `${name}: ${history.epochs} epoch${history.epochs === 1 ? '' : 's'} in ${seconds.toFixed(1)} s` +
+      `${history.stoppedEarly ? ` (stopped early; best validation loss ${history.valLoss[bestEpoch].toExponential(2)} at epoch ${bestEpoch + 1})` : `, validation loss ${history.valLoss[history.valLoss.length - 1].toExponential(2)}`}`,
+  };
+}
+
+/** LSTM/GRU: one recurrent layer; TCN: a TCN whose receptive field covers the lookback; then the head. */
+export async function trainRecurrent(kind: 'lstm' | 'gru' | 'tcn', p: Problem, o: TrainOptions): Promise<Trained> {
   const started = performance.now();
-  const Cell = kind === 'lstm' ? LSTM : GRU;
   const direction = p.task === 'direction';
+  const body =
+    kind === 'tcn' ? new TCN({ filters: o.units, kernelSize: TCN_KERNEL_SIZE, dilations: tcnDilations(p.lookback), normalization: 'weight' })
+    : kind === 'lstm' ? new LSTM({ units: o.units }) : new GRU({ units: o.units });
   const head = direction ? new Dense({ units: 2, activation: 'softmax' }) : new Dense({ units: 1 });
-  const model = new Sequential({ inputSize: p.F, seed: o.seed, layers: [new Cell({ units: o.units }), head] });
+  const model = new Sequential({ inputSize: p.F, seed: o.seed, layers: [body, head] });
   try {
     model.compile({ loss: direction ? 'crossEntropy' : 'mse', optimizer: { type: 'adam', learningRate: o.learningRate }, clipNorm: 1 });
     const h = trainingHorizon(p);
@@ -161,50 +226,92 @@ export async function trainRecurrent(kind: 'lstm' | 'gru', p: Problem, o: TrainO
     const validTo = firstWindowTargeting(p.validEnd, p, h);
     const train = windowSlice(p, 0, trainTo, h);
     const valid = windowSlice(p, trainTo, validTo, h);
-    const bar = progressBar(`${kind.toUpperCase()} |{bar}| epoch {epoch}/{epochs}  loss {loss}  val {val}  ETA {eta_formatted}`, o.progress);
-    let batchesPerEpoch = 1;
-    let lastVal = '–';
-    const history = await model.fit(train.x, train.y, {
-      epochs: o.epochs,
-      batchSize: o.batchSize,
-      seed: o.seed,
-      validationData: valid,
-      earlyStopping: { patience: o.patience, restoreBestWeights: true },
-      callbacks: {
-        onTrainBegin: ({ epochs, batches }) => {
-          batchesPerEpoch = batches;
-          bar.start(epochs * batches, { epoch: '1', epochs: String(epochs), loss: '–', val: lastVal });
-        },
-        onBatchEnd: ({ epoch, batch, loss }) => {
-          bar.update(epoch * batchesPerEpoch + batch + 1, { epoch: String(epoch + 1), epochs: String(o.epochs), loss: loss.toExponential(2), val: lastVal });
-        },
-        onEpochEnd: ({ valLoss }) => {
-          lastVal = valLoss === undefined ? '–' : valLoss.toExponential(2);
-        },
-      },
-    });
-    bar.stop();
-    const forecasts = sequentialOutputs(model, p);
-    let bestEpoch = 0;
-    history.valLoss.forEach((v, e) => {
-      if (v < history.valLoss[bestEpoch]) bestEpoch = e;
-    });
-    const seconds = (performance.now() - started) / 1000;
     const name = kind.toUpperCase();
+    const history = await fitWithProgress(name, model, train.x, train.y, valid, o);
+    const forecasts = sequentialOutputs(model, p);
+    const seconds = (performance.now() - started) / 1000;
+    const size = kind === 'tcn' ? `${o.units} filters, dilations ${tcnDilations(p.lookback).join('·')}` : `${o.units} units`;
     return {
       kind,
-      label: `${name}${direction ? ' classifier' : ''} (${o.units} units)${h === 1 && p.horizon > 1 ? ', recursive' : ''}`,
+      label: `${name}${direction ? ' classifier' : ''} (${size})${h === 1 && p.horizon > 1 ? ', recursive' : ''}`,
       json: model.toJSON(),
       forecasts,
       seconds,
-      history: { loss: history.loss, valLoss: history.valLoss, bestEpoch, stoppedEarly: history.stoppedEarly },
-      summary:
-        `${name}: ${history.epochs} epoch${history.epochs === 1 ? '' : 's'} in ${seconds.toFixed(1)} s` +
-        `${history.stoppedEarly ? ` (stopped early; best validation loss ${history.valLoss[bestEpoch].toExponential(2)} at epoch ${bestEpoch + 1})` : `, validation loss ${history.valLoss[history.valLoss.length - 1].toExponential(2)}`}`,
+      ...describeFit(name, history, seconds),
     };
   } finally {
     model.dispose();
   }
+}
+
+/** The NARX's series: the scaled target [T] and the other inputs [T, F − 1] (null without features). */
+function narxSeries(p: Pick<Problem, 'scaled' | 'T' | 'F'>, from: number, to: number, extra = 0): { x: { data: Float32Array; shape: number[] } | null; y: Float32Array } {
+  const n = to - from + extra;
+  const E = p.F - 1;
+  const y = new Float32Array(n);
+  const x = E > 0 ? new Float32Array(n * E) : null;
+  for (let t = from; t < to; t++) {
+    y[t - from] = p.scaled[t * p.F];
+    if (x) x.set(p.scaled.subarray(t * p.F + 1, (t + 1) * p.F), (t - from) * E);
+  }
+  return { x: x ? { data: x, shape: [n, E] } : null, y };
+}
+
+/**
+ * NARX, one step ahead: feedback delays 1 … lookback on the target, input delays 1 … lookback
+ * on each feature (the rows a window holds), one hidden layer of `units` tanh units, trained in
+ * open loop (the true past targets fed back) with early stopping on the validation rows. Its
+ * `horizon`-step forecasts are closed-loop simulations from each origin (strategy recursive).
+ */
+export async function trainNarx(p: Problem, o: TrainOptions): Promise<Trained> {
+  const started = performance.now();
+  const L = p.lookback;
+  const E = p.F - 1;
+  // Input delays 1 … L, not the count L (that would be 0 … L − 1: the features of the very row forecast).
+  const delays = Array.from({ length: L }, (_, k) => k + 1);
+  const narx = new NARX({ inputDelays: E > 0 ? delays : [], feedbackDelays: delays, ...(E > 0 ? { inputSize: E } : {}), hidden: [o.units], seed: o.seed });
+  try {
+    narx.compile({ loss: 'mse', optimizer: { type: 'adam', learningRate: o.learningRate }, clipNorm: 1 });
+    // Targets of the training rows L … trainEnd − 1; of the validation rows trainEnd … validEnd − 1
+    // (their series starts L rows earlier, the lost steps), as the windowed models.
+    const train = narxSeries(p, 0, p.trainEnd);
+    const valid = narxSeries(p, p.trainEnd - L, p.validEnd);
+    const history = await fitWithProgress('NARX', narx, train.x, train.y, { x: valid.x, y: valid.y }, o);
+    const forecasts = narxOutputs(narx, p);
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      kind: 'narx',
+      label: `NARX (${L} delays, ${o.units} units)${p.horizon > 1 ? ', closed loop' : ''}`,
+      json: narx.toJSON(),
+      forecasts,
+      seconds,
+      ...describeFit('NARX', history, seconds),
+    };
+  } finally {
+    narx.dispose();
+  }
+}
+
+/**
+ * Per window origin o (lookback − 1 … T − 1): the NARX's forecast of row o + horizon. One step
+ * ahead: open-loop predict over the series with one placeholder row after it (read by no tap),
+ * so the last origin forecasts past the data too. Further: a closed-loop simulation of `horizon`
+ * steps from the last `lookback` targets up to o (the target alone: options.ts refuses features).
+ */
+function narxOutputs(narx: NARX, p: Pick<Problem, 'scaled' | 'T' | 'F' | 'lookback' | 'horizon'>): Float64Array {
+  const L = p.lookback;
+  const N = p.T - L + 1;
+  if (p.horizon === 1) {
+    const all = narxSeries(p, 0, p.T, 1);
+    return Float64Array.from(narx.predict(all.x, all.y).data);
+  }
+  const { y } = narxSeries(p, 0, p.T);
+  const out = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    const simulated = narx.simulate(null, { initial: y.subarray(i, i + L), steps: p.horizon }).data;
+    out[i] = simulated[p.horizon - 1];
+  }
+  return out;
 }
 
 /** Settings tried for the ESN, each on the validation part (144 fits, about 10 s for 2000 rows here). */
@@ -318,7 +425,7 @@ function rescaled(base: EchoStateNetworkJSON, s: { spectralRadius: number; input
   };
 }
 
-/** Outputs for every window origin from a saved network (LSTM, GRU, ESN; AR is cli/ar.ts's arOutputs): what `predict` runs. */
+/** Outputs for every window origin from a saved network (NARX, LSTM, GRU, TCN, ESN; AR is cli/ar.ts's arOutputs): what `predict` runs. */
 export function forecastWith(kind: Exclude<ModelKind, 'ar'>, json: unknown, p: Pick<Problem, 'scaled' | 'T' | 'F' | 'lookback' | 'windows' | 'task' | 'strategy' | 'horizon'>): Float64Array {
   if (kind === 'esn') {
     const esn = EchoStateNetwork.fromJSON(json);
@@ -331,6 +438,14 @@ export function forecastWith(kind: Exclude<ModelKind, 'ar'>, json: unknown, p: P
       return out;
     } finally {
       esn.dispose();
+    }
+  }
+  if (kind === 'narx') {
+    const narx = NARX.fromJSON(json);
+    try {
+      return narxOutputs(narx, p);
+    } finally {
+      narx.dispose();
     }
   }
   const model = Sequential.fromJSON(json);

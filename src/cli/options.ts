@@ -2,7 +2,7 @@
 import { basename, extname } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
-import { MODEL_KINDS, UNAVAILABLE_MODELS, type ModelKind } from './networks.js';
+import { MODEL_KINDS, type ModelKind } from './networks.js';
 import type { ForecastOptions, Strategy, Task } from './results.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -105,18 +105,21 @@ export function forecastOptions(args: string[]): ForecastOptions {
   const file = positionals[0];
   if (typeof v.target !== 'string' || v.target.trim() === '') throw new UsageError('forecast: --target COL is required (the column to forecast)');
   const model = (v.model ?? 'lstm') as ModelKind;
-  if (UNAVAILABLE_MODELS.includes(String(v.model))) {
-    throw new UsageError(`--model ${String(v.model)} is not available in this version (available: ${MODEL_KINDS.join(', ')})`);
-  }
   if (!MODEL_KINDS.includes(model)) throw new UsageError(`--model must be one of ${MODEL_KINDS.join(', ')}, got ${JSON.stringify(v.model)}`);
   const features = typeof v.features === 'string' ? v.features.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
   if (new Set(features).size !== features.length) throw new UsageError(`--features names a column twice: ${v.features}`);
   const task = oneOf('task', v.task, ['value', 'direction'] as const, 'value') satisfies Task;
-  const strategy = oneOf('strategy', v.strategy, ['direct', 'recursive'] as const, 'direct') satisfies Strategy;
+  // A NARX is a one-step model: its forecasts further ahead are closed-loop runs (recursive).
+  const strategy = oneOf('strategy', v.strategy, ['direct', 'recursive'] as const, model === 'narx' ? 'recursive' : 'direct') satisfies Strategy;
   const horizon = int('horizon', v.horizon, 1, 1, 10_000);
+  if (model === 'narx') {
+    if (task === 'direction') throw new UsageError('--task direction is not available for --model narx (it regresses the next value and feeds it back); use --model ar, lstm, gru, tcn or esn');
+    if (strategy === 'direct' && horizon > 1) throw new UsageError('--strategy direct is not available for --model narx (a one-step model, run in closed loop for --horizon > 1); use --strategy recursive');
+  }
   if (strategy === 'recursive' && horizon > 1) {
     if (model === 'esn') throw new UsageError('--strategy recursive is not available for --model esn (its state cannot be restarted at every origin); use --strategy direct');
     if (features.filter((f) => f !== v.target).length > 0) {
+      if (model === 'narx') throw new UsageError('--model narx with --horizon > 1 runs in closed loop on the target alone, so it cannot use --features (their future values are unknown); drop --features or use --horizon 1');
       throw new UsageError('--strategy recursive iterates a one-step forecast of the target alone, so it cannot use --features with --horizon > 1 (their future values are unknown); drop --features or use --strategy direct');
     }
     if (task === 'direction' && model !== 'ar') {

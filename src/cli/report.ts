@@ -4,6 +4,7 @@
 // balanced accuracy and the confusion matrix against the two direction baselines.
 import type { DirectionScore, ForecastResult, ResultRow, Score } from './results.js';
 import { num, ratio } from './format.js';
+import { TCN_KERNEL_SIZE, tcnDilations } from './networks.js';
 import { escapeHtml as e, lineChart, type Line } from './svg.js';
 
 const COLORS = { actual: '#222222', model: '#d62728', linear_ar: '#1f77b4', persistence: '#999999', majority: '#999999', last_step: '#1f77b4' } as const;
@@ -224,6 +225,13 @@ function modelDescription(r: ForecastResult): string {
   }
   if (r.trained.ar) return `${r.trained.label}; least squares in f64${o.task === 'direction' ? '; up when the forecast is above the origin\'s value' : ''}`;
   const head = o.task === 'direction' ? 'Dense(2, softmax), cross-entropy' : 'Dense(1), MSE';
+  const training = `Adam, learning rate ${o.learningRate}, gradient norm clipped at 1, batch size ${o.batchSize}, up to ${o.epochs} epochs with early stopping (patience ${o.patience})`;
+  if (o.model === 'narx') {
+    return `NARX: feedback delays 1–${o.lookback} of the target${r.inputs.length > 1 ? `, input delays 1–${o.lookback} of ${r.inputs.slice(1).join(', ')}` : ''} → Dense(${o.units}, tanh) → Dense(1), MSE, trained in open loop (the true past values fed back)${o.horizon > 1 ? `; each forecast is a closed-loop run of ${o.horizon} steps (its own outputs fed back)` : ''}; ${training}`;
+  }
+  if (o.model === 'tcn') {
+    return `TCN (${o.units} filters, kernel size ${TCN_KERNEL_SIZE}, dilations ${tcnDilations(o.lookback).join(', ')}, weight normalization, receptive field ${1 + 2 * (TCN_KERNEL_SIZE - 1) * tcnDilations(o.lookback).reduce((a, b) => a + b, 0)}) → ${head}; ${training}`;
+  }
   return `${o.model.toUpperCase()} (${o.units} units) → ${head}; Adam, learning rate ${o.learningRate}, gradient norm clipped at 1, batch size ${o.batchSize}, up to ${o.epochs} epochs with early stopping (patience ${o.patience})`;
 }
 

@@ -1,5 +1,5 @@
 // `rnn-wasm showcase` (what `npm start` runs): two series the project generates itself,
-// each forecast by an ESN, an LSTM and an AR model (order by AIC) through the forecast
+// each forecast by an ESN, an LSTM, an AR model (order by AIC) and a NARX through the forecast
 // command, with the tables printed and the reports' paths at the end.
 import { join, relative, resolve } from 'node:path';
 import type { Io } from './io.js';
@@ -21,7 +21,7 @@ export async function showcase(o: { out: string; quick: boolean }, io: Io): Prom
   io.stdout(`Generated ${shown(mg)} (Mackey–Glass, τ = 17) and ${shown(market)} (a made-up daily OHLCV series).\n`);
   const runs: { title: string; file: string; args: string[] }[] = [];
   const quick = (model: string): string[] => (!o.quick || model === 'ar' ? [] : model === 'esn' ? ['--units', '50'] : ['--epochs', '3', '--units', '8']);
-  const models = ['esn', 'lstm', 'ar'];
+  const models = ['esn', 'lstm', 'ar', 'narx'];
   for (const model of models) {
     runs.push({
       title: `Mackey–Glass, ${model.toUpperCase()}, 5 steps ahead`,
