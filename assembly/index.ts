@@ -47,3 +47,13 @@ export {
   global_avg_pool_backward_f32,
   global_max_pool_forward_f32,
 } from "./pool";
+// Energy-based models (assembly/energy.ts): Hopfield learning rules, updates and energy (f64).
+export {
+  hopfield_hebbian_f64,
+  hopfield_storkey_f64,
+  hopfield_gram_f64,
+  hopfield_project_f64,
+  hopfield_update_f64,
+  hopfield_sync_f64,
+  hopfield_energy_f64,
+} from "./energy";

@@ -51,3 +51,6 @@ export {
 export { delayWindows, type DelayWindows, type DelayOptions, type SeriesLike } from './forecast/delays.js';
 export { AR, type AROptions, type ARCriterion, type ARCandidate, type ARFitOptions, type ARForecastOptions, type ARPredictOptions, type ARJSON } from './forecast/ar.js';
 export { directionMetrics, directionBaselines, type DirectionMetrics, type DirectionBaselineOptions } from './forecast/direction.js';
+export {
+  Hopfield, type HopfieldOptions, type HopfieldStates, type HopfieldRule, type RecallOptions, type RecallResult, type PatternsLike, type HopfieldJSON,
+} from './energy/hopfield.js';

@@ -111,6 +111,14 @@ export interface WasmExports {
   ar_forecast_f64(
     out: number, path: number, z: number, y: number, exog: number, w: number, first: number, origins: number, steps: number, p: number, E: number, h: number, c: number,
   ): void;
+  // Hopfield network (assembly/energy.ts), f64; order is i32.
+  hopfield_hebbian_f64(w: number, xi: number, N: number, scale: number): void;
+  hopfield_storkey_f64(w: number, h: number, xi: number, N: number, scale: number): void;
+  hopfield_gram_f64(g: number, xi: number, P: number, N: number): void;
+  hopfield_project_f64(w: number, b: number, xi: number, N: number, P: number): void;
+  hopfield_update_f64(s: number, w: number, order: number, count: number, N: number, theta: number, binary: number): number;
+  hopfield_sync_f64(next: number, s: number, prev: number, w: number, N: number, theta: number, binary: number): number;
+  hopfield_energy_f64(s: number, w: number, N: number, theta: number): number;
   // Training kernels (assembly/loss.ts, optim.ts, dense.ts, sequence.ts). labels and ids are i32 arrays; mask is f32 or 0.
   softmax_f32(out: number, logits: number, rows: number, classes: number): void;
   softmax_temperature_f32(out: number, logits: number, rows: number, classes: number, invTemperature: number): void;
@@ -182,6 +190,8 @@ export const EXPORTED_FUNCTIONS = {
   narx_taps_f32: 12, narx_taps_backward_f32: 9,
   esn_block_steps: 0, esn_collect: 37, esn_generate: 23, esn_ridge_solve: 10, esn_pinv_solve: 8,
   ar_gram_f64: 11, ar_ssr_f64: 11, ar_forecast_f64: 13,
+  hopfield_hebbian_f64: 4, hopfield_storkey_f64: 5, hopfield_gram_f64: 4, hopfield_project_f64: 5,
+  hopfield_update_f64: 7, hopfield_sync_f64: 7, hopfield_energy_f64: 4,
   softmax_f32: 4, softmax_temperature_f32: 5, softmax_backward_f32: 5, softmax_xent_f32: 8, mse_f32: 7,
   sgd_step_f32: 8, adam_step_f32: 12, rmsprop_step_f32: 8, sum_squares_f32: 2, scale_f32: 3, clip_values_f32: 3,
   add_bias_rows_f32: 4, sum_rows_into_f32: 4, embedding_forward_f32: 5, embedding_backward_f32: 5,
