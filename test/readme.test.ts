@@ -59,6 +59,9 @@ it('README examples run', () => {
   expect(direction[0]).toBeGreaterThanOrEqual(0.85);
   expect(Math.max(direction[2], direction[3])).toBeLessThan(0.6);
 
+  expect(lines).toContain('recalled T: true, 2 sweeps, converged true'); // the Hopfield example
+  expect(lines).toContain('energy -4.56 → -11.00 → -11.00');
+
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);
 });
