@@ -129,7 +129,6 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
   /** What flows into each layer, and out of the last (index layers.length). */
   #flows: Flow[];
   #maskStaged = false;
-  #stagedT = 0;
   /** Steps into each layer of the staged batch, and out of the last (they change at strided/'valid' convolutions and pooling). */
   #stagedSteps: number[] = [];
   #stagedB = 0;
@@ -680,11 +679,12 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
   /**
    * The workspace regions of a staged batch: states and final-state gradients first (their offsets
    * do not depend on T, so truncated BPTT windows keep them); dLoss also holds backward()'s dOutput.
+   * Tout: the output's steps for T steps in.
    */
-  #workRegions(T = this.#stagedT, B = this.#stagedB, withTargets = false, masked = this.#maskStaged, histories = false): Record<string, number> {
+  #workRegions(T: number, Tout: number, B: number, withTargets: boolean, masked: boolean, histories: boolean): Record<string, number> {
     const F = this.#ids ? 1 : this.inputSize;
     const O = this.outputSize;
-    const outRows = this.outputsSequences ? this.#stepsFor('Sequential', T)[this.layers.length] * B : B;
+    const outRows = this.outputsSequences ? Tout * B : B;
     const states: Record<string, number> = {};
     forEachState(this.layers, B, (key, n) => {
       states[`state${key}`] = n;
@@ -710,14 +710,14 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     const F = this.#ids ? 1 : this.inputSize;
     const O = this.outputSize;
     const sequence = this.outputsSequences;
-    this.work.layout(this.#workRegions(T, B, withTargets, d.mask !== null, histories), 'Sequential', `the workspace for a batch of ${B} sequences × ${T} time steps`);
+    const steps = this.#stepsFor('Sequential', T);
+    const Tout = steps[this.layers.length];
+    this.work.layout(this.#workRegions(T, Tout, B, withTargets, d.mask !== null, histories), 'Sequential', `the workspace for a batch of ${B} sequences × ${T} time steps`);
     this.#maskStaged = d.mask !== null;
-    this.#stagedT = T;
-    this.#stagedSteps = this.#stepsFor('Sequential', T);
+    this.#stagedSteps = steps;
     this.#stagedB = B;
     const heap = this.backend.heapF32();
     stageSteps(heap, this.work.ptr('x') >>> 2, d.x, rows, d.T, F, t0, t1);
-    const Tout = this.#stagedSteps[this.layers.length];
     let weight = sequence ? Tout * B : B;
     if (d.mask) {
       const at = this.work.ptr('mask') >>> 2;
