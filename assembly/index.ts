@@ -30,6 +30,8 @@ export { softmax_f32, softmax_temperature_f32, softmax_backward_f32, softmax_xen
 export { sgd_step_f32, adam_step_f32, rmsprop_step_f32, sum_squares_f32, scale_f32, clip_values_f32 } from "./optim";
 export { add_bias_rows_f32, sum_rows_into_f32, embedding_forward_f32, embedding_backward_f32 } from "./dense";
 export { reverse_time_f32, reverse_time_masked_f32, last_steps_f32, last_steps_backward_f32 } from "./sequence";
+// Counter-based sampling (assembly/random.ts): Bernoulli, Gaussian and masking noise from (seed, i).
+export { sample_bernoulli_f32, sample_gaussian_f32, mask_noise_f32 } from "./random";
 export { concat_rows_f32, split_rows_f32, add_scaled_f32, dropout_f32, multiply_f32, dropout_mask_f32, multiply_rows_f32 } from "./model";
 // Normalizations of a TCN block (assembly/norm.ts): layer norm over channels, weight norm per filter.
 export { layer_norm_forward_f32, layer_norm_backward_f32, weight_norm_forward_f32, weight_norm_backward_f32 } from "./norm";

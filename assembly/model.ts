@@ -6,6 +6,7 @@
 //   add_scaled_f32(dst [n], left [n], right [n], n, scale): dst = (left + right)·scale
 // Pure copies and one add and multiply per element, so the SIMD and scalar builds agree bit for bit.
 
+import { lowbias32 } from "./random";
 export function concat_rows_f32(dst: usize, left: usize, right: usize, rows: i32, a: i32, b: i32): void {
   const aBytes = <usize>a << 2;
   const bBytes = <usize>b << 2;
@@ -49,17 +50,7 @@ export function add_scaled_f32(dst: usize, left: usize, right: usize, n: i32, sc
 //   multiply_rows_f32(dst [rows, n], x [rows, n], m [n], rows, n): dst[r, i] = x[r, i]·m[i] — spatial
 //     dropout (keras' SpatialDropout1D) of a time-major [T, B, C] batch with one mask [B, C] for every
 //     step (rows = T, n = B·C), forward and backward alike. dst may alias x.
-// hash: "lowbias32" (C. Wellons' integer hash) of i + seed·0x9E3779B9.
-
-// @ts-ignore: decorator
-@inline function lowbias32(v: u32): u32 {
-  v ^= v >> 16;
-  v *= 0x7feb352d;
-  v ^= v >> 15;
-  v *= 0x846ca68b;
-  v ^= v >> 16;
-  return v;
-}
+// hash: "lowbias32" (C. Wellons' integer hash) of i + seed·0x9E3779B9 (assembly/random.ts).
 
 export function dropout_f32(out: usize, mask: usize, x: usize, n: i32, rate: f32, seed: u32): void {
   const keep: f32 = 1 / (1 - rate);

@@ -1,11 +1,9 @@
-// Trained quality of a small CNN: the UCI 8×8 handwritten digits (test/data/digits.csv.gz, 1,797
-// images of 0…16 per pixel, vendored with its licence in test/data/README.md), read with Node's
-// zlib. The split is fixed: the last 360 images are the test set. The file is in the order of
-// its writers, so these are digits of people the network never saw (harder than a shuffled split:
-// the same network without the shifted copies and dropout below stops at ≈ 96 %). Training sees
-// each of the first 1,437 images and four copies shifted by one pixel (up, down, left, right).
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+// Trained quality of a small CNN: the UCI 8×8 handwritten digits (test/helpers/digits.ts reads
+// test/data/digits.csv.gz, 1,797 images, vendored with its licence in test/data/README.md). The
+// split is fixed: the last 360 images are the test set. The file is in the order of its writers,
+// so these are digits of people the network never saw (harder than a shuffled split: the same
+// network without the shifted copies and dropout below stops at ≈ 96 %). Training sees each of
+// the first 1,437 images and four copies shifted by one pixel (up, down, left, right).
 import { beforeAll, expect, it } from 'vitest';
 import { init } from '../src/engine/init.js';
 import { Conv2D } from '../src/layers/conv2d.js';
@@ -14,24 +12,11 @@ import { Dropout } from '../src/layers/dropout.js';
 import { Flatten } from '../src/layers/flatten.js';
 import { MaxPooling2D } from '../src/layers/pooling.js';
 import { Sequential } from '../src/models/sequential.js';
+import { readDigits } from './helpers/digits.js';
 
 beforeAll(async () => {
   await init();
 });
-
-/** Pixels scaled to [0, 1], [N, 8, 8] row-major, and labels. */
-function readDigits(): { x: Float32Array; y: Int32Array; N: number } {
-  const rows = gunzipSync(readFileSync(new URL('./data/digits.csv.gz', import.meta.url))).toString('utf8').trim().split('\n');
-  const x = new Float32Array(rows.length * 64);
-  const y = new Int32Array(rows.length);
-  rows.forEach((line, i) => {
-    const values = line.split(',').map(Number);
-    expect(values.length).toBe(65);
-    for (let k = 0; k < 64; k++) x[i * 64 + k] = values[k] / 16;
-    y[i] = values[64];
-  });
-  return { x, y, N: rows.length };
-}
 
 /** Each image and its four copies shifted by one pixel (zeros shifted in). */
 function withShifts(x: Float32Array, y: Int32Array, N: number): { x: Float32Array; y: Int32Array } {
