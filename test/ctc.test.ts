@@ -102,8 +102,25 @@ function transcriptionTask(N: number, seed: number): { x: number[][][]; y: numbe
   return { x, y, lengths };
 }
 
+/** Levenshtein distance: the fewest insertions, deletions and substitutions that turn a into b. */
+function editDistance(a: readonly number[], b: readonly number[]): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+}
+
 describe('loss ctc: training and decoding', () => {
-  it('a bidirectional GRU learns to transcribe unsegmented sequences (exact transcripts of held-out samples)', async () => {
+  it('edit distance (for the label error rate)', () => {
+    expect(editDistance([1, 2, 3], [1, 3])).toBe(1);
+    expect(editDistance([], [2, 2])).toBe(2);
+    expect(editDistance([1, 2], [2, 1])).toBe(2);
+  });
+
+  it('a bidirectional GRU learns to transcribe unsegmented, time-stretched, noisy sequences: label error rate < 2 % on held-out samples', async () => {
     const train = transcriptionTask(240, 1);
     const test = transcriptionTask(60, 2);
     const model = new Sequential({ inputSize: 4, seed: 5, layers: [new Bidirectional({ layer: new GRU({ units: 12, returnSequences: true }) }), new Dense({ units: 4, activation: 'softmax' })] });
@@ -113,8 +130,12 @@ describe('loss ctc: training and decoding', () => {
     const after = model.evaluate(test.x, test.y, { lengths: test.lengths }).loss;
     const decoded = model.decodeCTC(test.x, { lengths: test.lengths });
     const exact = decoded.filter((d, i) => d.join() === test.y[i].join()).length / test.y.length;
-    console.log(`ctc transcription: held-out loss ${before.toFixed(3)} → ${after.toFixed(3)}, exact transcripts ${(100 * exact).toFixed(1)} % (training loss ${history.loss[0].toFixed(3)} → ${history.loss[history.loss.length - 1].toFixed(3)})`);
+    // Label error rate: edit distance over the number of true labels.
+    const errors = decoded.reduce((sum, d, i) => sum + editDistance(d, test.y[i]), 0);
+    const labelErrorRate = errors / test.y.reduce((sum, l) => sum + l.length, 0);
+    console.log(`ctc transcription: held-out loss ${before.toFixed(3)} → ${after.toFixed(3)}, label error rate ${(100 * labelErrorRate).toFixed(2)} %, exact transcripts ${(100 * exact).toFixed(1)} % (training loss ${history.loss[0].toFixed(3)} → ${history.loss[history.loss.length - 1].toFixed(3)})`);
     expect(after).toBeLessThan(before / 4);
+    expect(labelErrorRate).toBeLessThan(0.02);
     expect(exact).toBeGreaterThanOrEqual(0.9);
     model.dispose();
   }, 60_000);
