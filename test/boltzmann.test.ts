@@ -222,12 +222,12 @@ describe('BoltzmannMachine', () => {
       expect(before).toBeGreaterThan(3.5); // about ln(256/4) = 4.16 for the near-uniform start
       bm.fit(ENCODER, { epochs: 500, learningRate: 0.5, chains: 10 });
       const after = bm.klDivergence(ENCODER);
-      // Seeds 1–10 reach 0.04–0.12 nats after 500 epochs; the minimum is 0.
+      // Seeds 1–10 reach 0.05–0.13 nats after 500 epochs; the minimum is 0.
       expect(after, `seed ${seed}`).toBeLessThan(0.25);
       const p = bm.probabilities();
       expect(p.reduce((a, c) => a + c, 0)).toBeCloseTo(1, 12);
       const index = (row: readonly number[]): number => row.reduce((x, s, i) => x + s * 2 ** i, 0);
-      expect(ENCODER.reduce((a, row) => a + p[index(row)], 0)).toBeGreaterThan(0.9); // 0.96 for seeds 1–3
+      expect(ENCODER.reduce((a, row) => a + p[index(row)], 0)).toBeGreaterThan(0.9); // 0.96 for seeds 1–10
       for (const row of ENCODER) {
         const { visible, activity } = bm.complete(inputOnly(row), { seed: 5 });
         expect(visible, `seed ${seed}, pattern ${row.join('')}`).toEqual(row);
@@ -236,7 +236,7 @@ describe('BoltzmannMachine', () => {
       // Samples of the free-running machine are mostly the four data vectors.
       const samples = bm.sample(200, { seed: 9 });
       const hits = samples.filter((s) => ENCODER.some((row) => row.every((x, i) => x === s[i]))).length;
-      expect(hits).toBeGreaterThan(170); // 192–194 for seeds 1–3
+      expect(hits).toBeGreaterThan(170); // 189–195 for seeds 1–10
       expectSymmetricZeroDiagonal(bm.weights(), 10);
       bm.dispose();
     }

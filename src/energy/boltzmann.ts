@@ -189,13 +189,13 @@ export class BoltzmannMachine {
       let epoch = 0;
       let stoppedEarly = false;
       while (epoch < epochs) {
-        // Clamped phase: chain c holds pattern ⌊c / chains⌋ on the visible units.
+        // Clamped phase: chain c holds pattern ⌊c / chains⌋ on the visible units, the hidden ones from a uniform random state.
         const view = liveF64(states);
         rows.forEach((row, p) => {
           for (let k = 0; k < chains; k++) view.set(row, (p * chains + k) * N);
         });
         liveF64(clampedStats).fill(0);
-        this.#run(states, clampedStats, clamp, C, anneal, sweeps, this.#random);
+        this.#run(states, clampedStats, clamp, C, anneal, sweeps, this.#random, true);
         // Free phase: every unit from a uniform random state.
         liveF64(freeStats).fill(0);
         this.#run(states, freeStats, 0, C, anneal, sweeps, this.#random, true);
