@@ -112,11 +112,12 @@ export function boltzmann_energy_f64(s: usize, w: usize, b: usize, N: i32): f64 
  * Exact results by enumerating all 2ᴺ states (N = V + H ≤ 30; the caller keeps N small).
  *   logp f64 [2ⱽ]: log p(v) = log Σ_h e^{−E(v,h)} − log Z (h ascending, an online log-sum-exp);
  *   returns log Z = log Σ_v e^{log Σ_h e^{−E(v,h)}} (v ascending).
+ * When p ≠ 0: p f64 [2ⱽ] ← p(v) = e^{log p(v)}.
  * When free ≠ 0: free f64 [N, N] ← ⟨s_i·s_j⟩ under p(s) (both triangles; diagonal ⟨s_i⟩).
  * When clamped ≠ 0: clamped f64 [N, N] ← Σ_v q(v)·⟨s_i·s_j⟩_{p(h|v)} with q f64 [2ⱽ] a data
  * distribution (both triangles). Both sums run over states x ascending.
  */
-export function boltzmann_exact_f64(logp: usize, clamped: usize, free: usize, q: usize, w: usize, b: usize, V: i32, H: i32): f64 {
+export function boltzmann_exact_f64(logp: usize, p: usize, clamped: usize, free: usize, q: usize, w: usize, b: usize, V: i32, H: i32): f64 {
   const N = V + H;
   const nv: u32 = <u32>1 << <u32>V;
   const nh: u32 = <u32>1 << <u32>H;
@@ -173,6 +174,20 @@ export function boltzmann_exact_f64(logp: usize, clamped: usize, free: usize, q:
       }
     }
   }
-  for (let v: u32 = 0; v < nv; v++) put(logp, <i32>v, at(logp, <i32>v) - logZ);
+  for (let v: u32 = 0; v < nv; v++) {
+    const l = at(logp, <i32>v) - logZ;
+    put(logp, <i32>v, l);
+    if (p != 0) put(p, <i32>v, Math.exp(l));
+  }
   return logZ;
+}
+
+/** KL(q ‖ p) = Σ_{v: q(v) > 0} q(v)·(log q(v) − logp(v)) over v = 0 … n − 1 ascending (q, logp f64 [n]). */
+export function boltzmann_kl_f64(q: usize, logp: usize, n: i32): f64 {
+  let kl: f64 = 0;
+  for (let v = 0; v < n; v++) {
+    const qv = at(q, v);
+    if (qv > 0) kl += qv * (Math.log(qv) - at(logp, v));
+  }
+  return kl;
 }

@@ -1,15 +1,20 @@
 // The Boltzmann machine (src/energy/boltzmann.ts): kernels vs the f64 reference on both builds
 // (SIMD = scalar bit for bit), the exact statistics as the gradient of KL(data ‖ model) against
 // central differences, the sampler against the exact statistics, the 4-2-4 encoder, determinism,
-// save/load and bad input.
+// save/load, bad input, and the same bits in Chromium as in Node (the published dist files).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { liveF64, liveI32, type Backend, type F32Buffer } from '../src/engine/backend.js';
 import { BoltzmannMachine } from '../src/energy/boltzmann.js';
-import { boltzmannEnergyF64, boltzmannExactF64, boltzmannGibbsF64, boltzmannLearnF64 } from '../src/kernels/boltzmann.js';
+import { boltzmannEnergyF64, boltzmannExactF64, boltzmannGibbsF64, boltzmannKlF64, boltzmannLearnF64 } from '../src/kernels/boltzmann.js';
 import * as ref from '../src/reference/boltzmann.js';
 import { backendFor, BUILDS } from './helpers/backends.js';
+import { CHROMIUM_PATH, launchChromium } from './helpers/chromium.js';
 import { thrown } from './helpers/compare.js';
 import { makeRandom } from './helpers/random.js';
+import { serveStatic } from './helpers/static-server.js';
 
 function f64(backend: Backend, values: ArrayLike<number> | number): F32Buffer {
   const n = typeof values === 'number' ? values : values.length;
@@ -125,17 +130,21 @@ describe('Boltzmann machine kernels vs the f64 reference', () => {
     const qSum = q.reduce((a, c) => a + c, 0);
     const qn = q.map((x) => x / qSum);
     const logp = f64(backend, 2 ** V);
+    const pBuf = f64(backend, 2 ** V);
     const clampedBuf = f64(backend, N * N);
     const freeExact = f64(backend, N * N);
     const qBuf = f64(backend, qn);
-    const logZ = boltzmannExactF64(backend, { logp: logp.ptr, clamped: clampedBuf.ptr, free: freeExact.ptr, q: qBuf.ptr, w: wBuf.ptr, b: bBuf.ptr }, V, H);
+    const logZ = boltzmannExactF64(backend, { logp: logp.ptr, p: pBuf.ptr, clamped: clampedBuf.ptr, free: freeExact.ptr, q: qBuf.ptr, w: wBuf.ptr, b: bBuf.ptr }, V, H);
     const want = ref.exact(w, b, V, qn);
     expect(Math.abs(logZ - want.logZ)).toBeLessThanOrEqual(1e-13);
     expect(worstDiff(liveF64(logp), want.logp)).toBeLessThanOrEqual(1e-13);
+    expect(worstDiff(liveF64(pBuf), want.logp.map(Math.exp))).toBeLessThanOrEqual(1e-15);
+    const kl = boltzmannKlF64(backend, qBuf.ptr, logp.ptr, 2 ** V);
+    expect(Math.abs(kl - ref.klDivergence(qn, want.logp))).toBeLessThanOrEqual(1e-13);
     expect(worstDiff(liveF64(freeExact), want.free.flat())).toBeLessThanOrEqual(1e-14);
     expect(worstDiff(liveF64(clampedBuf), want.clamped.flat())).toBeLessThanOrEqual(1e-14);
-    outputs.push(liveF64(logp).slice(), liveF64(freeExact).slice(), liveF64(clampedBuf).slice(), new Float64Array([logZ]));
-    for (const buffer of [wBuf, bBuf, states, stats, clamp, many, freeBuf, maskBuf, logp, clampedBuf, freeExact, qBuf]) buffer.dispose();
+    outputs.push(liveF64(logp).slice(), liveF64(pBuf).slice(), liveF64(freeExact).slice(), liveF64(clampedBuf).slice(), new Float64Array([logZ, kl]));
+    for (const buffer of [wBuf, bBuf, states, stats, clamp, many, freeBuf, maskBuf, logp, pBuf, clampedBuf, freeExact, qBuf]) buffer.dispose();
     return outputs;
   }
 
@@ -162,11 +171,11 @@ describe('Boltzmann machine kernels vs the f64 reference', () => {
     const kl = (w: number[][], b: number[]): number => {
       liveF64(wBuf).set(w.flat());
       liveF64(bBuf).set(b);
-      boltzmannExactF64(backend, { logp: logp.ptr, clamped: 0, free: 0, q: 0, w: wBuf.ptr, b: bBuf.ptr }, v, h);
-      return ref.klDivergence(q, Array.from(liveF64(logp)));
+      boltzmannExactF64(backend, { logp: logp.ptr, p: 0, clamped: 0, free: 0, q: 0, w: wBuf.ptr, b: bBuf.ptr }, v, h);
+      return boltzmannKlF64(backend, qBuf.ptr, logp.ptr, 2 ** v);
     };
     liveF64(wBuf).set(w0.flat());
-    boltzmannExactF64(backend, { logp: logp.ptr, clamped: clamped.ptr, free: free.ptr, q: qBuf.ptr, w: wBuf.ptr, b: bBuf.ptr }, v, h);
+    boltzmannExactF64(backend, { logp: logp.ptr, p: 0, clamped: clamped.ptr, free: free.ptr, q: qBuf.ptr, w: wBuf.ptr, b: bBuf.ptr }, v, h);
     const diff = Array.from(liveF64(clamped), (c, k) => c - liveF64(free)[k]);
     const eps = 1e-5;
     let worst = 0;
@@ -352,4 +361,46 @@ describe('BoltzmannMachine', () => {
     expect(bm.biases()).toEqual(b);
     bm.dispose();
   });
+});
+
+// One workload, as JavaScript source run alike by Node and by the page: training, sampling,
+// completion and the exact results, every f64 as hex. It loads dist/ (npm test builds it first),
+// and is skipped without /usr/bin/chromium (test/browser.test.ts is the suite that insists on one in CI).
+const WORKLOAD = `
+  const backend = await rnn.Backend.create({ simd });
+  const data = [[1, 0, 0, 0, 1, 0, 0, 0], [0, 1, 0, 0, 0, 1, 0, 0], [0, 0, 1, 0, 0, 0, 1, 0], [0, 0, 0, 1, 0, 0, 0, 1]];
+  const bm = new energy.BoltzmannMachine({ visible: 8, hidden: 2, seed: 7, backend });
+  bm.fit(data, { epochs: 40 });
+  const values = [...bm.weights(), ...bm.biases(), ...bm.sample(6).flat(), ...bm.complete([1, 0, 0, 0, null, null, null, null]).activity,
+    ...bm.probabilities(), bm.logPartition(), bm.klDivergence(data), bm.energy([1, 0, 0, 0, 1, 0, 0, 0, 1, 1])];
+  bm.dispose();
+  return Array.from(new Uint8Array(new Float64Array(values).buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+`;
+
+describe.skipIf(!existsSync(CHROMIUM_PATH))('BoltzmannMachine in Chromium', () => {
+  it('fit, sample, complete and the exact results give the same bits as in Node (dist/energy.js, SIMD and scalar builds)', async () => {
+    const root = new URL('..', import.meta.url).pathname;
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<string>;
+    const run = new AsyncFunction('rnn', 'energy', 'simd', WORKLOAD);
+    const rnn: unknown = await import(pathToFileURL(join(root, 'dist/index.js')).href);
+    const energy: unknown = await import(pathToFileURL(join(root, 'dist/energy.js')).href);
+    const inNode = [await run(rnn, energy, true), await run(rnn, energy, false)];
+    expect(inNode[1]).toBe(inNode[0]);
+    const server = await serveStatic(root);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${server.origin}/package.json`);
+      const inBrowser = await page.evaluate<string[]>(`(async () => {
+        const rnn = await import('/dist/index.js');
+        const energy = await import('/dist/energy.js');
+        const run = async (simd) => { ${WORKLOAD} };
+        return [await run(true), await run(false)];
+      })()`);
+      expect(inBrowser).toEqual(inNode);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  }, 120_000);
 });

@@ -18,7 +18,7 @@ import { Backend, liveF64, liveI32, type F32Buffer } from '../engine/backend.js'
 import { defaultBackend } from '../engine/init.js';
 import { sizeProduct } from '../engine/sizes.js';
 import { checkFinite, checkInt, checkOptions, describe } from '../errors.js';
-import { boltzmannEnergyF64, boltzmannExactF64, boltzmannGibbsF64, boltzmannLearnF64 } from '../kernels/boltzmann.js';
+import { boltzmannEnergyF64, boltzmannExactF64, boltzmannGibbsF64, boltzmannKlF64, boltzmannLearnF64 } from '../kernels/boltzmann.js';
 import { Random } from '../random.js';
 import type { PatternsLike } from './hopfield.js';
 
@@ -282,12 +282,12 @@ export class BoltzmannMachine {
 
   /** Exact p(v) for every visible vector v, indexed by Σ_i v_i·2ⁱ (hidden units summed out). */
   probabilities(): Float64Array {
-    return this.#exact('BoltzmannMachine.probabilities').logp.map(Math.exp);
+    return this.#exact('BoltzmannMachine.probabilities', null).p;
   }
 
   /** Exact log Z = log Σ_s e^{−E(s)} over all 2^units states. */
   logPartition(): number {
-    return this.#exact('BoltzmannMachine.logPartition').logZ;
+    return this.#exact('BoltzmannMachine.logPartition', null).logZ;
   }
 
   /**
@@ -297,15 +297,13 @@ export class BoltzmannMachine {
   klDivergence(patterns: PatternsLike): number {
     const where = 'BoltzmannMachine.klDivergence';
     this.#live(where);
+    this.#checkExact(where);
     const rows = this.#readPatterns(where, patterns);
-    const { logp } = this.#exact(where);
-    const q = new Float64Array(logp.length);
-    for (const row of rows) q[row.reduce((x, v, i) => x + v * 2 ** i, 0)] += 1 / rows.length;
-    let kl = 0;
-    q.forEach((qv, v) => {
-      if (qv > 0) kl += qv * (Math.log(qv) - logp[v]);
-    });
-    return kl;
+    const q = new Float64Array(2 ** this.visible);
+    const counts = new Float64Array(q.length);
+    for (const row of rows) counts[row.reduce((x, v, i) => x + v * 2 ** i, 0)]++;
+    counts.forEach((c, v) => (q[v] = c / rows.length));
+    return this.#exact(where, q).kl;
   }
 
   /** A copy of W, row-major [units·units]. */
@@ -386,17 +384,29 @@ export class BoltzmannMachine {
     if (stats && sweeps > 0) boltzmannGibbsF64(this.backend, { ...args, stats: stats.ptr }, C, N, sweeps, 1, 1 / (C * sweeps), random.nextUint32());
   }
 
-  /** Exact log p(v) [2^visible] and log Z. */
-  #exact(where: string): { logp: Float64Array; logZ: number } {
+  /** Exact p(v) [2^visible] and log Z; with a data distribution q [2^visible], also KL(q ‖ p). */
+  #exact(where: string, q: Float64Array | null): { p: Float64Array; logZ: number; kl: number } {
     const { w, b } = this.#live(where);
+    this.#checkExact(where);
+    const n = 2 ** this.visible;
+    return this.#scratch(where, (alloc) => {
+      const logp = alloc(n, 'log p(v)');
+      const p = alloc(n, 'p(v)');
+      const logZ = boltzmannExactF64(this.backend, { logp: logp.ptr, p: p.ptr, clamped: 0, free: 0, q: 0, w: w.ptr, b: b.ptr }, this.visible, this.hidden);
+      let kl = NaN;
+      if (q) {
+        const qBuffer = alloc(n, 'the data distribution');
+        liveF64(qBuffer).set(q);
+        kl = boltzmannKlF64(this.backend, qBuffer.ptr, logp.ptr, n);
+      }
+      return { p: liveF64(p).slice(), logZ, kl };
+    });
+  }
+
+  #checkExact(where: string): void {
     if (this.units > MAX_EXACT_UNITS) {
       throw new RangeError(`${where}: exact results enumerate all 2^(visible + hidden) states, so visible + hidden must be ≤ ${MAX_EXACT_UNITS}, got ${this.units}`);
     }
-    return this.#scratch(where, (alloc) => {
-      const logp = alloc(2 ** this.visible, 'log p(v)');
-      const logZ = boltzmannExactF64(this.backend, { logp: logp.ptr, clamped: 0, free: 0, q: 0, w: w.ptr, b: b.ptr }, this.visible, this.hidden);
-      return { logp: liveF64(logp).slice(), logZ };
-    });
   }
 
   #callRandom(where: string, seed: unknown): Random {

@@ -4,7 +4,7 @@
 //
 //   states f64 [C, N];  w f64 [N, N] symmetric, zero diagonal;  b f64 [N];  clamp i32 [N] or 0;
 //   stats, clamped, free f64 [N, N] (the sweeps fill the upper triangle, the enumeration both);
-//   mask f64 [N, N] or 0;  logp, q f64 [2^V]
+//   mask f64 [N, N] or 0;  logp, p, q f64 [2^V]
 import type { Backend } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
 import type { Ptr } from './codes.js';
@@ -34,9 +34,17 @@ export function boltzmannEnergyF64(backend: Backend, s: Ptr, w: Ptr, b: Ptr, N: 
   return exportsOf(backend).boltzmann_energy_f64(s, w, b, N);
 }
 
-/** logp [2^V] ← log p(v); free/clamped [N, N] ← exact statistics when ≠ 0 (clamped needs q [2^V]); returns log Z. */
+/**
+ * logp [2^V] ← log p(v); p [2^V] ← p(v) when ≠ 0; free/clamped [N, N] ← exact statistics when ≠ 0
+ * (clamped needs q [2^V]); returns log Z.
+ */
 export function boltzmannExactF64(
-  backend: Backend, p: { logp: Ptr; clamped: Ptr; free: Ptr; q: Ptr; w: Ptr; b: Ptr }, V: number, H: number,
+  backend: Backend, a: { logp: Ptr; p: Ptr; clamped: Ptr; free: Ptr; q: Ptr; w: Ptr; b: Ptr }, V: number, H: number,
 ): number {
-  return exportsOf(backend).boltzmann_exact_f64(p.logp, p.clamped, p.free, p.q, p.w, p.b, V, H);
+  return exportsOf(backend).boltzmann_exact_f64(a.logp, a.p, a.clamped, a.free, a.q, a.w, a.b, V, H);
+}
+
+/** KL(q ‖ p) = Σ_{q(v) > 0} q(v)·(log q(v) − logp(v)), v ascending; q, logp f64 [n]. */
+export function boltzmannKlF64(backend: Backend, q: Ptr, logp: Ptr, n: number): number {
+  return exportsOf(backend).boltzmann_kl_f64(q, logp, n);
 }
