@@ -61,3 +61,5 @@ export {
   hopfield_sync_f64,
   hopfield_energy_f64,
 } from "./energy";
+// Boltzmann machine (assembly/boltzmann.ts): Gibbs sweeps with statistics, learning, energy, exact enumeration (f64).
+export { boltzmann_gibbs_f64, boltzmann_learn_f64, boltzmann_energy_f64, boltzmann_exact_f64, boltzmann_kl_f64 } from "./boltzmann";

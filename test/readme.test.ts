@@ -62,6 +62,8 @@ it('README examples run', () => {
 
   expect(lines).toContain('recalled T: true, 2 sweeps, converged true'); // the Hopfield example
   expect(lines).toContain('energy -4.56 → -11.00 → -11.00');
+  expect(lines).toContain('KL(data ‖ model) 4.37 → 0.12 nats'); // the Boltzmann machine example
+  for (const code of ['1000', '0100', '0010', '0001']) expect(lines).toContain(`${code} → ${code}`);
 
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);

@@ -5,3 +5,7 @@
 export {
   Hopfield, type HopfieldOptions, type HopfieldStates, type HopfieldRule, type RecallOptions, type RecallResult, type PatternsLike, type HopfieldJSON,
 } from './hopfield.js';
+export {
+  BoltzmannMachine, type BoltzmannOptions, type AnnealStage, type SamplingOptions, type FitOptions as BoltzmannFitOptions, type CompleteOptions, type CompleteResult,
+  type BoltzmannJSON,
+} from './boltzmann.js';

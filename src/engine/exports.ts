@@ -119,6 +119,14 @@ export interface WasmExports {
   hopfield_update_f64(s: number, w: number, order: number, count: number, N: number, theta: number, binary: number): number;
   hopfield_sync_f64(next: number, s: number, prev: number, w: number, N: number, theta: number, binary: number): number;
   hopfield_energy_f64(s: number, w: number, N: number, theta: number): number;
+  // Boltzmann machine (assembly/boltzmann.ts), f64; clamp is i32 or 0, stats/mask/clamped/free may be 0.
+  boltzmann_gibbs_f64(
+    states: number, stats: number, w: number, b: number, clamp: number, C: number, N: number, sweeps: number, invT: number, scale: number, seed: number,
+  ): void;
+  boltzmann_learn_f64(w: number, b: number, clamped: number, free: number, mask: number, N: number, rate: number, decay: number): void;
+  boltzmann_energy_f64(s: number, w: number, b: number, N: number): number;
+  boltzmann_exact_f64(logp: number, p: number, clamped: number, free: number, q: number, w: number, b: number, V: number, H: number): number;
+  boltzmann_kl_f64(q: number, logp: number, n: number): number;
   sample_bernoulli_f32(out: number, p: number, n: number, seed: number): void;
   sample_gaussian_f32(out: number, mean: number, n: number, std: number, seed: number): void;
   mask_noise_f32(out: number, x: number, n: number, level: number, seed: number): void;
@@ -198,6 +206,7 @@ export const EXPORTED_FUNCTIONS = {
   ar_gram_f64: 11, ar_ssr_f64: 11, ar_forecast_f64: 13,
   hopfield_hebbian_f64: 4, hopfield_storkey_f64: 5, hopfield_gram_f64: 4, hopfield_project_f64: 5,
   hopfield_update_f64: 7, hopfield_sync_f64: 7, hopfield_energy_f64: 4,
+  boltzmann_gibbs_f64: 11, boltzmann_learn_f64: 8, boltzmann_energy_f64: 4, boltzmann_exact_f64: 9, boltzmann_kl_f64: 3,
   sample_bernoulli_f32: 4, sample_gaussian_f32: 5, mask_noise_f32: 5,
   ctc_work_f64: 3, ctc_loss_f32: 13, ctc_greedy_f32: 8,
   softmax_f32: 4, softmax_temperature_f32: 5, softmax_backward_f32: 5, softmax_xent_f32: 8, mse_f32: 7,
