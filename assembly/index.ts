@@ -59,3 +59,16 @@ export {
   hopfield_sync_f64,
   hopfield_energy_f64,
 } from "./energy";
+// Restricted Boltzmann machine (assembly/rbm.ts): CD/PCD steps, conditionals, Gibbs (f32); free energy, pseudo-likelihood, log Z, AIS (f64).
+export {
+  rbm_hidden_f32,
+  rbm_visible_f32,
+  rbm_reconstruct_f32,
+  rbm_gibbs_f32,
+  rbm_cd_scratch_floats,
+  rbm_cd_step_f32,
+  rbm_free_energy_f64,
+  rbm_pseudo_likelihood_f64,
+  rbm_log_partition_f64,
+  rbm_ais_f64,
+} from "./rbm";

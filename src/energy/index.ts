@@ -5,3 +5,6 @@
 export {
   Hopfield, type HopfieldOptions, type HopfieldStates, type HopfieldRule, type RecallOptions, type RecallResult, type PatternsLike, type HopfieldJSON,
 } from './hopfield.js';
+export {
+  RBM, type RBMOptions, type RBMFitOptions, type RBMHistory, type RBMEpochLogs, type RBMWeights, type RBMJSON, type VisibleUnits, type RowsLike, type Matrix,
+} from './rbm.js';
