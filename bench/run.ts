@@ -9,6 +9,7 @@ import { writeChart } from './chart.js';
 import { benchModels, modelsTable } from './models.js';
 import { benchStartup } from './startup.js';
 import { benchConv, convTable } from './conv.js';
+import { benchEnergy, energyTable } from './energy.js';
 import { measurePeak } from './peak.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -48,6 +49,11 @@ const conv = await benchConv();
 console.log(`\nConvolution kernels (issue #12's C1 shape), one thread, interleaved medians; WebAssembly SIMD mul+add peak of this machine ${peak.toFixed(1)} GFLOP/s (bench/peak.mjs):\n`);
 console.log(convTable(conv, peak));
 writeFileSync(new URL('conv.json', results), JSON.stringify({ peakGflops: peak, rows: conv }, null, 2) + '\n');
+
+const energy = await benchEnergy();
+console.log('\nEnergy-based models (issue #14), one thread, interleaved medians, against the f64 JS references (bench/energy.ts):\n');
+console.log(energyTable(energy));
+writeFileSync(new URL('energy.json', results), JSON.stringify(energy, null, 2) + '\n');
 
 writeChart();
 console.log('\nChart: bench/results/chart.svg');
