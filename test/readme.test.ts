@@ -61,6 +61,10 @@ it('README examples run', () => {
 
   expect(lines).toContain('recalled T: true, 2 sweeps, converged true'); // the Hopfield example
   expect(lines).toContain('energy -4.56 → -11.00 → -11.00');
+  // The RBM example: bars-and-stripes likelihood, exact vs AIS log Z, samples.
+  expect(lines).toContain('RBM log-likelihood -2.76 nats (optimum -2.64)');
+  expect(lines).toContain('log Z 41.08, AIS 41.08 ± 0.01');
+  expect(lines).toContain('samples that are bars or stripes: 3 of 4');
 
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);
