@@ -60,8 +60,7 @@ const TWO_TO_MINUS_32: f64 = 1.0 / 4294967296.0;
 }
 
 /** softplus(x) = log(1 + eˣ), without overflow. */
-// @ts-ignore: decorator
-@inline function softplus(x: f64): f64 {
+function softplus(x: f64): f64 {
   return (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }
 
@@ -259,8 +258,7 @@ export function rbm_cd_step_f32(
 }
 
 /** pre f64 [H] = a + vᵀW for row v (f32 [V]), i ascending. */
-// @ts-ignore: decorator
-@inline function preActivations(pre: usize, v: usize, params: usize, V: i32, H: i32): void {
+function preActivations(pre: usize, v: usize, params: usize, V: i32, H: i32): void {
   const a = params + (<usize>(V * H + V) << 2);
   for (let j = 0; j < H; j++) store<f64>(pre + (<usize>j << 3), <f64>f32At(a, j));
   for (let i = 0; i < V; i++) {
@@ -275,8 +273,7 @@ export function rbm_cd_step_f32(
 }
 
 /** The visible term of −F: bᵀv (bernoulli) or −½‖v − b‖² (gaussian). */
-// @ts-ignore: decorator
-@inline function visibleTerm(v: usize, params: usize, V: i32, H: i32, gaussian: i32): f64 {
+function visibleTerm(v: usize, params: usize, V: i32, H: i32, gaussian: i32): f64 {
   const b = params + (<usize>(V * H) << 2);
   let t: f64 = 0;
   for (let i = 0; i < V; i++) {

@@ -8,3 +8,4 @@ export {
 export {
   RBM, type RBMOptions, type RBMFitOptions, type RBMHistory, type RBMEpochLogs, type RBMWeights, type RBMJSON, type VisibleUnits, type RowsLike, type Matrix,
 } from './rbm.js';
+export { DBN, type DBNOptions, type DBNPretrainOptions, type DBNJSON } from './dbn.js';
