@@ -65,6 +65,7 @@ it('README examples run', () => {
   expect(lines).toContain('RBM log-likelihood -2.76 nats (optimum -2.64)');
   expect(lines).toContain('log Z 41.08, AIS 41.08 ± 0.01');
   expect(lines).toContain('samples that are bars or stripes: 3 of 4');
+  expect(lines).toContain('DBN lines accuracy 0.950 on 200 held-out images'); // the DBN example
 
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);
