@@ -35,6 +35,7 @@ import {
   RBM_CHAIN, rbmAisF64, rbmCdScratchFloats, rbmCdStepF32, rbmFreeEnergyF64, rbmGibbsF32, rbmHiddenF32, rbmLogPartitionF64,
   rbmPseudoLikelihoodF64, rbmReconstructF32, rbmVisibleF32,
 } from '../kernels/rbm.js';
+import { sumRowsIntoF32 } from '../kernels/dense.js';
 import { sampleBernoulliF32, sampleGaussianF32 } from '../kernels/random.js';
 import { Random } from '../random.js';
 
@@ -434,12 +435,18 @@ export class RBM {
     const baseBias = new Float32Array(V);
     if (o.data !== undefined) {
       const { data, rows } = this.#readRows(where, 'options.data', o.data as RowsLike);
-      for (let i = 0; i < V; i++) {
-        let m = 0;
-        for (let r = 0; r < rows; r++) m += data[r * V + i];
+      // The column sums in WASM (sum_rows_into_f32, rows in order); the V log-odds here.
+      const sums = this.#scratch(where, (alloc) => {
+        const x = alloc(rows * V, 'the data');
+        const dst = alloc(V, 'the column sums');
+        liveView(x).set(data);
+        sumRowsIntoF32(this.backend, { dst: dst.ptr, src: x.ptr }, rows, V);
+        return liveView(dst).slice();
+      });
+      sums.forEach((m, i) => {
         const p = Math.min(0.999, Math.max(0.001, m / rows));
         baseBias[i] = Math.log(p / (1 - p));
-      }
+      });
     }
     const K = betas.length;
     const seed = o.seed === undefined ? this.#random.nextUint32() : (o.seed as number);
