@@ -63,3 +63,16 @@ export {
 } from "./energy";
 // Boltzmann machine (assembly/boltzmann.ts): Gibbs sweeps with statistics, learning, energy, exact enumeration (f64).
 export { boltzmann_gibbs_f64, boltzmann_learn_f64, boltzmann_energy_f64, boltzmann_exact_f64, boltzmann_kl_f64 } from "./boltzmann";
+// Restricted Boltzmann machine (assembly/rbm.ts): CD/PCD steps, conditionals, Gibbs (f32); free energy, pseudo-likelihood, log Z, AIS (f64).
+export {
+  rbm_hidden_f32,
+  rbm_visible_f32,
+  rbm_reconstruct_f32,
+  rbm_gibbs_f32,
+  rbm_cd_scratch_floats,
+  rbm_cd_step_f32,
+  rbm_free_energy_f64,
+  rbm_pseudo_likelihood_f64,
+  rbm_log_partition_f64,
+  rbm_ais_f64,
+} from "./rbm";

@@ -10,6 +10,7 @@ import { benchModels, modelsTable } from './models.js';
 import { benchStartup } from './startup.js';
 import { benchConv, convTable } from './conv.js';
 import { benchCtc, ctcTable } from './ctc.js';
+import { benchEnergy, energyTable } from './energy.js';
 import { measurePeak } from './peak.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -54,6 +55,10 @@ const ctc = await benchCtc();
 console.log('\nCTC loss and gradient (issue #15), one thread, interleaved medians:\n');
 console.log(ctcTable(ctc));
 writeFileSync(new URL('ctc.json', results), JSON.stringify(ctc, null, 2) + '\n');
+const energy = await benchEnergy();
+console.log('\nEnergy-based models (issue #14), one thread, interleaved medians, against the f64 JS references (bench/energy.ts):\n');
+console.log(energyTable(energy));
+writeFileSync(new URL('energy.json', results), JSON.stringify(energy, null, 2) + '\n');
 
 writeChart();
 console.log('\nChart: bench/results/chart.svg');

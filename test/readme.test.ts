@@ -64,6 +64,11 @@ it('README examples run', () => {
   expect(lines).toContain('energy -4.56 → -11.00 → -11.00');
   expect(lines).toContain('KL(data ‖ model) 4.37 → 0.12 nats'); // the Boltzmann machine example
   for (const code of ['1000', '0100', '0010', '0001']) expect(lines).toContain(`${code} → ${code}`);
+  // The RBM example: bars-and-stripes likelihood, exact vs AIS log Z, samples.
+  expect(lines).toContain('RBM log-likelihood -2.76 nats (optimum -2.64)');
+  expect(lines).toContain('log Z 41.08, AIS 41.08 ± 0.01');
+  expect(lines).toContain('samples that are bars or stripes: 3 of 4');
+  expect(lines).toContain('DBN lines accuracy 0.950 on 200 held-out images'); // the DBN example
 
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);

@@ -133,6 +133,23 @@ export interface WasmExports {
   ctc_work_f64(T: number, C: number, maxL: number): number;
   ctc_loss_f32(dLogits: number, losses: number, logits: number, labels: number, labelLengths: number, inputLengths: number, scales: number, work: number, T: number, B: number, C: number, maxL: number, blank: number): void;
   ctc_greedy_f32(decoded: number, decodedLengths: number, logits: number, inputLengths: number, T: number, B: number, C: number, blank: number): void;
+  // Restricted Boltzmann machine (assembly/rbm.ts): params f32 [V·H + V + H] = W | b | a; f64 outputs where named.
+  rbm_hidden_f32(ph: number, v: number, params: number, work: number, N: number, V: number, H: number): void;
+  rbm_visible_f32(mv: number, h: number, params: number, work: number, N: number, V: number, H: number, gaussian: number): void;
+  rbm_reconstruct_f32(mv: number, ph: number, v: number, params: number, work: number, N: number, V: number, H: number, gaussian: number): number;
+  rbm_gibbs_f32(v: number, mv: number, ph: number, params: number, work: number, N: number, V: number, H: number, steps: number, gaussian: number, seed: number): void;
+  rbm_cd_scratch_floats(B: number, V: number, H: number): number;
+  rbm_cd_step_f32(
+    params: number, velocity: number, chain: number, q: number, scratch: number, work: number, v0: number,
+    B: number, V: number, H: number, k: number, mode: number, gaussian: number,
+    learningRate: number, momentum: number, weightDecay: number, sparsityTarget: number, sparsityCost: number, seed: number,
+  ): number;
+  rbm_free_energy_f64(out: number, pre: number, v: number, params: number, N: number, V: number, H: number, gaussian: number): void;
+  rbm_pseudo_likelihood_f64(out: number, pre: number, v: number, params: number, N: number, V: number, H: number, seed: number): void;
+  rbm_log_partition_f64(x: number, params: number, V: number, H: number, enumerateVisible: number, gaussian: number): number;
+  rbm_ais_f64(
+    logw: number, v: number, hs: number, pre: number, params: number, bA: number, betas: number, M: number, V: number, H: number, K: number, seed: number,
+  ): void;
   // Training kernels (assembly/loss.ts, optim.ts, dense.ts, sequence.ts). labels and ids are i32 arrays; mask is f32 or 0.
   softmax_f32(out: number, logits: number, rows: number, classes: number): void;
   softmax_temperature_f32(out: number, logits: number, rows: number, classes: number, invTemperature: number): void;
@@ -209,6 +226,8 @@ export const EXPORTED_FUNCTIONS = {
   boltzmann_gibbs_f64: 11, boltzmann_learn_f64: 8, boltzmann_energy_f64: 4, boltzmann_exact_f64: 9, boltzmann_kl_f64: 3,
   sample_bernoulli_f32: 4, sample_gaussian_f32: 5, mask_noise_f32: 5,
   ctc_work_f64: 3, ctc_loss_f32: 13, ctc_greedy_f32: 8,
+  rbm_hidden_f32: 7, rbm_visible_f32: 8, rbm_reconstruct_f32: 9, rbm_gibbs_f32: 11, rbm_cd_scratch_floats: 3, rbm_cd_step_f32: 19,
+  rbm_free_energy_f64: 8, rbm_pseudo_likelihood_f64: 8, rbm_log_partition_f64: 6, rbm_ais_f64: 12,
   softmax_f32: 4, softmax_temperature_f32: 5, softmax_backward_f32: 5, softmax_xent_f32: 8, mse_f32: 7,
   sgd_step_f32: 8, adam_step_f32: 12, rmsprop_step_f32: 8, sum_squares_f32: 2, scale_f32: 3, clip_values_f32: 3,
   add_bias_rows_f32: 4, sum_rows_into_f32: 4, embedding_forward_f32: 5, embedding_backward_f32: 5,
