@@ -59,3 +59,6 @@ export {
   hopfield_sync_f64,
   hopfield_energy_f64,
 } from "./energy";
+// Deep Boltzmann machine (assembly/dbm.ts): a layer's conditional given its neighbours, the
+// stochastic-approximation updates, exact log Z over h1 and the mean-field bound's terms.
+export { dbm_conditional_f32, dbm_weight_update_f32, dbm_bias_update_f32, dbm_log_partition_f64, dbm_bound_terms_f64 } from "./dbm";

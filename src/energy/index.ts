@@ -5,3 +5,7 @@
 export {
   Hopfield, type HopfieldOptions, type HopfieldStates, type HopfieldRule, type RecallOptions, type RecallResult, type PatternsLike, type HopfieldJSON,
 } from './hopfield.js';
+export {
+  DBM, DBM_MAX_EXACT_H1, type DBMOptions, type DBMPretrainOptions, type DBMFitOptions, type DBMEpochLogs, type DBMMeanFieldOptions, type DBMMeanFieldResult,
+  type DBMSampleOptions, type DBMWeights, type DBMJSON, type DBMRowsLike,
+} from './dbm.js';

@@ -122,6 +122,17 @@ export interface WasmExports {
   sample_bernoulli_f32(out: number, p: number, n: number, seed: number): void;
   sample_gaussian_f32(out: number, mean: number, n: number, std: number, seed: number): void;
   mask_noise_f32(out: number, x: number, n: number, level: number, seed: number): void;
+  // Deep Boltzmann machine (assembly/dbm.ts); 0 for a missing neighbour or old.
+  dbm_conditional_f32(
+    out: number, old: number, below: number, wBelow: number, above: number, wAbove: number, bias: number, work: number,
+    B: number, nb: number, n: number, na: number, scaleBelow: number, scaleAbove: number, seed: number, sample: number,
+  ): number;
+  dbm_weight_update_f32(w: number, a: number, b: number, aModel: number, bModel: number, work: number, B: number, M: number, na: number, nb: number, rate: number): void;
+  dbm_bias_update_f32(bias: number, data: number, model: number, B: number, M: number, n: number, rate: number): void;
+  dbm_log_partition_f64(w1: number, w2: number, bv: number, b1: number, b2: number, nv: number, n1: number, n2: number): number;
+  dbm_bound_terms_f64(
+    v: number, mu1: number, mu2: number, w1: number, w2: number, bv: number, b1: number, b2: number, B: number, nv: number, n1: number, n2: number,
+  ): number;
   // Training kernels (assembly/loss.ts, optim.ts, dense.ts, sequence.ts). labels and ids are i32 arrays; mask is f32 or 0.
   softmax_f32(out: number, logits: number, rows: number, classes: number): void;
   softmax_temperature_f32(out: number, logits: number, rows: number, classes: number, invTemperature: number): void;
@@ -196,6 +207,7 @@ export const EXPORTED_FUNCTIONS = {
   hopfield_hebbian_f64: 4, hopfield_storkey_f64: 5, hopfield_gram_f64: 4, hopfield_project_f64: 5,
   hopfield_update_f64: 7, hopfield_sync_f64: 7, hopfield_energy_f64: 4,
   sample_bernoulli_f32: 4, sample_gaussian_f32: 5, mask_noise_f32: 5,
+  dbm_conditional_f32: 16, dbm_weight_update_f32: 11, dbm_bias_update_f32: 7, dbm_log_partition_f64: 8, dbm_bound_terms_f64: 12,
   softmax_f32: 4, softmax_temperature_f32: 5, softmax_backward_f32: 5, softmax_xent_f32: 8, mse_f32: 7,
   sgd_step_f32: 8, adam_step_f32: 12, rmsprop_step_f32: 8, sum_squares_f32: 2, scale_f32: 3, clip_values_f32: 3,
   add_bias_rows_f32: 4, sum_rows_into_f32: 4, embedding_forward_f32: 5, embedding_backward_f32: 5,
