@@ -61,6 +61,8 @@ it('README examples run', () => {
 
   expect(lines).toContain('recalled T: true, 2 sweeps, converged true'); // the Hopfield example
   expect(lines).toContain('energy -4.56 → -11.00 → -11.00');
+  expect(lines).toContain('DBM bound -6.24 → -4.79 → -2.96 nats (best possible -2.64)'); // the DBM example
+  expect(lines.find((l) => l.startsWith('mean-field:'))).toMatch(/^mean-field: 4 iterations, last change [\d.]+e-\d+; q\(h2\)( [01]\.\d\d){6}$/);
 
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);

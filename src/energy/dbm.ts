@@ -343,12 +343,11 @@ export class DBM {
    */
   meanField(x: DBMRowsLike, options: DBMMeanFieldOptions = {}): DBMMeanFieldResult {
     const where = 'DBM.meanField';
-    const params = this.#live(where);
+    this.#live(where);
     const o = checkOptions(where, options, ['iterations', 'tolerance']);
     const iterations = o.iterations === undefined ? 100 : checkInt(where, 'options.iterations', o.iterations, 1);
     const tolerance = o.tolerance === undefined ? 1e-6 : checkPositive(where, 'options.tolerance', o.tolerance);
     const rows = this.#readRows(where, 'x', x);
-    void params;
     return this.#withMeanField(where, rows, iterations, tolerance, (field, N) => {
       const [n1, n2] = this.hidden;
       return {
