@@ -8,7 +8,8 @@ import { DBM } from '../src/energy/dbm.js';
 import { dbmBiasUpdateF32, dbmBoundTermsF64, dbmConditionalF32, dbmLogPartitionF64, dbmWeightUpdateF32 } from '../src/kernels/dbm.js';
 import { NonFiniteError } from '../src/models/training.js';
 import * as ref from '../src/reference/dbm.js';
-import { uniform } from '../src/reference/random.js';
+import { sampleBernoulli, uniform } from '../src/reference/random.js';
+import { Random } from '../src/random.js';
 import { backendFor, BUILDS } from './helpers/backends.js';
 import { expectSameBits, thrown } from './helpers/compare.js';
 import { makeRandom, randomFloat32 } from './helpers/random.js';
@@ -48,6 +49,16 @@ function dbmWith(backend: Backend, nv: number, n1: number, n2: number, scale: nu
     },
     { backend },
   );
+}
+
+/** The model's Fisher–Yates shuffle, drawing from `random` as it does. */
+function shuffledLike(n: number, random: Random): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random.uniform() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
 }
 
 function f32(backend: Backend, values: ArrayLike<number> | number): F32Buffer {
@@ -270,6 +281,91 @@ describe('DBM', () => {
       for (let s = 0; s < 200; s++) if (patterns.has(Array.from(samples.subarray(9 * s, 9 * s + 9)).join(''))) hits++;
       console.log(`samples that are bars or stripes: ${hits} of 200 (chance: 14 of 512)`);
       expect(hits).toBeGreaterThan(100);
+    } finally {
+      dbm.dispose();
+    }
+  });
+
+  it('pretrain() is the header\'s CD-1 with doubling, composed with b1 = ½(b1ᵇ + b1ᵗ) (one batch, one epoch, vs the reference)', async () => {
+    const backend = await backendFor(true);
+    const [N, nv, n1, n2, rate, seed] = [6, 5, 4, 3, 0.5, 5];
+    const r0 = makeRandom(61);
+    const rows = Array.from({ length: N }, () => Array.from({ length: nv }, () => (r0() < 0.5 ? 0 : 1)));
+    const dbm = new DBM({ visible: nv, hidden: [n1, n2], seed, backend });
+    try {
+      const w = dbm.weights();
+      // The model's draws, in its order: the initial weights' seed, then per RBM a shuffle and a sampling seed.
+      const random = new Random(seed);
+      random.nextUint32();
+      const batch = (source: ArrayLike<number>[], width: number): Float64Array => {
+        const order = shuffledLike(N, random);
+        return Float64Array.from(order.flatMap((i) => Array.from(source[i]).slice(0, width)));
+      };
+      const v = batch(rows, nv);
+      const h0 = ref.conditional(v, w.w1, null, [], w.b1, N, nv, n1, 0, 2, 0);
+      const v1 = ref.conditional(null, [], sampleBernoulli(h0, random.nextUint32()), w.w1, w.bv, N, 0, nv, n1, 0, 1);
+      const h1 = ref.conditional(v1, w.w1, null, [], w.b1, N, nv, n1, 0, 2, 0);
+      const w1 = ref.weightUpdate(w.w1, v, h0, v1, h1, N, N, nv, n1, rate);
+      const bv = ref.biasUpdate(w.bv, v, v1, N, N, nv, rate);
+      const b1Bottom = ref.biasUpdate(w.b1, h0, h1, N, N, n1, rate);
+      const data = ref.conditional(rows.flat(), w1, null, [], b1Bottom, N, nv, n1, 0, 2, 0);
+      const d = batch(Array.from({ length: N }, (_, i) => data.subarray(i * n1, (i + 1) * n1)), n1);
+      const g0 = ref.conditional(d, w.w2, null, [], w.b2, N, n1, n2, 0, 1, 0);
+      const d1 = ref.conditional(null, [], sampleBernoulli(g0, random.nextUint32()), w.w2, w.b1, N, 0, n1, n2, 0, 2);
+      const g1 = ref.conditional(d1, w.w2, null, [], w.b2, N, n1, n2, 0, 1, 0);
+      const w2 = ref.weightUpdate(w.w2, d, g0, d1, g1, N, N, n1, n2, rate);
+      const b1Top = ref.biasUpdate(w.b1, d, d1, N, N, n1, rate);
+      const b2 = ref.biasUpdate(w.b2, g0, g1, N, N, n2, rate);
+      dbm.pretrain(rows, { epochs: 1, batchSize: N, learningRate: rate });
+      const got = dbm.weights();
+      expect(worstDifference(got.w1, w1)).toBeLessThan(1e-5);
+      expect(worstDifference(got.bv, bv)).toBeLessThan(1e-5);
+      expect(worstDifference(got.w2, w2)).toBeLessThan(1e-5);
+      expect(worstDifference(got.b2, b2)).toBeLessThan(1e-5);
+      expect(worstDifference(got.b1, b1Bottom.map((b, j) => (b + b1Top[j]) / 2))).toBeLessThan(1e-5);
+      // The updates were not trivial.
+      expect(worstDifference(got.w1, w.w1)).toBeGreaterThan(1e-3);
+      expect(worstDifference(got.w2, w.w2)).toBeGreaterThan(1e-3);
+      // No epochs: nothing changes (b1 = ½(b1 + b1) exactly).
+      const before = dbm.weights();
+      dbm.pretrain(rows, { epochs: 0 });
+      for (const k of ['w1', 'w2', 'bv', 'b1', 'b2'] as const) expectSameBits(k, dbm.weights()[k], before[k]);
+    } finally {
+      dbm.dispose();
+    }
+  });
+
+  it('fit() is the header\'s mean-field + persistent chains + stochastic approximation (one batch, one epoch, vs the reference)', async () => {
+    const backend = await backendFor(true);
+    const [N, nv, n1, n2, M, steps, rate, seed] = [6, 5, 4, 3, 4, 2, 0.5, 9];
+    const r0 = makeRandom(71);
+    const rows = Array.from({ length: N }, () => Array.from({ length: nv }, () => (r0() < 0.5 ? 0 : 1)));
+    const dbm = dbmWith(backend, nv, n1, n2, 1, seed);
+    try {
+      const w = dbm.weights();
+      const p = params(dbm);
+      const random = new Random(seed); // fromJSON: the stream of a new DBM with the saved seed, after its initial weights' draw
+      random.nextUint32();
+      const picks = Array.from({ length: M }, () => Math.floor(random.uniform() * N));
+      let cv = sampleBernoulli(picks.flatMap((i) => rows[i]), random.nextUint32());
+      let ch1 = ref.conditional(cv, w.w1, null, [], w.b1, M, nv, n1, 0, 2, 0, random.nextUint32());
+      let ch2 = ref.conditional(ch1, w.w2, null, [], w.b2, M, n1, n2, 0, 1, 0, random.nextUint32());
+      const order = shuffledLike(N, random);
+      const v = Float64Array.from(order.flatMap((i) => rows[i]));
+      const { mu1, mu2 } = ref.meanField(p, v, N, 30, 1e-5);
+      for (let s = 0; s < steps; s++) {
+        cv = ref.conditional(null, [], ch1, w.w1, w.bv, M, 0, nv, n1, 0, 1, random.nextUint32());
+        ch2 = ref.conditional(ch1, w.w2, null, [], w.b2, M, n1, n2, 0, 1, 0, random.nextUint32());
+        ch1 = ref.conditional(cv, w.w1, ch2, w.w2, w.b1, M, nv, n1, n2, 1, 1, random.nextUint32());
+      }
+      dbm.fit(rows, { epochs: 1, batchSize: N, learningRate: rate, chains: M, gibbsSteps: steps });
+      const got = dbm.weights();
+      expect(worstDifference(got.w1, ref.weightUpdate(w.w1, v, mu1, cv, ch1, N, M, nv, n1, rate))).toBeLessThan(1e-5);
+      expect(worstDifference(got.w2, ref.weightUpdate(w.w2, mu1, mu2, ch1, ch2, N, M, n1, n2, rate))).toBeLessThan(1e-5);
+      expect(worstDifference(got.bv, ref.biasUpdate(w.bv, v, cv, N, M, nv, rate))).toBeLessThan(1e-5);
+      expect(worstDifference(got.b1, ref.biasUpdate(w.b1, mu1, ch1, N, M, n1, rate))).toBeLessThan(1e-5);
+      expect(worstDifference(got.b2, ref.biasUpdate(w.b2, mu2, ch2, N, M, n2, rate))).toBeLessThan(1e-5);
+      expect(worstDifference(got.w1, w.w1)).toBeGreaterThan(0.01);
     } finally {
       dbm.dispose();
     }
