@@ -4,7 +4,7 @@
 // training on 3×3 bars-and-stripes, determinism, save/load, bad input and the NaN stop.
 import { describe, expect, it } from 'vitest';
 import type { Backend, F32Buffer } from '../src/engine/backend.js';
-import { DBM } from '../src/energy/dbm.js';
+import { DBM, type DBMEpochLogs } from '../src/energy/dbm.js';
 import { dbmBiasUpdateF32, dbmBoundTermsF64, dbmConditionalF32, dbmLogPartitionF64, dbmWeightUpdateF32 } from '../src/kernels/dbm.js';
 import { NonFiniteError } from '../src/models/training.js';
 import * as ref from '../src/reference/dbm.js';
@@ -393,6 +393,24 @@ describe('DBM', () => {
       expect(Array.from(other.weights().w1)).not.toEqual(Array.from(runs[0].w.w1));
     } finally {
       other.dispose();
+    }
+  });
+
+  it('fit() reports every epoch to onEpochEnd and returns the same logs', async () => {
+    const backend = await backendFor(true);
+    const dbm = new DBM({ visible: 9, hidden: [5, 3], seed: 4, backend });
+    try {
+      const seen: DBMEpochLogs[] = [];
+      const history = dbm.fit(barsAndStripes(), { epochs: 3, batchSize: 5, chains: 8, meanFieldIterations: 50, tolerance: 1e-4, onEpochEnd: (logs) => seen.push(logs) });
+      expect(seen).toEqual(history);
+      expect(history.map((l) => l.epoch)).toEqual([0, 1, 2]);
+      for (const l of history) {
+        expect(l.meanFieldChange).toBeLessThan(1e-4);
+        expect(l.meanFieldIterations).toBeGreaterThanOrEqual(1);
+        expect(l.meanFieldIterations).toBeLessThan(50);
+      }
+    } finally {
+      dbm.dispose();
     }
   });
 
