@@ -133,6 +133,9 @@ export interface WasmExports {
   dbm_bound_terms_f64(
     v: number, mu1: number, mu2: number, w1: number, w2: number, bv: number, b1: number, b2: number, B: number, nv: number, n1: number, n2: number,
   ): number;
+  ctc_work_f64(T: number, C: number, maxL: number): number;
+  ctc_loss_f32(dLogits: number, losses: number, logits: number, labels: number, labelLengths: number, inputLengths: number, scales: number, work: number, T: number, B: number, C: number, maxL: number, blank: number): void;
+  ctc_greedy_f32(decoded: number, decodedLengths: number, logits: number, inputLengths: number, T: number, B: number, C: number, blank: number): void;
   // Training kernels (assembly/loss.ts, optim.ts, dense.ts, sequence.ts). labels and ids are i32 arrays; mask is f32 or 0.
   softmax_f32(out: number, logits: number, rows: number, classes: number): void;
   softmax_temperature_f32(out: number, logits: number, rows: number, classes: number, invTemperature: number): void;
@@ -208,6 +211,7 @@ export const EXPORTED_FUNCTIONS = {
   hopfield_update_f64: 7, hopfield_sync_f64: 7, hopfield_energy_f64: 4,
   sample_bernoulli_f32: 4, sample_gaussian_f32: 5, mask_noise_f32: 5,
   dbm_conditional_f32: 16, dbm_weight_update_f32: 11, dbm_bias_update_f32: 7, dbm_log_partition_f64: 8, dbm_bound_terms_f64: 12,
+  ctc_work_f64: 3, ctc_loss_f32: 13, ctc_greedy_f32: 8,
   softmax_f32: 4, softmax_temperature_f32: 5, softmax_backward_f32: 5, softmax_xent_f32: 8, mse_f32: 7,
   sgd_step_f32: 8, adam_step_f32: 12, rmsprop_step_f32: 8, sum_squares_f32: 2, scale_f32: 3, clip_values_f32: 3,
   add_bias_rows_f32: 4, sum_rows_into_f32: 4, embedding_forward_f32: 5, embedding_backward_f32: 5,
