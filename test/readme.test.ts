@@ -69,6 +69,8 @@ it('README examples run', () => {
   expect(lines).toContain('log Z 41.08, AIS 41.08 ± 0.01');
   expect(lines).toContain('samples that are bars or stripes: 3 of 4');
   expect(lines).toContain('DBN lines accuracy 0.950 on 200 held-out images'); // the DBN example
+  expect(lines).toContain('DBM bound -6.24 → -4.79 → -2.96 nats (best possible -2.64)'); // the DBM example
+  expect(lines.find((l) => l.startsWith('mean-field:'))).toMatch(/^mean-field: 4 iterations, last change [\d.]+e-\d+; q\(h2\)( [01]\.\d\d){6}$/);
 
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);

@@ -14,3 +14,7 @@ export {
   RBM, type RBMOptions, type RBMFitOptions, type RBMHistory, type RBMEpochLogs, type RBMWeights, type RBMJSON, type VisibleUnits, type RowsLike, type Matrix,
 } from './rbm.js';
 export { DBN, type DBNOptions, type DBNPretrainOptions, type DBNJSON } from './dbn.js';
+export {
+  DBM, DBM_MAX_EXACT_H1, type DBMOptions, type DBMPretrainOptions, type DBMFitOptions, type DBMEpochLogs, type DBMMeanFieldOptions, type DBMMeanFieldResult,
+  type DBMSampleOptions, type DBMWeights, type DBMJSON, type DBMRowsLike,
+} from './dbm.js';

@@ -130,6 +130,17 @@ export interface WasmExports {
   sample_bernoulli_f32(out: number, p: number, n: number, seed: number): void;
   sample_gaussian_f32(out: number, mean: number, n: number, std: number, seed: number): void;
   mask_noise_f32(out: number, x: number, n: number, level: number, seed: number): void;
+  // Deep Boltzmann machine (assembly/dbm.ts); 0 for a missing neighbour or old.
+  dbm_conditional_f32(
+    out: number, old: number, below: number, wBelow: number, above: number, wAbove: number, bias: number, work: number,
+    B: number, nb: number, n: number, na: number, scaleBelow: number, scaleAbove: number, seed: number, sample: number,
+  ): number;
+  dbm_weight_update_f32(w: number, a: number, b: number, aModel: number, bModel: number, work: number, B: number, M: number, na: number, nb: number, rate: number): void;
+  dbm_bias_update_f32(bias: number, data: number, model: number, B: number, M: number, n: number, rate: number): void;
+  dbm_log_partition_f64(w1: number, w2: number, bv: number, b1: number, b2: number, nv: number, n1: number, n2: number): number;
+  dbm_bound_terms_f64(
+    v: number, mu1: number, mu2: number, w1: number, w2: number, bv: number, b1: number, b2: number, B: number, nv: number, n1: number, n2: number,
+  ): number;
   ctc_work_f64(T: number, C: number, maxL: number): number;
   ctc_loss_f32(dLogits: number, losses: number, logits: number, labels: number, labelLengths: number, inputLengths: number, scales: number, work: number, T: number, B: number, C: number, maxL: number, blank: number): void;
   ctc_greedy_f32(decoded: number, decodedLengths: number, logits: number, inputLengths: number, T: number, B: number, C: number, blank: number): void;
@@ -225,6 +236,7 @@ export const EXPORTED_FUNCTIONS = {
   hopfield_update_f64: 7, hopfield_sync_f64: 7, hopfield_energy_f64: 4,
   boltzmann_gibbs_f64: 11, boltzmann_learn_f64: 8, boltzmann_energy_f64: 4, boltzmann_exact_f64: 9, boltzmann_kl_f64: 3,
   sample_bernoulli_f32: 4, sample_gaussian_f32: 5, mask_noise_f32: 5,
+  dbm_conditional_f32: 16, dbm_weight_update_f32: 11, dbm_bias_update_f32: 7, dbm_log_partition_f64: 8, dbm_bound_terms_f64: 12,
   ctc_work_f64: 3, ctc_loss_f32: 13, ctc_greedy_f32: 8,
   rbm_hidden_f32: 7, rbm_visible_f32: 8, rbm_reconstruct_f32: 9, rbm_gibbs_f32: 11, rbm_cd_scratch_floats: 3, rbm_cd_step_f32: 19,
   rbm_free_energy_f64: 8, rbm_pseudo_likelihood_f64: 8, rbm_log_partition_f64: 6, rbm_ais_f64: 12,
