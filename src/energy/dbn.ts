@@ -15,21 +15,12 @@ import { sampleBernoulliF32 } from '../kernels/random.js';
 import { Dense } from '../layers/dense.js';
 import { Sequential, type SequentialLayer } from '../models/sequential.js';
 import { Random } from '../random.js';
-import { RBM, type Matrix, type RBMEpochLogs, type RBMHistory, type RBMJSON, type RowsLike, type VisibleUnits } from './rbm.js';
+import { RBM, type Matrix, type RBMEpochLogs, type RBMHistory, type RBMJSON, type RBMOptions, type RowsLike, type VisibleUnits } from './rbm.js';
 
-export interface DBNOptions {
+/** learningRate, momentum, weightDecay and sparsity are every RBM's (defaults as RBM's); visibleUnits the first RBM's (every higher layer is bernoulli). */
+export interface DBNOptions extends Pick<RBMOptions, 'visibleUnits' | 'seed' | 'learningRate' | 'momentum' | 'weightDecay' | 'sparsity' | 'backend'> {
   /** Unit counts from the data up: [visible, hidden₁, hidden₂, …] (at least 2 entries). */
   layers: readonly number[];
-  /** Of the first RBM (default 'bernoulli'); every higher layer is bernoulli. */
-  visibleUnits?: VisibleUnits;
-  /** Default 0. */
-  seed?: number;
-  /** Of every RBM (defaults as RBM's: 0.1, 0, 0). */
-  learningRate?: number;
-  momentum?: number;
-  weightDecay?: number;
-  sparsity?: { target: number; cost: number };
-  backend?: Backend;
 }
 
 export interface DBNPretrainOptions {
