@@ -1,20 +1,16 @@
 // The Boltzmann machine (src/energy/boltzmann.ts): kernels vs the f64 reference on both builds
 // (SIMD = scalar bit for bit), the exact statistics as the gradient of KL(data ‖ model) against
 // central differences, the sampler against the exact statistics, the 4-2-4 encoder, determinism,
-// save/load, bad input, and the same bits in Chromium as in Node (the published dist files).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+// save/load, bad input. (The same bits in Chromium as in Node: test/browser.test.ts, with the other
+// energy-based models.)
 import { describe, expect, it } from 'vitest';
 import { liveF64, liveI32, type Backend, type F32Buffer } from '../src/engine/backend.js';
 import { BoltzmannMachine } from '../src/energy/boltzmann.js';
 import { boltzmannEnergyF64, boltzmannExactF64, boltzmannGibbsF64, boltzmannKlF64, boltzmannLearnF64 } from '../src/kernels/boltzmann.js';
 import * as ref from '../src/reference/boltzmann.js';
 import { backendFor, BUILDS } from './helpers/backends.js';
-import { CHROMIUM_PATH, launchChromium } from './helpers/chromium.js';
 import { thrown } from './helpers/compare.js';
 import { makeRandom } from './helpers/random.js';
-import { serveStatic } from './helpers/static-server.js';
 
 function f64(backend: Backend, values: ArrayLike<number> | number): F32Buffer {
   const n = typeof values === 'number' ? values : values.length;
@@ -363,44 +359,3 @@ describe('BoltzmannMachine', () => {
   });
 });
 
-// One workload, as JavaScript source run alike by Node and by the page: training, sampling,
-// completion and the exact results, every f64 as hex. It loads dist/ (npm test builds it first),
-// and is skipped without /usr/bin/chromium (test/browser.test.ts is the suite that insists on one in CI).
-const WORKLOAD = `
-  const backend = await rnn.Backend.create({ simd });
-  const data = [[1, 0, 0, 0, 1, 0, 0, 0], [0, 1, 0, 0, 0, 1, 0, 0], [0, 0, 1, 0, 0, 0, 1, 0], [0, 0, 0, 1, 0, 0, 0, 1]];
-  const bm = new energy.BoltzmannMachine({ visible: 8, hidden: 2, seed: 7, backend });
-  bm.fit(data, { epochs: 40 });
-  const values = [...bm.weights(), ...bm.biases(), ...bm.sample(6).flat(), ...bm.complete([1, 0, 0, 0, null, null, null, null]).activity,
-    ...bm.probabilities(), bm.logPartition(), bm.klDivergence(data), bm.energy([1, 0, 0, 0, 1, 0, 0, 0, 1, 1])];
-  bm.dispose();
-  return Array.from(new Uint8Array(new Float64Array(values).buffer), (b) => b.toString(16).padStart(2, '0')).join('');
-`;
-
-describe.skipIf(!existsSync(CHROMIUM_PATH))('BoltzmannMachine in Chromium', () => {
-  it('fit, sample, complete and the exact results give the same bits as in Node (dist/energy.js, SIMD and scalar builds)', async () => {
-    const root = new URL('..', import.meta.url).pathname;
-    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<string>;
-    const run = new AsyncFunction('rnn', 'energy', 'simd', WORKLOAD);
-    const rnn: unknown = await import(pathToFileURL(join(root, 'dist/index.js')).href);
-    const energy: unknown = await import(pathToFileURL(join(root, 'dist/energy.js')).href);
-    const inNode = [await run(rnn, energy, true), await run(rnn, energy, false)];
-    expect(inNode[1]).toBe(inNode[0]);
-    const server = await serveStatic(root);
-    const browser = await launchChromium();
-    try {
-      const page = await browser.context.newPage();
-      await page.goto(`${server.origin}/package.json`);
-      const inBrowser = await page.evaluate<string[]>(`(async () => {
-        const rnn = await import('/dist/index.js');
-        const energy = await import('/dist/energy.js');
-        const run = async (simd) => { ${WORKLOAD} };
-        return [await run(true), await run(false)];
-      })()`);
-      expect(inBrowser).toEqual(inNode);
-    } finally {
-      await browser.close();
-      await server.close();
-    }
-  }, 120_000);
-});

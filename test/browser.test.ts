@@ -16,6 +16,7 @@ import { CHROMIUM_PATH, INSTALL_HINT, launchChromium, type Chromium } from './he
 import { serveStatic, type StaticServer } from './helpers/static-server.js';
 import { pageSizes } from '../scripts/size.mjs';
 import { encodeTraining, runWorkloads, TRAINING, trainingResults } from './browser/workloads.js';
+import { energyResults } from './browser/energy-workloads.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const ci = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
@@ -192,6 +193,29 @@ describe.skipIf(!haveChromium && !ci)('in Chromium', () => {
       expect(differences(inNode[1].results, inBrowser[1].results)).toEqual([]);
       // And the two builds agree with each other (the README's claim), in each engine.
       expect(differences(inNode[0].results, inNode[1].results)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 300_000);
+
+  it("'rnn-wasm/energy' gives Node's bits: Hopfield, Boltzmann machine, RBM, DBN and DBM trained, sampled and measured, both builds", async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${server.origin}/package.json`);
+      const inBrowser = await page.evaluate<Results>(`(async () => {
+        const rnn = await import('/dist/index.js');
+        const energy = await import('/dist/energy.js');
+        const { energyResults } = await import('/test/browser/energy-workloads.js');
+        return { ...(await energyResults(rnn, energy, { simd: true })), ...(await energyResults(rnn, energy, { simd: false })) };
+      })()`);
+      const rnn = await distModule();
+      const energy = await import(pathToFileURL(join(root, 'dist/energy.js')).href);
+      const simd: Results = await energyResults(rnn, energy, { simd: true });
+      const scalar: Results = await energyResults(rnn, energy, { simd: false });
+      expect(Object.keys(simd).length).toBe(18);
+      expect(differences({ ...simd, ...scalar }, inBrowser)).toEqual([]);
+      // And the two builds agree with each other.
+      for (const key of Object.keys(simd)) expect(scalar[key.replace('simd |', 'scalar |')], key).toEqual(simd[key]);
     } finally {
       await page.close();
     }
