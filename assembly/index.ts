@@ -59,3 +59,5 @@ export {
   hopfield_sync_f64,
   hopfield_energy_f64,
 } from "./energy";
+// Autoencoders (assembly/autoencoder.ts): the KL sparsity penalty and its gradient.
+export { kl_sparsity_f32 } from "./autoencoder";

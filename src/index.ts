@@ -54,3 +54,7 @@ export { directionMetrics, directionBaselines, type DirectionMetrics, type Direc
 export {
   Hopfield, type HopfieldOptions, type HopfieldStates, type HopfieldRule, type RecallOptions, type RecallResult, type PatternsLike, type HopfieldJSON,
 } from './energy/hopfield.js';
+export {
+  Autoencoder, sequenceAutoencoder, type AutoencoderOptions, type AutoencoderActivation, type AutoencoderFitOptions, type AutoencoderJSON,
+  type DenoisingOptions, type SparsityOptions, type PretrainOptions, type SequenceAutoencoderOptions,
+} from './models/autoencoder.js';
