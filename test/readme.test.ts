@@ -61,6 +61,8 @@ it('README examples run', () => {
 
   expect(lines).toContain('recalled T: true, 2 sweeps, converged true'); // the Hopfield example
   expect(lines).toContain('energy -4.56 → -11.00 → -11.00');
+  expect(lines).toContain('code of 6 units; repaired exactly: true'); // the Autoencoder example
+  expect(lines).toContain('reloaded, same reconstruction: true');
 
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);
