@@ -58,3 +58,4 @@ export {
   Autoencoder, sequenceAutoencoder, type AutoencoderOptions, type AutoencoderActivation, type AutoencoderFitOptions, type AutoencoderJSON,
   type DenoisingOptions, type SparsityOptions, type PretrainOptions, type SequenceAutoencoderOptions,
 } from './models/autoencoder.js';
+export type { TiedDense, TiedActivation } from './layers/tied-dense.js';
