@@ -1,5 +1,13 @@
 // ESM + CJS bundles of src/ (the WASM binaries are inlined by the generated
-// module), one bundled .d.ts, and the Node-only command line dist/cli.js.
+// module), bundled .d.ts, and the Node-only command line dist/cli.js.
+// Two library entries: 'rnn-wasm' (dist/index.*) and 'rnn-wasm/energy' (dist/energy.*, the
+// energy-based models), so a page that uses only the first does not download the second. What
+// both use (the engine with the WebAssembly, kernels, models, layers) is one shared chunk,
+// dist/core.* — every module used by both entries is used by exactly the same set of entries,
+// so there is exactly one such chunk, and one instance of the module state (init, backends).
+// The scalar WebAssembly build is a chunk of its own, dist/wasm-scalar.*, imported by the loader
+// only on engines without SIMD or when asked for (init({ simd: false })).
+const chunkName = (extension) => (chunk) => (chunk.isDynamicEntry ? `wasm-scalar.${extension}` : `core.${extension}`);
 import { chmodSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -18,10 +26,10 @@ const cliDependencies = ['csv-parse/sync', 'cli-progress'];
 
 export default [
   {
-    input: 'src/index.ts',
+    input: { index: 'src/index.ts', energy: 'src/energy/index.ts' },
     output: [
-      { file: 'dist/index.js', format: 'es', sourcemap: true },
-      { file: 'dist/index.cjs', format: 'cjs', sourcemap: true, exports: 'named' },
+      { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: chunkName('js') },
+      { dir: 'dist', format: 'cjs', sourcemap: true, exports: 'named', entryFileNames: '[name].cjs', chunkFileNames: chunkName('cjs') },
     ],
     plugins: [
       typescript({ tsconfig: './tsconfig.build.json' }),
@@ -29,8 +37,8 @@ export default [
     ],
   },
   {
-    input: 'src/index.ts',
-    output: { file: 'dist/index.d.ts', format: 'es' },
+    input: { index: 'src/index.ts', energy: 'src/energy/index.ts' },
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: chunkName('d.ts') },
     plugins: [dts({ compilerOptions: { types: [] } })],
   },
   // 'rnn-wasm/node': Node-only helpers; cli-progress stays an external dependency.

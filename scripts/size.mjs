@@ -1,26 +1,56 @@
-// What a browser downloads, gzipped: the package's ES module (dist/index.js, both WebAssembly
-// binaries inlined as base64) and the bundled example (examples/browser/bundled/dist/main.js,
-// the library plus the example's own code). Run `npm run build && npm run build:examples` first.
-// Gzip at zlib's default level (6), as a web server compresses on the fly.
-import { existsSync, readFileSync } from 'node:fs';
+// What a browser downloads, gzipped, page by page: the package's ES modules (dist/index.js and the
+// shared chunk dist/core.js, with the SIMD WebAssembly build inlined as base64; dist/energy.js for
+// 'rnn-wasm/energy'; dist/wasm-scalar.js, the scalar build, fetched only by an engine without SIMD
+// or on init({ simd: false })) and the bundled example (examples/browser/bundled/dist/). Run
+// `npm run build && npm run build:examples` first. Gzip at zlib's default level (6), as a web
+// server compresses on the fly; source maps are only fetched by developer tools.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-export const BROWSER_FILES = ['dist/index.js', 'examples/browser/bundled/dist/main.js'];
+const root = new URL('..', import.meta.url).pathname;
+const bundled = 'examples/browser/bundled/dist';
 
-export function gzippedSize(path) {
-  const bytes = readFileSync(path);
-  return { path, bytes: bytes.length, gzipped: gzipSync(bytes).length };
+/** The bundled example's files: main.js and the scalar build's chunk. */
+export function bundledFiles() {
+  const files = readdirSync(root + bundled).filter((name) => name.endsWith('.js')).sort();
+  return { main: `${bundled}/main.js`, scalar: files.filter((name) => name !== 'main.js').map((name) => `${bundled}/${name}`) };
+}
+
+/** Each page and the files it downloads; `simd: false` pages are what an engine without SIMD adds. */
+export function pages() {
+  const example = bundledFiles();
+  return [
+    { page: "'rnn-wasm' (no bundler)", simd: true, files: ['dist/index.js', 'dist/core.js'] },
+    { page: "'rnn-wasm' + 'rnn-wasm/energy' (no bundler)", simd: true, files: ['dist/index.js', 'dist/core.js', 'dist/energy.js'] },
+    { page: 'the bundled example', simd: true, files: [example.main] },
+    { page: "'rnn-wasm' + 'rnn-wasm/energy', engine without SIMD", simd: false, files: ['dist/index.js', 'dist/core.js', 'dist/energy.js', 'dist/wasm-scalar.js'] },
+    { page: 'the bundled example, engine without SIMD', simd: false, files: [example.main, ...example.scalar] },
+  ];
+}
+
+export function gzippedSize(file) {
+  const bytes = readFileSync(root + file);
+  return { file, bytes: bytes.length, gzipped: gzipSync(bytes).length };
+}
+
+/** The pages with their sizes: bytes and gzipped, summed over their files. */
+export function pageSizes() {
+  return pages().map(({ page, simd, files }) => {
+    const sizes = files.map(gzippedSize);
+    return { page, simd, files, bytes: sizes.reduce((s, f) => s + f.bytes, 0), gzipped: sizes.reduce((s, f) => s + f.gzipped, 0) };
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const root = new URL('..', import.meta.url).pathname;
-  for (const file of BROWSER_FILES) {
-    const path = root + file;
-    if (!existsSync(path)) {
-      console.log(`${file}: missing (npm run build && npm run build:examples)`);
-      continue;
-    }
-    const { bytes, gzipped } = gzippedSize(path);
+  if (!existsSync(root + 'dist/index.js') || !existsSync(root + bundled)) {
+    console.log('missing: run npm run build && npm run build:examples');
+    process.exit(1);
+  }
+  for (const file of ['dist/index.js', 'dist/core.js', 'dist/energy.js', 'dist/wasm-scalar.js', ...Object.values(bundledFiles()).flat()]) {
+    const { bytes, gzipped } = gzippedSize(file);
     console.log(`${file}: ${(bytes / 1000).toFixed(1)} kB, ${(gzipped / 1000).toFixed(1)} kB gzipped`);
+  }
+  for (const { page, files, bytes, gzipped } of pageSizes()) {
+    console.log(`${page} [${files.join(' + ')}]: ${(bytes / 1000).toFixed(1)} kB, ${(gzipped / 1000).toFixed(1)} kB gzipped`);
   }
 }

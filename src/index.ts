@@ -1,7 +1,7 @@
 // rnn-wasm public surface. Internals stay reachable by path for tests.
 export { init } from './engine/init.js';
 export { Backend, F32Buffer, type BackendOptions } from './engine/backend.js';
-export { SizeError } from './engine/sizes.js';
+export { SizeError, type Size } from './engine/sizes.js';
 export { simdSupported } from './engine/loader.js';
 export { gemm, type GemmOptions } from './kernels/gemm.js';
 export { activation, activationBackward, type Activation } from './kernels/activations.js';
@@ -51,9 +51,6 @@ export {
 export { delayWindows, type DelayWindows, type DelayOptions, type SeriesLike } from './forecast/delays.js';
 export { AR, type AROptions, type ARCriterion, type ARCandidate, type ARFitOptions, type ARForecastOptions, type ARPredictOptions, type ARJSON } from './forecast/ar.js';
 export { directionMetrics, directionBaselines, type DirectionMetrics, type DirectionBaselineOptions } from './forecast/direction.js';
-export {
-  Hopfield, type HopfieldOptions, type HopfieldStates, type HopfieldRule, type RecallOptions, type RecallResult, type PatternsLike, type HopfieldJSON,
-} from './energy/hopfield.js';
 export {
   Autoencoder, sequenceAutoencoder, type AutoencoderOptions, type AutoencoderActivation, type AutoencoderFitOptions, type AutoencoderJSON,
   type DenoisingOptions, type SparsityOptions, type PretrainOptions, type SequenceAutoencoderOptions,

@@ -6,21 +6,21 @@
 //
 // Without Chromium the browser half is skipped with one loud line, unless CI is set: then a
 // missing browser is a failure. The bundle checks (no Node built-ins, sizes) need no browser.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { rollup, type RollupLog } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, INSTALL_HINT, launchChromium, type Chromium } from './helpers/chromium.js';
 import { serveStatic, type StaticServer } from './helpers/static-server.js';
+import { pageSizes } from '../scripts/size.mjs';
 import { encodeTraining, runWorkloads, TRAINING, trainingResults } from './browser/workloads.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const ci = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
 const haveChromium = existsSync(CHROMIUM_PATH);
-/** Everything a browser downloads must fit in this, gzipped (the issue's target). */
+/** What a page downloads must fit in this, gzipped (the issue's target), with or without SIMD. */
 const SIZE_BUDGET_GZIPPED = 150_000;
 
 if (!haveChromium && !ci) {
@@ -61,19 +61,23 @@ function differences(want: Results, got: Results): string[] {
 
 // ---- the bundled example, built here with its own rollup config ----
 
-let bundleBuild: Promise<{ code: string; warnings: string[] }> | null = null;
+let bundleBuild: Promise<{ code: string; scalarChunk: string; warnings: string[] }> | null = null;
 
-function buildBundledExample(): Promise<{ code: string; warnings: string[] }> {
+function buildBundledExample(): Promise<{ code: string; scalarChunk: string; warnings: string[] }> {
   bundleBuild ??= (async () => {
     const configPath = join(root, 'examples/browser/bundled/rollup.config.mjs');
     const config = (await import(pathToFileURL(configPath).href)).default;
     const warnings: string[] = [];
+    rmSync(join(root, 'examples/browser/bundled/dist'), { recursive: true, force: true });
     const bundle = await rollup({ ...config, onwarn: (warning: RollupLog) => warnings.push(`${warning.code}: ${warning.message}`) });
     try {
       const { output } = await bundle.write(config.output);
-      const files = output.map((chunk) => chunk.fileName);
-      if (files.join() !== 'main.js') throw new Error(`the bundled example should be one file, main.js; rollup wrote ${files.join(', ')}`);
-      return { code: readFileSync(join(root, 'examples/browser/bundled/dist/main.js'), 'utf8'), warnings };
+      const files = output.map((chunk) => chunk.fileName).sort();
+      // main.js, and the scalar build as a chunk of its own (imported on demand).
+      if (files.length !== 2 || files[0] !== 'main.js' || !/^wasm-scalar-[\w-]+\.js$/.test(files[1])) {
+        throw new Error(`the bundled example should be main.js and one wasm-scalar chunk; rollup wrote ${files.join(', ')}`);
+      }
+      return { code: readFileSync(join(root, 'examples/browser/bundled/dist/main.js'), 'utf8'), scalarChunk: files[1], warnings };
     } finally {
       await bundle.close();
     }
@@ -82,22 +86,24 @@ function buildBundledExample(): Promise<{ code: string; warnings: string[] }> {
 }
 
 describe('browser bundles', () => {
-  it('the bundled example builds into one file with nothing of Node in it', async () => {
-    const { code, warnings } = await buildBundledExample();
+  it('the bundled example builds into main.js and the scalar build\'s chunk, with nothing of Node in them', async () => {
+    const { code, scalarChunk, warnings } = await buildBundledExample();
     expect(warnings).toEqual([]); // an unresolved 'node:fs' or a missing export would warn
-    expect(code).not.toMatch(/^\s*import\b|\bimport\s*\(|\brequire\s*\(/m); // self-contained: no imports left
+    expect(code).not.toMatch(/^\s*import\b|\brequire\s*\(/m); // no static imports left
+    expect([...code.matchAll(/\bimport\s*\(\s*(['"][^'"]*['"])\s*\)/g)].map((m) => m[1])).toEqual([`'./${scalarChunk}'`]); // one import(): the scalar build
     expect(code).not.toMatch(/['"]node:|\bprocess\.|\bBuffer\b|__dirname|__filename/);
     expect(code).toContain('WebAssembly.compile');
+    const chunk = readFileSync(join(root, 'examples/browser/bundled/dist', scalarChunk), 'utf8');
+    expect(chunk).toMatch(/WASM_BASE64/);
+    expect(chunk).not.toMatch(/\bimport\b|\brequire\s*\(/);
   }, 120_000);
 
-  it(`what a browser downloads is at most ${SIZE_BUDGET_GZIPPED / 1000} kB gzipped`, async () => {
+  it(`what a page downloads is at most ${SIZE_BUDGET_GZIPPED / 1000} kB gzipped, with or without SIMD`, async () => {
     await buildBundledExample();
-    const sizes = ['dist/index.js', 'examples/browser/bundled/dist/main.js'].map((file) => {
-      const bytes = readFileSync(join(root, file));
-      return { file, kB: bytes.length / 1000, gzippedKB: gzipSync(bytes).length / 1000 };
-    });
-    console.log(sizes.map((s) => `${s.file}: ${s.kB.toFixed(1)} kB, ${s.gzippedKB.toFixed(1)} kB gzipped`).join('\n'));
-    for (const s of sizes) expect(s.gzippedKB * 1000).toBeLessThanOrEqual(SIZE_BUDGET_GZIPPED);
+    const sizes = pageSizes();
+    console.log(sizes.map((s) => `${s.page}: ${(s.bytes / 1000).toFixed(1)} kB, ${(s.gzipped / 1000).toFixed(1)} kB gzipped`).join('\n'));
+    expect(sizes.length).toBe(5);
+    for (const s of sizes) expect(s.gzipped, s.page).toBeLessThanOrEqual(SIZE_BUDGET_GZIPPED);
   }, 120_000);
 });
 
@@ -153,7 +159,8 @@ describe.skipIf(!haveChromium && !ci)('in Chromium', () => {
   it('runs on a page with no bundler: one <script type="module">, no .wasm download, same bits as Node', async () => {
     const { page, requests } = await openExample(`/examples/browser/no-bundler.html?${query}`);
     try {
-      expect(requests).toEqual(['/examples/browser/no-bundler.html', '/dist/index.js', '/examples/browser/demo.js', '/examples/browser/train.js']);
+      // The library is dist/index.js and its shared chunk; the scalar build is not fetched.
+      expect(requests.sort()).toEqual(['/dist/core.js', '/dist/index.js', '/examples/browser/demo.js', '/examples/browser/no-bundler.html', '/examples/browser/train.js']);
       expect(await page.evaluate('window.example.simd')).toBe(true); // Chromium has WebAssembly SIMD
       expect(differences(await nodeTraining(true), await pageTraining(page))).toEqual([]);
     } finally {
@@ -189,7 +196,9 @@ describe.skipIf(!haveChromium && !ci)('in Chromium', () => {
     it(`runs from the rollup bundle alone (${build} build), same bits as Node`, async () => {
       const { page, requests } = await openExample(`/examples/browser/bundled/?build=${build}&${query}`);
       try {
-        expect(requests).toEqual(['/examples/browser/bundled/', '/examples/browser/bundled/dist/main.js']);
+        const { scalarChunk } = await buildBundledExample();
+        const scalar = build === 'scalar' ? [`/examples/browser/bundled/dist/${scalarChunk}`] : []; // fetched only when asked for
+        expect(requests).toEqual(['/examples/browser/bundled/', '/examples/browser/bundled/dist/main.js', ...scalar]);
         expect(await page.evaluate('window.example.simd')).toBe(build === 'simd');
         expect(differences(await nodeTraining(build === 'simd'), await pageTraining(page))).toEqual([]);
       } finally {

@@ -15,9 +15,26 @@ describe('the built package', () => {
   it('declares types, import and require in its exports map, and no side effects', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js', require: './dist/index.cjs' });
+    expect(pkg.exports['./energy']).toEqual({ types: './dist/energy.d.ts', import: './dist/energy.js', require: './dist/energy.cjs' });
     expect(pkg.sideEffects).toBe(false);
     const dts = readFileSync(new URL('../dist/index.d.ts', import.meta.url), 'utf8');
     expect(dts).toMatch(/export \{[^}]*\binit\b/);
+    const energy = readFileSync(new URL('../dist/energy.d.ts', import.meta.url), 'utf8');
+    expect(energy).toMatch(/export \{[^}]*\bHopfield\b/);
+    expect(dts).not.toMatch(/\bHopfield\b/); // the energy-based models are the second entry's alone
+  });
+
+  it("'rnn-wasm/energy' shares the module, init() and the backends with 'rnn-wasm', as ESM and as CJS", () => {
+    const program = (imports: string) => `${imports}
+      (async () => {
+        const backend = await init({ simd: false });
+        const h = new Hopfield({ size: 4 });   // the default backend set by init() above
+        h.store([[1, -1, 1, -1]]);
+        console.log(JSON.stringify({ simd: h.backend.simd, same: h.backend === backend, state: h.recall([1, -1, 1, 1]).state }));
+      })();`;
+    const expected = { simd: false, same: true, state: [1, -1, 1, -1] };
+    expect(JSON.parse(runNode(program(`import { init } from 'rnn-wasm'; import { Hopfield } from 'rnn-wasm/energy';`), 'module'))).toEqual(expected);
+    expect(JSON.parse(runNode(program(`const { init } = require('rnn-wasm'); const { Hopfield } = require('rnn-wasm/energy');`), 'commonjs'))).toEqual(expected);
   });
 
   it('works as ESM (import "rnn-wasm")', () => {
@@ -45,10 +62,12 @@ describe('the built package', () => {
     expect(JSON.parse(out)).toEqual({ simd: false, y: [0, 2] });
   });
 
-  it('keeps Node built-ins out of the bundle (it must run in browsers)', () => {
-    const esm = readFileSync(new URL('../dist/index.js', import.meta.url), 'utf8');
-    expect(esm).not.toMatch(/from ['"](node:)?(fs|path|url|crypto|module)['"]/);
-    expect(esm).not.toMatch(/require\(/);
+  it('keeps Node built-ins out of the bundles (they must run in browsers)', () => {
+    for (const file of ['index.js', 'core.js', 'energy.js', 'wasm-scalar.js']) {
+      const esm = readFileSync(new URL(`../dist/${file}`, import.meta.url), 'utf8');
+      expect(esm, file).not.toMatch(/from ['"](node:)?(fs|path|url|crypto|module)['"]/);
+      expect(esm, file).not.toMatch(/require\(/);
+    }
   });
 
   it('ships the CLI as its own file, the bin, which the library bundles know nothing of', () => {
@@ -58,7 +77,7 @@ describe('the built package', () => {
     expect(cli.startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(cli).toMatch(/from '\.\/index\.js';/); // the library is imported, not copied
     expect(cli).not.toContain('class Sequential');
-    for (const file of ['index.js', 'index.cjs']) {
+    for (const file of ['index.js', 'index.cjs', 'core.js', 'core.cjs', 'energy.js', 'energy.cjs']) {
       const bundle = readFileSync(new URL(`../dist/${file}`, import.meta.url), 'utf8');
       expect(bundle).not.toMatch(/csv-parse|cli-progress|node:util|CliError/);
     }

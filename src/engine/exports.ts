@@ -122,6 +122,9 @@ export interface WasmExports {
   sample_bernoulli_f32(out: number, p: number, n: number, seed: number): void;
   sample_gaussian_f32(out: number, mean: number, n: number, std: number, seed: number): void;
   mask_noise_f32(out: number, x: number, n: number, level: number, seed: number): void;
+  ctc_work_f64(T: number, C: number, maxL: number): number;
+  ctc_loss_f32(dLogits: number, losses: number, logits: number, labels: number, labelLengths: number, inputLengths: number, scales: number, work: number, T: number, B: number, C: number, maxL: number, blank: number): void;
+  ctc_greedy_f32(decoded: number, decodedLengths: number, logits: number, inputLengths: number, T: number, B: number, C: number, blank: number): void;
   // Autoencoders (assembly/autoencoder.ts); dH may be 0 (value only).
   kl_sparsity_f32(dH: number, h: number, rows: number, units: number, rho: number, beta: number): number;
   // Training kernels (assembly/loss.ts, optim.ts, dense.ts, sequence.ts). labels and ids are i32 arrays; mask is f32 or 0.
@@ -198,6 +201,7 @@ export const EXPORTED_FUNCTIONS = {
   hopfield_hebbian_f64: 4, hopfield_storkey_f64: 5, hopfield_gram_f64: 4, hopfield_project_f64: 5,
   hopfield_update_f64: 7, hopfield_sync_f64: 7, hopfield_energy_f64: 4,
   sample_bernoulli_f32: 4, sample_gaussian_f32: 5, mask_noise_f32: 5,
+  ctc_work_f64: 3, ctc_loss_f32: 13, ctc_greedy_f32: 8,
   softmax_f32: 4, softmax_temperature_f32: 5, softmax_backward_f32: 5, softmax_xent_f32: 8, mse_f32: 7,
   sgd_step_f32: 8, adam_step_f32: 12, rmsprop_step_f32: 8, sum_squares_f32: 2, scale_f32: 3, clip_values_f32: 3,
   add_bias_rows_f32: 4, sum_rows_into_f32: 4, embedding_forward_f32: 5, embedding_backward_f32: 5,

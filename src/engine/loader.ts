@@ -1,19 +1,22 @@
 // Turns the embedded binaries into compiled WebAssembly.Modules, once each.
 // No fs, no fetch, no paths: the bytes travel inside the JS, so this file is
-// the same in Node and in browsers.
-import {
-  WASM_SCALAR_BASE64,
-  WASM_SCALAR_SHA256,
-  WASM_SIMD_BASE64,
-  WASM_SIMD_SHA256,
-} from './binaries.generated.js';
+// the same in Node and in browsers. The SIMD build is imported statically; the
+// scalar build (for engines without SIMD, or init({ simd: false })) is a module
+// of its own imported on first use, so a bundler makes it a separate chunk that
+// a browser with SIMD never downloads.
+import * as simdBuild from './binary-simd.generated.js';
 
 export type Build = 'simd' | 'scalar';
 
-const embedded: Record<Build, { base64: string; sha256: string }> = {
-  simd: { base64: WASM_SIMD_BASE64, sha256: WASM_SIMD_SHA256 },
-  scalar: { base64: WASM_SCALAR_BASE64, sha256: WASM_SCALAR_SHA256 },
-};
+interface Embedded {
+  WASM_BASE64: string;
+  WASM_SHA256: string;
+  WASM_BYTES: number;
+}
+
+function embedded(build: Build): Promise<Embedded> {
+  return build === 'simd' ? Promise.resolve(simdBuild) : import('./binary-scalar.generated.js');
+}
 
 const compiled = new Map<Build, Promise<WebAssembly.Module>>();
 const decoded = new Map<Build, Uint8Array>();
@@ -29,18 +32,23 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
-export function wasmBytes(build: Build): Uint8Array {
+function decode(build: Build, source: Embedded): Uint8Array {
   let bytes = decoded.get(build);
   if (!bytes) {
-    bytes = decodeBase64(embedded[build].base64);
+    bytes = decodeBase64(source.WASM_BASE64);
     decoded.set(build, bytes);
   }
   return bytes;
 }
 
+/** The bytes of a build (decoded once; the scalar module is imported on first use). */
+export async function wasmBytes(build: Build): Promise<Uint8Array> {
+  return decode(build, await embedded(build));
+}
+
 /** Whether this engine accepts the SIMD build (asked of the engine with the real binary). */
 export function simdSupported(): boolean {
-  return hasWebAssembly() && WebAssembly.validate(wasmBytes('simd') as BufferSource);
+  return hasWebAssembly() && WebAssembly.validate(decode('simd', simdBuild) as BufferSource);
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string | null> {
@@ -51,12 +59,13 @@ async function sha256Hex(bytes: Uint8Array): Promise<string | null> {
 }
 
 async function compile(build: Build): Promise<WebAssembly.Module> {
-  const bytes = wasmBytes(build);
+  const source = await embedded(build);
+  const bytes = decode(build, source);
   const hash = await sha256Hex(bytes);
-  if (hash !== null && hash !== embedded[build].sha256) {
+  if (hash !== null && hash !== source.WASM_SHA256) {
     throw new Error(
       `rnn-wasm: the embedded ${build} WebAssembly binary is corrupted ` +
-        `(sha256 ${hash} != ${embedded[build].sha256}); reinstall the package or rebuild it`,
+        `(sha256 ${hash} != ${source.WASM_SHA256}); reinstall the package or rebuild it`,
     );
   }
   return WebAssembly.compile(bytes as BufferSource);

@@ -1,0 +1,156 @@
+// Connectionist temporal classification (Graves, Fernández, Gomez & Schmidhuber 2006): the loss
+// −ln p(l | x) of a label sequence l under per-step class scores, summed over every alignment
+// (a path of one class per step that collapses to l once repeats are merged and blanks dropped),
+// by the forward–backward recursions in log space, in f64; and best-path (greedy) decoding.
+//
+//   ctc_loss_f32(dLogits [T, B, C] or 0, losses f64 [B], logits [T, B, C], labels i32 [B, maxL],
+//                labelLengths i32 [B], inputLengths i32 [B], scales f32 [B], work f64 [ctc_work_f64(T, C, maxL)],
+//                T, B, C, maxL, blank)
+//     logits: unnormalised scores, time-major (step t of sequence b is row t·B + b); the loss applies
+//       the log-softmax itself. Sequence b uses steps 0 … inputLengths[b] − 1 and labels
+//       labels[b, 0 … labelLengths[b] − 1] (each in [0, C), none = blank; TypeScript checks).
+//     losses[b] = −ln p(l_b | x_b); +Infinity when no alignment exists (the input too short).
+//     dLogits[t, b, :] = scales[b]·(softmax(z_{t,b}) − γ_t), γ_t(k) = Σ_{s: l'_s = k} α_t(s)·β_t(s) / p,
+//       the posterior probability of class k at step t; 0 for t ≥ inputLengths[b], and 0 for every
+//       step of a sequence whose p is 0 (PyTorch's zero_infinity; TypeScript refuses such input
+//       unless asked for that). Written, not accumulated.
+//   ctc_work_f64(T, C, maxL): f64 values of `work`: log-softmax [T, C], α and β [T, S], γ [C];
+//     S = 2·maxL + 1.
+//   ctc_greedy_f32(decoded i32 [B, T], decodedLengths i32 [B], logits [T, B, C], inputLengths i32 [B], T, B, C, blank)
+//     Best path: the arg-max class of each step (the first on ties), repeats merged, blanks dropped.
+//
+// l' is l with a blank before, between and after its labels (S = 2L + 1 states). In log space:
+//   α_0(0) = y_0(blank), α_0(1) = y_0(l_1), α_t(s) = y_t(l'_s) · (α_{t−1}(s) + α_{t−1}(s−1) + [skip] α_{t−1}(s−2))
+//   β_{T−1}(S−1) = β_{T−1}(S−2) = 1, β_t(s) = Σ_{s' ∈ {s, s+1, s+2 if skip}} β_{t+1}(s')·y_{t+1}(l'_{s'})
+//   (this β leaves out step t's own emission, so α_t(s)·β_t(s) sums the paths through s at t)
+//   skip into s: l'_s ≠ blank and l'_s ≠ l'_{s−2};  p = α_{T−1}(S−1) + α_{T−1}(S−2)  (α_{T−1}(0) when L = 0)
+// Every sum has a fixed order, so the SIMD and scalar builds give the same bits.
+
+// @ts-ignore: decorator
+@inline function logAdd(a: f64, b: f64): f64 {
+  if (a == -Infinity) return b;
+  if (b == -Infinity) return a;
+  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+}
+
+/** l'_s: blank at even s, label (s − 1)/2 at odd s. */
+// @ts-ignore: decorator
+@inline function extended(labels: usize, s: i32, blank: i32): i32 {
+  return (s & 1) == 0 ? blank : load<i32>(labels + (<usize>(s >> 1) << 2));
+}
+
+export function ctc_work_f64(T: i32, C: i32, maxL: i32): i32 {
+  return T * C + 2 * T * (2 * maxL + 1) + C;
+}
+
+export function ctc_loss_f32(
+  dLogits: usize, losses: usize, logits: usize, labels: usize, labelLengths: usize, inputLengths: usize,
+  scales: usize, work: usize, T: i32, B: i32, C: i32, maxL: i32, blank: i32,
+): void {
+  const Smax = 2 * maxL + 1;
+  const logp = work;                                          // [T, C]
+  const alpha = logp + (<usize>(T * C) << 3);                 // [T, Smax]
+  const beta = alpha + (<usize>(T * Smax) << 3);              // [T, Smax]
+  const gamma = beta + (<usize>(T * Smax) << 3);              // [C]
+  for (let b = 0; b < B; b++) {
+    const Tb = load<i32>(inputLengths + (<usize>b << 2));
+    const L = load<i32>(labelLengths + (<usize>b << 2));
+    const S = 2 * L + 1;
+    const lab = labels + (<usize>(b * maxL) << 2);
+    // Log-softmax of each step: z − (m + log Σ exp(z − m)).
+    for (let t = 0; t < Tb; t++) {
+      const z = logits + (<usize>((t * B + b) * C) << 2);
+      let m: f64 = -Infinity;
+      for (let k = 0; k < C; k++) m = max(m, <f64>load<f32>(z + (<usize>k << 2)));
+      let sum: f64 = 0;
+      for (let k = 0; k < C; k++) sum += Math.exp(<f64>load<f32>(z + (<usize>k << 2)) - m);
+      const lse = m + Math.log(sum);
+      const row = logp + (<usize>(t * C) << 3);
+      for (let k = 0; k < C; k++) store<f64>(row + (<usize>k << 3), <f64>load<f32>(z + (<usize>k << 2)) - lse);
+    }
+    // α, forward.
+    for (let s = 0; s < S; s++) {
+      const v: f64 = s < 2 ? load<f64>(logp + (<usize>extended(lab, s, blank) << 3)) : -Infinity;
+      store<f64>(alpha + (<usize>s << 3), v);
+    }
+    for (let t = 1; t < Tb; t++) {
+      const prev = alpha + (<usize>((t - 1) * Smax) << 3);
+      const cur = alpha + (<usize>(t * Smax) << 3);
+      const row = logp + (<usize>(t * C) << 3);
+      for (let s = 0; s < S; s++) {
+        const k = extended(lab, s, blank);
+        let a = load<f64>(prev + (<usize>s << 3));
+        if (s >= 1) a = logAdd(a, load<f64>(prev + (<usize>(s - 1) << 3)));
+        if (s >= 2 && k != blank && k != extended(lab, s - 2, blank)) a = logAdd(a, load<f64>(prev + (<usize>(s - 2) << 3)));
+        store<f64>(cur + (<usize>s << 3), a == -Infinity ? a : a + load<f64>(row + (<usize>k << 3)));
+      }
+    }
+    const last = alpha + (<usize>((Tb - 1) * Smax) << 3);
+    const logProb = L == 0 ? load<f64>(last) : logAdd(load<f64>(last + (<usize>(S - 1) << 3)), load<f64>(last + (<usize>(S - 2) << 3)));
+    store<f64>(losses + (<usize>b << 3), -logProb);
+    if (dLogits == 0) continue;
+    const scale = <f64>load<f32>(scales + (<usize>b << 2));
+    for (let t = Tb; t < T; t++) memory.fill(dLogits + (<usize>((t * B + b) * C) << 2), 0, <usize>C << 2);
+    if (logProb == -Infinity) {
+      for (let t = 0; t < Tb; t++) memory.fill(dLogits + (<usize>((t * B + b) * C) << 2), 0, <usize>C << 2);
+      continue;
+    }
+    // β, backward (without step t's own emission).
+    const end = beta + (<usize>((Tb - 1) * Smax) << 3);
+    for (let s = 0; s < S; s++) store<f64>(end + (<usize>s << 3), s >= S - 2 ? 0 : -Infinity);
+    for (let t = Tb - 2; t >= 0; t--) {
+      const next = beta + (<usize>((t + 1) * Smax) << 3);
+      const cur = beta + (<usize>(t * Smax) << 3);
+      const row = logp + (<usize>((t + 1) * C) << 3);
+      for (let s = 0; s < S; s++) {
+        let v = load<f64>(next + (<usize>s << 3)) + load<f64>(row + (<usize>extended(lab, s, blank) << 3));
+        if (s + 1 < S) v = logAdd(v, load<f64>(next + (<usize>(s + 1) << 3)) + load<f64>(row + (<usize>extended(lab, s + 1, blank) << 3)));
+        if (s + 2 < S) {
+          const k2 = extended(lab, s + 2, blank);
+          if (k2 != blank && k2 != extended(lab, s, blank)) v = logAdd(v, load<f64>(next + (<usize>(s + 2) << 3)) + load<f64>(row + (<usize>k2 << 3)));
+        }
+        store<f64>(cur + (<usize>s << 3), v);
+      }
+    }
+    // dz = scale·(softmax − γ).
+    for (let t = 0; t < Tb; t++) {
+      for (let k = 0; k < C; k++) store<f64>(gamma + (<usize>k << 3), -Infinity);
+      const a = alpha + (<usize>(t * Smax) << 3);
+      const bt = beta + (<usize>(t * Smax) << 3);
+      for (let s = 0; s < S; s++) {
+        const g = gamma + (<usize>extended(lab, s, blank) << 3);
+        store<f64>(g, logAdd(load<f64>(g), load<f64>(a + (<usize>s << 3)) + load<f64>(bt + (<usize>s << 3))));
+      }
+      const row = logp + (<usize>(t * C) << 3);
+      const d = dLogits + (<usize>((t * B + b) * C) << 2);
+      for (let k = 0; k < C; k++) {
+        const posterior = Math.exp(load<f64>(gamma + (<usize>k << 3)) - logProb);
+        store<f32>(d + (<usize>k << 2), <f32>(scale * (Math.exp(load<f64>(row + (<usize>k << 3))) - posterior)));
+      }
+    }
+  }
+}
+
+export function ctc_greedy_f32(decoded: usize, decodedLengths: usize, logits: usize, inputLengths: usize, T: i32, B: i32, C: i32, blank: i32): void {
+  for (let b = 0; b < B; b++) {
+    const Tb = load<i32>(inputLengths + (<usize>b << 2));
+    const out = decoded + (<usize>(b * T) << 2);
+    let n = 0;
+    let previous = -1;
+    for (let t = 0; t < Tb; t++) {
+      const z = logits + (<usize>((t * B + b) * C) << 2);
+      let best = 0;
+      let top = load<f32>(z);
+      for (let k = 1; k < C; k++) {
+        const v = load<f32>(z + (<usize>k << 2));
+        if (v > top) {
+          top = v;
+          best = k;
+        }
+      }
+      if (best != blank && best != previous) store<i32>(out + (<usize>(n++) << 2), best);
+      previous = best;
+    }
+    store<i32>(decodedLengths + (<usize>b << 2), n);
+  }
+}
