@@ -291,6 +291,7 @@ describe('determinism, saving, errors', () => {
     });
     expect(bad({ inputSize: 4, encoder: [2], sparsity: { target: 1.5, weight: 1 } }).message).toBe('Autoencoder: options.sparsity.target must be a number in (0, 1) (the mean code activation wanted), got 1.5');
     expect(bad({ inputSize: 4, encoder: [2], denoise: true }).type).toBe('RangeError');
+    expect(bad({ inputSize: 4, encoder: [2], backend: {} })).toEqual({ type: 'TypeError', message: 'Autoencoder: options.backend must be a Backend, got Object' });
     const ae = make();
     expect(thrown(() => ae.compile({ loss: 'crossEntropy' }))).toEqual({
       type: 'RangeError', message: "Autoencoder.compile: an Autoencoder reconstructs its input: options.loss must be 'mse', got 'crossEntropy'",

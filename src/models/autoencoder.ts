@@ -18,7 +18,7 @@
 // the input), where the noise and the penalty go, and what only an autoencoder offers: encode,
 // decode, pretrainStack. sequenceAutoencoder() is an EncoderDecoder set up to reproduce its
 // input sequences, whose encode() gives the final states.
-import type { Backend } from '../engine/backend.js';
+import { Backend } from '../engine/backend.js';
 import { defaultBackend } from '../engine/init.js';
 import { checkBoolean, checkInt, checkOneOf, checkOptions, describe, readSeed } from '../errors.js';
 import { Random } from '../random.js';
@@ -167,6 +167,7 @@ export class Autoencoder extends Model<Rows, AutoencoderJSON> {
     }
     const seed = readSeed(where, 'options.seed', options.seed);
     const backend = options.backend ?? defaultBackend();
+    if (!(backend instanceof Backend)) throw new TypeError(`${where}: options.backend must be a Backend, got ${describe(options.backend)}`);
     this.inputSize = inputSize;
     this.encoderUnits = units;
     this.activation = activation;
