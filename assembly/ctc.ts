@@ -24,7 +24,12 @@
 //   β_{T−1}(S−1) = β_{T−1}(S−2) = 1, β_t(s) = Σ_{s' ∈ {s, s+1, s+2 if skip}} β_{t+1}(s')·y_{t+1}(l'_{s'})
 //   (this β leaves out step t's own emission, so α_t(s)·β_t(s) sums the paths through s at t)
 //   skip into s: l'_s ≠ blank and l'_s ≠ l'_{s−2};  p = α_{T−1}(S−1) + α_{T−1}(S−2)  (α_{T−1}(0) when L = 0)
-// Every sum has a fixed order, so the SIMD and scalar builds give the same bits.
+// Two paths compute this. The fast one works with probabilities, α and β rescaled to sum 1 at each
+// step (scaledSequence: a few multiply-adds per state, one exp per class and step); when a rescaling
+// underflows — scores more than ~700 apart, or no alignment — the sequence is recomputed in log
+// space (logSpaceSequence: log-add-exp per state; the loss is then finite however far apart the
+// scores are, or +Infinity with a zero gradient when no alignment exists). Both are exact in f64 to
+// rounding. Every sum has a fixed order, so the SIMD and scalar builds give the same bits.
 
 // @ts-ignore: decorator
 @inline function logAdd(a: f64, b: f64): f64 {
@@ -47,86 +52,213 @@ export function ctc_loss_f32(
   dLogits: usize, losses: usize, logits: usize, labels: usize, labelLengths: usize, inputLengths: usize,
   scales: usize, work: usize, T: i32, B: i32, C: i32, maxL: i32, blank: i32,
 ): void {
+  for (let b = 0; b < B; b++) {
+    const Tb = load<i32>(inputLengths + (<usize>b << 2));
+    const L = load<i32>(labelLengths + (<usize>b << 2));
+    const lab = labels + (<usize>(b * maxL) << 2);
+    const scale = <f64>load<f32>(scales + (<usize>b << 2));
+    for (let t = Tb; dLogits != 0 && t < T; t++) memory.fill(dLogits + (<usize>((t * B + b) * C) << 2), 0, <usize>C << 2);
+    if (!scaledSequence(dLogits, losses, logits, lab, work, b, Tb, L, T, B, C, maxL, blank, scale)) {
+      logSpaceSequence(dLogits, losses, logits, lab, work, b, Tb, L, T, B, C, maxL, blank, scale);
+    }
+  }
+}
+
+/** The first step's address of sequence b's row t in a [T, B, C] f32 batch. */
+// @ts-ignore: decorator
+@inline function rowOf(base: usize, t: i32, b: i32, B: i32, C: i32): usize {
+  return base + (<usize>((t * B + b) * C) << 2);
+}
+
+/**
+ * The fast path: probabilities, with α and β rescaled to sum 1 at every step (Rabiner's scaling):
+ * ln p = Σ_t ln c_t over α's scale factors c_t, and γ_t(k) = Σ_{s: l'_s = k} α̂_t(s)β̂_t(s) / Σ_s α̂_t(s)β̂_t(s).
+ * Returns false when a scale factor underflows to 0 (scores so far apart that a step's every
+ * reachable state has probability below 2⁻¹⁰⁷⁴ of the previous one, or no alignment at all); the
+ * log-space path then recomputes the sequence's loss and gradient from the start.
+ */
+function scaledSequence(
+  dLogits: usize, losses: usize, logits: usize, lab: usize, work: usize,
+  b: i32, Tb: i32, L: i32, T: i32, B: i32, C: i32, maxL: i32, blank: i32, scale: f64,
+): bool {
   const Smax = 2 * maxL + 1;
+  const S = 2 * L + 1;
+  const y = work;                                             // [T, C] probabilities
+  const alpha = y + (<usize>(T * C) << 3);                    // [T, Smax]
+  const beta = alpha + (<usize>(T * Smax) << 3);              // [T, Smax]
+  const gamma = beta + (<usize>(T * Smax) << 3);              // [C]
+  for (let t = 0; t < Tb; t++) {
+    const z = rowOf(logits, t, b, B, C);
+    let m: f64 = -Infinity;
+    for (let k = 0; k < C; k++) m = max(m, <f64>load<f32>(z + (<usize>k << 2)));
+    let sum: f64 = 0;
+    const row = y + (<usize>(t * C) << 3);
+    for (let k = 0; k < C; k++) {
+      const e = Math.exp(<f64>load<f32>(z + (<usize>k << 2)) - m);
+      store<f64>(row + (<usize>k << 3), e);
+      sum += e;
+    }
+    const inverse = 1 / sum;
+    for (let k = 0; k < C; k++) store<f64>(row + (<usize>k << 3), load<f64>(row + (<usize>k << 3)) * inverse);
+  }
+  // α̂, forward; ln p = Σ ln c_t.
+  let logProb: f64 = 0;
+  let c: f64 = 0;
+  for (let s = 0; s < S; s++) {
+    const v: f64 = s < 2 ? load<f64>(y + (<usize>extended(lab, s, blank) << 3)) : 0;
+    store<f64>(alpha + (<usize>s << 3), v);
+    c += v;
+  }
+  for (let t = 0; ; ) {
+    if (!(c > 0)) return false;
+    const cur = alpha + (<usize>(t * Smax) << 3);
+    const inverse = 1 / c;
+    for (let s = 0; s < S; s++) store<f64>(cur + (<usize>s << 3), load<f64>(cur + (<usize>s << 3)) * inverse);
+    logProb += Math.log(c);
+    if (++t == Tb) break;
+    const next = alpha + (<usize>(t * Smax) << 3);
+    const row = y + (<usize>(t * C) << 3);
+    c = 0;
+    for (let s = 0; s < S; s++) {
+      const k = extended(lab, s, blank);
+      let a = load<f64>(cur + (<usize>s << 3));
+      if (s >= 1) a += load<f64>(cur + (<usize>(s - 1) << 3));
+      if (s >= 2 && k != blank && k != extended(lab, s - 2, blank)) a += load<f64>(cur + (<usize>(s - 2) << 3));
+      const v = a * load<f64>(row + (<usize>k << 3));
+      store<f64>(next + (<usize>s << 3), v);
+      c += v;
+    }
+  }
+  // The end: the last step's final two states (one when L = 0), as a fraction of the rescaled total.
+  const last = alpha + (<usize>((Tb - 1) * Smax) << 3);
+  const ending: f64 = L == 0 ? load<f64>(last) : load<f64>(last + (<usize>(S - 1) << 3)) + load<f64>(last + (<usize>(S - 2) << 3));
+  if (!(ending > 0)) return false;
+  logProb += Math.log(ending);
+  store<f64>(losses + (<usize>b << 3), -logProb);
+  if (dLogits == 0) return true;
+  // β̂, backward (step t's own emission left out), rescaled to sum 1 per step.
+  const end = beta + (<usize>((Tb - 1) * Smax) << 3);
+  for (let s = 0; s < S; s++) store<f64>(end + (<usize>s << 3), s >= S - 2 ? 1 : 0);
+  for (let t = Tb - 2; t >= 0; t--) {
+    const next = beta + (<usize>((t + 1) * Smax) << 3);
+    const cur = beta + (<usize>(t * Smax) << 3);
+    const row = y + (<usize>((t + 1) * C) << 3);
+    let total: f64 = 0;
+    for (let s = 0; s < S; s++) {
+      let v = load<f64>(next + (<usize>s << 3)) * load<f64>(row + (<usize>extended(lab, s, blank) << 3));
+      if (s + 1 < S) v += load<f64>(next + (<usize>(s + 1) << 3)) * load<f64>(row + (<usize>extended(lab, s + 1, blank) << 3));
+      if (s + 2 < S) {
+        const k2 = extended(lab, s + 2, blank);
+        if (k2 != blank && k2 != extended(lab, s, blank)) v += load<f64>(next + (<usize>(s + 2) << 3)) * load<f64>(row + (<usize>k2 << 3));
+      }
+      store<f64>(cur + (<usize>s << 3), v);
+      total += v;
+    }
+    if (!(total > 0)) return false;
+    const inverse = 1 / total;
+    for (let s = 0; s < S; s++) store<f64>(cur + (<usize>s << 3), load<f64>(cur + (<usize>s << 3)) * inverse);
+  }
+  // dz = scale·(y − γ).
+  for (let t = 0; t < Tb; t++) {
+    for (let k = 0; k < C; k++) store<f64>(gamma + (<usize>k << 3), 0);
+    const a = alpha + (<usize>(t * Smax) << 3);
+    const bt = beta + (<usize>(t * Smax) << 3);
+    let total: f64 = 0;
+    for (let s = 0; s < S; s++) {
+      const g = gamma + (<usize>extended(lab, s, blank) << 3);
+      const v = load<f64>(a + (<usize>s << 3)) * load<f64>(bt + (<usize>s << 3));
+      store<f64>(g, load<f64>(g) + v);
+      total += v;
+    }
+    if (!(total > 0)) return false;
+    const inverse = 1 / total;
+    const row = y + (<usize>(t * C) << 3);
+    const d = rowOf(dLogits, t, b, B, C);
+    for (let k = 0; k < C; k++) {
+      store<f32>(d + (<usize>k << 2), <f32>(scale * (load<f64>(row + (<usize>k << 3)) - load<f64>(gamma + (<usize>k << 3)) * inverse)));
+    }
+  }
+  return true;
+}
+
+/** The robust path, all in log space (for scores far apart, and for sequences with no alignment: loss +Infinity, zero gradient). */
+function logSpaceSequence(
+  dLogits: usize, losses: usize, logits: usize, lab: usize, work: usize,
+  b: i32, Tb: i32, L: i32, T: i32, B: i32, C: i32, maxL: i32, blank: i32, scale: f64,
+): void {
+  const Smax = 2 * maxL + 1;
+  const S = 2 * L + 1;
   const logp = work;                                          // [T, C]
   const alpha = logp + (<usize>(T * C) << 3);                 // [T, Smax]
   const beta = alpha + (<usize>(T * Smax) << 3);              // [T, Smax]
   const gamma = beta + (<usize>(T * Smax) << 3);              // [C]
-  for (let b = 0; b < B; b++) {
-    const Tb = load<i32>(inputLengths + (<usize>b << 2));
-    const L = load<i32>(labelLengths + (<usize>b << 2));
-    const S = 2 * L + 1;
-    const lab = labels + (<usize>(b * maxL) << 2);
-    // Log-softmax of each step: z − (m + log Σ exp(z − m)).
-    for (let t = 0; t < Tb; t++) {
-      const z = logits + (<usize>((t * B + b) * C) << 2);
-      let m: f64 = -Infinity;
-      for (let k = 0; k < C; k++) m = max(m, <f64>load<f32>(z + (<usize>k << 2)));
-      let sum: f64 = 0;
-      for (let k = 0; k < C; k++) sum += Math.exp(<f64>load<f32>(z + (<usize>k << 2)) - m);
-      const lse = m + Math.log(sum);
-      const row = logp + (<usize>(t * C) << 3);
-      for (let k = 0; k < C; k++) store<f64>(row + (<usize>k << 3), <f64>load<f32>(z + (<usize>k << 2)) - lse);
-    }
-    // α, forward.
+  // Log-softmax of each step: z − (m + log Σ exp(z − m)).
+  for (let t = 0; t < Tb; t++) {
+    const z = logits + (<usize>((t * B + b) * C) << 2);
+    let m: f64 = -Infinity;
+    for (let k = 0; k < C; k++) m = max(m, <f64>load<f32>(z + (<usize>k << 2)));
+    let sum: f64 = 0;
+    for (let k = 0; k < C; k++) sum += Math.exp(<f64>load<f32>(z + (<usize>k << 2)) - m);
+    const lse = m + Math.log(sum);
+    const row = logp + (<usize>(t * C) << 3);
+    for (let k = 0; k < C; k++) store<f64>(row + (<usize>k << 3), <f64>load<f32>(z + (<usize>k << 2)) - lse);
+  }
+  // α, forward.
+  for (let s = 0; s < S; s++) {
+    const v: f64 = s < 2 ? load<f64>(logp + (<usize>extended(lab, s, blank) << 3)) : -Infinity;
+    store<f64>(alpha + (<usize>s << 3), v);
+  }
+  for (let t = 1; t < Tb; t++) {
+    const prev = alpha + (<usize>((t - 1) * Smax) << 3);
+    const cur = alpha + (<usize>(t * Smax) << 3);
+    const row = logp + (<usize>(t * C) << 3);
     for (let s = 0; s < S; s++) {
-      const v: f64 = s < 2 ? load<f64>(logp + (<usize>extended(lab, s, blank) << 3)) : -Infinity;
-      store<f64>(alpha + (<usize>s << 3), v);
+      const k = extended(lab, s, blank);
+      let a = load<f64>(prev + (<usize>s << 3));
+      if (s >= 1) a = logAdd(a, load<f64>(prev + (<usize>(s - 1) << 3)));
+      if (s >= 2 && k != blank && k != extended(lab, s - 2, blank)) a = logAdd(a, load<f64>(prev + (<usize>(s - 2) << 3)));
+      store<f64>(cur + (<usize>s << 3), a == -Infinity ? a : a + load<f64>(row + (<usize>k << 3)));
     }
-    for (let t = 1; t < Tb; t++) {
-      const prev = alpha + (<usize>((t - 1) * Smax) << 3);
-      const cur = alpha + (<usize>(t * Smax) << 3);
-      const row = logp + (<usize>(t * C) << 3);
-      for (let s = 0; s < S; s++) {
-        const k = extended(lab, s, blank);
-        let a = load<f64>(prev + (<usize>s << 3));
-        if (s >= 1) a = logAdd(a, load<f64>(prev + (<usize>(s - 1) << 3)));
-        if (s >= 2 && k != blank && k != extended(lab, s - 2, blank)) a = logAdd(a, load<f64>(prev + (<usize>(s - 2) << 3)));
-        store<f64>(cur + (<usize>s << 3), a == -Infinity ? a : a + load<f64>(row + (<usize>k << 3)));
+  }
+  const last = alpha + (<usize>((Tb - 1) * Smax) << 3);
+  const logProb = L == 0 ? load<f64>(last) : logAdd(load<f64>(last + (<usize>(S - 1) << 3)), load<f64>(last + (<usize>(S - 2) << 3)));
+  store<f64>(losses + (<usize>b << 3), -logProb);
+  if (dLogits == 0) return;
+  if (logProb == -Infinity) {
+    for (let t = 0; t < Tb; t++) memory.fill(dLogits + (<usize>((t * B + b) * C) << 2), 0, <usize>C << 2);
+    return;
+  }
+  // β, backward (without step t's own emission).
+  const end = beta + (<usize>((Tb - 1) * Smax) << 3);
+  for (let s = 0; s < S; s++) store<f64>(end + (<usize>s << 3), s >= S - 2 ? 0 : -Infinity);
+  for (let t = Tb - 2; t >= 0; t--) {
+    const next = beta + (<usize>((t + 1) * Smax) << 3);
+    const cur = beta + (<usize>(t * Smax) << 3);
+    const row = logp + (<usize>((t + 1) * C) << 3);
+    for (let s = 0; s < S; s++) {
+      let v = load<f64>(next + (<usize>s << 3)) + load<f64>(row + (<usize>extended(lab, s, blank) << 3));
+      if (s + 1 < S) v = logAdd(v, load<f64>(next + (<usize>(s + 1) << 3)) + load<f64>(row + (<usize>extended(lab, s + 1, blank) << 3)));
+      if (s + 2 < S) {
+        const k2 = extended(lab, s + 2, blank);
+        if (k2 != blank && k2 != extended(lab, s, blank)) v = logAdd(v, load<f64>(next + (<usize>(s + 2) << 3)) + load<f64>(row + (<usize>k2 << 3)));
       }
+      store<f64>(cur + (<usize>s << 3), v);
     }
-    const last = alpha + (<usize>((Tb - 1) * Smax) << 3);
-    const logProb = L == 0 ? load<f64>(last) : logAdd(load<f64>(last + (<usize>(S - 1) << 3)), load<f64>(last + (<usize>(S - 2) << 3)));
-    store<f64>(losses + (<usize>b << 3), -logProb);
-    if (dLogits == 0) continue;
-    const scale = <f64>load<f32>(scales + (<usize>b << 2));
-    for (let t = Tb; t < T; t++) memory.fill(dLogits + (<usize>((t * B + b) * C) << 2), 0, <usize>C << 2);
-    if (logProb == -Infinity) {
-      for (let t = 0; t < Tb; t++) memory.fill(dLogits + (<usize>((t * B + b) * C) << 2), 0, <usize>C << 2);
-      continue;
+  }
+  // dz = scale·(softmax − γ).
+  for (let t = 0; t < Tb; t++) {
+    for (let k = 0; k < C; k++) store<f64>(gamma + (<usize>k << 3), -Infinity);
+    const a = alpha + (<usize>(t * Smax) << 3);
+    const bt = beta + (<usize>(t * Smax) << 3);
+    for (let s = 0; s < S; s++) {
+      const g = gamma + (<usize>extended(lab, s, blank) << 3);
+      store<f64>(g, logAdd(load<f64>(g), load<f64>(a + (<usize>s << 3)) + load<f64>(bt + (<usize>s << 3))));
     }
-    // β, backward (without step t's own emission).
-    const end = beta + (<usize>((Tb - 1) * Smax) << 3);
-    for (let s = 0; s < S; s++) store<f64>(end + (<usize>s << 3), s >= S - 2 ? 0 : -Infinity);
-    for (let t = Tb - 2; t >= 0; t--) {
-      const next = beta + (<usize>((t + 1) * Smax) << 3);
-      const cur = beta + (<usize>(t * Smax) << 3);
-      const row = logp + (<usize>((t + 1) * C) << 3);
-      for (let s = 0; s < S; s++) {
-        let v = load<f64>(next + (<usize>s << 3)) + load<f64>(row + (<usize>extended(lab, s, blank) << 3));
-        if (s + 1 < S) v = logAdd(v, load<f64>(next + (<usize>(s + 1) << 3)) + load<f64>(row + (<usize>extended(lab, s + 1, blank) << 3)));
-        if (s + 2 < S) {
-          const k2 = extended(lab, s + 2, blank);
-          if (k2 != blank && k2 != extended(lab, s, blank)) v = logAdd(v, load<f64>(next + (<usize>(s + 2) << 3)) + load<f64>(row + (<usize>k2 << 3)));
-        }
-        store<f64>(cur + (<usize>s << 3), v);
-      }
-    }
-    // dz = scale·(softmax − γ).
-    for (let t = 0; t < Tb; t++) {
-      for (let k = 0; k < C; k++) store<f64>(gamma + (<usize>k << 3), -Infinity);
-      const a = alpha + (<usize>(t * Smax) << 3);
-      const bt = beta + (<usize>(t * Smax) << 3);
-      for (let s = 0; s < S; s++) {
-        const g = gamma + (<usize>extended(lab, s, blank) << 3);
-        store<f64>(g, logAdd(load<f64>(g), load<f64>(a + (<usize>s << 3)) + load<f64>(bt + (<usize>s << 3))));
-      }
-      const row = logp + (<usize>(t * C) << 3);
-      const d = dLogits + (<usize>((t * B + b) * C) << 2);
-      for (let k = 0; k < C; k++) {
-        const posterior = Math.exp(load<f64>(gamma + (<usize>k << 3)) - logProb);
-        store<f32>(d + (<usize>k << 2), <f32>(scale * (Math.exp(load<f64>(row + (<usize>k << 3))) - posterior)));
-      }
+    const row = logp + (<usize>(t * C) << 3);
+    const d = dLogits + (<usize>((t * B + b) * C) << 2);
+    for (let k = 0; k < C; k++) {
+      const posterior = Math.exp(load<f64>(gamma + (<usize>k << 3)) - logProb);
+      store<f32>(d + (<usize>k << 2), <f32>(scale * (Math.exp(load<f64>(row + (<usize>k << 3))) - posterior)));
     }
   }
 }

@@ -9,6 +9,7 @@ import { writeChart } from './chart.js';
 import { benchModels, modelsTable } from './models.js';
 import { benchStartup } from './startup.js';
 import { benchConv, convTable } from './conv.js';
+import { benchCtc, ctcTable } from './ctc.js';
 import { measurePeak } from './peak.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -48,6 +49,11 @@ const conv = await benchConv();
 console.log(`\nConvolution kernels (issue #12's C1 shape), one thread, interleaved medians; WebAssembly SIMD mul+add peak of this machine ${peak.toFixed(1)} GFLOP/s (bench/peak.mjs):\n`);
 console.log(convTable(conv, peak));
 writeFileSync(new URL('conv.json', results), JSON.stringify({ peakGflops: peak, rows: conv }, null, 2) + '\n');
+
+const ctc = await benchCtc();
+console.log('\nCTC loss and gradient (issue #15), one thread, interleaved medians:\n');
+console.log(ctcTable(ctc));
+writeFileSync(new URL('ctc.json', results), JSON.stringify(ctc, null, 2) + '\n');
 
 writeChart();
 console.log('\nChart: bench/results/chart.svg');

@@ -153,6 +153,24 @@ describe.each(BUILDS)('CTC kernel ($name)', ({ simd }) => {
     for (let t = 0; t < batch.T; t++) for (let k = 0; k < batch.C; k++) expect(dLogits[(t * 3 + 1) * batch.C + k]).toBe(0);
   });
 
+  it('scores 800 apart (the probabilities underflow): the log-space path gives the finite loss 800 − ln T', async () => {
+    const backend = await backendFor(simd);
+    const T = 9;
+    const C = 3;
+    // Blank scores 0, the others −800: every path emits label 2 exactly once among blanks (T ways),
+    // p = T·e^−800 to within e^−800 relative, so the loss is 800 − ln T.
+    const logits = Array.from({ length: T }, () => [0, -800, -800]);
+    const batch: Batch = { logits: [logits, logits], labels: [[2], []], inputLengths: [T, T], T, C };
+    const { losses, dLogits } = runKernel(backend, batch, [1, 1], 0);
+    expect(Math.abs(losses[0] - (800 - Math.log(T)))).toBeLessThan(1e-9);
+    expect(Math.abs(losses[1])).toBe(0); // an empty transcript: all blanks, probability 1 (rounded)
+    // The gradient pulls label 2 up by 1/T at every step (its posterior), blank down as much.
+    for (let t = 0; t < T; t++) {
+      expect(dLogits[(t * 2) * C + 2]).toBeCloseTo(-1 / T, 6);
+      expect(dLogits[(t * 2) * C + 0]).toBeCloseTo(1 / T, 6);
+    }
+  });
+
   it('log space: T = 400 with uniform scores matches an exact count of alignments', async () => {
     const backend = await backendFor(simd);
     const T = 400;

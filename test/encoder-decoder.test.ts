@@ -401,7 +401,7 @@ describe('robustness', () => {
     const target = cases[0].target(4, 2);
     await expect(model.fit(source, target)).rejects.toThrow(/EncoderDecoder.fit: call compile/);
     expect(() => model.compile({ loss: 'mse' })).toThrow(/options.loss must be 'crossEntropy' for a token decoder/);
-    expect(() => model.compile({ loss: 'hinge' as never })).toThrow(/options.loss must be one of 'mse', 'crossEntropy', got "hinge"/);
+    expect(() => model.compile({ loss: 'hinge' as never })).toThrow(/options.loss must be one of 'mse', 'crossEntropy', 'ctc', got "hinge"/);
     expect(() => model.compile({ loss: 'crossEntropy', clipNorm: -1 })).toThrow(/options.clipNorm must be a positive number/);
     model.compile({ loss: 'crossEntropy' });
     const before = model.getParameters();

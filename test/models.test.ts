@@ -255,7 +255,7 @@ describe('robustness', () => {
     const y = cases[0].y(4, 3) as never;
     await expect(model.fit(x, y)).rejects.toThrow(/compile/);
     expect(() => model.compile({ loss: 'mse' })).toThrow(/softmax head/);
-    expect(() => model.compile({ loss: 'hinge' as never })).toThrow(/options.loss must be one of 'mse', 'crossEntropy', got "hinge"/);
+    expect(() => model.compile({ loss: 'hinge' as never })).toThrow(/options.loss must be one of 'mse', 'crossEntropy', 'ctc', got "hinge"/);
     expect(() => model.compile({ loss: 'crossEntropy', optimizer: { type: 'adam', learningRate: -1 } })).toThrow(/learningRate/);
     expect(() => model.compile({ loss: 'crossEntropy', optimizer: { type: 'sgd', nesterov: true } })).toThrow(/nesterov needs/);
     model.compile({ loss: 'crossEntropy' });

@@ -32,6 +32,7 @@ it('README examples run', () => {
   // The model examples print what their comments say.
   expect(Number(lines.find((l) => l.startsWith('held-out accuracy'))?.split(' ').pop())).toBeGreaterThanOrEqual(0.95);
   expect(lines).toContain('tagging accuracy 1');
+  expect(lines).toContain('transcripts right 8 of 8');
   expect(Number(lines.find((l) => l.startsWith('one-step NRMSE'))?.split(' ').pop())).toBeLessThan(0.1);
   expect(lines).toContain('hello rnn-wasm! hello rnn-wasm!');
   expect(lines).toContain('ello');

@@ -74,7 +74,7 @@ describe('saved Sequential files', () => {
     ['training.loss 5', (j) => (j.training.loss = 5), 'TypeError', `${W}: training.loss must be a string, got 5`],
     ['training.optimizer null', (j) => (j.training.optimizer = null), 'TypeError', `${W}: training.optimizer must be an object, got null`],
     ['training as an array', (j) => (j.training = []), 'TypeError', `${W}: training must be an object, got Array(0)`],
-    ['an extra key in training', (j) => (j.training.extra = 1), 'RangeError', `${W}: training.extra is not a field of training (known: loss, optimizer, clipNorm, clipValue, steps, optimizerState)`],
+    ['an extra key in training', (j) => (j.training.extra = 1), 'RangeError', `${W}: training.extra is not a field of training (known: loss, ctc, optimizer, clipNorm, clipValue, steps, optimizerState)`],
     ['layer type "constructor"', (j) => (j.layers[1].type = 'constructor'), 'RangeError', `${W}: layers[1].type "constructor" is not a layer type ${KINDS}`],
     ['layer type "__proto__"', (j) => (j.layers[1].type = '__proto__'), 'RangeError', `${W}: layers[1].type "__proto__" is not a layer type ${KINDS}`],
     ['layer type "toString"', (j) => (j.layers[2].type = 'toString'), 'RangeError', `${W}: layers[2].type "toString" is not a layer type ${KINDS}`],

@@ -19,7 +19,7 @@ import type { WeightFormat, Weights } from '../layers/formats.js';
 import { batchRows } from './data.js';
 import { SizeError } from '../engine/sizes.js';
 import {
-  LOSSES, TrainingSlab, readEarlyStopping, readFitBasics, runEpochs,
+  LOSSES, TrainingSlab, readCTC, type CTCSettings, readEarlyStopping, readFitBasics, runEpochs,
   type Callbacks, type CompileOptions, type EarlyStopping, type History, type Loss, type TrainingJSON,
 } from './training.js';
 
@@ -88,6 +88,22 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
 
   /** Checks that `loss` suits the model's head (compile). */
   protected abstract checkLoss(where: string, loss: Loss): void;
+
+  /** Whether this model trains with loss 'ctc' (its output: per-step class scores). */
+  protected get ctcCapable(): boolean {
+    return false;
+  }
+
+  /** Loss 'ctc's settings, or null. */
+  protected get ctc(): CTCSettings | null {
+    return this.#slab.ctc;
+  }
+
+  #checkCTC(where: string, loss: Loss, ctc: CTCSettings | null): void {
+    if (loss !== 'ctc') return;
+    if (!this.ctcCapable) throw new RangeError(`${where}: loss 'ctc' is for a Sequential whose last layer outputs every step; ${this.name} does not support it`);
+    if (ctc!.blank >= this.outputSize) throw new RangeError(`${where}: options.ctc.blank is ${ctc!.blank}; it must be a class of the head, 0 … ${this.outputSize - 1}`);
+  }
   /** Reads and validates samples (and targets when `withTargets`). */
   protected abstract readData(where: string, x: TensorLike | undefined, y: TensorLike | undefined, options: Record<string, unknown>, withTargets: boolean): D;
   /** Samples [from, to) of a data set (validationSplit). */
@@ -164,8 +180,9 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
     const where = `${this.name}.compile`;
     this.checkAlive(where);
     this.#slab.checkIdle(where);
-    checkOptions(where, options, ['loss', 'optimizer', 'clipNorm', 'clipValue']);
+    checkOptions(where, options, ['loss', 'optimizer', 'clipNorm', 'clipValue', 'ctc']);
     const loss = checkOneOf(where, 'options.loss', options.loss, LOSSES);
+    this.#checkCTC(where, loss, readCTC(where, loss, options.ctc));
     this.checkLoss(where, loss);
     this.#slab.compile(where, loss, options);
   }
@@ -400,6 +417,7 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
     const t = j.training;
     if (t === null || typeof t !== 'object') throw new TypeError(`${where}: training must be an object`);
     const loss = checkOneOf(where, 'options.loss', t.loss, LOSSES);
+    this.#checkCTC(where, loss, readCTC(where, loss, t.ctc));
     this.checkLoss(where, loss);
     this.#slab.restore(where, loss, t);
   }

@@ -196,7 +196,7 @@ export const MODEL_FIELDS = {
   epochsTrained: { kind: 'integer', min: 0, optional: true }, training: { kind: 'object', optional: true },
 } as const satisfies Schema;
 const TRAINING: Schema = {
-  loss: { kind: 'string' }, optimizer: { kind: 'object' }, clipNorm: { kind: 'number', optional: true }, clipValue: { kind: 'number', optional: true },
+  loss: { kind: 'string' }, ctc: { kind: 'object', optional: true }, optimizer: { kind: 'object' }, clipNorm: { kind: 'number', optional: true }, clipValue: { kind: 'number', optional: true },
   steps: { kind: 'integer', min: 0 }, optimizerState: { kind: 'array' },
 };
 

@@ -19,6 +19,7 @@ import type { Batch, Flow, ModelLayer, Streaming } from '../layers/layer.js';
 import { LAYER_TYPES, layerToJSON, type AnyLayer, makeLayer, readLayers, readModelFields, setLayerWeights, type LayerJSON, type SavedLayer } from './saving.js';
 import { pickToken, tokenProbabilities, type History, type Loss } from './training.js';
 import { Model, loadModel, type BaseFitOptions, type SavedModel } from './model.js';
+import { checkFeasible, ctcBatchLoss, ctcGreedyBatch, ctcRegions, inputLengthsOf, readLabelSequences, stageLabels, type LabelSequences } from './ctc.js';
 import { batchRows, checkOutputSize, readIds, readMaskOptions, readSampling, readSequences, readTargets, stageSteps, unstageSteps, type SamplingOptions } from './data.js';
 import {
   ModelCache, ModelGradients, directionsOf, forEachState, mapStates, readStates, stageStates, stateKey, type Direction, type ModelStates, type StatePointers,
@@ -109,8 +110,10 @@ interface DataSet {
   x: Float32Array | Int32Array;
   /** [N, T] 1/0, or null (every step real). */
   mask: Float32Array | null;
-  /** Targets: floats [N, (T,) O] or labels [N, (T)]. */
+  /** Targets: floats [N, (T,) O] or labels [N, (T)]; for loss 'ctc', label sequences [N, maxL] (padded). */
   y: Float32Array | Int32Array | null;
+  /** Loss 'ctc' (and decodeCTC): each sample's labels and output steps. */
+  ctc?: { y: LabelSequences | null; inputLengths: Int32Array };
 }
 
 const SAVED = { format: 'rnn-wasm/sequential', version: 1, what: 'Sequential' };
@@ -132,6 +135,9 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
   /** Steps into each layer of the staged batch, and out of the last (they change at strided/'valid' convolutions and pooling). */
   #stagedSteps: number[] = [];
   #stagedB = 0;
+  /** Loss 'ctc': the staged batch's label sequences; decodeCTC() runs with #decodingCTC set. */
+  #stagedCTC: LabelSequences | null = null;
+  #decodingCTC = false;
   #tbptt = 0;
   /** Truncated BPTT: the staged window starts from the carried states. */
   #carry = false;
@@ -243,9 +249,16 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     return this.#flows[0].ids === true;
   }
 
+  protected override get ctcCapable(): boolean {
+    return true;
+  }
+
   protected checkLoss(where: string, loss: Loss): void {
     const last = this.layers[this.layers.length - 1];
     const softmax = last instanceof Dense && last.activation === 'softmax';
+    if (loss === 'ctc' && !(last instanceof Dense && (softmax || last.activation === 'linear') && this.outputsSequences && !this.outputShape)) {
+      throw new RangeError(`${where}: loss 'ctc' needs a last layer Dense with activation 'softmax' (or 'linear' logits) on every step (returnSequences: true before it), got ${last.kind}${last instanceof Dense ? ` with activation '${last.activation}'` : ''}${this.outputsSequences ? '' : ' on the last step only'}`);
+    }
     if (loss === 'crossEntropy' && !(last instanceof Dense && (softmax || last.activation === 'linear'))) {
       throw new RangeError(`${where}: loss 'crossEntropy' needs a last layer Dense with activation 'softmax' (or 'linear' logits), got ${last.kind}${last instanceof Dense ? ` with activation '${last.activation}'` : ''}`);
     }
@@ -260,6 +273,7 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
   protected override prepareFit(where: string, options: Record<string, unknown>): void {
     this.#tbptt = options.tbptt === undefined ? 0 : checkInt(where, 'options.tbptt', options.tbptt, 1);
     if (this.#tbptt === 0) return;
+    if (this.lossType === 'ctc') throw new RangeError(`${where}: options.tbptt cannot be used with loss 'ctc' (its targets are not aligned with the steps, so they cannot be split into windows)`);
     this.#checkStreamable(where, true);
     if (!this.outputsSequences) throw new RangeError(`${where}: options.tbptt needs a model that outputs every step (returnSequences: true on the last recurrent layer)`);
   }
@@ -291,6 +305,32 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
       this.#readOutput(this.#forward(false, undefined, initial !== null), out, start, rows.length, dims);
     });
     return { data: out, shape: dims };
+  }
+
+  /**
+   * Best-path CTC decoding (a model compiled with loss 'ctc'): for each sample, the most likely
+   * class of each real step, repeats merged and blanks dropped. Greedy: the most likely path, not
+   * always the most likely labelling.
+   */
+  decodeCTC(x: TensorLike, options: DataOptions & { batchSize?: number } = {}): number[][] {
+    const where = 'Sequential.decodeCTC';
+    this.checkAlive(where);
+    if (this.lossType !== 'ctc') throw new Error(`${where}: compile({ loss: 'ctc' }) first (the blank class is a compile option), got ${this.lossType === null ? 'no loss' : `loss '${this.lossType}'`}`);
+    checkOptions(where, options, ['lengths', 'mask', 'batchSize']);
+    const batchSize = options.batchSize === undefined ? undefined : checkInt(where, 'options.batchSize', options.batchSize, 1);
+    this.#decodingCTC = true;
+    try {
+      const data = this.readData(where, x, undefined, options as Record<string, unknown>, false);
+      const decoded: number[][] = [];
+      this.eachBatch(where, data.N, batchSize, (rows, start) => {
+        this.stage(data, rows, false);
+        const out = this.#forward(false, undefined, false);
+        ctcGreedyBatch(this.backend, this.work, out, data.ctc!.inputLengths, start, rows.length, this.#stagedSteps[this.layers.length], this.outputSize, this.ctc!.blank, decoded);
+      });
+      return decoded;
+    } finally {
+      this.#decodingCTC = false;
+    }
   }
 
   /**
@@ -526,6 +566,13 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     if (mask && resampler >= 0) {
       throw new RangeError(`${where}: layers[${resampler}] (${this.layers[resampler].kind}) changes the number of time steps, so options.${options.lengths !== undefined ? 'lengths' : 'mask'} cannot follow the sequences through it; give sequences of equal length`);
     }
+    if (this.lossType === 'ctc' && (withTargets || this.#decodingCTC)) {
+      const inputLengths = inputLengthsOf(where, mask, s.N, steps[this.layers.length]);
+      if (!withTargets) return { N: s.N, T: s.T, x: s.data, mask, y: null, ctc: { y: null, inputLengths } };
+      const labels = readLabelSequences(where, 'y', y, s.N, this.outputSize, this.ctc!.blank);
+      checkFeasible(where, 'y', labels, inputLengths, this.ctc!);
+      return { N: s.N, T: s.T, x: s.data, mask, y: labels.labels, ctc: { y: labels, inputLengths } };
+    }
     if (!withTargets) return { N: s.N, T: s.T, x: s.data, mask, y: null };
     const image = this.outputShape;
     const targets = image
@@ -553,6 +600,10 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
       x: d.x.slice(from * perX, to * perX),
       mask: d.mask ? d.mask.slice(from * d.T, to * d.T) : null,
       y: d.y ? d.y.slice(from * perY, to * perY) : null,
+      ctc: d.ctc && {
+        y: d.ctc.y && { labels: d.ctc.y.labels.slice(from * d.ctc.y.maxL, to * d.ctc.y.maxL), lengths: d.ctc.y.lengths.slice(from, to), maxL: d.ctc.y.maxL },
+        inputLengths: d.ctc.inputLengths.slice(from, to),
+      },
     };
   }
 
@@ -570,6 +621,12 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
       rows: sequence ? this.#stagedSteps[this.layers.length] * this.#stagedB : this.#stagedB,
       mask: sequence && this.#maskStaged ? this.work.ptr('mask') : 0,
     };
+  }
+
+  protected override stagedLoss(out: number, weight: number, gradient: boolean): number {
+    if (this.lossType !== 'ctc') return super.stagedLoss(out, weight, gradient);
+    const maxL = this.#stagedCTC!.maxL;
+    return ctcBatchLoss(this.backend, this.work, out, gradient ? this.work.ptr('dLoss') : 0, this.#stagedB, this.#stagedSteps[this.layers.length], this.outputSize, maxL, this.ctc!);
   }
 
   protected backwardStaged(dOutput: number): void {
@@ -712,7 +769,12 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     const sequence = this.outputsSequences;
     const steps = this.#stepsFor('Sequential', T);
     const Tout = steps[this.layers.length];
-    this.work.layout(this.#workRegions(T, Tout, B, withTargets, d.mask !== null, histories), 'Sequential', `the workspace for a batch of ${B} sequences × ${T} time steps`);
+    const regions = this.#workRegions(T, Tout, B, withTargets, d.mask !== null, histories);
+    const ctcLabels = withTargets && d.ctc ? d.ctc.y : null;
+    if (ctcLabels) Object.assign(regions, ctcRegions(this.backend, B, ctcLabels.maxL, Tout, O));
+    if (this.#decodingCTC) Object.assign(regions, { ctcInputLengths: B, ctcDecoded: B * Tout, ctcDecodedLengths: B });
+    this.work.layout(regions, 'Sequential', `the workspace for a batch of ${B} sequences × ${T} time steps`);
+    this.#stagedCTC = ctcLabels;
     this.#maskStaged = d.mask !== null;
     this.#stagedSteps = steps;
     this.#stagedB = B;
@@ -726,6 +788,10 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
         weight = 0;
         for (let i = 0; i < T * B; i++) weight += heap[at + i];
       }
+    }
+    if (ctcLabels) {
+      stageLabels(this.backend, this.work, ctcLabels, d.ctc!.inputLengths, rows);
+      return B;
     }
     if (withTargets && d.y) {
       const at = this.work.ptr('target') >>> 2;

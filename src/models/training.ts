@@ -15,12 +15,47 @@ import { base64ToFloats, floatsToBase64 } from './base64.js';
 import { mseF32, softmaxTemperatureF32, softmaxXentF32 } from '../kernels/loss.js';
 import { clipValuesF32, scaleF32, sumSquaresF32 } from '../kernels/optim.js';
 
-export type Loss = 'mse' | 'crossEntropy';
-export const LOSSES: readonly Loss[] = ['mse', 'crossEntropy'];
+export type Loss = 'mse' | 'crossEntropy' | 'ctc';
+export const LOSSES: readonly Loss[] = ['mse', 'crossEntropy', 'ctc'];
+
+/** Options of loss 'ctc' (as PyTorch's CTCLoss names them). */
+export interface CTCOptions {
+  /** The class that stands for "no label" (default 0). */
+  blank?: number;
+  /** A sample whose labels no alignment can produce (its input too short) adds 0 to the loss and its gradient, instead of being refused (default false). */
+  zeroInfinity?: boolean;
+}
+
+export interface CTCSettings {
+  blank: number;
+  zeroInfinity: boolean;
+}
+
+/** options.ctc of compile, validated: the settings for loss 'ctc' (defaults filled in), null for other losses. */
+export function readCTC(where: string, loss: Loss, value: unknown): CTCSettings | null {
+  if (loss !== 'ctc') {
+    if (value !== undefined) throw new RangeError(`${where}: options.ctc is for loss 'ctc', got loss '${loss}'`);
+    return null;
+  }
+  if (value === undefined) return { blank: 0, zeroInfinity: false };
+  if (value === null || typeof value !== 'object') throw new TypeError(`${where}: options.ctc must be { blank, zeroInfinity }, got ${describe(value)}`);
+  checkOptions(where, value, ['blank', 'zeroInfinity'], 'options.ctc');
+  const o = value as CTCOptions;
+  return {
+    blank: o.blank === undefined ? 0 : checkInt(where, 'options.ctc.blank', o.blank, 0),
+    zeroInfinity: o.zeroInfinity === undefined ? false : checkBoolean(where, 'options.ctc.zeroInfinity', o.zeroInfinity),
+  };
+}
 
 export interface CompileOptions {
-  /** 'mse', or 'crossEntropy' (softmax cross-entropy with integer labels; the last layer is a softmax or linear Dense). */
+  /**
+   * 'mse'; 'crossEntropy' (softmax cross-entropy with integer labels; the last layer is a softmax or
+   * linear Dense); or 'ctc' (connectionist temporal classification, Sequential only: a per-step
+   * softmax or linear Dense head, targets are label sequences of any length).
+   */
   loss: Loss;
+  /** Loss 'ctc' only: the blank class and zeroInfinity. */
+  ctc?: CTCOptions;
   /** Default 'adam' (learningRate 0.001). */
   optimizer?: OptimizerType | OptimizerConfig;
   /** Scale the gradient to this global L2 norm when it is larger: g ← min(1, clipNorm/‖g‖)·g. */
@@ -73,6 +108,8 @@ export interface History {
 /** What toJSON() saves of a compiled model: enough to resume training bit for bit. */
 export interface TrainingJSON {
   loss: Loss;
+  /** Loss 'ctc' only. */
+  ctc?: CTCSettings;
   optimizer: OptimizerConfig;
   clipNorm?: number;
   clipValue?: number;
@@ -187,6 +224,7 @@ export class TrainingSlab {
   #params: F32Buffer;
   #grads: F32Buffer;
   #lossType: Loss | null = null;
+  #ctc: CTCSettings | null = null;
   #optimizer: ResolvedOptimizer | null = null;
   #clipNorm = 0;
   #clipValue = 0;
@@ -212,6 +250,11 @@ export class TrainingSlab {
 
   get lossType(): Loss | null {
     return this.#lossType;
+  }
+
+  /** Loss 'ctc''s blank and zeroInfinity; null for other losses. */
+  get ctc(): CTCSettings | null {
+    return this.#ctc;
   }
 
   get optimizer(): ResolvedOptimizer | null {
@@ -257,7 +300,7 @@ export class TrainingSlab {
    * (every value finite), all validated before anything is allocated or changed.
    */
   restore(where: string, loss: Loss, t: TrainingJSON): void {
-    const options = this.#readOptions(where, { loss, optimizer: t.optimizer, clipNorm: t.clipNorm, clipValue: t.clipValue });
+    const options = this.#readOptions(where, { loss, optimizer: t.optimizer, clipNorm: t.clipNorm, clipValue: t.clipValue, ctc: t.ctc });
     const steps = checkInt(where, 'training.steps', t.steps, 0);
     const count = stateSlabs(options.optimizer);
     if (!Array.isArray(t.optimizerState) || t.optimizerState.length !== count) {
@@ -275,18 +318,18 @@ export class TrainingSlab {
   }
 
   /** The optimizer and clipping of compile options, validated. */
-  #readOptions(where: string, options: CompileOptions): { optimizer: ResolvedOptimizer; clipNorm: number; clipValue: number } {
+  #readOptions(where: string, options: CompileOptions): { optimizer: ResolvedOptimizer; clipNorm: number; clipValue: number; ctc: CTCSettings | null } {
     const optimizer = resolveOptimizer(where, options.optimizer === undefined ? 'adam' : options.optimizer);
     const clip = (name: string, value: unknown): number => {
       if (value === undefined) return 0;
       if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new RangeError(`${where}: options.${name} must be a positive number, got ${describe(value)}`);
       return value;
     };
-    return { optimizer, clipNorm: clip('clipNorm', options.clipNorm), clipValue: clip('clipValue', options.clipValue) };
+    return { optimizer, clipNorm: clip('clipNorm', options.clipNorm), clipValue: clip('clipValue', options.clipValue), ctc: readCTC(where, options.loss, options.ctc) };
   }
 
   /** Allocates the optimizer's slabs (zeros, or `states`) and the backup, then replaces the old ones. */
-  #install(where: string, loss: Loss, o: { optimizer: ResolvedOptimizer; clipNorm: number; clipValue: number }, steps: number, states: Float32Array[] | null): void {
+  #install(where: string, loss: Loss, o: { optimizer: ResolvedOptimizer; clipNorm: number; clipValue: number; ctc: CTCSettings | null }, steps: number, states: Float32Array[] | null): void {
     const n = Math.max(this.paramCount, 4);
     const slabs = stateSlabs(o.optimizer);
     const blocks = allocAll(this.backend, where, [
@@ -301,6 +344,7 @@ export class TrainingSlab {
     this.#state = state;
     this.#backup = backup;
     this.#lossType = loss;
+    this.#ctc = o.ctc;
     this.#optimizer = o.optimizer;
     this.#clipNorm = o.clipNorm;
     this.#clipValue = o.clipValue;
@@ -399,6 +443,7 @@ export class TrainingSlab {
     const n = this.paramCount;
     return {
       loss: this.#lossType,
+      ctc: this.#ctc ?? undefined,
       optimizer: { ...this.#optimizer, schedule: this.#optimizer.schedule ?? undefined },
       clipNorm: this.#clipNorm || undefined,
       clipValue: this.#clipValue || undefined,
