@@ -79,3 +79,5 @@ export {
 // Deep Boltzmann machine (assembly/dbm.ts): a layer's conditional given its neighbours, the
 // stochastic-approximation updates, exact log Z over h1 and the mean-field bound's terms.
 export { dbm_conditional_f32, dbm_weight_update_f32, dbm_bias_update_f32, dbm_log_partition_f64, dbm_bound_terms_f64 } from "./dbm";
+// Autoencoders (assembly/autoencoder.ts): the KL sparsity penalty and its gradient.
+export { kl_sparsity_f32 } from "./autoencoder";

@@ -51,3 +51,8 @@ export {
 export { delayWindows, type DelayWindows, type DelayOptions, type SeriesLike } from './forecast/delays.js';
 export { AR, type AROptions, type ARCriterion, type ARCandidate, type ARFitOptions, type ARForecastOptions, type ARPredictOptions, type ARJSON } from './forecast/ar.js';
 export { directionMetrics, directionBaselines, type DirectionMetrics, type DirectionBaselineOptions } from './forecast/direction.js';
+export {
+  Autoencoder, sequenceAutoencoder, type AutoencoderOptions, type AutoencoderActivation, type AutoencoderFitOptions, type AutoencoderJSON,
+  type DenoisingOptions, type SparsityOptions, type PretrainOptions, type SequenceAutoencoderOptions,
+} from './models/autoencoder.js';
+export type { TiedDense, TiedActivation } from './layers/tied-dense.js';

@@ -71,6 +71,8 @@ it('README examples run', () => {
   expect(lines).toContain('DBN lines accuracy 0.950 on 200 held-out images'); // the DBN example
   expect(lines).toContain('DBM bound -6.24 → -4.79 → -2.96 nats (best possible -2.64)'); // the DBM example
   expect(lines.find((l) => l.startsWith('mean-field:'))).toMatch(/^mean-field: 4 iterations, last change [\d.]+e-\d+; q\(h2\)( [01]\.\d\d){6}$/);
+  expect(lines).toContain('code of 6 units; repaired exactly: true'); // the Autoencoder example
+  expect(lines).toContain('reloaded, same reconstruction: true');
 
   // After C = A·B then C = 2·A·B + C: 3·A·B.
   expect(JSON.parse(lines[lines.length - 1])).toEqual([12, 15, 30, 33]);

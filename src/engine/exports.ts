@@ -161,6 +161,8 @@ export interface WasmExports {
   rbm_ais_f64(
     logw: number, v: number, hs: number, pre: number, params: number, bA: number, betas: number, M: number, V: number, H: number, K: number, seed: number,
   ): void;
+  // Autoencoders (assembly/autoencoder.ts); dH may be 0 (value only).
+  kl_sparsity_f32(dH: number, h: number, rows: number, units: number, rho: number, beta: number): number;
   // Training kernels (assembly/loss.ts, optim.ts, dense.ts, sequence.ts). labels and ids are i32 arrays; mask is f32 or 0.
   softmax_f32(out: number, logits: number, rows: number, classes: number): void;
   softmax_temperature_f32(out: number, logits: number, rows: number, classes: number, invTemperature: number): void;
@@ -247,6 +249,7 @@ export const EXPORTED_FUNCTIONS = {
   conv2d_work_floats: 7, conv2d_forward_f32: 22, conv2d_backward_f32: 24,
   max_pool_forward_f32: 15, max_pool_backward_f32: 4, avg_pool_forward_f32: 14, avg_pool_backward_f32: 14,
   global_avg_pool_forward_f32: 5, global_avg_pool_backward_f32: 5, global_max_pool_forward_f32: 6,
+  kl_sparsity_f32: 6,
 } as const;
 
 export const EXPORTED_GLOBALS = [

@@ -121,6 +121,11 @@ export class Dense extends WeightedLayer implements ModelLayer {
     return out;
   }
 
+  /** @internal The weight [inputSize, units] and its gradient, for a TiedDense that reads it transposed and adds its own gradient. */
+  weightPointers(): { value: number; grad: number } {
+    return { value: this.parameters.ptr('weight'), grad: this.parameters.gradPtr('weight') };
+  }
+
   /** @internal The pre-softmax outputs of the last forward (a softmax head's logits). */
   logitsPtr(): number {
     return this.workspace.ptr('out');

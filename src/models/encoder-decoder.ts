@@ -21,7 +21,7 @@ import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { GRU } from '../layers/gru.js';
 import { LSTM } from '../layers/lstm.js';
-import { RecurrentLayer } from '../layers/recurrent.js';
+import { RecurrentLayer, type StateName } from '../layers/recurrent.js';
 import { SimpleRNN } from '../layers/simple-rnn.js';
 import type { WeightFormat, Weights } from '../layers/formats.js';
 import { Bidirectional } from '../layers/bidirectional.js';
@@ -357,6 +357,34 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
       for (let b = 0; b < B; b++) if (lengths[start + b] < length) out.fill(stop, (start + b) * length + lengths[start + b], (start + b + 1) * length);
     });
     return { data: out, shape: tokens ? [N, length] : [N, length, O], lengths };
+  }
+
+  /**
+   * The encoder's final states for every source (its code, in a sequence autoencoder): one
+   * { h } ({ h, c } for an LSTM) per encoder recurrent layer, bottom up, [N, units] each; with
+   * sourceLengths, the states after each source's last real step.
+   */
+  encode(source: TensorLike, options: { sourceLengths?: number[]; batchSize?: number } = {}): Partial<Record<StateName, Tensor>>[] {
+    const where = 'EncoderDecoder.encode';
+    this.checkAlive(where);
+    checkOptions(where, options, ['sourceLengths', 'batchSize']);
+    const batchSize = options.batchSize === undefined ? undefined : checkInt(where, 'options.batchSize', options.batchSize, 1);
+    const data = this.readData(where, source, undefined, options, false);
+    const { N } = data;
+    const out = this.#encoderRecurrent.map((layer) => layer.stateKeys.map((name) => ({ name, data: new Float32Array(checkOutputSize(where, N, layer.units)) })));
+    this.eachBatch(where, N, batchSize, (rows, start) => {
+      const B = rows.length;
+      this.stage(data, rows, false);
+      this.#encode(data.Ts, B);
+      const heap = this.backend.heapF32();
+      this.#encoderRecurrent.forEach((layer, k) => {
+        for (const state of out[k]) {
+          const at = layer.finalStatePtr(state.name) >>> 2;
+          state.data.set(heap.subarray(at, at + B * layer.units), start * layer.units);
+        }
+      });
+    });
+    return out.map((states, k) => Object.fromEntries(states.map(({ name, data: values }) => [name, { data: values, shape: [N, this.#encoderRecurrent[k].units] }])));
   }
 
   /** Every layer's weights in `format`: { encoder: [...], decoder: [...] } in layer order. */

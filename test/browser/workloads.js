@@ -113,11 +113,31 @@ export function encodeTraining({ lstm, esn }) {
   return results;
 }
 
+/** A tied, denoising, sparse Autoencoder trained 3 epochs (the noise drawn in WASM): its parameters and reconstructions. */
+export async function autoencoderResults(rnn, backend) {
+  const x = { data: seededFloats(24 * 12, 41, 0, 1), shape: [24, 12] };
+  const ae = new rnn.Autoencoder({
+    inputSize: 12, encoder: [8, 4], activation: 'tanh', codeActivation: 'sigmoid', outputActivation: 'sigmoid', tied: true,
+    denoising: { noise: 'gaussian', level: 0.2 }, sparsity: { target: 0.2, weight: 0.1 }, seed: 6, backend,
+  });
+  try {
+    ae.compile({ loss: 'mse', optimizer: { type: 'adam', learningRate: 0.01 } });
+    const history = await ae.fit(x, { epochs: 3, batchSize: 8 });
+    return {
+      'Autoencoder | losses': bytesOf(Float64Array.from(history.loss)),
+      'Autoencoder | parameters': bytesOf(ae.getParameters()),
+      'Autoencoder | reconstruction': bytesOf(ae.predict(x).data),
+    };
+  } finally {
+    ae.dispose();
+  }
+}
+
 /** Everything above for one build (`simd` true or false), in a backend of its own. */
 export async function runWorkloads(rnn, { simd }) {
   const backend = await rnn.Backend.create({ simd });
   try {
-    return { simd: backend.simd, results: { ...cellResults(rnn, backend), ...(await trainingResults(rnn, backend)) } };
+    return { simd: backend.simd, results: { ...cellResults(rnn, backend), ...(await trainingResults(rnn, backend)), ...(await autoencoderResults(rnn, backend)) } };
   } finally {
     backend.dispose();
   }

@@ -1,0 +1,129 @@
+// TiedDense: a dense layer whose weight is the transpose of another Dense's — the decoder half
+// of an autoencoder with tied weights. It owns only its bias; the weight is the source layer's
+// parameter (one value in the model's slab), read transposed, and this layer's share of the
+// weight gradient is added into the source's gradient, so the two uses sum.
+//
+// Source Dense: W [I, U] (y = f(x·W + c), x [rows, I]). This layer: x [rows, U] → y [rows, I]:
+// Forward: out = x·Wᵀ (GEMM, B transposed), out += b, f in place.
+// Backward: dZ = f′ ⊙ dOut; dW_source += dZᵀ·x ([I, rows]·[rows, U], the transpose of this
+// use's gradient xᵀ·dZ, by a GEMM accumulating into the source's gradient); db += Σ_rows dZ;
+// dX = dZ·W.
+import { sizeProduct } from '../engine/sizes.js';
+import { checkOneOf, describe } from '../errors.js';
+import { WeightedLayer } from './base.js';
+import { checkFormat, checkKeys, takeWeight, tensor, type WeightFormat, type Weights } from './formats.js';
+import type { Batch, Flow, ModelLayer } from './layer.js';
+import { reluBackwardF32, reluF32, sigmoidBackwardF32, sigmoidF32, tanhBackwardF32, tanhF32 } from '../kernels/activations.js';
+import { GEMM_OP } from '../kernels/codes.js';
+import { addBiasRowsF32, sumRowsIntoF32 } from '../kernels/dense.js';
+import { gemmF32 } from '../kernels/gemm.js';
+import { Dense } from './dense.js';
+
+export type TiedActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
+const ACTIVATIONS: readonly TiedActivation[] = ['linear', 'relu', 'tanh', 'sigmoid'];
+
+export interface TiedDenseOptions {
+  /** The Dense whose weight this layer uses transposed (built: it has its inputSize). */
+  source: Dense;
+  /** Default 'linear'. */
+  activation?: TiedActivation;
+}
+
+export class TiedDense extends WeightedLayer implements ModelLayer {
+  readonly kind = 'TiedDense';
+  readonly source: Dense;
+  readonly activation: TiedActivation;
+  /** Features out: the source's inputSize. */
+  readonly units: number;
+  /** Features in: the source's units. */
+  readonly inputSize: number;
+  #x = 0;
+  #rows = 0;
+
+  constructor(options: TiedDenseOptions) {
+    const where = 'TiedDense';
+    const source = (options as { source?: unknown } | null)?.source;
+    if (!(source instanceof Dense)) throw new TypeError(`${where}: options.source must be a Dense layer, got ${describe(source)}`);
+    if (!source.built) throw new RangeError(`${where}: options.source has no weights yet: give the Dense its inputSize`);
+    super(where, { ...options, source: undefined, backend: source.backend }, ['source', 'activation']);
+    this.source = source;
+    this.activation = options.activation === undefined ? 'linear' : checkOneOf(where, 'options.activation', options.activation, ACTIVATIONS);
+    this.units = source.inputSize;
+    this.inputSize = source.units;
+    const U = this.units;
+    this.createParameters([{ name: 'bias', shape: [U] }], () => new Float32Array(U), undefined, `the bias for ${U} units`);
+  }
+
+  config(): Record<string, unknown> {
+    return { activation: this.activation };
+  }
+
+  /** @internal */
+  connect(where: string, input: Flow): Flow {
+    if (input.ids || input.image) throw new RangeError(`${where}: TiedDense needs feature vectors as input`);
+    if (input.features !== this.inputSize) throw new RangeError(`${where}: TiedDense reads ${this.inputSize} features (its source Dense's units) but the layer below gives ${input.features}`);
+    return { features: this.units, sequence: input.sequence };
+  }
+
+  /** @internal */
+  modelForward(x: number, batch: Batch): number {
+    const rows = batch.T * batch.B;
+    const I = this.inputSize;
+    const U = this.units;
+    const n = sizeProduct(rows, U);
+    this.workspace.layout({ out: n, dZ: n, dX: sizeProduct(rows, I) }, 'TiedDense', `the workspace for a batch of ${batch.B} rows (inputSize ${I}, units ${U})`);
+    const backend = this.backend;
+    const out = this.workspace.ptr('out');
+    // out [rows, U] = x [rows, I] · Wᵀ, W stored [U, I] (the source's [inputSize, units]).
+    gemmF32(backend, { c: out, a: x, b: this.source.weightPointers().value, work: backend.gemmWork() }, rows, U, I, I, I, U, GEMM_OP.noTrans, GEMM_OP.trans, 1, 0);
+    addBiasRowsF32(backend, { x: out, bias: this.parameters.ptr('bias') }, rows, U);
+    const count = rows * U;
+    if (this.activation === 'relu') reluF32(backend, { y: out, x: out }, count);
+    else if (this.activation === 'tanh') tanhF32(backend, { y: out, x: out }, count);
+    else if (this.activation === 'sigmoid') sigmoidF32(backend, { y: out, x: out }, count);
+    this.#x = x;
+    this.#rows = rows;
+    return out;
+  }
+
+  /** @internal */
+  modelBackward(dOutput: number): number {
+    const rows = this.#rows;
+    const I = this.inputSize;
+    const U = this.units;
+    const backend = this.backend;
+    const n = rows * U;
+    let dZ = dOutput;
+    if (this.activation !== 'linear') {
+      dZ = this.workspace.ptr('dZ');
+      backend.fillFloats(dZ, n, 0);
+      const ptrs = { dx: dZ, y: this.workspace.ptr('out'), dy: dOutput };
+      if (this.activation === 'relu') reluBackwardF32(backend, ptrs, n);
+      else if (this.activation === 'tanh') tanhBackwardF32(backend, ptrs, n);
+      else sigmoidBackwardF32(backend, ptrs, n);
+    }
+    const work = backend.gemmWork();
+    const w = this.source.weightPointers();
+    // dW [U, I] += dZᵀ [U, rows] · x [rows, I]: this use's gradient, in the source's layout.
+    gemmF32(backend, { c: w.grad, a: dZ, b: this.#x, work }, U, I, rows, U, I, I, GEMM_OP.trans, GEMM_OP.noTrans, 1, 1);
+    sumRowsIntoF32(backend, { dst: this.parameters.gradPtr('bias'), src: dZ }, rows, U);
+    const dX = this.workspace.ptr('dX');
+    // dX [rows, I] = dZ [rows, U] · W [U, I].
+    gemmF32(backend, { c: dX, a: dZ, b: w.value, work }, rows, I, U, U, I, I, GEMM_OP.noTrans, GEMM_OP.noTrans, 1, 0);
+    return dX;
+  }
+
+  /** { bias } in every format (the weight is the source's). */
+  protected exportWeights(_format: WeightFormat, v: Record<string, Float32Array>): Weights {
+    return { bias: tensor(v.bias, [this.units]) };
+  }
+
+  /** Replaces the bias (the weight belongs to the source Dense). */
+  setWeights(weights: Weights | Record<string, unknown>, options: { format?: WeightFormat } = {}): void {
+    const where = 'TiedDense.setWeights';
+    this.checkWritable(where);
+    const format = checkFormat(where, options?.format ?? 'native');
+    checkKeys(where, weights, ['bias'], format);
+    this.parameters.set({ bias: takeWeight(where, weights, 'bias', [this.units]) });
+  }
+}
