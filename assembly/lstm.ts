@@ -3,7 +3,8 @@
 // Buffers (f32, row-major, time-major):
 //   x      [T, B, I]        input
 //   wIh    [I, G·H]         input weights;   wHh [H, G·H] recurrent weights;   bias [G·H]
-//   peep   [3H]             peephole weights p_i, p_f, p_o (LSTM_PEEPHOLE only; else ignored)
+//   peepI, peepF, peepO [H] each, or 0: the peephole weights p_i, p_f, p_o (LSTM_PEEPHOLE only; a gate whose
+//                   pointer is 0 has no peephole; with the other variants all are ignored); dPeepI… likewise
 //   gates  [T, B, G·H]      forward writes the activated gates here (after using it for z)
 //   hAll   [T+1, B, H]      hAll[0] = h0 (in); hAll[t+1] = h_t (out)
 //   cAll   [T+1, B, H]      cAll[0] = c0 (in); cAll[t+1] = c_t (out)
@@ -42,7 +43,7 @@ export const LSTM_NO_FORGET: i32 = 3;
 
 /** One fused forward update of lanes<T>() units at byte offset o of a row. */
 // @ts-ignore: decorator
-@inline function forwardLanes<T>(o: usize, z: usize, H: usize, cPrev: usize, cOut: usize, hOut: usize, tcOut: usize, peep: usize, variant: i32, kind: i32): void {
+@inline function forwardLanes<T>(o: usize, z: usize, H: usize, cPrev: usize, cOut: usize, hOut: usize, tcOut: usize, pI: usize, pF: usize, pO: usize, variant: i32, kind: i32): void {
   const four = variant <= LSTM_PEEPHOLE;
   const hb = H << 2; // bytes per gate block
   const gOff: usize = four ? 2 * hb : hb;
@@ -51,11 +52,11 @@ export const LSTM_NO_FORGET: i32 = 3;
   let zi = ld<T>(z + o);
   let zo = ld<T>(z + oOff + o);
   let f: T;
-  if (variant == LSTM_PEEPHOLE) zi = add<T>(zi, mul<T>(ld<T>(peep + o), cp));
+  if (pI) zi = add<T>(zi, mul<T>(ld<T>(pI + o), cp));
   const i = gate<T>(kind, zi);
   if (four) {
     let zf = ld<T>(z + hb + o);
-    if (variant == LSTM_PEEPHOLE) zf = add<T>(zf, mul<T>(ld<T>(peep + hb + o), cp));
+    if (pF) zf = add<T>(zf, mul<T>(ld<T>(pF + o), cp));
     f = gate<T>(kind, zf);
     st<T>(z + hb + o, f);
   } else if (variant == LSTM_COUPLED) {
@@ -65,7 +66,7 @@ export const LSTM_NO_FORGET: i32 = 3;
   }
   const g = vtanh<T>(ld<T>(z + gOff + o));
   const c = add<T>(mul<T>(f, cp), mul<T>(i, g));
-  if (variant == LSTM_PEEPHOLE) zo = add<T>(zo, mul<T>(ld<T>(peep + 2 * hb + o), c));
+  if (pO) zo = add<T>(zo, mul<T>(ld<T>(pO + o), c));
   const og = gate<T>(kind, zo);
   const tc = vtanh<T>(c);
   st<T>(z + o, i);
@@ -84,12 +85,15 @@ export function lstm_packed_floats(H: i32, variant: i32): i32 {
 
 export function lstm_forward_f32(
   gates: usize, hAll: usize, cAll: usize, tanhC: usize, packed: usize,
-  x: usize, mask: usize, wIh: usize, wHh: usize, bias: usize, peep: usize, work: usize,
+  x: usize, mask: usize, wIh: usize, wHh: usize, bias: usize, peepI: usize, peepF: usize, peepO: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
 ): void {
   const G = gateCount(variant);
   const GH = G * H;
   const TB = T * B;
+  const pI = variant == LSTM_PEEPHOLE ? peepI : 0;
+  const pF = variant == LSTM_PEEPHOLE ? peepF : 0;
+  const pO = variant == LSTM_PEEPHOLE ? peepO : 0;
   fillRows(gates, bias, TB, GH);
   gemm_f32(gates, x, wIh, work, TB, GH, I, I, GH, GH, NO_TRANS, NO_TRANS, 1, 1);
   gemm_pack_b(packed, wHh, GH, NO_TRANS, H, GH); // W_hh packed once for all T steps
@@ -109,9 +113,9 @@ export function lstm_forward_f32(
       const tcOut = tanhC + row;
       let j = 0;
       if (ASC_FEATURE_SIMD) {
-        for (; j + 4 <= H; j += 4) forwardLanes<v128>(<usize>j << 2, z, <usize>H, cPrev, cOut, hOut, tcOut, peep, variant, kind);
+        for (; j + 4 <= H; j += 4) forwardLanes<v128>(<usize>j << 2, z, <usize>H, cPrev, cOut, hOut, tcOut, pI, pF, pO, variant, kind);
       }
-      for (; j < H; j++) forwardLanes<f32>(<usize>j << 2, z, <usize>H, cPrev, cOut, hOut, tcOut, peep, variant, kind);
+      for (; j < H; j++) forwardLanes<f32>(<usize>j << 2, z, <usize>H, cPrev, cOut, hOut, tcOut, pI, pF, pO, variant, kind);
     }
     if (mask) {
       const maskRow = mask + (<usize>(t * B) << 2);
@@ -126,7 +130,7 @@ export function lstm_forward_f32(
 // @ts-ignore: decorator
 @inline function backwardLanes<T>(
   o: usize, gz: usize, dz: usize, H: usize, dh: usize, dOut: usize, dc: usize,
-  cPrev: usize, c: usize, tc: usize, peep: usize, dPeep: usize, variant: i32, kind: i32,
+  cPrev: usize, c: usize, tc: usize, pI: usize, pF: usize, pO: usize, dPI: usize, dPF: usize, dPO: usize, variant: i32, kind: i32,
 ): void {
   const four = variant <= LSTM_PEEPHOLE;
   const hb = H << 2;
@@ -141,7 +145,7 @@ export function lstm_forward_f32(
   const cp = ld<T>(cPrev + o);
   const dzo = gateGrad<T>(kind, og, mul<T>(dhj, tcj));
   let dcj = add<T>(ld<T>(dc + o), tanhGrad<T>(tcj, mul<T>(dhj, og)));
-  if (variant == LSTM_PEEPHOLE) dcj = add<T>(dcj, mul<T>(dzo, ld<T>(peep + 2 * hb + o)));
+  if (pO) dcj = add<T>(dcj, mul<T>(dzo, ld<T>(pO + o)));
   let di = mul<T>(dcj, g);
   if (variant == LSTM_COUPLED) di = sub<T>(di, mul<T>(dcj, cp));
   const dzi = gateGrad<T>(kind, i, di);
@@ -151,12 +155,13 @@ export function lstm_forward_f32(
     const f = ld<T>(gz + hb + o);
     const dzf = gateGrad<T>(kind, f, mul<T>(dcj, cp));
     dcPrev = mul<T>(dcj, f);
-    if (variant == LSTM_PEEPHOLE) {
-      dcPrev = add<T>(dcPrev, add<T>(mul<T>(dzi, ld<T>(peep + o)), mul<T>(dzf, ld<T>(peep + hb + o))));
-      st<T>(dPeep + o, add<T>(ld<T>(dPeep + o), mul<T>(dzi, cp)));
-      st<T>(dPeep + hb + o, add<T>(ld<T>(dPeep + hb + o), mul<T>(dzf, cp)));
-      st<T>(dPeep + 2 * hb + o, add<T>(ld<T>(dPeep + 2 * hb + o), mul<T>(dzo, ld<T>(c + o))));
-    }
+    // The peephole terms, each gate's only when it has one (the same order of additions as with all three).
+    if (pI && pF) dcPrev = add<T>(dcPrev, add<T>(mul<T>(dzi, ld<T>(pI + o)), mul<T>(dzf, ld<T>(pF + o))));
+    else if (pI) dcPrev = add<T>(dcPrev, mul<T>(dzi, ld<T>(pI + o)));
+    else if (pF) dcPrev = add<T>(dcPrev, mul<T>(dzf, ld<T>(pF + o)));
+    if (pI) st<T>(dPI + o, add<T>(ld<T>(dPI + o), mul<T>(dzi, cp)));
+    if (pF) st<T>(dPF + o, add<T>(ld<T>(dPF + o), mul<T>(dzf, cp)));
+    if (pO) st<T>(dPO + o, add<T>(ld<T>(dPO + o), mul<T>(dzo, ld<T>(c + o))));
     st<T>(dz + hb + o, dzf);
   } else if (variant == LSTM_COUPLED) {
     dcPrev = mul<T>(dcj, sub<T>(one<T>(), i));
@@ -170,12 +175,15 @@ export function lstm_forward_f32(
 }
 
 export function lstm_backward_f32(
-  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dPeep: usize,
+  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dPeepI: usize, dPeepF: usize, dPeepO: usize,
   dh: usize, dc: usize, dZ: usize, packed: usize, dhCarry: usize,
   dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
-  x: usize, mask: usize, wIh: usize, wHh: usize, peep: usize, work: usize,
+  x: usize, mask: usize, wIh: usize, wHh: usize, peepI: usize, peepF: usize, peepO: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
 ): void {
+  const pI = variant == LSTM_PEEPHOLE ? peepI : 0;
+  const pF = variant == LSTM_PEEPHOLE ? peepF : 0;
+  const pO = variant == LSTM_PEEPHOLE ? peepO : 0;
   const G = gateCount(variant);
   const GH = G * H;
   const TB = T * B;
@@ -202,11 +210,11 @@ export function lstm_backward_f32(
       let j = 0;
       if (ASC_FEATURE_SIMD) {
         for (; j + 4 <= H; j += 4) {
-          backwardLanes<v128>(<usize>j << 2, gates + zRow, dZ + zRow, <usize>H, dhRow, dOut, dcRow, cPrev, c, tanhC + row, peep, dPeep, variant, kind);
+          backwardLanes<v128>(<usize>j << 2, gates + zRow, dZ + zRow, <usize>H, dhRow, dOut, dcRow, cPrev, c, tanhC + row, pI, pF, pO, dPeepI, dPeepF, dPeepO, variant, kind);
         }
       }
       for (; j < H; j++) {
-        backwardLanes<f32>(<usize>j << 2, gates + zRow, dZ + zRow, <usize>H, dhRow, dOut, dcRow, cPrev, c, tanhC + row, peep, dPeep, variant, kind);
+        backwardLanes<f32>(<usize>j << 2, gates + zRow, dZ + zRow, <usize>H, dhRow, dOut, dcRow, cPrev, c, tanhC + row, pI, pF, pO, dPeepI, dPeepF, dPeepO, variant, kind);
       }
     }
     // dh_{t−1} = dz_t · W_hhᵀ

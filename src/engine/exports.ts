@@ -51,14 +51,14 @@ export interface WasmExports {
   ): void;
   lstm_forward_f32(
     gates: number, hAll: number, cAll: number, tanhC: number, packed: number,
-    x: number, mask: number, wIh: number, wHh: number, bias: number, peep: number, work: number,
+    x: number, mask: number, wIh: number, wHh: number, bias: number, peepI: number, peepF: number, peepO: number, work: number,
     T: number, B: number, I: number, H: number, variant: number, kind: number,
   ): void;
   lstm_backward_f32(
-    dX: number, dWIh: number, dWHh: number, dBias: number, dPeep: number,
+    dX: number, dWIh: number, dWHh: number, dBias: number, dPeepI: number, dPeepF: number, dPeepO: number,
     dh: number, dc: number, dZ: number, packed: number, dhCarry: number,
     dOutput: number, gates: number, hAll: number, cAll: number, tanhC: number,
-    x: number, mask: number, wIh: number, wHh: number, peep: number, work: number,
+    x: number, mask: number, wIh: number, wHh: number, peepI: number, peepF: number, peepO: number, work: number,
     T: number, B: number, I: number, H: number, variant: number, kind: number,
   ): void;
   gru_forward_f32(
@@ -227,7 +227,7 @@ export const EXPORTED_FUNCTIONS = {
   gemm_work_floats: 0, gemm_f32: 14, gemm_packed_b_floats: 2, gemm_pack_b: 6, gemm_packed_b_f32: 12,
   exp_f32: 3, sigmoid_f32: 3, tanh_f32: 3, relu_f32: 3, sigmoid_backward_f32: 4, tanh_backward_f32: 4, relu_backward_f32: 4,
   rnn_packed_floats: 1, rnn_forward_f32: 13, rnn_backward_f32: 20,
-  lstm_packed_floats: 2, lstm_forward_f32: 18, lstm_backward_f32: 27,
+  lstm_packed_floats: 2, lstm_forward_f32: 20, lstm_backward_f32: 31,
   gru_packed_floats: 2, gru_forward_f32: 18, gru_backward_f32: 26,
   concat_rows_f32: 6, split_rows_f32: 6, add_scaled_f32: 5, dropout_f32: 6, multiply_f32: 4, dropout_mask_f32: 4, multiply_rows_f32: 5,
   layer_norm_forward_f32: 9, layer_norm_backward_f32: 9, weight_norm_forward_f32: 6, weight_norm_backward_f32: 8,

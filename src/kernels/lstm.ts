@@ -4,17 +4,35 @@
 //
 // Buffers (f32, row-major, time-major); G = 4 gate blocks i, f, g, o (standard, peephole)
 // or 3 blocks i, g, o (coupled, noForget), H columns each:
-//   x [T, B, I];  wIh [I, G·H];  wHh [H, G·H];  bias [G·H];  peep [3H] (peephole) or 0
+//   x [T, B, I];  wIh [I, G·H];  wHh [H, G·H];  bias [G·H];  peep [k·H] (peephole) or 0: the k gates of
+//   `peepholes` (bits PEEP_I | PEEP_F | PEEP_O, default all three) in the order i, f, o
 //   mask [T, B] or 0 (1 real step, 0 padded)
 //   gates [T, B, G·H] activated gates (out);  hAll, cAll [T+1, B, H]: [0] = h0, c0 (in), [t+1] = h_t, c_t (out)
 //   tanhC [T, B, H] tanh(c_t) (out, for backward)
 //   packed: lstmPackedFloats(H, variant) floats of scratch;  work: the backend's GEMM workspace
 // Backward, all accumulating (+=): dX [T, B, I], dWIh [I, G·H], dWHh [H, G·H], dBias [G·H],
-//   dPeep [3H] or 0; dh, dc [B, H] carry dh_T, dc_T in and dh_0, dc_0 out; dZ [T, B, G·H] scratch;
+//   dPeep [k·H] (as peep) or 0; dh, dc [B, H] carry dh_T, dc_T in and dh_0, dc_0 out; dZ [T, B, G·H] scratch;
 //   dhCarry [B, H] (masks); dOutput [T, B, H] or 0.
 import type { Backend } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
 import type { GateActivationCode, LstmVariantCode, Ptr } from './codes.js';
+
+/** Which gates have a peephole (a bit mask). */
+export const PEEP_I = 1;
+export const PEEP_F = 2;
+export const PEEP_O = 4;
+export const PEEP_ALL = PEEP_I | PEEP_F | PEEP_O;
+
+/** The three gate pointers into a compact peephole block at `base` (0 where a gate has none, or base = 0). */
+function peepPointers(base: Ptr, peepholes: number, H: number): [Ptr, Ptr, Ptr] {
+  const out: [Ptr, Ptr, Ptr] = [0, 0, 0];
+  if (!base) return out;
+  let k = 0;
+  [PEEP_I, PEEP_F, PEEP_O].forEach((bit, gate) => {
+    if (peepholes & bit) out[gate] = base + 4 * H * k++;
+  });
+  return out;
+}
 
 export function lstmPackedFloats(backend: Backend, H: number, variant: LstmVariantCode): number {
   return exportsOf(backend).lstm_packed_floats(H, variant);
@@ -26,11 +44,11 @@ export function lstmForwardF32(
     gates: Ptr; hAll: Ptr; cAll: Ptr; tanhC: Ptr; packed: Ptr;
     x: Ptr; mask: Ptr; wIh: Ptr; wHh: Ptr; bias: Ptr; peep: Ptr; work: Ptr;
   },
-  T: number, B: number, I: number, H: number, variant: LstmVariantCode, gate: GateActivationCode,
+  T: number, B: number, I: number, H: number, variant: LstmVariantCode, gate: GateActivationCode, peepholes = PEEP_ALL,
 ): void {
   exportsOf(backend).lstm_forward_f32(
     ptrs.gates, ptrs.hAll, ptrs.cAll, ptrs.tanhC, ptrs.packed,
-    ptrs.x, ptrs.mask, ptrs.wIh, ptrs.wHh, ptrs.bias, ptrs.peep, ptrs.work,
+    ptrs.x, ptrs.mask, ptrs.wIh, ptrs.wHh, ptrs.bias, ...peepPointers(ptrs.peep, peepholes, H), ptrs.work,
     T, B, I, H, variant, gate,
   );
 }
@@ -43,13 +61,13 @@ export function lstmBackwardF32(
     dOutput: Ptr; gates: Ptr; hAll: Ptr; cAll: Ptr; tanhC: Ptr;
     x: Ptr; mask: Ptr; wIh: Ptr; wHh: Ptr; peep: Ptr; work: Ptr;
   },
-  T: number, B: number, I: number, H: number, variant: LstmVariantCode, gate: GateActivationCode,
+  T: number, B: number, I: number, H: number, variant: LstmVariantCode, gate: GateActivationCode, peepholes = PEEP_ALL,
 ): void {
   exportsOf(backend).lstm_backward_f32(
-    ptrs.dX, ptrs.dWIh, ptrs.dWHh, ptrs.dBias, ptrs.dPeep,
+    ptrs.dX, ptrs.dWIh, ptrs.dWHh, ptrs.dBias, ...peepPointers(ptrs.dPeep, peepholes, H),
     ptrs.dh, ptrs.dc, ptrs.dZ, ptrs.packed, ptrs.dhCarry,
     ptrs.dOutput, ptrs.gates, ptrs.hAll, ptrs.cAll, ptrs.tanhC,
-    ptrs.x, ptrs.mask, ptrs.wIh, ptrs.wHh, ptrs.peep, ptrs.work,
+    ptrs.x, ptrs.mask, ptrs.wIh, ptrs.wHh, ...peepPointers(ptrs.peep, peepholes, H), ptrs.work,
     T, B, I, H, variant, gate,
   );
 }

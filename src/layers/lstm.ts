@@ -1,7 +1,8 @@
 // LSTM: standard, peephole, coupled input–forget, no forget gate.
 // Internal layout (= Keras/TF.js for the standard LSTM): weightIh [I, G·H], weightHh [H, G·H],
 // bias [G·H], gate blocks i, f, g, o (G = 4) or i, g, o for the coupled and no-forget
-// variants (G = 3); peephole [3H] = p_i, p_f, p_o.
+// variants (G = 3); peephole [k·H] = p_i, p_f, p_o of the k gates in `peepholes` (default all three,
+// Gers & Schmidhuber 2000; ['o'] is the peephole that looks at the cell only from the output gate).
 import { describe } from '../errors.js';
 import { sizeProduct, type Size } from '../engine/sizes.js';
 import { glorotUniform, orthogonal } from '../initializers.js';
@@ -10,7 +11,7 @@ import { checkFinite } from '../errors.js';
 import { add, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
 import { RecurrentLayer, type ParamSpec, type RecurrentOptions } from './recurrent.js';
 import { GATE_ACTIVATION, LSTM_VARIANT } from '../kernels/codes.js';
-import { lstmBackwardF32, lstmForwardF32, lstmPackedFloats } from '../kernels/lstm.js';
+import { lstmBackwardF32, lstmForwardF32, lstmPackedFloats, PEEP_F, PEEP_I, PEEP_O } from '../kernels/lstm.js';
 
 export type LSTMVariant = 'standard' | 'peephole' | 'coupled' | 'noForget';
 export type GateActivation = 'sigmoid' | 'hardSigmoid';
@@ -24,6 +25,21 @@ export interface LSTMOptions extends RecurrentOptions {
   gateActivation?: GateActivation;
   /** Initial bias of the forget gate (variants with one), default 1 (Jozefowicz et al., 2015). */
   forgetBias?: number;
+  /** Variant 'peephole': which gates look at the cell (default ['i', 'f', 'o']); e.g. ['o'] for the output gate alone. */
+  peepholes?: readonly PeepholeGate[];
+}
+
+export type PeepholeGate = 'i' | 'f' | 'o';
+const PEEPHOLE_GATES: readonly PeepholeGate[] = ['i', 'f', 'o'];
+
+/** options.peepholes, validated: the gates in the order i, f, o (each once), at least one. */
+function readPeepholes(where: string, variant: LSTMVariant, value: unknown): readonly PeepholeGate[] {
+  if (value === undefined) return variant === 'peephole' ? PEEPHOLE_GATES : [];
+  if (variant !== 'peephole') throw new RangeError(`${where}: options.peepholes is for variant 'peephole', got variant '${variant}'`);
+  if (!Array.isArray(value) || value.length === 0 || value.some((g) => !PEEPHOLE_GATES.includes(g as PeepholeGate)) || new Set(value).size !== value.length) {
+    throw new RangeError(`${where}: options.peepholes must be a non-empty list of distinct gates 'i', 'f', 'o', got ${describe(value)}`);
+  }
+  return PEEPHOLE_GATES.filter((g) => value.includes(g));
 }
 
 export function checkGateActivation(where: string, value: unknown): GateActivation {
@@ -47,9 +63,11 @@ export class LSTM extends RecurrentLayer {
   readonly forgetBias: number;
   /** Gate blocks: 4 (i, f, g, o) or 3 (i, g, o). */
   readonly gates: number;
+  /** The gates with a peephole, in the order i, f, o (empty unless variant 'peephole'). */
+  readonly peepholes: readonly PeepholeGate[];
 
   constructor(options: LSTMOptions) {
-    super('LSTM', options, ['variant', 'gateActivation', 'forgetBias']);
+    super('LSTM', options, ['variant', 'gateActivation', 'forgetBias', 'peepholes']);
     const variant = options.variant ?? 'standard';
     if (!VARIANTS.includes(variant)) {
       throw new RangeError(`LSTM: options.variant must be one of ${VARIANTS.map((v) => `'${v}'`).join(', ')}, got ${describe(variant)}`);
@@ -58,11 +76,13 @@ export class LSTM extends RecurrentLayer {
     this.gateActivation = checkGateActivation('LSTM', options.gateActivation);
     this.forgetBias = options.forgetBias === undefined ? 1 : checkFinite('LSTM', 'options.forgetBias', options.forgetBias);
     this.gates = variant === 'standard' || variant === 'peephole' ? 4 : 3;
+    this.peepholes = readPeepholes('LSTM', variant, options.peepholes);
     this.initParams();
   }
 
   protected extraConfig(): Record<string, unknown> {
-    return { variant: this.variant, gateActivation: this.gateActivation, forgetBias: this.forgetBias };
+    const all = this.peepholes.length === PEEPHOLE_GATES.length;
+    return { variant: this.variant, gateActivation: this.gateActivation, forgetBias: this.forgetBias, ...(this.peepholes.length && !all ? { peepholes: [...this.peepholes] } : {}) };
   }
 
   protected paramSpecs(): ParamSpec[] {
@@ -72,7 +92,7 @@ export class LSTM extends RecurrentLayer {
       { name: 'weightHh', shape: [H, G * H] },
       { name: 'bias', shape: [G * H] },
     ];
-    if (this.variant === 'peephole') specs.push({ name: 'peephole', shape: [3 * H] });
+    if (this.variant === 'peephole') specs.push({ name: 'peephole', shape: [this.peepholes.length * H] });
     return specs;
   }
 
@@ -86,7 +106,12 @@ export class LSTM extends RecurrentLayer {
       if (G === 4) bias.fill(this.forgetBias, H, 2 * H);
       return bias;
     }
-    return new Float32Array(3 * H);
+    return new Float32Array(this.peepholes.length * H);
+  }
+
+  /** The peephole gates as the kernel's bit mask. */
+  get #peepMask(): number {
+    return this.peepholes.reduce((mask, g) => mask | (g === 'i' ? PEEP_I : g === 'f' ? PEEP_F : PEEP_O), 0);
   }
 
   protected workRegions(T: number, B: number): Record<string, Size> {
@@ -104,7 +129,7 @@ export class LSTM extends RecurrentLayer {
       gates: this.work('gates'), hAll: this.work('hAll'), cAll: this.work('cAll'), tanhC: this.work('tanhC'), packed: this.work('packed'),
       x: this.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), bias: this.param('bias'), peep: this.#peep(false),
       work: this.backend.gemmWork(),
-    }, T, B, this.inputSize, this.units, LSTM_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation]);
+    }, T, B, this.inputSize, this.units, LSTM_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation], this.#peepMask);
   }
 
   protected runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void {
@@ -113,7 +138,7 @@ export class LSTM extends RecurrentLayer {
       dh: this.work('dh'), dc: this.work('dc'), dZ: this.work('dZ'), packed: this.work('packed'), dhCarry: this.work('dhCarry'),
       dOutput: hasDOutput ? this.work('dOutput') : 0, gates: this.work('gates'), hAll: this.work('hAll'), cAll: this.work('cAll'), tanhC: this.work('tanhC'),
       x: this.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), peep: this.#peep(false), work: this.backend.gemmWork(),
-    }, T, B, this.inputSize, this.units, LSTM_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation]);
+    }, T, B, this.inputSize, this.units, LSTM_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation], this.#peepMask);
   }
 
   protected exportWeights(format: WeightFormat, v: Record<string, Float32Array>, gradients: boolean): Weights {
@@ -123,7 +148,7 @@ export class LSTM extends RecurrentLayer {
       out.weightIh = tensor(v.weightIh, [I, G * H]);
       out.weightHh = tensor(v.weightHh, [H, G * H]);
       out.bias = tensor(v.bias, [G * H]);
-      if (v.peephole) out.peephole = tensor(v.peephole, [3 * H]);
+      if (v.peephole) out.peephole = tensor(v.peephole, [this.peepholes.length * H]);
       return out;
     }
     if (format === 'keras') {
@@ -136,8 +161,13 @@ export class LSTM extends RecurrentLayer {
       out.bias_ih = tensor(v.bias, [G * H]);
       out.bias_hh = tensor(gradients ? v.bias.slice() : new Float32Array(G * H), [G * H]);
     }
-    if (v.peephole) PEEPHOLE_KEYS[format].forEach((key, k) => (out[key] = tensor(v.peephole.slice(k * H, (k + 1) * H), [H])));
+    if (v.peephole) this.#peepholeKeys(format).forEach((key, k) => (out[key] = tensor(v.peephole.slice(k * H, (k + 1) * H), [H])));
     return out;
+  }
+
+  /** The Keras / PyTorch keys of this layer's peepholes (one [H] vector per gate). */
+  #peepholeKeys(format: 'keras' | 'pytorch'): string[] {
+    return this.peepholes.map((g) => PEEPHOLE_KEYS[format][PEEPHOLE_GATES.indexOf(g)]);
   }
 
   protected importWeights(format: WeightFormat, w: unknown, where: string): Record<string, Float32Array> {
@@ -149,10 +179,10 @@ export class LSTM extends RecurrentLayer {
       out.weightIh = takeWeight(where, w, 'weightIh', [I, G * H]);
       out.weightHh = takeWeight(where, w, 'weightHh', [H, G * H]);
       out.bias = takeWeight(where, w, 'bias', [G * H]);
-      if (peep) out.peephole = takeWeight(where, w, 'peephole', [3 * H]);
+      if (peep) out.peephole = takeWeight(where, w, 'peephole', [this.peepholes.length * H]);
       return out;
     }
-    const peepKeys: string[] = peep ? [...PEEPHOLE_KEYS[format]] : [];
+    const peepKeys: string[] = peep ? this.#peepholeKeys(format) : [];
     if (format === 'keras') {
       checkKeys(where, w, ['kernel', 'recurrent_kernel', 'bias', ...peepKeys], format);
       out.weightIh = takeWeight(where, w, 'kernel', [I, G * H]);
@@ -165,7 +195,7 @@ export class LSTM extends RecurrentLayer {
       out.bias = add(takeWeight(where, w, 'bias_ih', [G * H]), takeWeight(where, w, 'bias_hh', [G * H]));
     }
     if (peep) {
-      out.peephole = new Float32Array(3 * H);
+      out.peephole = new Float32Array(this.peepholes.length * H);
       peepKeys.forEach((key, k) => out.peephole.set(takeWeight(where, w, key, [H]), k * H));
     }
     return out;

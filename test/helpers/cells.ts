@@ -1,7 +1,7 @@
 // Runs a layer and the f64 reference on the same weights and data, for the cell tests.
 import type { Backend } from '../../src/engine/backend.js';
 import { GRU, type GRUVariant } from '../../src/layers/gru.js';
-import { LSTM, type GateActivation, type LSTMVariant } from '../../src/layers/lstm.js';
+import { LSTM, type GateActivation, type LSTMVariant, type PeepholeGate } from '../../src/layers/lstm.js';
 import type { RecurrentLayer } from '../../src/layers/recurrent.js';
 import { SimpleRNN, type SimpleRNNActivation } from '../../src/layers/simple-rnn.js';
 import {
@@ -12,11 +12,12 @@ import { randomFloat32 } from './random.js';
 
 export type CellCase =
   | { cell: 'SimpleRNN'; activation: SimpleRNNActivation }
-  | { cell: 'LSTM'; variant: LSTMVariant; gateActivation: GateActivation }
+  | { cell: 'LSTM'; variant: LSTMVariant; gateActivation: GateActivation; peepholes?: readonly PeepholeGate[] }
   | { cell: 'GRU'; variant: GRUVariant; gateActivation: GateActivation };
 
 export function caseName(c: CellCase): string {
-  return c.cell === 'SimpleRNN' ? `SimpleRNN ${c.activation}` : `${c.cell} ${c.variant} ${c.gateActivation}`;
+  if (c.cell === 'SimpleRNN') return `SimpleRNN ${c.activation}`;
+  return `${c.cell} ${c.variant}${c.cell === 'LSTM' && c.peepholes ? ` [${c.peepholes.join(', ')}]` : ''} ${c.gateActivation}`;
 }
 
 export const ALL_CELLS: CellCase[] = [
@@ -25,13 +26,25 @@ export const ALL_CELLS: CellCase[] = [
   { cell: 'SimpleRNN', activation: 'sigmoid' },
   ...(['standard', 'peephole', 'coupled', 'noForget'] as const).flatMap((variant) =>
     (['sigmoid', 'hardSigmoid'] as const).map((gateActivation) => ({ cell: 'LSTM' as const, variant, gateActivation }))),
+  // Peepholes on some gates only (the output gate alone is the course's form).
+  { cell: 'LSTM', variant: 'peephole', gateActivation: 'sigmoid', peepholes: ['o'] },
+  { cell: 'LSTM', variant: 'peephole', gateActivation: 'sigmoid', peepholes: ['i', 'f'] },
+  { cell: 'LSTM', variant: 'peephole', gateActivation: 'hardSigmoid', peepholes: ['f'] },
   ...(['resetAfter', 'resetBefore'] as const).flatMap((variant) =>
     (['sigmoid', 'hardSigmoid'] as const).map((gateActivation) => ({ cell: 'GRU' as const, variant, gateActivation }))),
 ];
 
 export function makeLayer(c: CellCase, inputSize: number, units: number, backend: Backend, seed = 3): RecurrentLayer {
   if (c.cell === 'SimpleRNN') return new SimpleRNN({ inputSize, units, activation: c.activation, seed, backend });
-  if (c.cell === 'LSTM') return new LSTM({ inputSize, units, variant: c.variant, gateActivation: c.gateActivation, seed, backend });
+  if (c.cell === 'LSTM') {
+    const lstm = new LSTM({ inputSize, units, variant: c.variant, gateActivation: c.gateActivation, peepholes: c.peepholes, seed, backend });
+    if (c.variant === 'peephole') {
+      // Peepholes start at zero; random ones make the forward pass use them too.
+      const w = lstm.getWeights();
+      lstm.setWeights({ ...w, peephole: { data: randomFloat32(w.peephole.data.length, seed + 7, -0.5, 0.5), shape: w.peephole.shape } });
+    }
+    return lstm;
+  }
   return new GRU({ inputSize, units, variant: c.variant, gateActivation: c.gateActivation, seed, backend });
 }
 
@@ -122,11 +135,19 @@ export function runReference(layer: RecurrentLayer, c: CellCase, d: Dims, data: 
     };
   }
   if (c.cell === 'LSTM') {
-    const p = { weightIh: w.weightIh, weightHh: w.weightHh, bias: w.bias, peephole: w.peephole };
+    // A gate without a peephole is the reference's [3H] block with zeros there; the layer's block
+    // holds only its gates' vectors (in the order i, f, o), and so does its gradient.
+    const gates = c.variant === 'peephole' ? [...(c.peepholes ?? ['i', 'f', 'o'])].map((g) => ['i', 'f', 'o'].indexOf(g)) : [];
+    const peephole = new Float64Array(3 * H);
+    gates.forEach((gate, k) => peephole.set(w.peephole.subarray(k * H, (k + 1) * H), gate * H));
+    const p = { weightIh: w.weightIh, weightHh: w.weightHh, bias: w.bias, peephole };
     const fwd = lstmForwardReference(p, d, c.variant, c.gateActivation, x, h0, data.c0, mask);
     const g = lstmBackwardReference(p, d, c.variant, c.gateActivation, x, fwd, dOut, data.dhT, data.dcT, mask);
     const dWeights: Record<string, Float64Array> = { weightIh: g.dWeightIh, weightHh: g.dWeightHh, bias: g.dBias };
-    if (c.variant === 'peephole') dWeights.peephole = g.dPeephole;
+    if (c.variant === 'peephole') {
+      dWeights.peephole = new Float64Array(gates.length * H);
+      gates.forEach((gate, k) => dWeights.peephole.set(g.dPeephole.subarray(gate * H, (gate + 1) * H), k * H));
+    }
     return {
       output: batchMajor(fwd.hAll, B * H, B, T, H), finalState: { h: last(fwd.hAll), c: last(fwd.cAll) }, dInput: batchMajor(g.dX, 0, B, T, I),
       dInitialState: { h: g.dh0, c: g.dc0 }, dWeights,
