@@ -26,7 +26,7 @@ export { gru_forward_f32, gru_backward_f32, gru_packed_floats } from "./gru";
 export { esn_block_steps, esn_collect, esn_generate, esn_pinv_solve, esn_ridge_solve } from "./esn";
 // AR / ARX (assembly/ar.ts): the lagged design's normal equations, residuals, iterated forecasts (f64).
 export { ar_gram_f64, ar_ssr_f64, ar_forecast_f64 } from "./ar";
-export { softmax_f32, softmax_temperature_f32, softmax_backward_f32, softmax_xent_f32, mse_f32 } from "./loss";
+export { log_softmax_f64, softmax_f32, softmax_temperature_f32, softmax_backward_f32, softmax_xent_f32, mse_f32 } from "./loss";
 export { sgd_step_f32, adam_step_f32, rmsprop_step_f32, sum_squares_f32, scale_f32, clip_values_f32 } from "./optim";
 export { add_bias_rows_f32, sum_rows_into_f32, embedding_forward_f32, embedding_backward_f32 } from "./dense";
 export { reverse_time_f32, reverse_time_masked_f32, last_steps_f32, last_steps_backward_f32 } from "./sequence";

@@ -7,6 +7,10 @@
 //       out[r] = softmax(logits[r] · invTemperature), computed as exp((z − max z)·invT) / Σ.
 //       out may alias logits.
 //
+//   log_softmax_f64(out, scratch, logits, rows, classes)
+//       out f64 [rows, classes] = z − (m + log S) in f64, S = Σ_j exp(z_j − m) as softmax_f32 sums it;
+//       scratch f32 [classes]. Log-probabilities to add up in f64 (beam search scores).
+//
 //   softmax_backward_f32(dLogits, probs, dProbs, rows, classes)
 //       dLogits, probs, dProbs [rows, classes]: the gradient through p = softmax(z), accumulated:
 //       dLogits[r] += p[r] ⊙ (dProbs[r] − Σ_j dProbs[r][j]·p[r][j])   (the dot in f64, fixed order)
@@ -140,6 +144,17 @@ import { sum64, sumSquaredDiff64 } from "./reduce";
 // @ts-ignore: decorator
 @inline function rowWeight(mask: usize, r: i32): f32 {
   return mask ? load<f32>(mask + (<usize>r << 2)) : <f32>1;
+}
+
+export function log_softmax_f64(out: usize, scratch: usize, logits: usize, rows: i32, classes: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const z = logits + (<usize>(r * classes) << 2);
+    const m = rowMax(z, classes);
+    expRow(scratch, z, classes, m, 1, false);
+    const lse = <f64>m + Math.log(sum64(scratch, classes));
+    const row = out + (<usize>(r * classes) << 3);
+    for (let j = 0; j < classes; j++) store<f64>(row + (<usize>j << 3), <f64>load<f32>(z + (<usize>j << 2)) - lse);
+  }
 }
 
 export function softmax_f32(out: usize, logits: usize, rows: i32, classes: i32): void {

@@ -41,7 +41,7 @@ export {
 } from './models/sequential.js';
 export {
   EncoderDecoder, type EncoderDecoderOptions, type EncoderOptions, type DecoderOptions, type EncoderLayer, type DecoderLayer, type PairOptions,
-  type EncoderDecoderFitOptions, type DecodeOptions, type Decoded, type EncoderDecoderJSON,
+  type EncoderDecoderFitOptions, type DecodeOptions, type Decoded, type EncoderDecoderJSON, type BeamSearchOptions, type BeamHypotheses,
 } from './models/encoder-decoder.js';
 export type { OptimizerConfig, OptimizerType, Schedule } from './models/optimizer.js';
 export { lookbackWindows, type WindowOptions, type WindowSeries } from './models/windows.js';

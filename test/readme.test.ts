@@ -33,6 +33,7 @@ it('README examples run', () => {
   expect(Number(lines.find((l) => l.startsWith('held-out accuracy'))?.split(' ').pop())).toBeGreaterThanOrEqual(0.95);
   expect(lines).toContain('tagging accuracy 1');
   expect(lines).toContain('transcripts right 8 of 8');
+  expect(lines.find((l) => l.startsWith('beam: '))).toMatch(/^beam: 4 3 2 1 \(log p -\d\.\d\d\), runner-up \d \d \d \d$/); // the reverser's beam search
   expect(Number(lines.find((l) => l.startsWith('one-step NRMSE'))?.split(' ').pop())).toBeLessThan(0.1);
   expect(lines).toContain('hello rnn-wasm! hello rnn-wasm!');
   expect(lines).toContain('ello');

@@ -15,6 +15,11 @@ export function softmaxF32(backend: Backend, ptrs: { out: Ptr; logits: Ptr }, ro
   exportsOf(backend).softmax_f32(ptrs.out, ptrs.logits, rows, classes);
 }
 
+/** out f64 [rows, classes] = log softmax(logits[r]) (scratch f32 [classes]). */
+export function logSoftmaxF64(backend: Backend, ptrs: { out: Ptr; scratch: Ptr; logits: Ptr }, rows: number, classes: number): void {
+  exportsOf(backend).log_softmax_f64(ptrs.out, ptrs.scratch, ptrs.logits, rows, classes);
+}
+
 /** out[r] = softmax(logits[r] · invTemperature). */
 export function softmaxTemperatureF32(backend: Backend, ptrs: { out: Ptr; logits: Ptr }, rows: number, classes: number, invTemperature: number): void {
   exportsOf(backend).softmax_temperature_f32(ptrs.out, ptrs.logits, rows, classes, invTemperature);

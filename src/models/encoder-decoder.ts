@@ -31,6 +31,7 @@ import type { Batch, Flow, ModelLayer } from '../layers/layer.js';
 import { layerToJSON, makeLayer, readLayers, readModelFields, setLayerWeights, type LayerJSON, type SavedLayer } from './saving.js';
 import { readFields, readNumbers } from '../saved-file.js';
 import { pickToken, tokenProbabilities, type History, type Loss } from './training.js';
+import { logSoftmaxF64 } from '../kernels/loss.js';
 import { Model, loadModel, type BaseFitOptions, type SavedModel } from './model.js';
 import type { StatePointers } from './states.js';
 import { checkOutputSize, lengthsToMask, readSampling, readSequences, readTargets, stageSteps, type SamplingOptions } from './data.js';
@@ -82,6 +83,27 @@ export interface DecodeOptions extends SamplingOptions {
   stopToken?: number;
   /** Pairs decoded together (default 256). */
   batchSize?: number;
+}
+
+export interface BeamSearchOptions {
+  /** The most steps to decode. */
+  length: number;
+  /** Prefixes kept at every step (default 4); 1 is greedy decoding. */
+  beamWidth?: number;
+  /** Length normalisation: hypotheses are ranked by logProbability / length^alpha (default 0: none). */
+  alpha?: number;
+  /** A prefix that chooses this token is finished (the token included). */
+  stopToken?: number;
+  /** Hypotheses returned per source, best first (default beamWidth, at most beamWidth). */
+  n?: number;
+  sourceLengths?: number[];
+}
+
+/** One source's hypotheses, best first: token ids, their summed log-probabilities, and the ranking scores. */
+export interface BeamHypotheses {
+  tokens: number[][];
+  logProbabilities: number[];
+  scores: number[];
 }
 
 /** predict(): token ids [N, length] (as floats) or vectors [N, length, outputSize]; lengths[i]: steps up to and including the stop token (else length). */
@@ -385,6 +407,86 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
       });
     });
     return out.map((states, k) => Object.fromEntries(states.map(({ name, data: values }) => [name, { data: values, shape: [N, this.#encoderRecurrent[k].units] }])));
+  }
+
+  /**
+   * Beam search (token decoders): for each source, the `n` most likely target sequences found by
+   * keeping the `beamWidth` best prefixes at every step. A prefix's log-probability is the sum of
+   * its tokens' log-softmax values (f64, from the WebAssembly log-softmax); candidates are ranked by
+   * it (ties: the lower beam, then the lower token), and the hypotheses returned by
+   * score = logProbability / length^alpha (alpha = 0, the default: no length normalisation). A
+   * prefix that chooses `stopToken` is finished (the stop token included) and leaves the beam, so
+   * beamWidth 1 is greedy decoding exactly; the search ends when no prefix is left or after
+   * `length` steps (the unfinished prefixes are then hypotheses too).
+   */
+  beamSearch(source: TensorLike, options: BeamSearchOptions): BeamHypotheses[] {
+    const where = 'EncoderDecoder.beamSearch';
+    this.checkAlive(where);
+    checkOptions(where, options, ['length', 'beamWidth', 'alpha', 'stopToken', 'n', 'sourceLengths']);
+    if (!this.#tokens) throw new RangeError(`${where}: beam search is for token decoders (an Embedding first, a softmax head over the tokens); this decoder outputs vectors`);
+    const length = checkInt(where, 'options.length', options.length, 1);
+    const W = options.beamWidth === undefined ? 4 : checkInt(where, 'options.beamWidth', options.beamWidth, 1);
+    const n = options.n === undefined ? W : checkInt(where, 'options.n', options.n, 1, W);
+    const alpha = options.alpha === undefined ? 0 : options.alpha;
+    if (typeof alpha !== 'number' || !(alpha >= 0) || !Number.isFinite(alpha)) throw new RangeError(`${where}: options.alpha must be a number ≥ 0, got ${describe(alpha)}`);
+    const O = this.outputSize;
+    const stop = options.stopToken === undefined ? -1 : checkInt(where, 'options.stopToken', options.stopToken, 0, O - 1);
+    const data = this.readData(where, source, undefined, options, false);
+    const head = this.decoderLayers[this.decoderLayers.length - 1] as Dense;
+    const backend = this.backend;
+    // Log-probabilities f64 [W, O] and the log-softmax's scratch [O].
+    const logp = backend.allocF32(2 * W * O + O);
+    try {
+      const results: BeamHypotheses[] = [];
+      for (let i = 0; i < data.N; i++) {
+        this.stage(data, new Int32Array(W).fill(i), false);
+        this.#encode(data.Ts, W);
+        const stepAt = this.work.ptr('step') >>> 2;
+        let live: { tokens: number[]; logP: number }[] = [{ tokens: [], logP: 0 }];
+        const done: { tokens: number[]; logP: number }[] = [];
+        for (let t = 0; t < length && live.length > 0; t++) {
+          this.#decode(1, W, false, (k, layer) => (t === 0 ? this.#handOff(k) : finalStates(layer)), stepAt << 2);
+          logSoftmaxF64(backend, { out: logp.ptr, scratch: logp.ptr + 8 * W * O, logits: head.logitsPtr() }, W, O);
+          const lp = new Float64Array(backend.heapF32().buffer, logp.ptr, W * O);
+          const candidates: { parent: number; token: number; logP: number }[] = [];
+          live.forEach((beam, b) => {
+            for (let c = 0; c < O; c++) candidates.push({ parent: b, token: c, logP: beam.logP + lp[b * O + c] });
+          });
+          // Stable: equal log-probabilities keep the lower beam, then the lower token.
+          candidates.sort((a, b) => b.logP - a.logP);
+          const next: { tokens: number[]; logP: number; parent: number }[] = [];
+          for (const c of candidates.slice(0, W)) {
+            const tokens = [...live[c.parent].tokens, c.token];
+            if (c.token === stop) done.push({ tokens, logP: c.logP });
+            else next.push({ tokens, logP: c.logP, parent: c.parent });
+          }
+          this.#reorderDecoderStates(next.map((b) => b.parent), W);
+          const ints = new Int32Array(backend.heapF32().buffer);
+          next.forEach((b, k) => (ints[stepAt + k] = b.tokens[b.tokens.length - 1]));
+          live = next;
+        }
+        const all = [...done, ...live].map((h) => ({ tokens: h.tokens, logProbability: h.logP, score: h.logP / h.tokens.length ** alpha }));
+        all.sort((a, b) => b.score - a.score);
+        const best = all.slice(0, n);
+        results.push({ tokens: best.map((h) => h.tokens), logProbabilities: best.map((h) => h.logProbability), scores: best.map((h) => h.score) });
+      }
+      return results;
+    } finally {
+      logp.dispose();
+    }
+  }
+
+  /** The decoder's recurrent states after a step: row k ← row parents[k] (rows past parents.length are left as they are). */
+  #reorderDecoderStates(parents: number[], B: number): void {
+    const heap = this.backend.heapF32();
+    for (const layer of this.#decoderRecurrent) {
+      const H = layer.units;
+      for (const name of layer.stateKeys) {
+        const at = layer.finalStatePtr(name) >>> 2;
+        const old = heap.slice(at, at + B * H);
+        parents.forEach((p, k) => heap.set(old.subarray(p * H, (p + 1) * H), at + k * H));
+      }
+    }
   }
 
   /** Every layer's weights in `format`: { encoder: [...], decoder: [...] } in layer order. */
