@@ -8,7 +8,7 @@ export { gemm_f32, gemm_work_floats, gemm_pack_b, gemm_packed_b_f32, gemm_packed
 // its copies (src/kernels/codes.ts) against the module (test/exports.test.ts).
 export { NO_TRANS as GEMM_NO_TRANS, TRANS as GEMM_TRANS } from "./gemm";
 export { GATE_SIGMOID, GATE_HARD_SIGMOID } from "./lanes";
-export { RNN_TANH, RNN_RELU, RNN_SIGMOID } from "./rnn";
+export { RNN_TANH, RNN_RELU, RNN_SIGMOID, RNN_ELMAN, RNN_LINEAR, RNN_RESIDUAL, RNN_DIAGONAL } from "./rnn";
 export { LSTM_STANDARD, LSTM_PEEPHOLE, LSTM_COUPLED, LSTM_NO_FORGET } from "./lstm";
 export { GRU_RESET_AFTER, GRU_RESET_BEFORE } from "./gru";
 export {

@@ -59,6 +59,7 @@ describe('weight formats', () => {
   for (const c of ALL_CELLS) {
     for (const format of ['pytorch', 'keras'] as const) {
       if (c.cell === 'GRU' && c.variant === 'resetBefore' && format === 'pytorch') continue;
+      if (c.cell === 'SimpleRNN' && c.variant && c.variant !== 'elman') continue; // native only (recurrences.test.ts checks the refusal)
       it(`${caseName(c)}: ${format} out and back in gives the same model`, () => {
         const a = makeLayer(c, 3, 5, backend, 1);
         const b = makeLayer(c, 3, 5, backend, 2);

@@ -6,7 +6,7 @@ import { describe, it } from 'vitest';
 import {
   gruBackwardReference, gruForwardReference, lstmBackwardReference, lstmForwardReference, lstmGates,
   rnnBackwardReference, rnnForwardReference,
-  type GateActivation, type GruVariant, type LstmVariant, type RnnActivation,
+  type GateActivation, type GruVariant, type LstmVariant, type RnnActivation, type RnnVariant,
 } from '../src/reference/recurrent.js';
 import { checkGradients, dot, randomF64 } from './helpers/gradcheck.js';
 import { makeRandom } from './helpers/random.js';
@@ -42,6 +42,25 @@ describe.each([
       const { hAll } = rnnForwardReference(v, d, activation, v.x, v.h0, mask);
       const g = rnnBackwardReference(v, d, activation, v.x, hAll, dOut, dhT, mask);
       checkGradients(`rnn ${activation}`, v, { weightIh: g.dWeightIh, weightHh: g.dWeightHh, bias: g.dBias, x: g.dX, h0: g.dh0 }, loss);
+    });
+  }
+
+  for (const [variant, activation] of [['linear', 'tanh'], ['residual', 'tanh'], ['residual', 'relu'], ['diagonal', 'tanh'], ['diagonal', 'sigmoid']] as [RnnVariant, RnnActivation][]) {
+    it(`SimpleRNN ${variant} ${activation}`, () => {
+      const next = makeRandom(13 + variant.length);
+      const v = {
+        weightIh: randomF64(I * H, next), weightHh: randomF64(variant === 'diagonal' ? H : variant === 'linear' ? 0 : H * H, next, 0.5), bias: randomF64(H, next, 0.3),
+        x: randomF64(T * B * I, next), h0: randomF64(B * H, next, 0.9),
+      };
+      const dOut = randomF64(T * B * H, next);
+      const dhT = randomF64(B * H, next);
+      const loss = () => {
+        const { hAll } = rnnForwardReference(v, d, activation, v.x, v.h0, mask, variant);
+        return dot(dOut, hAll, B * H) + dot(dhT, hAll, T * B * H);
+      };
+      const { hAll, act } = rnnForwardReference(v, d, activation, v.x, v.h0, mask, variant);
+      const g = rnnBackwardReference(v, d, activation, v.x, hAll, dOut, dhT, mask, variant, act);
+      checkGradients(`rnn ${variant} ${activation}`, v, { weightIh: g.dWeightIh, weightHh: g.dWeightHh, bias: g.dBias, x: g.dX, h0: g.dh0 }, loss);
     });
   }
 

@@ -13,6 +13,10 @@ export interface WasmExports {
   RNN_TANH: WebAssembly.Global;
   RNN_RELU: WebAssembly.Global;
   RNN_SIGMOID: WebAssembly.Global;
+  RNN_ELMAN: WebAssembly.Global;
+  RNN_LINEAR: WebAssembly.Global;
+  RNN_RESIDUAL: WebAssembly.Global;
+  RNN_DIAGONAL: WebAssembly.Global;
   LSTM_STANDARD: WebAssembly.Global;
   LSTM_PEEPHOLE: WebAssembly.Global;
   LSTM_COUPLED: WebAssembly.Global;
@@ -43,11 +47,11 @@ export interface WasmExports {
   rnn_packed_floats(H: number): number;
   lstm_packed_floats(H: number, variant: number): number;
   gru_packed_floats(H: number, variant: number): number;
-  rnn_forward_f32(hAll: number, packed: number, x: number, mask: number, wIh: number, wHh: number, bias: number, work: number, T: number, B: number, I: number, H: number, kind: number): void;
+  rnn_forward_f32(hAll: number, act: number, packed: number, x: number, mask: number, wIh: number, wHh: number, bias: number, work: number, T: number, B: number, I: number, H: number, kind: number, variant: number): void;
   rnn_backward_f32(
     dX: number, dWIh: number, dWHh: number, dBias: number, dh: number, dZ: number, packed: number, dhCarry: number,
-    dOutput: number, hAll: number, x: number, mask: number, wIh: number, wHh: number, work: number,
-    T: number, B: number, I: number, H: number, kind: number,
+    dOutput: number, hAll: number, act: number, x: number, mask: number, wIh: number, wHh: number, work: number,
+    T: number, B: number, I: number, H: number, kind: number, variant: number,
   ): void;
   lstm_forward_f32(
     gates: number, hAll: number, cAll: number, tanhC: number, packed: number,
@@ -227,7 +231,7 @@ export const EXPORTED_FUNCTIONS = {
   alloc: 1, free: 1,
   gemm_work_floats: 0, gemm_f32: 14, gemm_packed_b_floats: 2, gemm_pack_b: 6, gemm_packed_b_f32: 12,
   exp_f32: 3, sigmoid_f32: 3, tanh_f32: 3, relu_f32: 3, sigmoid_backward_f32: 4, tanh_backward_f32: 4, relu_backward_f32: 4,
-  rnn_packed_floats: 1, rnn_forward_f32: 13, rnn_backward_f32: 20,
+  rnn_packed_floats: 1, rnn_forward_f32: 15, rnn_backward_f32: 22,
   lstm_packed_floats: 2, lstm_forward_f32: 20, lstm_backward_f32: 31,
   gru_packed_floats: 2, gru_forward_f32: 18, gru_backward_f32: 26,
   concat_rows_f32: 6, split_rows_f32: 6, add_scaled_f32: 5, dropout_f32: 6, multiply_f32: 4, dropout_mask_f32: 4, multiply_rows_f32: 5,
@@ -254,7 +258,7 @@ export const EXPORTED_FUNCTIONS = {
 } as const;
 
 export const EXPORTED_GLOBALS = [
-  'GEMM_NO_TRANS', 'GEMM_TRANS', 'GATE_SIGMOID', 'GATE_HARD_SIGMOID', 'RNN_TANH', 'RNN_RELU', 'RNN_SIGMOID',
+  'GEMM_NO_TRANS', 'GEMM_TRANS', 'GATE_SIGMOID', 'GATE_HARD_SIGMOID', 'RNN_TANH', 'RNN_RELU', 'RNN_SIGMOID', 'RNN_ELMAN', 'RNN_LINEAR', 'RNN_RESIDUAL', 'RNN_DIAGONAL',
   'LSTM_STANDARD', 'LSTM_PEEPHOLE', 'LSTM_COUPLED', 'LSTM_NO_FORGET', 'GRU_RESET_AFTER', 'GRU_RESET_BEFORE',
 ] as const;
 

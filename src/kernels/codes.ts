@@ -20,6 +20,9 @@ export const GEMM_OP = { noTrans: 0, trans: 1 } as const;
 /** The SimpleRNN nonlinearity f. assembly/rnn.ts RNN_TANH, RNN_RELU, RNN_SIGMOID. */
 export const RNN_ACTIVATION = { tanh: 0, relu: 1, sigmoid: 2 } as const;
 
+/** The SimpleRNN recurrence. assembly/rnn.ts RNN_ELMAN, RNN_LINEAR, RNN_RESIDUAL, RNN_DIAGONAL. */
+export const RNN_VARIANT = { elman: 0, linear: 1, residual: 2, diagonal: 3 } as const;
+
 /** assembly/lstm.ts LSTM_STANDARD, LSTM_PEEPHOLE, LSTM_COUPLED, LSTM_NO_FORGET. */
 export const LSTM_VARIANT = { standard: 0, peephole: 1, coupled: 2, noForget: 3 } as const;
 
@@ -31,6 +34,7 @@ export const GATE_ACTIVATION = { sigmoid: 0, hardSigmoid: 1 } as const;
 
 export type GemmOp = (typeof GEMM_OP)[keyof typeof GEMM_OP];
 export type RnnActivationCode = (typeof RNN_ACTIVATION)[keyof typeof RNN_ACTIVATION];
+export type RnnVariantCode = (typeof RNN_VARIANT)[keyof typeof RNN_VARIANT];
 export type LstmVariantCode = (typeof LSTM_VARIANT)[keyof typeof LSTM_VARIANT];
 export type GruVariantCode = (typeof GRU_VARIANT)[keyof typeof GRU_VARIANT];
 export type GateActivationCode = (typeof GATE_ACTIVATION)[keyof typeof GATE_ACTIVATION];
@@ -42,6 +46,10 @@ export const CODE_GLOBALS: Readonly<Record<string, number>> = {
   RNN_TANH: RNN_ACTIVATION.tanh,
   RNN_RELU: RNN_ACTIVATION.relu,
   RNN_SIGMOID: RNN_ACTIVATION.sigmoid,
+  RNN_ELMAN: RNN_VARIANT.elman,
+  RNN_LINEAR: RNN_VARIANT.linear,
+  RNN_RESIDUAL: RNN_VARIANT.residual,
+  RNN_DIAGONAL: RNN_VARIANT.diagonal,
   LSTM_STANDARD: LSTM_VARIANT.standard,
   LSTM_PEEPHOLE: LSTM_VARIANT.peephole,
   LSTM_COUPLED: LSTM_VARIANT.coupled,

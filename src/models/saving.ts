@@ -68,7 +68,7 @@ const POOLING_1D_CONFIG = {
 } as const satisfies Schema;
 const POOLING_2D_CONFIG = { poolSize: { kind: 'array', optional: true }, strides: { kind: 'array', optional: true }, padding: { kind: 'string', optional: true } } as const satisfies Schema;
 const CONFIGS: Readonly<Record<LayerType, Schema>> = {
-  SimpleRNN: { ...RECURRENT_CONFIG, activation: { kind: 'string', optional: true } },
+  SimpleRNN: { ...RECURRENT_CONFIG, activation: { kind: 'string', optional: true }, variant: { kind: 'string', optional: true } },
   LSTM: { ...RECURRENT_CONFIG, variant: { kind: 'string', optional: true }, gateActivation: { kind: 'string', optional: true }, forgetBias: { kind: 'float32', optional: true }, peepholes: { kind: 'array', optional: true } },
   GRU: { ...RECURRENT_CONFIG, variant: { kind: 'string', optional: true }, gateActivation: { kind: 'string', optional: true } },
   Dense: {

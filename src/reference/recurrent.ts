@@ -83,17 +83,28 @@ function addOuter(dW: F64, input: ArrayLike<number>, inOffset: number, dOut: Arr
 
 export interface RnnParams {
   weightIh: F64;
+  /** [H, H] (elman, residual), u [H] (diagonal); unused (linear). */
   weightHh: F64;
   bias: F64;
 }
 
-/** h_t = f(x_t·W_ih + h_{t−1}·W_hh + b). Returns hAll [(T+1), B, H] with hAll[0] = h0. */
+/** The recurrences of the SimpleRNN. */
+export type RnnVariant = 'elman' | 'linear' | 'residual' | 'diagonal';
+
+/**
+ * elman     h_t = f(x_t·W_ih + h_{t−1}·W_hh + b)
+ * linear    h_t = h_{t−1} + f(x_t·W_ih + b)
+ * residual  h_t = h_{t−1} + f(x_t·W_ih + h_{t−1}·W_hh + b)
+ * diagonal  h_t = f(x_t·W_ih + u ⊙ h_{t−1} + b)
+ * Returns hAll [(T+1), B, H] with hAll[0] = h0, and act [T, B, H] = a_t = f(…) of each real step.
+ */
 export function rnnForwardReference(
-  p: RnnParams, d: Dims, activation: RnnActivation, x: ArrayLike<number>, h0: ArrayLike<number>, mask: Mask = null,
-): { hAll: F64 } {
+  p: RnnParams, d: Dims, activation: RnnActivation, x: ArrayLike<number>, h0: ArrayLike<number>, mask: Mask = null, variant: RnnVariant = 'elman',
+): { hAll: F64; act: F64 } {
   const { T, B, I, H } = d;
   const { f } = rnnActivationFunctions(activation);
   const hAll = new Float64Array((T + 1) * B * H);
+  const act = new Float64Array(T * B * H);
   hAll.set(h0);
   const z = new Float64Array(H);
   for (let t = 0; t < T; t++) {
@@ -105,11 +116,16 @@ export function rnnForwardReference(
       }
       z.set(p.bias);
       addMatVec(z, 0, x, (t * B + b) * I, p.weightIh, I, H);
-      addMatVec(z, 0, hAll, s, p.weightHh, H, H);
-      for (let j = 0; j < H; j++) hAll[((t + 1) * B + b) * H + j] = f(z[j]);
+      if (variant === 'elman' || variant === 'residual') addMatVec(z, 0, hAll, s, p.weightHh, H, H);
+      if (variant === 'diagonal') for (let j = 0; j < H; j++) z[j] += p.weightHh[j] * hAll[s + j];
+      for (let j = 0; j < H; j++) {
+        const a = f(z[j]);
+        act[s + j] = a;
+        hAll[s + B * H + j] = variant === 'linear' || variant === 'residual' ? hAll[s + j] + a : a;
+      }
     }
   }
-  return { hAll };
+  return { hAll, act };
 }
 
 export interface RnnGradients {
@@ -120,15 +136,20 @@ export interface RnnGradients {
   dh0: F64;
 }
 
-/** BPTT. dOutput [T, B, H] (gradient at every step, may be null), dhT [B, H] (may be null). */
+/**
+ * BPTT. dOutput [T, B, H] (gradient at every step, may be null), dhT [B, H] (may be null); `act` is
+ * forward's (needed by linear and residual). With the gradient at h_t, γ = dh + dOutput_t:
+ * dz = γ ⊙ f′(a_t); dh_{t−1} = dz·W_hhᵀ (elman), γ + dz·W_hhᵀ (residual), γ (linear), dz ⊙ u (diagonal).
+ */
 export function rnnBackwardReference(
   p: RnnParams, d: Dims, activation: RnnActivation, x: ArrayLike<number>, hAll: F64,
-  dOutput: ArrayLike<number> | null, dhT: ArrayLike<number> | null, mask: Mask = null,
+  dOutput: ArrayLike<number> | null, dhT: ArrayLike<number> | null, mask: Mask = null, variant: RnnVariant = 'elman', act: F64 | null = null,
 ): RnnGradients {
   const { T, B, I, H } = d;
   const { df } = rnnActivationFunctions(activation);
+  const keeps = variant === 'linear' || variant === 'residual';
   const g: RnnGradients = {
-    dX: new Float64Array(T * B * I), dWeightIh: new Float64Array(I * H), dWeightHh: new Float64Array(H * H),
+    dX: new Float64Array(T * B * I), dWeightIh: new Float64Array(I * H), dWeightHh: new Float64Array(variant === 'diagonal' ? H : variant === 'linear' ? 0 : H * H),
     dBias: new Float64Array(H), dh0: new Float64Array(B * H),
   };
   const dh = new Float64Array(B * H);
@@ -141,15 +162,23 @@ export function rnnBackwardReference(
         passGradient(dhPrev, dh, dOutput, t, B, b, H);
         continue;
       }
+      const s = (t * B + b) * H;
       for (let j = 0; j < H; j++) {
-        const total = dh[b * H + j] + (dOutput ? dOutput[(t * B + b) * H + j] : 0);
-        dz[j] = total * df(hAll[((t + 1) * B + b) * H + j]);
+        const total = dh[b * H + j] + (dOutput ? dOutput[s + j] : 0);
+        dz[j] = total * df(keeps ? act![s + j] : hAll[s + B * H + j]);
         g.dBias[j] += dz[j];
+        if (keeps) dhPrev[b * H + j] += total;
+        if (variant === 'diagonal') {
+          g.dWeightHh[j] += dz[j] * hAll[s + j];
+          dhPrev[b * H + j] += dz[j] * p.weightHh[j];
+        }
       }
       addOuter(g.dWeightIh, x, (t * B + b) * I, dz, 0, I, H);
-      addOuter(g.dWeightHh, hAll, (t * B + b) * H, dz, 0, H, H);
       addMatTVec(g.dX, (t * B + b) * I, dz, 0, p.weightIh, I, H);
-      addMatTVec(dhPrev, b * H, dz, 0, p.weightHh, H, H);
+      if (variant === 'elman' || variant === 'residual') {
+        addOuter(g.dWeightHh, hAll, s, dz, 0, H, H);
+        addMatTVec(dhPrev, b * H, dz, 0, p.weightHh, H, H);
+      }
     }
     dh.set(dhPrev);
   }

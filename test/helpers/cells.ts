@@ -3,7 +3,7 @@ import type { Backend } from '../../src/engine/backend.js';
 import { GRU, type GRUVariant } from '../../src/layers/gru.js';
 import { LSTM, type GateActivation, type LSTMVariant, type PeepholeGate } from '../../src/layers/lstm.js';
 import type { RecurrentLayer } from '../../src/layers/recurrent.js';
-import { SimpleRNN, type SimpleRNNActivation } from '../../src/layers/simple-rnn.js';
+import { SimpleRNN, type SimpleRNNActivation, type SimpleRNNVariant } from '../../src/layers/simple-rnn.js';
 import {
   gruBackwardReference, gruForwardReference, lstmBackwardReference, lstmForwardReference,
   rnnBackwardReference, rnnForwardReference, type Dims,
@@ -11,12 +11,12 @@ import {
 import { randomFloat32 } from './random.js';
 
 export type CellCase =
-  | { cell: 'SimpleRNN'; activation: SimpleRNNActivation }
+  | { cell: 'SimpleRNN'; activation: SimpleRNNActivation; variant?: SimpleRNNVariant }
   | { cell: 'LSTM'; variant: LSTMVariant; gateActivation: GateActivation; peepholes?: readonly PeepholeGate[] }
   | { cell: 'GRU'; variant: GRUVariant; gateActivation: GateActivation };
 
 export function caseName(c: CellCase): string {
-  if (c.cell === 'SimpleRNN') return `SimpleRNN ${c.activation}`;
+  if (c.cell === 'SimpleRNN') return `SimpleRNN ${c.variant && c.variant !== 'elman' ? `${c.variant} ` : ''}${c.activation}`;
   return `${c.cell} ${c.variant}${c.cell === 'LSTM' && c.peepholes ? ` [${c.peepholes.join(', ')}]` : ''} ${c.gateActivation}`;
 }
 
@@ -24,6 +24,13 @@ export const ALL_CELLS: CellCase[] = [
   { cell: 'SimpleRNN', activation: 'tanh' },
   { cell: 'SimpleRNN', activation: 'relu' },
   { cell: 'SimpleRNN', activation: 'sigmoid' },
+  // The linear, residual and diagonal recurrences (issue #15).
+  { cell: 'SimpleRNN', activation: 'tanh', variant: 'linear' },
+  { cell: 'SimpleRNN', activation: 'sigmoid', variant: 'linear' },
+  { cell: 'SimpleRNN', activation: 'tanh', variant: 'residual' },
+  { cell: 'SimpleRNN', activation: 'relu', variant: 'residual' },
+  { cell: 'SimpleRNN', activation: 'tanh', variant: 'diagonal' },
+  { cell: 'SimpleRNN', activation: 'relu', variant: 'diagonal' },
   ...(['standard', 'peephole', 'coupled', 'noForget'] as const).flatMap((variant) =>
     (['sigmoid', 'hardSigmoid'] as const).map((gateActivation) => ({ cell: 'LSTM' as const, variant, gateActivation }))),
   // Peepholes on some gates only (the output gate alone is the course's form).
@@ -35,7 +42,7 @@ export const ALL_CELLS: CellCase[] = [
 ];
 
 export function makeLayer(c: CellCase, inputSize: number, units: number, backend: Backend, seed = 3): RecurrentLayer {
-  if (c.cell === 'SimpleRNN') return new SimpleRNN({ inputSize, units, activation: c.activation, seed, backend });
+  if (c.cell === 'SimpleRNN') return new SimpleRNN({ inputSize, units, activation: c.activation, variant: c.variant, seed, backend });
   if (c.cell === 'LSTM') {
     const lstm = new LSTM({ inputSize, units, variant: c.variant, gateActivation: c.gateActivation, peepholes: c.peepholes, seed, backend });
     if (c.variant === 'peephole') {
@@ -126,12 +133,15 @@ export function runReference(layer: RecurrentLayer, c: CellCase, d: Dims, data: 
   const h0 = Float64Array.from(c.cell === 'SimpleRNN' && c.activation === 'relu' ? data.h0.map(Math.abs) : data.h0);
   const last = (a: Float64Array) => a.slice(T * B * H, (T + 1) * B * H);
   if (c.cell === 'SimpleRNN') {
-    const p = { weightIh: w.weightIh, weightHh: w.weightHh, bias: w.bias };
-    const { hAll } = rnnForwardReference(p, d, c.activation, x, h0, mask);
-    const g = rnnBackwardReference(p, d, c.activation, x, hAll, dOut, data.dhT, mask);
+    const variant = c.variant ?? 'elman';
+    const p = { weightIh: w.weightIh, weightHh: w.weightHh ?? new Float64Array(0), bias: w.bias };
+    const { hAll, act } = rnnForwardReference(p, d, c.activation, x, h0, mask, variant);
+    const g = rnnBackwardReference(p, d, c.activation, x, hAll, dOut, data.dhT, mask, variant, act);
+    const dWeights: Record<string, Float64Array> = { weightIh: g.dWeightIh, bias: g.dBias };
+    if (variant !== 'linear') dWeights.weightHh = g.dWeightHh;
     return {
       output: batchMajor(hAll, B * H, B, T, H), finalState: { h: last(hAll) }, dInput: batchMajor(g.dX, 0, B, T, I),
-      dInitialState: { h: g.dh0 }, dWeights: { weightIh: g.dWeightIh, weightHh: g.dWeightHh, bias: g.dBias },
+      dInitialState: { h: g.dh0 }, dWeights,
     };
   }
   if (c.cell === 'LSTM') {
