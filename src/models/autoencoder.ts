@@ -323,19 +323,12 @@ export class Autoencoder extends Model<Rows, AutoencoderJSON> {
 
   /** Every layer's weights: { encoder: [{ weight, bias }…], decoder: [{ weight, bias } or, tied, { bias }…] } in layer order. */
   getWeights(options: { format?: WeightFormat } = {}): { encoder: Weights[]; decoder: Weights[] } {
-    const where = 'Autoencoder.getWeights';
-    return { encoder: this.readWeights(where, this.encoderLayers, options), decoder: this.readWeights(where, this.decoderLayers, options) };
+    return this.readHalves('Autoencoder.getWeights', this.encoderLayers, this.decoderLayers, options);
   }
 
   /** Replaces every layer's weights from { encoder, decoder } as getWeights returns them. All or nothing. */
   setWeights(weights: { encoder: (Weights | Record<string, unknown>)[]; decoder: (Weights | Record<string, unknown>)[] }, options: { format?: WeightFormat } = {}): void {
-    const where = 'Autoencoder.setWeights';
-    if (weights === null || typeof weights !== 'object') throw new TypeError(`${where}: weights must be { encoder: [...], decoder: [...] }, got ${describe(weights)}`);
-    checkOptions(where, weights, ['encoder', 'decoder'], 'weights');
-    this.writeWeights(where, [
-      { label: 'weights.encoder', layers: this.encoderLayers, given: weights.encoder },
-      { label: 'weights.decoder', layers: this.decoderLayers, given: weights.decoder },
-    ], options);
+    this.writeHalves('Autoencoder.setWeights', this.encoderLayers, this.decoderLayers, weights, options);
   }
 
   protected architectureJSON(): Omit<AutoencoderJSON, keyof SavedModel> {

@@ -491,19 +491,12 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
 
   /** Every layer's weights in `format`: { encoder: [...], decoder: [...] } in layer order. */
   getWeights(options: { format?: WeightFormat } = {}): { encoder: Weights[]; decoder: Weights[] } {
-    const where = 'EncoderDecoder.getWeights';
-    return { encoder: this.readWeights(where, this.encoderLayers, options), decoder: this.readWeights(where, this.decoderLayers, options) };
+    return this.readHalves('EncoderDecoder.getWeights', this.encoderLayers, this.decoderLayers, options);
   }
 
   /** Replaces every layer's weights from { encoder: [...], decoder: [...] } (as getWeights returns) in `format`. All or nothing. */
   setWeights(weights: { encoder: (Weights | Record<string, unknown>)[]; decoder: (Weights | Record<string, unknown>)[] }, options: { format?: WeightFormat } = {}): void {
-    const where = 'EncoderDecoder.setWeights';
-    if (weights === null || typeof weights !== 'object') throw new TypeError(`${where}: weights must be { encoder: [...], decoder: [...] }, got ${describe(weights)}`);
-    checkOptions(where, weights, ['encoder', 'decoder'], 'weights');
-    this.writeWeights(where, [
-      { label: 'weights.encoder', layers: this.encoderLayers, given: weights.encoder },
-      { label: 'weights.decoder', layers: this.decoderLayers, given: weights.decoder },
-    ], options);
+    this.writeHalves('EncoderDecoder.setWeights', this.encoderLayers, this.decoderLayers, weights, options);
   }
 
   protected architectureJSON(): Omit<EncoderDecoderJSON, keyof SavedModel> {

@@ -370,6 +370,22 @@ export abstract class Model<D extends ModelData, J extends SavedModel = SavedMod
     return layers.map((layer) => layer.getWeights({ format }));
   }
 
+  /** { encoder, decoder } weights of a two-part model (EncoderDecoder, Autoencoder) in `format`, layer by layer. */
+  protected readHalves(where: string, encoder: readonly ModelLayer[], decoder: readonly ModelLayer[], options: unknown): { encoder: Weights[]; decoder: Weights[] } {
+    return { encoder: this.readWeights(where, encoder, options), decoder: this.readWeights(where, decoder, options) };
+  }
+
+  /** Replaces a two-part model's weights from { encoder: [...], decoder: [...] } as readHalves gives them. All or nothing. */
+  protected writeHalves(where: string, encoder: readonly ModelLayer[], decoder: readonly ModelLayer[], weights: unknown, options: unknown): void {
+    if (weights === null || typeof weights !== 'object') throw new TypeError(`${where}: weights must be { encoder: [...], decoder: [...] }, got ${describe(weights)}`);
+    checkOptions(where, weights, ['encoder', 'decoder'], 'weights');
+    const w = weights as { encoder: unknown; decoder: unknown };
+    this.writeWeights(where, [
+      { label: 'weights.encoder', layers: encoder, given: w.encoder },
+      { label: 'weights.decoder', layers: decoder, given: w.decoder },
+    ], options);
+  }
+
   /**
    * Sets the weights of each group of layers from `given` (one entry per layer, as readWeights
    * returns them). All or nothing: if any layer rejects its weights, every layer keeps its values.
