@@ -14,7 +14,8 @@ import type { Backend } from '../engine/backend.js';
 import { sizeProduct } from '../engine/sizes.js';
 import { checkInt, checkOneOf } from '../errors.js';
 import type { Batch, Flow, ModelLayer, Streaming } from './layer.js';
-import { activateInPlace, ConvLayer, type ConvActivation } from './convolution.js';
+import { activateInPlace } from './activation.js';
+import { ConvLayer, type ConvActivation } from './convolution.js';
 import { causalConvStep, causalStepRegions, historySteps, type CausalConv } from './conv-step.js';
 import { convAxis, type Conv2dGeometry } from '../kernels/conv.js';
 

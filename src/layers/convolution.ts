@@ -5,39 +5,17 @@
 // C_in/groups, ...spatial]) both ways. A subclass says how its flow maps onto the 2-D kernel's
 // geometry (Conv2dGeometry). Also here: options that are one number or a pair (kernelSize,
 // strides, dilation, poolSize).
-import type { Backend } from '../engine/backend.js';
 import { sizeProduct, type Size } from '../engine/sizes.js';
 import { checkBoolean, checkInt, checkOneOf, describe } from '../errors.js';
 import type { Random } from '../random.js';
 import { WeightedLayer } from './base.js';
 import { checkFormat, checkKeys, takeWeight, tensor, type WeightFormat, type Weights } from './formats.js';
 import type { ParamSpec } from './parameters.js';
-import { reluBackwardF32, reluF32, sigmoidBackwardF32, sigmoidF32, tanhBackwardF32, tanhF32 } from '../kernels/activations.js';
+import { activateInPlace, activationGradient, type PointwiseActivation } from './activation.js';
 import { conv2dBackwardF32, conv2dForwardF32, conv2dWorkFloats, type Conv2dGeometry } from '../kernels/conv.js';
 
-export type ConvActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
+export type ConvActivation = PointwiseActivation;
 export const CONV_ACTIVATIONS: readonly ConvActivation[] = ['linear', 'relu', 'tanh', 'sigmoid'];
-
-/** out = f(out) over n floats, in place ('linear': nothing). */
-export function activateInPlace(backend: Backend, activation: ConvActivation, out: number, n: number): void {
-  if (activation === 'relu') reluF32(backend, { y: out, x: out }, n);
-  else if (activation === 'tanh') tanhF32(backend, { y: out, x: out }, n);
-  else if (activation === 'sigmoid') sigmoidF32(backend, { y: out, x: out }, n);
-}
-
-/**
- * The gradient before the activation from dY, given the forward output y (n floats): written into
- * `dZ` (zeroed first, the kernels add) and returned; 'linear' returns dY itself.
- */
-export function activationGradient(backend: Backend, activation: ConvActivation, ptrs: { dZ: number; y: number; dY: number }, n: number): number {
-  if (activation === 'linear') return ptrs.dY;
-  backend.fillFloats(ptrs.dZ, n, 0);
-  const args = { dx: ptrs.dZ, y: ptrs.y, dy: ptrs.dY };
-  if (activation === 'relu') reluBackwardF32(backend, args, n);
-  else if (activation === 'tanh') tanhBackwardF32(backend, args, n);
-  else sigmoidBackwardF32(backend, args, n);
-  return ptrs.dZ;
-}
 
 /** The geometry of a convolution's kernel: its spatial sizes (K, or KH and KW), input channels per group and filters. */
 export interface KernelShape {

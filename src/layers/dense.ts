@@ -15,7 +15,7 @@ import { glorotUniform } from '../initializers.js';
 import { WeightedLayer } from './base.js';
 import { checkFormat, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
-import { reluBackwardF32, reluF32, sigmoidBackwardF32, sigmoidF32, tanhBackwardF32, tanhF32 } from '../kernels/activations.js';
+import { activateInPlace, activationGradient } from './activation.js';
 import { GEMM_OP } from '../kernels/codes.js';
 import { addBiasRowsF32, sumRowsIntoF32 } from '../kernels/dense.js';
 import { gemmF32 } from '../kernels/gemm.js';
@@ -107,10 +107,7 @@ export class Dense extends WeightedLayer implements ModelLayer {
     const out = this.workspace.ptr('out');
     gemmF32(backend, { c: out, a: x, b: this.parameters.ptr('weight'), work: backend.gemmWork() }, rows, U, I, I, U, U, GEMM_OP.noTrans, GEMM_OP.noTrans, 1, 0);
     if (this.useBias) addBiasRowsF32(backend, { x: out, bias: this.parameters.ptr('bias') }, rows, U);
-    const count = rows * U;
-    if (this.activation === 'relu') reluF32(backend, { y: out, x: out }, count);
-    else if (this.activation === 'tanh') tanhF32(backend, { y: out, x: out }, count);
-    else if (this.activation === 'sigmoid') sigmoidF32(backend, { y: out, x: out }, count);
+    activateInPlace(backend, this.activation, out, rows * U);
     this.#x = x;
     this.#rows = rows;
     this.#training = batch.training;
@@ -140,13 +137,7 @@ export class Dense extends WeightedLayer implements ModelLayer {
     const n = rows * U;
     let dZ = dOutput;
     if (this.activation === 'relu' || this.activation === 'tanh' || this.activation === 'sigmoid') {
-      dZ = this.workspace.ptr('dZ');
-      this.backend.fillFloats(dZ, n, 0);
-      const out = this.workspace.ptr('out');
-      const ptrs = { dx: dZ, y: out, dy: dOutput };
-      if (this.activation === 'relu') reluBackwardF32(backend, ptrs, n);
-      else if (this.activation === 'tanh') tanhBackwardF32(backend, ptrs, n);
-      else sigmoidBackwardF32(backend, ptrs, n);
+      dZ = activationGradient(backend, this.activation, { dZ: this.workspace.ptr('dZ'), y: this.workspace.ptr('out'), dY: dOutput }, n);
     } else if (this.activation === 'softmax' && !this.#training) {
       // Inference forward (probabilities out): dOutput is w.r.t. the probabilities, so go through the softmax.
       dZ = this.workspace.ptr('dZ');

@@ -39,7 +39,7 @@ import { checkFormat, checkKeys, takeWeight, tensor, type WeightFormat, type Wei
 import type { Batch, Flow, ModelLayer, Streaming } from './layer.js';
 import { causalConvStep, causalStepRegions, historySteps, type CausalConv as StepConv } from './conv-step.js';
 import type { ParamSpec, Parameters, Workspace } from './parameters.js';
-import { reluBackwardF32, reluF32, sigmoidBackwardF32, sigmoidF32, tanhBackwardF32, tanhF32 } from '../kernels/activations.js';
+import { activateInPlace, activationGradient } from './activation.js';
 import { conv2dBackwardF32, conv2dForwardF32, conv2dWorkFloats, type Conv2dGeometry } from '../kernels/conv.js';
 import { addScaledF32, dropoutMaskF32, multiplyRowsF32 } from '../kernels/model.js';
 import { layerNormBackwardF32, layerNormForwardF32, weightNormBackwardF32, weightNormForwardF32 } from '../kernels/norm.js';
@@ -445,7 +445,7 @@ export class TCN extends WeightedLayer implements ModelLayer {
       } else {
         conv.forward(kit, a, input, T, B);
       }
-      this.#activate(a, n);
+      activateInPlace(this.backend, this.activation, a, n);
       input = a;
       if (noise !== null) {
         const m = work.ptr(block.region(`mask${which}`));
@@ -461,24 +461,8 @@ export class TCN extends WeightedLayer implements ModelLayer {
     } else {
       addScaledF32(backend, { dst: y, left: x, right: input }, n, 1);
     }
-    this.#activate(y, n);
+    activateInPlace(this.backend, this.activation, y, n);
     return y;
-  }
-
-  #activate(ptr: number, n: number): void {
-    const ptrs = { y: ptr, x: ptr };
-    if (this.activation === 'relu') reluF32(this.backend, ptrs, n);
-    else if (this.activation === 'tanh') tanhF32(this.backend, ptrs, n);
-    else if (this.activation === 'sigmoid') sigmoidF32(this.backend, ptrs, n);
-  }
-
-  /** dx = 0, then += dy·act′ (written with the output y). */
-  #activateBackward(dx: number, y: number, dy: number, n: number): void {
-    this.backend.fillFloats(dx, n, 0);
-    const ptrs = { dx, y, dy };
-    if (this.activation === 'relu') reluBackwardF32(this.backend, ptrs, n);
-    else if (this.activation === 'tanh') tanhBackwardF32(this.backend, ptrs, n);
-    else sigmoidBackwardF32(this.backend, ptrs, n);
   }
 
   /** @internal Gradients accumulate into the parameter gradients; returns dX [T, B, inputSize]. */
@@ -520,7 +504,7 @@ export class TCN extends WeightedLayer implements ModelLayer {
     if (dY !== 0) {
       const y = work.ptr(block.region('y'));
       if (this.activation === 'linear') backend.copyFloats(g1, dY, n);
-      else this.#activateBackward(g1, y, dY, n);
+      else activationGradient(backend, this.activation, { dZ: g1, y, dY }, n);
       if (block.residual) block.residual.backward(kit, dX, g1, T, B);
       else addScaledF32(backend, { dst: dX, left: dX, right: g1 }, n, 1);
       if (dSkip !== 0) addScaledF32(backend, { dst: g1, left: g1, right: dSkip }, n, 1);
@@ -534,7 +518,7 @@ export class TCN extends WeightedLayer implements ModelLayer {
       }
       if (this.activation !== 'linear') {
         const next = other(d);
-        this.#activateBackward(next, work.ptr(block.region(`a${which}`)), d, n);
+        activationGradient(backend, this.activation, { dZ: next, y: work.ptr(block.region(`a${which}`)), dY: d }, n);
         d = next;
       }
       if (this.normalization === 'layer') {

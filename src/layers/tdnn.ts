@@ -41,8 +41,9 @@ import { checkFormat, type WeightFormat, type Weights } from './formats.js';
 import type { Batch, Flow, ModelLayer, Streaming } from './layer.js';
 import { conv2dBackwardF32, conv2dForwardF32, conv2dWorkFloats, type Conv2dGeometry } from '../kernels/conv.js';
 import { addScaledF32 } from '../kernels/model.js';
+import { activateInPlace, activationGradient } from './activation.js';
 import {
-  activateInPlace, activationGradient, CONV_ACTIVATIONS, convParameters, exportConvWeights, readConvWeights, type ConvActivation, type KernelShape,
+  CONV_ACTIVATIONS, convParameters, exportConvWeights, readConvWeights, type ConvActivation, type KernelShape,
 } from './convolution.js';
 import { causalConvStep, causalStepRegions, zeroPaddedRows, type CausalConv } from './conv-step.js';
 

@@ -13,7 +13,7 @@ import { checkOneOf, describe } from '../errors.js';
 import { WeightedLayer } from './base.js';
 import { checkFormat, checkKeys, takeWeight, tensor, type WeightFormat, type Weights } from './formats.js';
 import type { Batch, Flow, ModelLayer } from './layer.js';
-import { reluBackwardF32, reluF32, sigmoidBackwardF32, sigmoidF32, tanhBackwardF32, tanhF32 } from '../kernels/activations.js';
+import { activateInPlace, activationGradient } from './activation.js';
 import { GEMM_OP } from '../kernels/codes.js';
 import { addBiasRowsF32, sumRowsIntoF32 } from '../kernels/dense.js';
 import { gemmF32 } from '../kernels/gemm.js';
@@ -77,10 +77,7 @@ export class TiedDense extends WeightedLayer implements ModelLayer {
     // out [rows, U] = x [rows, I] · Wᵀ, W stored [U, I] (the source's [inputSize, units]).
     gemmF32(backend, { c: out, a: x, b: this.source.weightPointers().value, work: backend.gemmWork() }, rows, U, I, I, I, U, GEMM_OP.noTrans, GEMM_OP.trans, 1, 0);
     addBiasRowsF32(backend, { x: out, bias: this.parameters.ptr('bias') }, rows, U);
-    const count = rows * U;
-    if (this.activation === 'relu') reluF32(backend, { y: out, x: out }, count);
-    else if (this.activation === 'tanh') tanhF32(backend, { y: out, x: out }, count);
-    else if (this.activation === 'sigmoid') sigmoidF32(backend, { y: out, x: out }, count);
+    activateInPlace(backend, this.activation, out, rows * U);
     this.#x = x;
     this.#rows = rows;
     return out;
@@ -93,15 +90,7 @@ export class TiedDense extends WeightedLayer implements ModelLayer {
     const U = this.units;
     const backend = this.backend;
     const n = rows * U;
-    let dZ = dOutput;
-    if (this.activation !== 'linear') {
-      dZ = this.workspace.ptr('dZ');
-      backend.fillFloats(dZ, n, 0);
-      const ptrs = { dx: dZ, y: this.workspace.ptr('out'), dy: dOutput };
-      if (this.activation === 'relu') reluBackwardF32(backend, ptrs, n);
-      else if (this.activation === 'tanh') tanhBackwardF32(backend, ptrs, n);
-      else sigmoidBackwardF32(backend, ptrs, n);
-    }
+    const dZ = activationGradient(backend, this.activation, { dZ: this.workspace.ptr('dZ'), y: this.workspace.ptr('out'), dY: dOutput }, n);
     const work = backend.gemmWork();
     const w = this.source.weightPointers();
     // dW [U, I] += dZᵀ [U, rows] · x [rows, I]: this use's gradient, in the source's layout.
