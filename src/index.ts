@@ -39,6 +39,7 @@ export {
   Sequential, NonFiniteError, type SequentialOptions, type SequentialLayer, type SequentialJSON, type CompileOptions, type FitOptions, type DataOptions,
   type Callbacks, type EpochLogs, type BatchLogs, type History, type EarlyStopping, type ModelState, type GenerateOptions as SequentialGenerateOptions, type Loss,
 } from './models/sequential.js';
+export { Attention, type AttentionOptions, type AttentionCache, type AttentionForwardResult } from './layers/attention.js';
 export {
   EncoderDecoder, type EncoderDecoderOptions, type EncoderOptions, type DecoderOptions, type EncoderLayer, type DecoderLayer, type PairOptions,
   type EncoderDecoderFitOptions, type DecodeOptions, type Decoded, type EncoderDecoderJSON, type BeamSearchOptions, type BeamHypotheses,

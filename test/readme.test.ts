@@ -33,6 +33,8 @@ it('README examples run', () => {
   expect(Number(lines.find((l) => l.startsWith('held-out accuracy'))?.split(' ').pop())).toBeGreaterThanOrEqual(0.95);
   expect(lines).toContain('tagging accuracy 1');
   expect(lines).toContain('transcripts right 8 of 8');
+  // softmax over [2, masked, 0] of q·k = [2, 0, 0]: e² / (e² + 1) = 0.881 and 0.119; output 2·0.881, 0.119.
+  expect(lines).toContain('attention weights 0.881 0.000 0.119 output 1.762 0.119');
   expect(lines.find((l) => l.startsWith('beam: '))).toMatch(/^beam: 4 3 2 1 \(log p -\d\.\d\d\), runner-up \d \d \d \d$/); // the reverser's beam search
   expect(Number(lines.find((l) => l.startsWith('one-step NRMSE'))?.split(' ').pop())).toBeLessThan(0.1);
   expect(lines).toContain('hello rnn-wasm! hello rnn-wasm!');

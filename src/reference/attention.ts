@@ -1,0 +1,29 @@
+// Dot-product attention in plain TypeScript, f64, one sample, as the equations read:
+// S = scale·Q·Kᵀ, A = softmax over the value steps (masked steps 0; an all-masked row all 0), C = A·V;
+// backward: dA = dC·Vᵀ, dV = Aᵀ·dC, dS = scale·A⊙(dA − Σ_v dA⊙A), dQ = dS·K, dK = dSᵀ·Q.
+type M = number[][];
+
+export function attentionForward(q: M, k: M, v: M, mask: readonly number[] | null, scale: number): { weights: M; context: M } {
+  const weights = q.map((qi) => {
+    const s = k.map((kj) => scale * qi.reduce((sum, x, d) => sum + x * kj[d], 0));
+    const live = s.map((_, j) => !mask || mask[j] !== 0);
+    const top = Math.max(...s.filter((_, j) => live[j]));
+    const e = s.map((x, j) => (live[j] ? Math.exp(x - top) : 0));
+    const total = e.reduce((a, b) => a + b, 0);
+    return e.map((x) => (total > 0 ? x / total : 0));
+  });
+  const context = weights.map((a) => v[0].map((_, d) => a.reduce((sum, w, j) => sum + w * v[j][d], 0)));
+  return { weights, context };
+}
+
+export function attentionBackward(q: M, k: M, v: M, weights: M, dContext: M, scale: number): { dQuery: M; dKey: M; dValue: M } {
+  const dA = dContext.map((dc) => v.map((vj) => dc.reduce((sum, x, d) => sum + x * vj[d], 0)));
+  const dValue = v.map((vj, j) => vj.map((_, d) => weights.reduce((sum, a, i) => sum + a[j] * dContext[i][d], 0)));
+  const dS = weights.map((a, i) => {
+    const dot = a.reduce((sum, w, j) => sum + w * dA[i][j], 0);
+    return a.map((w, j) => scale * w * (dA[i][j] - dot));
+  });
+  const dQuery = q.map((qi, i) => qi.map((_, d) => dS[i].reduce((sum, s, j) => sum + s * k[j][d], 0)));
+  const dKey = k.map((kj, j) => kj.map((_, d) => dS.reduce((sum, row, i) => sum + row[j] * q[i][d], 0)));
+  return { dQuery, dKey, dValue };
+}
