@@ -34,16 +34,16 @@ const TWO_TO_MINUS_32: f64 = 1.0 / 4294967296.0;
   return seed * 0x9e3779b9;
 }
 
-export function sample_bernoulli_f32(out: usize, p: usize, n: i32, seed: u32): void {
-  const base = seedBase(seed);
+/** out_i = u(base, i) < p_i ? 1 : 0, from a base made by seedBase (or a caller's own mix of it). */
+export function bernoulliFrom(out: usize, p: usize, n: i32, base: u32): void {
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(out + o, uniform(base, <u32>i) < <f64>load<f32>(p + o) ? 1 : 0);
   }
 }
 
-export function sample_gaussian_f32(out: usize, mean: usize, n: i32, std: f32, seed: u32): void {
-  const base = seedBase(seed);
+/** out_i = mean_i + std·z_i (Box–Muller's cosine branch from u(base, 2i), u(base, 2i + 1)); mean 0 = zero mean. */
+export function gaussianFrom(out: usize, mean: usize, n: i32, std: f32, base: u32): void {
   const twoPi: f64 = 2 * Math.PI;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
@@ -53,6 +53,14 @@ export function sample_gaussian_f32(out: usize, mean: usize, n: i32, std: f32, s
     const m: f32 = mean == 0 ? 0 : load<f32>(mean + o);
     store<f32>(out + o, m + <f32>(<f64>std * z));
   }
+}
+
+export function sample_bernoulli_f32(out: usize, p: usize, n: i32, seed: u32): void {
+  bernoulliFrom(out, p, n, seedBase(seed));
+}
+
+export function sample_gaussian_f32(out: usize, mean: usize, n: i32, std: f32, seed: u32): void {
+  gaussianFrom(out, mean, n, std, seedBase(seed));
 }
 
 export function mask_noise_f32(out: usize, x: usize, n: i32, level: f32, seed: u32): void {

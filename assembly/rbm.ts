@@ -13,7 +13,7 @@
 //
 // Random numbers: phase p of a call with seed s draws u(p, i) = lowbias32(phaseBase(s, p) + i) / 2³²,
 // phaseBase(s, p) = seedBase(lowbias32(s + p·0x632BE5AB)); element i of the phase's [rows, cols]
-// block uses counter i (gaussian: 2i and 2i + 1, Box–Muller's cosine branch as in random.ts).
+// block uses counter i (gaussian: 2i and 2i + 1) through random.ts's samplers (bernoulliFrom, gaussianFrom).
 // A Bernoulli sample is 1 when u < p. Every element-wise loop is scalar (sigmoidScalar, f32), and
 // the matrix products are gemm_f32, so the SIMD and scalar builds give the same bits.
 //
@@ -35,18 +35,11 @@
 // scratch f32 [3·B·H + 2·B·V + V]: ph0 | h | phk | mv | vk | mean_rows(v0).
 import { gemm_f32, NO_TRANS, TRANS } from "./gemm";
 import { sigmoidScalar } from "./activations";
-import { lowbias32, seedBase } from "./random";
-
-const TWO_TO_MINUS_32: f64 = 1.0 / 4294967296.0;
+import { bernoulliFrom, gaussianFrom, lowbias32, seedBase, uniform } from "./random";
 
 // @ts-ignore: decorator
 @inline function phaseBase(seed: u32, phase: u32): u32 {
   return seedBase(lowbias32(seed + phase * 0x632be5ab));
-}
-
-// @ts-ignore: decorator
-@inline function draw(base: u32, i: u32): f64 {
-  return <f64>lowbias32(base + i) * TWO_TO_MINUS_32;
 }
 
 // @ts-ignore: decorator
@@ -91,24 +84,6 @@ function visibleMeans(mv: usize, h: usize, params: usize, work: usize, N: i32, V
   }
 }
 
-/** out [n] ~ Bernoulli(p) (phase base): out_i = u(i) < p_i. out may alias p. */
-function sampleBernoulli(out: usize, p: usize, n: i32, base: u32): void {
-  for (let i = 0; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(out + o, draw(base, <u32>i) < <f64>load<f32>(p + o) ? 1 : 0);
-  }
-}
-
-/** out [n] ~ N(mean, 1) (phase base), Box–Muller from u(2i), u(2i + 1). out may alias mean. */
-function sampleGaussian(out: usize, mean: usize, n: i32, base: u32): void {
-  const twoPi: f64 = 2 * Math.PI;
-  for (let i = 0; i < n; i++) {
-    const o = <usize>i << 2;
-    const z = Math.sqrt(-2 * Math.log(1 - draw(base, <u32>(2 * i)))) * Math.cos(twoPi * draw(base, <u32>(2 * i + 1)));
-    store<f32>(out + o, load<f32>(mean + o) + <f32>z);
-  }
-}
-
 /** transform: ph [N, H] = p(h = 1 | v). */
 export function rbm_hidden_f32(ph: usize, v: usize, params: usize, work: usize, N: i32, V: i32, H: i32): void {
   hiddenProbabilities(ph, v, params, work, N, V, H);
@@ -144,10 +119,10 @@ export function rbm_gibbs_f32(
 ): void {
   for (let s = 0; s < steps; s++) {
     hiddenProbabilities(ph, v, params, work, N, V, H);
-    sampleBernoulli(ph, ph, N * H, phaseBase(seed, <u32>(2 * s)));
+    bernoulliFrom(ph, ph, N * H, phaseBase(seed, <u32>(2 * s)));
     visibleMeans(mv, ph, params, work, N, V, H, gaussian);
-    if (gaussian) sampleGaussian(v, mv, N * V, phaseBase(seed, <u32>(2 * s + 1)));
-    else sampleBernoulli(v, mv, N * V, phaseBase(seed, <u32>(2 * s + 1)));
+    if (gaussian) gaussianFrom(v, mv, N * V, 1, phaseBase(seed, <u32>(2 * s + 1)));
+    else bernoulliFrom(v, mv, N * V, phaseBase(seed, <u32>(2 * s + 1)));
   }
 }
 
@@ -180,7 +155,7 @@ export function rbm_cd_step_f32(
 
   // Positive phase, and the reconstruction from h0.
   hiddenProbabilities(ph0, v0, params, work, B, V, H);
-  sampleBernoulli(h, ph0, BH, phaseBase(seed, 0));
+  bernoulliFrom(h, ph0, BH, phaseBase(seed, 0));
   visibleMeans(mv, h, params, work, B, V, H, gaussian);
   let error: f64 = 0;
   for (let i = 0; i < BV; i++) {
@@ -195,10 +170,10 @@ export function rbm_cd_step_f32(
   // The chain (mv already holds the means of p(v | h) for its first step).
   for (let s = 1; s <= k; s++) {
     if (s > 1) visibleMeans(mv, h, params, work, B, V, H, gaussian);
-    if (gaussian) sampleGaussian(vk, mv, BV, phaseBase(seed, <u32>(2 * s - 1)));
-    else sampleBernoulli(vk, mv, BV, phaseBase(seed, <u32>(2 * s - 1)));
+    if (gaussian) gaussianFrom(vk, mv, BV, 1, phaseBase(seed, <u32>(2 * s - 1)));
+    else bernoulliFrom(vk, mv, BV, phaseBase(seed, <u32>(2 * s - 1)));
     hiddenProbabilities(phk, vk, params, work, B, V, H);
-    sampleBernoulli(h, phk, BH, phaseBase(seed, <u32>(2 * s)));
+    bernoulliFrom(h, phk, BH, phaseBase(seed, <u32>(2 * s)));
   }
   if (mode != 0) memory.copy(chain, h, <usize>BH << 2);
 
@@ -306,7 +281,7 @@ export function rbm_pseudo_likelihood_f64(out: usize, pre: usize, v: usize, para
   const b = params + (<usize>(V * H) << 2);
   for (let r = 0; r < N; r++) {
     const row = v + (<usize>(r * V) << 2);
-    let flip = <i32>(draw(base, <u32>r) * <f64>V);
+    let flip = <i32>(uniform(base, <u32>r) * <f64>V);
     if (flip >= V) flip = V - 1;
     preActivations(pre, row, params, V, H);
     const vi = <f64>f32At(row, flip);
@@ -397,7 +372,7 @@ export function rbm_ais_f64(
     const base0 = phaseBase(seed, 0);
     for (let i = 0; i < V; i++) {
       const p = 1 / (1 + Math.exp(-<f64>f32At(bA, i)));
-      store<f64>(v + (<usize>i << 3), draw(base0, <u32>(c * V + i)) < p ? 1 : 0);
+      store<f64>(v + (<usize>i << 3), uniform(base0, <u32>(c * V + i)) < p ? 1 : 0);
     }
     let w: f64 = 0;
     for (let k = 1; k < K; k++) {
@@ -428,7 +403,7 @@ export function rbm_ais_f64(
       const baseH = phaseBase(seed, <u32>(2 * k - 1));
       for (let j = 0; j < H; j++) {
         const p = 1 / (1 + Math.exp(-beta * f64At(pre, j)));
-        store<f64>(hs + (<usize>j << 3), draw(baseH, <u32>(c * H + j)) < p ? 1 : 0);
+        store<f64>(hs + (<usize>j << 3), uniform(baseH, <u32>(c * H + j)) < p ? 1 : 0);
       }
       const baseV = phaseBase(seed, <u32>(2 * k));
       for (let i = 0; i < V; i++) {
@@ -437,7 +412,7 @@ export function rbm_ais_f64(
         for (let j = 0; j < H; j++) x += <f64>f32At(row, j) * f64At(hs, j);
         const input = (1 - beta) * <f64>f32At(bA, i) + beta * (<f64>f32At(b, i) + x);
         const p = 1 / (1 + Math.exp(-input));
-        store<f64>(v + (<usize>i << 3), draw(baseV, <u32>(c * V + i)) < p ? 1 : 0);
+        store<f64>(v + (<usize>i << 3), uniform(baseV, <u32>(c * V + i)) < p ? 1 : 0);
       }
     }
     store<f64>(logw + (<usize>c << 3), w);
