@@ -7,7 +7,10 @@
 // so there is exactly one such chunk, and one instance of the module state (init, backends).
 // The scalar WebAssembly build is a chunk of its own, dist/wasm-scalar.*, imported by the loader
 // only on engines without SIMD or when asked for (init({ simd: false })).
-const chunkName = (extension) => (chunk) => (chunk.isDynamicEntry ? `wasm-scalar.${extension}` : `core.${extension}`);
+// The threaded build (shared memory, for init({ threads }) with more than one thread) is another such
+// chunk, dist/wasm-threads.*.
+const chunkName = (extension) => (chunk) =>
+  chunk.isDynamicEntry ? `${chunk.name.includes('threads') ? 'wasm-threads' : 'wasm-scalar'}.${extension}` : `core.${extension}`;
 import { chmodSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';

@@ -129,3 +129,9 @@ export function carryPaddedGradients(carry: usize, dh: usize, dOut: usize, maskR
     store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
   }
 }
+
+// ---- backward phases (assembly/threads.ts: batch shards run the steps, then one call the weights) ----
+/** The T steps backward: dZ and the state gradients. */
+export const BACKWARD_STEPS: i32 = 1;
+/** The weight gradients, bias gradients and dX from dZ over all T·B rows. */
+export const BACKWARD_WEIGHTS: i32 = 2;

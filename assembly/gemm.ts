@@ -54,8 +54,14 @@ export function gemm_work_floats(): i32 {
   return GEMM_WORK_FLOATS;
 }
 
-// A 4×8 staging tile for ragged edges (static data, not an allocation).
-const EDGE_TILE: usize = memory.data(MR * NR * 4, 16);
+// A 4×8 staging tile for ragged edges (static data, not an allocation). A global, so that each
+// instance sharing one memory across threads stages in its own tile (assembly/threads.ts).
+let EDGE_TILE: usize = memory.data(MR * NR * 4, 16);
+
+/** Moves this instance's edge tile to `tile` (MR·NR floats, 16-byte aligned). */
+export function gemm_set_edge_tile(tile: usize): void {
+  EDGE_TILE = tile;
+}
 
 /** C[m, n] (row stride ldc) ← beta · C; beta = 0 stores zeros. */
 function scaleC(c: usize, m: i32, n: i32, ldc: i32, beta: f32): void {

@@ -20,7 +20,7 @@
 // its dZ (and dZh) rows are 0, and dh + dOutput_t is held in dhCarry [B, H] across the
 // step's GEMMs, then put back (see cells.ts).
 import { gemm_f32, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats, NO_TRANS, TRANS } from "./gemm";
-import { addColumnSums, carryPaddedGradients, cellWeightGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
+import { addColumnSums, BACKWARD_STEPS, BACKWARD_WEIGHTS, carryPaddedGradients, cellWeightGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
 import { add, gate, gateGrad, ld, mul, one, zero, st, sub, tanhGrad, vtanh } from "./lanes";
 
 /** Variant codes (the `variant` argument); src/kernels/codes.ts mirrors them. */
@@ -160,13 +160,12 @@ export function gru_forward_f32(
   st<T>(dh + o, add<T>(ld<T>(dh + o), mul<T>(d, r)));
 }
 
-export function gru_backward_f32(
+function gruBackward(
   dX: usize, dWIh: usize, dWHh: usize, dBIh: usize, dBHh: usize,
   dh: usize, dZ: usize, dZh: usize, drh: usize, packed: usize, dhCarry: usize,
   dOutput: usize, gates: usize, hAll: usize, extra: usize,
   x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
-): void {
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, phase: i32): void {
   const after = variant == GRU_RESET_AFTER;
   const H3 = 3 * H;
   const TB = T * B;
@@ -175,60 +174,97 @@ export function gru_backward_f32(
   const hb = <usize>H << 2;
   // reset-after: W_hhᵀ [3H, H]; reset-before: W_h{r,z}ᵀ [2H, H], then W_hnᵀ [H, H]
   const packedN = packed + (<usize>gemm_packed_b_floats(2 * H, H) << 2);
-  if (after) gemm_pack_b(packed, wHh, H3, TRANS, H3, H);
-  else {
-    gemm_pack_b(packed, wHh, H3, TRANS, 2 * H, H);
-    gemm_pack_b(packedN, wHh + 2 * hb, H3, TRANS, H, H);
-  }
-  for (let t = T - 1; t >= 0; t--) {
-    const dzT = dZ + <usize>t * <usize>B * zRowBytes;
-    const dzhT = dZh + <usize>t * <usize>B * zRowBytes;
-    const gT = gates + <usize>t * <usize>B * zRowBytes;
-    const hPrevT = hAll + <usize>t * stateBytes;
-    const maskRow = mask ? mask + (<usize>(t * B) << 2) : 0;
-    if (mask) {
-      carryPaddedGradients(dhCarry, dh, dOutput ? dOutput + <usize>t * stateBytes : 0, maskRow, B, H);
-      zeroPaddedRows(dzT, maskRow, B, H3);
-      if (after) zeroPaddedRows(dzhT, maskRow, B, H3);
+  if (phase & BACKWARD_STEPS) {
+    if (after) gemm_pack_b(packed, wHh, H3, TRANS, H3, H);
+    else {
+      gemm_pack_b(packed, wHh, H3, TRANS, 2 * H, H);
+      gemm_pack_b(packedN, wHh + 2 * hb, H3, TRANS, H, H);
     }
-    for (let b = 0; b < B; b++) {
-      if (mask && isPadded(maskRow, b)) continue;
-      const rowH = <usize>b * hb;
-      const rowZ = <usize>b * zRowBytes;
-      const dOut = dOutput ? dOutput + <usize>t * stateBytes + rowH : 0;
-      const ex = extra + <usize>t * stateBytes + rowH;
-      let j = 0;
-      if (ASC_FEATURE_SIMD) {
-        for (; j + 4 <= H; j += 4) backwardLanes<v128>(<usize>j << 2, gT + rowZ, dzT + rowZ, dzhT + rowZ, hb, dh + rowH, dOut, hPrevT + rowH, ex, after, kind);
+    for (let t = T - 1; t >= 0; t--) {
+      const dzT = dZ + <usize>t * <usize>B * zRowBytes;
+      const dzhT = dZh + <usize>t * <usize>B * zRowBytes;
+      const gT = gates + <usize>t * <usize>B * zRowBytes;
+      const hPrevT = hAll + <usize>t * stateBytes;
+      const maskRow = mask ? mask + (<usize>(t * B) << 2) : 0;
+      if (mask) {
+        carryPaddedGradients(dhCarry, dh, dOutput ? dOutput + <usize>t * stateBytes : 0, maskRow, B, H);
+        zeroPaddedRows(dzT, maskRow, B, H3);
+        if (after) zeroPaddedRows(dzhT, maskRow, B, H3);
       }
-      for (; j < H; j++) backwardLanes<f32>(<usize>j << 2, gT + rowZ, dzT + rowZ, dzhT + rowZ, hb, dh + rowH, dOut, hPrevT + rowH, ex, after, kind);
-    }
-    if (after) {
-      // dh_{t−1} = dh⊙z + dZh_t · W_hhᵀ
-      gemm_packed_b_f32(dh, dzhT, packed, work, B, H, H3, H3, H, NO_TRANS, 1, 1);
-    } else {
-      // drh = dn_pre · W_hnᵀ, then r's gradient and the r⊙h path, then dh += dz_{r,z} · W_h{r,z}ᵀ
-      gemm_packed_b_f32(drh, dzT + 2 * hb, packedN, work, B, H, H, H3, H, NO_TRANS, 1, 0);
       for (let b = 0; b < B; b++) {
         if (mask && isPadded(maskRow, b)) continue;
         const rowH = <usize>b * hb;
         const rowZ = <usize>b * zRowBytes;
+        const dOut = dOutput ? dOutput + <usize>t * stateBytes + rowH : 0;
+        const ex = extra + <usize>t * stateBytes + rowH;
         let j = 0;
         if (ASC_FEATURE_SIMD) {
-          for (; j + 4 <= H; j += 4) resetBeforeLanes<v128>(<usize>j << 2, gT + rowZ, dzT + rowZ, dh + rowH, drh + rowH, hPrevT + rowH, kind);
+          for (; j + 4 <= H; j += 4) backwardLanes<v128>(<usize>j << 2, gT + rowZ, dzT + rowZ, dzhT + rowZ, hb, dh + rowH, dOut, hPrevT + rowH, ex, after, kind);
         }
-        for (; j < H; j++) resetBeforeLanes<f32>(<usize>j << 2, gT + rowZ, dzT + rowZ, dh + rowH, drh + rowH, hPrevT + rowH, kind);
+        for (; j < H; j++) backwardLanes<f32>(<usize>j << 2, gT + rowZ, dzT + rowZ, dzhT + rowZ, hb, dh + rowH, dOut, hPrevT + rowH, ex, after, kind);
       }
-      gemm_packed_b_f32(dh, dzT, packed, work, B, H, 2 * H, H3, H, NO_TRANS, 1, 1);
+      if (after) {
+        // dh_{t−1} = dh⊙z + dZh_t · W_hhᵀ
+        gemm_packed_b_f32(dh, dzhT, packed, work, B, H, H3, H3, H, NO_TRANS, 1, 1);
+      } else {
+        // drh = dn_pre · W_hnᵀ, then r's gradient and the r⊙h path, then dh += dz_{r,z} · W_h{r,z}ᵀ
+        gemm_packed_b_f32(drh, dzT + 2 * hb, packedN, work, B, H, H, H3, H, NO_TRANS, 1, 0);
+        for (let b = 0; b < B; b++) {
+          if (mask && isPadded(maskRow, b)) continue;
+          const rowH = <usize>b * hb;
+          const rowZ = <usize>b * zRowBytes;
+          let j = 0;
+          if (ASC_FEATURE_SIMD) {
+            for (; j + 4 <= H; j += 4) resetBeforeLanes<v128>(<usize>j << 2, gT + rowZ, dzT + rowZ, dh + rowH, drh + rowH, hPrevT + rowH, kind);
+          }
+          for (; j < H; j++) resetBeforeLanes<f32>(<usize>j << 2, gT + rowZ, dzT + rowZ, dh + rowH, drh + rowH, hPrevT + rowH, kind);
+        }
+        gemm_packed_b_f32(dh, dzT, packed, work, B, H, 2 * H, H3, H, NO_TRANS, 1, 1);
+      }
+      if (mask) copyPaddedRows(dh, dhCarry, maskRow, B, H);
     }
-    if (mask) copyPaddedRows(dh, dhCarry, maskRow, B, H);
   }
-  if (after) {
-    cellWeightGradients(dX, dWIh, dWHh, dBIh, dZ, dZh, x, hAll, wIh, work, TB, I, H, H3, H3);
-    addColumnSums(dBHh, dZh, TB, H3, H3);
-  } else {
-    // r and z see h_{t−1}; n sees r⊙h_{t−1} (extra): its W_hn gradient is its own GEMM.
-    cellWeightGradients(dX, dWIh, dWHh, dBIh, dZ, dZ, x, hAll, wIh, work, TB, I, H, H3, 2 * H);
-    gemm_f32(dWHh + 2 * hb, extra, dZ + 2 * hb, work, H, H, TB, H, H3, H3, TRANS, NO_TRANS, 1, 1);
+  if (phase & BACKWARD_WEIGHTS) {
+    if (after) {
+      cellWeightGradients(dX, dWIh, dWHh, dBIh, dZ, dZh, x, hAll, wIh, work, TB, I, H, H3, H3);
+      addColumnSums(dBHh, dZh, TB, H3, H3);
+    } else {
+      // r and z see h_{t−1}; n sees r⊙h_{t−1} (extra): its W_hn gradient is its own GEMM.
+      cellWeightGradients(dX, dWIh, dWHh, dBIh, dZ, dZ, x, hAll, wIh, work, TB, I, H, H3, 2 * H);
+      gemm_f32(dWHh + 2 * hb, extra, dZ + 2 * hb, work, H, H, TB, H, H3, H3, TRANS, NO_TRANS, 1, 1);
+    }
   }
+}
+
+/** BPTT: the T steps backward (dZ, the state gradients), then the weight gradients and dX from dZ over all T·B rows. */
+export function gru_backward_f32(
+  dX: usize, dWIh: usize, dWHh: usize, dBIh: usize, dBHh: usize,
+  dh: usize, dZ: usize, dZh: usize, drh: usize, packed: usize, dhCarry: usize,
+  dOutput: usize, gates: usize, hAll: usize, extra: usize,
+  x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+): void {
+  gruBackward(dX, dWIh, dWHh, dBIh, dBHh, dh, dZ, dZh, drh, packed, dhCarry, dOutput, gates, hAll, extra, x, mask, wIh, wHh, work, T, B, I, H, variant, kind, BACKWARD_STEPS | BACKWARD_WEIGHTS);
+}
+
+/** Only the steps of gru_backward_f32: dZ (and the state gradients dh, dc out); a batch shard runs this on its own rows. */
+export function gru_backward_steps_f32(
+  dX: usize, dWIh: usize, dWHh: usize, dBIh: usize, dBHh: usize,
+  dh: usize, dZ: usize, dZh: usize, drh: usize, packed: usize, dhCarry: usize,
+  dOutput: usize, gates: usize, hAll: usize, extra: usize,
+  x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+): void {
+  gruBackward(dX, dWIh, dWHh, dBIh, dBHh, dh, dZ, dZh, drh, packed, dhCarry, dOutput, gates, hAll, extra, x, mask, wIh, wHh, work, T, B, I, H, variant, kind, BACKWARD_STEPS);
+}
+
+/** Only the weight gradients and dX of gru_backward_f32, from a dZ of every row (the steps of all shards). */
+export function gru_backward_weights_f32(
+  dX: usize, dWIh: usize, dWHh: usize, dBIh: usize, dBHh: usize,
+  dh: usize, dZ: usize, dZh: usize, drh: usize, packed: usize, dhCarry: usize,
+  dOutput: usize, gates: usize, hAll: usize, extra: usize,
+  x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+): void {
+  gruBackward(dX, dWIh, dWHh, dBIh, dBHh, dh, dZ, dZh, drh, packed, dhCarry, dOutput, gates, hAll, extra, x, mask, wIh, wHh, work, T, B, I, H, variant, kind, BACKWARD_WEIGHTS);
 }

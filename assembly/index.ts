@@ -20,9 +20,9 @@ export {
   tanh_backward_f32,
   relu_backward_f32,
 } from "./activations";
-export { rnn_forward_f32, rnn_backward_f32, rnn_packed_floats } from "./rnn";
-export { lstm_forward_f32, lstm_backward_f32, lstm_packed_floats } from "./lstm";
-export { gru_forward_f32, gru_backward_f32, gru_packed_floats } from "./gru";
+export { rnn_forward_f32, rnn_backward_f32, rnn_packed_floats, rnn_backward_steps_f32, rnn_backward_weights_f32 } from "./rnn";
+export { lstm_forward_f32, lstm_backward_f32, lstm_packed_floats, lstm_backward_steps_f32, lstm_backward_weights_f32 } from "./lstm";
+export { gru_forward_f32, gru_backward_f32, gru_packed_floats, gru_backward_steps_f32, gru_backward_weights_f32 } from "./gru";
 export { esn_block_steps, esn_collect, esn_generate, esn_pinv_solve, esn_ridge_solve } from "./esn";
 // AR / ARX (assembly/ar.ts): the lagged design's normal equations, residuals, iterated forecasts (f64).
 export { ar_gram_f64, ar_ssr_f64, ar_forecast_f64 } from "./ar";
@@ -83,3 +83,5 @@ export {
 export { dbm_conditional_f32, dbm_weight_update_f32, dbm_bias_update_f32, dbm_log_partition_f64, dbm_bound_terms_f64 } from "./dbm";
 // Autoencoders (assembly/autoencoder.ts): the KL sparsity penalty and its gradient.
 export { kl_sparsity_f32 } from "./autoencoder";
+// Threads (assembly/threads.ts): shard gathers/scatters, per-instance scratch.
+export { copy_rows_f32, thread_scratch_floats, thread_init } from "./threads";

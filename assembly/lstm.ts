@@ -27,7 +27,7 @@
 // skips it, its dz row is 0, dc passes unchanged, and dh + dOutput_t is held in
 // dhCarry [B, H] across the dh GEMM, then put back (see cells.ts).
 import { gemm_f32, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats, NO_TRANS, TRANS } from "./gemm";
-import { carryPaddedGradients, cellWeightGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
+import { BACKWARD_STEPS, BACKWARD_WEIGHTS, carryPaddedGradients, cellWeightGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
 import { add, gate, gateGrad, ld, mul, one, zero, st, sub, tanhGrad, vtanh } from "./lanes";
 
 /** Variant codes (the `variant` argument); src/kernels/codes.ts mirrors them. */
@@ -174,13 +174,12 @@ export function lstm_forward_f32(
   st<T>(dz + oOff + o, dzo);
 }
 
-export function lstm_backward_f32(
+function lstmBackward(
   dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dPeepI: usize, dPeepF: usize, dPeepO: usize,
   dh: usize, dc: usize, dZ: usize, packed: usize, dhCarry: usize,
   dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
   x: usize, mask: usize, wIh: usize, wHh: usize, peepI: usize, peepF: usize, peepO: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
-): void {
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, phase: i32): void {
   const pI = variant == LSTM_PEEPHOLE ? peepI : 0;
   const pF = variant == LSTM_PEEPHOLE ? peepF : 0;
   const pO = variant == LSTM_PEEPHOLE ? peepO : 0;
@@ -190,36 +189,73 @@ export function lstm_backward_f32(
   const stateBytes = <usize>(B * H) << 2;
   const zRowBytes = <usize>GH << 2;
   const hRowBytes = <usize>H << 2;
-  gemm_pack_b(packed, wHh, GH, TRANS, GH, H); // W_hhᵀ packed once for all T steps
-  for (let t = T - 1; t >= 0; t--) {
-    const dzT = dZ + <usize>t * <usize>B * zRowBytes;
-    const maskRow = mask ? mask + (<usize>(t * B) << 2) : 0;
-    if (mask) {
-      carryPaddedGradients(dhCarry, dh, dOutput ? dOutput + <usize>t * stateBytes : 0, maskRow, B, H);
-      zeroPaddedRows(dzT, maskRow, B, GH);
-    }
-    for (let b = 0; b < B; b++) {
-      if (mask && isPadded(maskRow, b)) continue;
-      const row = <usize>(t * B + b) * hRowBytes;
-      const zRow = <usize>(t * B + b) * zRowBytes;
-      const dhRow = dh + <usize>b * hRowBytes;
-      const dcRow = dc + <usize>b * hRowBytes;
-      const dOut = dOutput ? dOutput + row : 0;
-      const cPrev = cAll + row;
-      const c = cAll + stateBytes + row;
-      let j = 0;
-      if (ASC_FEATURE_SIMD) {
-        for (; j + 4 <= H; j += 4) {
-          backwardLanes<v128>(<usize>j << 2, gates + zRow, dZ + zRow, <usize>H, dhRow, dOut, dcRow, cPrev, c, tanhC + row, pI, pF, pO, dPeepI, dPeepF, dPeepO, variant, kind);
+  if (phase & BACKWARD_STEPS) {
+    gemm_pack_b(packed, wHh, GH, TRANS, GH, H); // W_hhᵀ packed once for all T steps
+    for (let t = T - 1; t >= 0; t--) {
+      const dzT = dZ + <usize>t * <usize>B * zRowBytes;
+      const maskRow = mask ? mask + (<usize>(t * B) << 2) : 0;
+      if (mask) {
+        carryPaddedGradients(dhCarry, dh, dOutput ? dOutput + <usize>t * stateBytes : 0, maskRow, B, H);
+        zeroPaddedRows(dzT, maskRow, B, GH);
+      }
+      for (let b = 0; b < B; b++) {
+        if (mask && isPadded(maskRow, b)) continue;
+        const row = <usize>(t * B + b) * hRowBytes;
+        const zRow = <usize>(t * B + b) * zRowBytes;
+        const dhRow = dh + <usize>b * hRowBytes;
+        const dcRow = dc + <usize>b * hRowBytes;
+        const dOut = dOutput ? dOutput + row : 0;
+        const cPrev = cAll + row;
+        const c = cAll + stateBytes + row;
+        let j = 0;
+        if (ASC_FEATURE_SIMD) {
+          for (; j + 4 <= H; j += 4) {
+            backwardLanes<v128>(<usize>j << 2, gates + zRow, dZ + zRow, <usize>H, dhRow, dOut, dcRow, cPrev, c, tanhC + row, pI, pF, pO, dPeepI, dPeepF, dPeepO, variant, kind);
+          }
+        }
+        for (; j < H; j++) {
+          backwardLanes<f32>(<usize>j << 2, gates + zRow, dZ + zRow, <usize>H, dhRow, dOut, dcRow, cPrev, c, tanhC + row, pI, pF, pO, dPeepI, dPeepF, dPeepO, variant, kind);
         }
       }
-      for (; j < H; j++) {
-        backwardLanes<f32>(<usize>j << 2, gates + zRow, dZ + zRow, <usize>H, dhRow, dOut, dcRow, cPrev, c, tanhC + row, pI, pF, pO, dPeepI, dPeepF, dPeepO, variant, kind);
-      }
+      // dh_{t−1} = dz_t · W_hhᵀ
+      gemm_packed_b_f32(dh, dzT, packed, work, B, H, GH, GH, H, NO_TRANS, 1, 0);
+      if (mask) copyPaddedRows(dh, dhCarry, maskRow, B, H);
     }
-    // dh_{t−1} = dz_t · W_hhᵀ
-    gemm_packed_b_f32(dh, dzT, packed, work, B, H, GH, GH, H, NO_TRANS, 1, 0);
-    if (mask) copyPaddedRows(dh, dhCarry, maskRow, B, H);
   }
-  cellWeightGradients(dX, dWIh, dWHh, dBias, dZ, dZ, x, hAll, wIh, work, TB, I, H, GH, GH);
+  if (phase & BACKWARD_WEIGHTS) {
+    cellWeightGradients(dX, dWIh, dWHh, dBias, dZ, dZ, x, hAll, wIh, work, TB, I, H, GH, GH);
+  }
+}
+
+/** BPTT: the T steps backward (dZ, the state gradients), then the weight gradients and dX from dZ over all T·B rows. */
+export function lstm_backward_f32(
+  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dPeepI: usize, dPeepF: usize, dPeepO: usize,
+  dh: usize, dc: usize, dZ: usize, packed: usize, dhCarry: usize,
+  dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
+  x: usize, mask: usize, wIh: usize, wHh: usize, peepI: usize, peepF: usize, peepO: usize, work: usize,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+): void {
+  lstmBackward(dX, dWIh, dWHh, dBias, dPeepI, dPeepF, dPeepO, dh, dc, dZ, packed, dhCarry, dOutput, gates, hAll, cAll, tanhC, x, mask, wIh, wHh, peepI, peepF, peepO, work, T, B, I, H, variant, kind, BACKWARD_STEPS | BACKWARD_WEIGHTS);
+}
+
+/** Only the steps of lstm_backward_f32: dZ (and the state gradients dh, dc out); a batch shard runs this on its own rows. */
+export function lstm_backward_steps_f32(
+  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dPeepI: usize, dPeepF: usize, dPeepO: usize,
+  dh: usize, dc: usize, dZ: usize, packed: usize, dhCarry: usize,
+  dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
+  x: usize, mask: usize, wIh: usize, wHh: usize, peepI: usize, peepF: usize, peepO: usize, work: usize,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+): void {
+  lstmBackward(dX, dWIh, dWHh, dBias, dPeepI, dPeepF, dPeepO, dh, dc, dZ, packed, dhCarry, dOutput, gates, hAll, cAll, tanhC, x, mask, wIh, wHh, peepI, peepF, peepO, work, T, B, I, H, variant, kind, BACKWARD_STEPS);
+}
+
+/** Only the weight gradients and dX of lstm_backward_f32, from a dZ of every row (the steps of all shards). */
+export function lstm_backward_weights_f32(
+  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dPeepI: usize, dPeepF: usize, dPeepO: usize,
+  dh: usize, dc: usize, dZ: usize, packed: usize, dhCarry: usize,
+  dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
+  x: usize, mask: usize, wIh: usize, wHh: usize, peepI: usize, peepF: usize, peepO: usize, work: usize,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+): void {
+  lstmBackward(dX, dWIh, dWHh, dBias, dPeepI, dPeepF, dPeepO, dh, dc, dZ, packed, dhCarry, dOutput, gates, hAll, cAll, tanhC, x, mask, wIh, wHh, peepI, peepF, peepO, work, T, B, I, H, variant, kind, BACKWARD_WEIGHTS);
 }

@@ -19,7 +19,7 @@
 // keeps h_{t−1}. Backward: its dz row is 0 and dh + dOutput_t passes to h_{t−1} unchanged,
 // held in dhCarry [B, H] across the step's GEMM (see cells.ts).
 import { gemm_f32, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats, NO_TRANS, TRANS } from "./gemm";
-import { addColumnSums, carryPaddedGradients, cellWeightGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
+import { addColumnSums, BACKWARD_STEPS, BACKWARD_WEIGHTS, carryPaddedGradients, cellWeightGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
 import { add, atLeast, ld, mul, st, tanhGrad, vsigmoid, vtanh, one, zero, sub, wherePositive } from "./lanes";
 
 /** Activation codes f (the `kind` argument); src/kernels/codes.ts mirrors them. */
@@ -98,60 +98,90 @@ export function rnn_forward_f32(
   }
 }
 
-export function rnn_backward_f32(
+function rnnBackward(
   dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, packed: usize, dhCarry: usize,
   dOutput: usize, hAll: usize, act: usize, x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32,
-): void {
+  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32, phase: i32): void {
   const TB = T * B;
   const stateBytes = <usize>(B * H) << 2;
   const n = B * H;
   const dense = variant == RNN_ELMAN || variant == RNN_RESIDUAL;
   const residual = variant == RNN_LINEAR || variant == RNN_RESIDUAL;
   const rowBytes = <usize>H << 2;
-  if (dense) gemm_pack_b(packed, wHh, H, TRANS, H, H); // W_hhᵀ
-  for (let t = T - 1; t >= 0; t--) {
-    const offset = <usize>t * stateBytes;
-    // f′ from the activation's output: h_t itself (Elman, diagonal) or the kept a_t.
-    const h = residual ? act + offset : hAll + stateBytes + offset;
-    const hPrev = hAll + offset;
-    const dz = dZ + offset;
-    const dOut = dOutput ? dOutput + offset : 0;
-    const maskRow = mask ? mask + (<usize>(t * B) << 2) : 0;
-    if (mask) {
-      // Row by row: padded rows get dz = 0 and hold dh + dOutput in dhCarry.
-      carryPaddedGradients(dhCarry, dh, dOut, maskRow, B, H);
-      zeroPaddedRows(dz, maskRow, B, H);
-      for (let b = 0; b < B; b++) {
-        if (isPadded(maskRow, b)) continue;
-        const row = <usize>b * rowBytes;
-        const dOutRow = dOut ? dOut + row : 0;
+  if (phase & BACKWARD_STEPS) {
+    if (dense) gemm_pack_b(packed, wHh, H, TRANS, H, H); // W_hhᵀ
+    for (let t = T - 1; t >= 0; t--) {
+      const offset = <usize>t * stateBytes;
+      // f′ from the activation's output: h_t itself (Elman, diagonal) or the kept a_t.
+      const h = residual ? act + offset : hAll + stateBytes + offset;
+      const hPrev = hAll + offset;
+      const dz = dZ + offset;
+      const dOut = dOutput ? dOutput + offset : 0;
+      const maskRow = mask ? mask + (<usize>(t * B) << 2) : 0;
+      if (mask) {
+        // Row by row: padded rows get dz = 0 and hold dh + dOutput in dhCarry.
+        carryPaddedGradients(dhCarry, dh, dOut, maskRow, B, H);
+        zeroPaddedRows(dz, maskRow, B, H);
+        for (let b = 0; b < B; b++) {
+          if (isPadded(maskRow, b)) continue;
+          const row = <usize>b * rowBytes;
+          const dOutRow = dOut ? dOut + row : 0;
+          let j = 0;
+          if (ASC_FEATURE_SIMD) for (; j + 4 <= H; j += 4) gradLanes<v128>(<usize>j << 2, dz + row, h + row, dh + row, dOutRow, kind, residual);
+          for (; j < H; j++) gradLanes<f32>(<usize>j << 2, dz + row, h + row, dh + row, dOutRow, kind, residual);
+        }
+      } else {
         let j = 0;
-        if (ASC_FEATURE_SIMD) for (; j + 4 <= H; j += 4) gradLanes<v128>(<usize>j << 2, dz + row, h + row, dh + row, dOutRow, kind, residual);
-        for (; j < H; j++) gradLanes<f32>(<usize>j << 2, dz + row, h + row, dh + row, dOutRow, kind, residual);
+        if (ASC_FEATURE_SIMD) for (; j + 4 <= n; j += 4) gradLanes<v128>(<usize>j << 2, dz, h, dh, dOut, kind, residual);
+        for (; j < n; j++) gradLanes<f32>(<usize>j << 2, dz, h, dh, dOut, kind, residual);
       }
+      if (dense) gemm_packed_b_f32(dh, dz, packed, work, B, H, H, H, H, NO_TRANS, 1, variant == RNN_RESIDUAL ? 1 : 0);
+      else if (variant == RNN_DIAGONAL) {
+        for (let b = 0; b < B; b++) {
+          const row = <usize>b * rowBytes;
+          addProduct(dWHh, dWHh, dz + row, hPrev + row, H); // du += dz_t ⊙ h_{t−1}, rows in order
+          let j = 0;
+          if (ASC_FEATURE_SIMD) for (; j + 4 <= H; j += 4) { const o = <usize>j << 2; st<v128>(dh + row + o, mul<v128>(ld<v128>(dz + row + o), ld<v128>(wHh + o))); }
+          for (; j < H; j++) { const o = <usize>j << 2; st<f32>(dh + row + o, mul<f32>(ld<f32>(dz + row + o), ld<f32>(wHh + o))); }
+        }
+      }
+      if (mask) copyPaddedRows(dh, dhCarry, maskRow, B, H);
+    }
+  }
+  if (phase & BACKWARD_WEIGHTS) {
+    if (dense) {
+      cellWeightGradients(dX, dWIh, dWHh, dBias, dZ, dZ, x, hAll, wIh, work, TB, I, H, H, H);
     } else {
-      let j = 0;
-      if (ASC_FEATURE_SIMD) for (; j + 4 <= n; j += 4) gradLanes<v128>(<usize>j << 2, dz, h, dh, dOut, kind, residual);
-      for (; j < n; j++) gradLanes<f32>(<usize>j << 2, dz, h, dh, dOut, kind, residual);
+      gemm_f32(dWIh, x, dZ, work, I, H, TB, I, H, H, TRANS, NO_TRANS, 1, 1);
+      gemm_f32(dX, dZ, wIh, work, TB, I, H, H, H, I, NO_TRANS, TRANS, 1, 1);
+      addColumnSums(dBias, dZ, TB, H, H);
     }
-    if (dense) gemm_packed_b_f32(dh, dz, packed, work, B, H, H, H, H, NO_TRANS, 1, variant == RNN_RESIDUAL ? 1 : 0);
-    else if (variant == RNN_DIAGONAL) {
-      for (let b = 0; b < B; b++) {
-        const row = <usize>b * rowBytes;
-        addProduct(dWHh, dWHh, dz + row, hPrev + row, H); // du += dz_t ⊙ h_{t−1}, rows in order
-        let j = 0;
-        if (ASC_FEATURE_SIMD) for (; j + 4 <= H; j += 4) { const o = <usize>j << 2; st<v128>(dh + row + o, mul<v128>(ld<v128>(dz + row + o), ld<v128>(wHh + o))); }
-        for (; j < H; j++) { const o = <usize>j << 2; st<f32>(dh + row + o, mul<f32>(ld<f32>(dz + row + o), ld<f32>(wHh + o))); }
-      }
-    }
-    if (mask) copyPaddedRows(dh, dhCarry, maskRow, B, H);
   }
-  if (dense) {
-    cellWeightGradients(dX, dWIh, dWHh, dBias, dZ, dZ, x, hAll, wIh, work, TB, I, H, H, H);
-  } else {
-    gemm_f32(dWIh, x, dZ, work, I, H, TB, I, H, H, TRANS, NO_TRANS, 1, 1);
-    gemm_f32(dX, dZ, wIh, work, TB, I, H, H, H, I, NO_TRANS, TRANS, 1, 1);
-    addColumnSums(dBias, dZ, TB, H, H);
-  }
+}
+
+/** BPTT: the T steps backward (dZ, the state gradients), then the weight gradients and dX from dZ over all T·B rows. */
+export function rnn_backward_f32(
+  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, packed: usize, dhCarry: usize,
+  dOutput: usize, hAll: usize, act: usize, x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
+  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32,
+): void {
+  rnnBackward(dX, dWIh, dWHh, dBias, dh, dZ, packed, dhCarry, dOutput, hAll, act, x, mask, wIh, wHh, work, T, B, I, H, kind, variant, BACKWARD_STEPS | BACKWARD_WEIGHTS);
+}
+
+/** Only the steps of rnn_backward_f32: dZ (and the state gradients dh, dc out); a batch shard runs this on its own rows. */
+export function rnn_backward_steps_f32(
+  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, packed: usize, dhCarry: usize,
+  dOutput: usize, hAll: usize, act: usize, x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
+  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32,
+): void {
+  rnnBackward(dX, dWIh, dWHh, dBias, dh, dZ, packed, dhCarry, dOutput, hAll, act, x, mask, wIh, wHh, work, T, B, I, H, kind, variant, BACKWARD_STEPS);
+}
+
+/** Only the weight gradients and dX of rnn_backward_f32, from a dZ of every row (the steps of all shards). */
+export function rnn_backward_weights_f32(
+  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, packed: usize, dhCarry: usize,
+  dOutput: usize, hAll: usize, act: usize, x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
+  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32,
+): void {
+  rnnBackward(dX, dWIh, dWHh, dBias, dh, dZ, packed, dhCarry, dOutput, hAll, act, x, mask, wIh, wHh, work, T, B, I, H, kind, variant, BACKWARD_WEIGHTS);
 }

@@ -1,8 +1,8 @@
-// Compiles assembly/ twice (SIMD and scalar targets of asconfig.json) and
-// embeds each binary, base64 with its SHA-256, into a generated TS module of its
-// own (src/engine/binary-simd.generated.ts, binary-scalar.generated.ts), so the
-// package needs no .wasm file at run time (no fs, no fetch, no paths), and the
-// loader can import the scalar one only when it is asked for.
+// Compiles assembly/ three times (targets of asconfig.json: SIMD, scalar, and SIMD with a shared,
+// imported memory for threads) and embeds each binary, base64 with its SHA-256, into a generated
+// TS module of its own (src/engine/binary-simd.generated.ts, binary-scalar.generated.ts,
+// binary-threads.generated.ts), so the package needs no .wasm file at run time (no fs, no fetch,
+// no paths), and the loader can import the scalar and threaded ones only when they are asked for.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,7 +11,7 @@ import asc from 'assemblyscript/asc';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const generated = (target) => join(root, 'src', 'engine', `binary-${target}.generated.ts`);
-const targets = ['simd', 'scalar'];
+const targets = ['simd', 'scalar', 'threads'];
 
 const entries = {};
 for (const target of targets) {

@@ -1,6 +1,6 @@
 // rnn-wasm public surface. Internals stay reachable by path for tests.
 export { init } from './engine/init.js';
-export { Backend, F32Buffer, type BackendOptions } from './engine/backend.js';
+export { Backend, F32Buffer, type BackendOptions, type ThreadsInfo } from './engine/backend.js';
 export { SizeError, type Size } from './engine/sizes.js';
 export { simdSupported } from './engine/loader.js';
 export { gemm, type GemmOptions } from './kernels/gemm.js';

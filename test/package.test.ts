@@ -63,7 +63,7 @@ describe('the built package', () => {
   });
 
   it('keeps Node built-ins out of the bundles (they must run in browsers)', () => {
-    for (const file of ['index.js', 'core.js', 'energy.js', 'wasm-scalar.js']) {
+    for (const file of ['index.js', 'core.js', 'energy.js', 'wasm-scalar.js', 'wasm-threads.js']) {
       const esm = readFileSync(new URL(`../dist/${file}`, import.meta.url), 'utf8');
       expect(esm, file).not.toMatch(/from ['"](node:)?(fs|path|url|crypto|module)['"]/);
       expect(esm, file).not.toMatch(/require\(/);

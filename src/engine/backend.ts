@@ -10,10 +10,41 @@ import { checkInt, describe } from '../errors.js';
 import { compiledModule, simdSupported, type Build } from './loader.js';
 import { registerExports, type WasmExports } from './exports.js';
 import { checkBlock, type Size } from './sizes.js';
+import { nodeHost, runProgram, ShardProgram, ThreadPool, threadsUnavailable } from './threads.js';
+
+/** A Backend, or a ShardProgram that records a kernel's calls for a shard (see runShards). */
+export type KernelTarget = Backend | ShardProgram;
+
+/** How many threads a backend computes with, and why not more. */
+export interface ThreadsInfo {
+  /** Threads that compute (the calling thread included): 1 without a pool. */
+  count: number;
+  /** What was asked for ('auto' resolved to the available cores). */
+  requested: number;
+  /** Why count < requested (null when it is not). */
+  reason: string | null;
+}
+
+/** Available cores: os.availableParallelism() in Node, navigator.hardwareConcurrency in browsers. */
+function availableCores(): number {
+  const os = nodeHost()?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number; cpus: () => unknown[] } | undefined;
+  if (os) return Math.max(1, os.availableParallelism ? os.availableParallelism() : os.cpus().length);
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return typeof cores === 'number' && cores >= 1 ? Math.floor(cores) : 1;
+}
+
+/** The most threads a backend starts. */
+export const MAX_THREADS = 64;
 
 export interface BackendOptions {
   /** `true` forces the SIMD build (error if the engine lacks SIMD), `false` the scalar one; default: SIMD when the engine validates it. */
   simd?: boolean;
+  /**
+   * Threads to compute with (default 1; 'auto' = the available cores): more than one starts that
+   * many − 1 workers over a shared memory (the SIMD build with threads), or falls back to 1 when
+   * the engine cannot (backend.threads.reason says why).
+   */
+  threads?: number | 'auto';
 }
 
 /** A Float32 buffer in a backend's linear memory. Owned by whoever allocated it; `dispose()` frees it. */
@@ -102,6 +133,11 @@ export function liveI32(buffer: F32Buffer): Int32Array {
 
 export class Backend {
   readonly simd: boolean;
+  /** Threads this backend computes with, and why not more (see BackendOptions.threads). */
+  readonly threads: ThreadsInfo;
+  #pool: ThreadPool | null = null;
+  /** The workers' scratch blocks (edge tiles and GEMM workspaces), freed with the backend. */
+  #poolBlocks: number[] = [];
   /** The raw exports: private to the engine; src/kernels reaches them through exportsOf(). */
   readonly #wasm: WasmExports;
   #gemmWork = 0;
@@ -115,8 +151,9 @@ export class Backend {
         })
       : null;
 
-  private constructor(simd: boolean, instance: WebAssembly.Instance) {
+  private constructor(simd: boolean, instance: WebAssembly.Instance, threads: ThreadsInfo = { count: 1, requested: 1, reason: null }) {
     this.simd = simd;
+    this.threads = threads;
     this.#wasm = instance.exports as unknown as WasmExports;
     registerExports(this, this.#wasm);
   }
@@ -126,9 +163,20 @@ export class Backend {
     if (options === null || typeof options !== 'object') {
       throw new TypeError(`Backend.create: options must be an object, got ${describe(options)}`);
     }
-    const { simd } = options;
+    const { simd, threads } = options;
     if (simd !== undefined && typeof simd !== 'boolean') {
       throw new TypeError(`Backend.create: options.simd must be true, false or undefined, got ${describe(simd)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== 'simd' && key !== 'threads') throw new RangeError(`Backend.create: unknown option '${key}' (options: simd, threads)`);
+    }
+    if (threads !== undefined && threads !== 'auto') checkInt('Backend.create', 'options.threads', threads, 1, MAX_THREADS);
+    const requested = threads === 'auto' ? Math.min(availableCores(), MAX_THREADS) : (threads ?? 1);
+    const info: ThreadsInfo = { count: 1, requested, reason: null };
+    if (requested > 1) {
+      if (simd === false) throw new RangeError(`Backend.create: options.threads ${String(threads)} needs the SIMD build, but options.simd is false`);
+      info.reason = !simdSupported() ? 'this engine does not support WebAssembly SIMD, which the threaded build needs' : threadsUnavailable();
+      if (info.reason === null) return Backend.#createThreaded(requested);
     }
     let build: Build;
     if (simd === false) build = 'scalar';
@@ -138,7 +186,50 @@ export class Backend {
     } else build = 'scalar';
     const module = await compiledModule(build);
     const instance = await WebAssembly.instantiate(module, {});
-    return new Backend(build === 'simd', instance);
+    return new Backend(build === 'simd', instance, Object.freeze(info));
+  }
+
+  /** `requested` threads: the threaded build over a shared memory, requested − 1 workers. */
+  static async #createThreaded(requested: number): Promise<Backend> {
+    const module = await compiledModule('threads');
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
+    const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    const backend = new Backend(true, instance, Object.freeze({ count: requested, requested, reason: null }));
+    const wasm = backend.#wasm;
+    try {
+      backend.#pool = await ThreadPool.start(requested - 1, module, memory, () => {
+        const scratch = backend.alloc(wasm.thread_scratch_floats() * 4);
+        backend.#poolBlocks.push(scratch);
+        const work = backend.alloc(wasm.gemm_work_floats() * 4);
+        backend.#poolBlocks.push(work);
+        return { scratch, work };
+      });
+    } catch (error) {
+      backend.dispose();
+      throw error;
+    }
+    return backend;
+  }
+
+  /**
+   * @internal Runs every program once: one after the other on this thread, or spread over the
+   * pool's workers and this thread. Each program must write only its own buffers (then the results
+   * do not depend on the thread count). Throws, after every thread has stopped, if a call failed.
+   */
+  runShards(programs: readonly ShardProgram[]): void {
+    this.#checkAlive('runShards');
+    const work = this.gemmWork();
+    if (this.#pool === null || programs.length < 2) {
+      for (const program of programs) runProgram(this.#wasm, program, work);
+    } else {
+      this.#pool.run(programs, this.#wasm, work);
+    }
+  }
+
+  /** @internal For tests: the next runShards makes program `index` fail in whichever thread runs it. */
+  injectThreadFault(index: number): void {
+    if (this.#pool === null) throw new Error('internal: injectThreadFault needs a backend with threads');
+    this.#pool.injectFault(index);
   }
 
   /** The current ArrayBuffer of linear memory (changes when memory grows). */
@@ -239,6 +330,10 @@ export class Backend {
   /** Frees the backend's own workspace. Buffers you allocated are yours to dispose. */
   dispose(): void {
     if (this.#disposed) return;
+    this.#pool?.stop();
+    this.#pool = null;
+    for (const block of this.#poolBlocks) this.#wasm.free(block);
+    this.#poolBlocks = [];
     if (this.#gemmWork !== 0) this.#wasm.free(this.#gemmWork);
     this.#gemmWork = 0;
     this.#disposed = true;

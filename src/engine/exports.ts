@@ -77,6 +77,13 @@ export interface WasmExports {
     x: number, mask: number, wIh: number, wHh: number, work: number,
     T: number, B: number, I: number, H: number, variant: number, kind: number,
   ): void;
+  // The two phases of each backward above, same arguments (assembly/cells.ts BACKWARD_*): batch shards run the steps.
+  rnn_backward_steps_f32: WasmExports['rnn_backward_f32'];
+  rnn_backward_weights_f32: WasmExports['rnn_backward_f32'];
+  lstm_backward_steps_f32: WasmExports['lstm_backward_f32'];
+  lstm_backward_weights_f32: WasmExports['lstm_backward_f32'];
+  gru_backward_steps_f32: WasmExports['gru_backward_f32'];
+  gru_backward_weights_f32: WasmExports['gru_backward_f32'];
   concat_rows_f32(dst: number, left: number, right: number, rows: number, a: number, b: number): void;
   split_rows_f32(left: number, right: number, src: number, rows: number, a: number, b: number): void;
   add_scaled_f32(dst: number, left: number, right: number, n: number, scale: number): void;
@@ -167,6 +174,10 @@ export interface WasmExports {
   ): void;
   // Autoencoders (assembly/autoencoder.ts); dH may be 0 (value only).
   kl_sparsity_f32(dH: number, h: number, rows: number, units: number, rho: number, beta: number): number;
+  // Threads (assembly/threads.ts): shard rows in and out, per-instance scratch.
+  copy_rows_f32(dst: number, src: number, rows: number, length: number, dstStride: number, srcStride: number): void;
+  thread_scratch_floats(): number;
+  thread_init(scratch: number): void;
   // Training kernels (assembly/loss.ts, optim.ts, dense.ts, sequence.ts). labels and ids are i32 arrays; mask is f32 or 0.
   log_softmax_f64(out: number, scratch: number, logits: number, rows: number, classes: number): void;
   attention_forward_f32(context: number, weights: number, query: number, key: number, value: number, mask: number, work: number, B: number, Tq: number, Tv: number, D: number, Dv: number, scale: number): void;
@@ -258,6 +269,9 @@ export const EXPORTED_FUNCTIONS = {
   max_pool_forward_f32: 15, max_pool_backward_f32: 4, avg_pool_forward_f32: 14, avg_pool_backward_f32: 14,
   global_avg_pool_forward_f32: 5, global_avg_pool_backward_f32: 5, global_max_pool_forward_f32: 6,
   kl_sparsity_f32: 6,
+  copy_rows_f32: 6, thread_scratch_floats: 0, thread_init: 1,
+  rnn_backward_steps_f32: 22, rnn_backward_weights_f32: 22, lstm_backward_steps_f32: 31, lstm_backward_weights_f32: 31,
+  gru_backward_steps_f32: 26, gru_backward_weights_f32: 26,
 } as const;
 
 export const EXPORTED_GLOBALS = [

@@ -14,6 +14,14 @@ let ready: Backend | null = null;
  */
 export function init(options: BackendOptions = {}): Promise<Backend> {
   if (pending) {
+    if (options?.threads !== undefined && options.threads !== (pendingOptions.threads ?? 1)) {
+      return Promise.reject(
+        new Error(
+          `init: already initialised with threads=${String(pendingOptions.threads ?? 1)}; ` +
+            `cannot switch to threads=${String(options.threads)} (use Backend.create for a second backend)`,
+        ),
+      );
+    }
     if (options?.simd !== undefined && options.simd !== pendingOptions.simd) {
       return Promise.reject(
         new Error(

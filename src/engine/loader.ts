@@ -3,10 +3,11 @@
 // the same in Node and in browsers. The SIMD build is imported statically; the
 // scalar build (for engines without SIMD, or init({ simd: false })) is a module
 // of its own imported on first use, so a bundler makes it a separate chunk that
-// a browser with SIMD never downloads.
+// a browser with SIMD never downloads. The threaded build (SIMD, shared imported memory) is a
+// third such module, imported only by init({ threads }) with more than one thread.
 import * as simdBuild from './binary-simd.generated.js';
 
-export type Build = 'simd' | 'scalar';
+export type Build = 'simd' | 'scalar' | 'threads';
 
 interface Embedded {
   WASM_BASE64: string;
@@ -15,7 +16,8 @@ interface Embedded {
 }
 
 function embedded(build: Build): Promise<Embedded> {
-  return build === 'simd' ? Promise.resolve(simdBuild) : import('./binary-scalar.generated.js');
+  if (build === 'simd') return Promise.resolve(simdBuild);
+  return build === 'scalar' ? import('./binary-scalar.generated.js') : import('./binary-threads.generated.js');
 }
 
 const compiled = new Map<Build, Promise<WebAssembly.Module>>();

@@ -8,11 +8,12 @@
 //   gates [T, B, 3H] activated r, z, n (out);  hAll [T+1, B, H]: [0] = h0 (in), [t+1] = h_t (out)
 //   extra [T, B, H] (out, for backward): resetAfter h_{t−1}·W_hn + b_hn, resetBefore r⊙h_{t−1}
 //   zh [B, 3H] scratch;  packed: gruPackedFloats(H, variant) floats;  work: the backend's GEMM workspace
-// Backward, all accumulating (+=): dX [T, B, I], dWIh [I, 3H], dWHh [H, 3H], dBIh [3H], dBHh [3H] or 0;
+// Backward (phase: src/kernels/phases.ts), all accumulating (+=): dX [T, B, I], dWIh [I, 3H], dWHh [H, 3H], dBIh [3H], dBHh [3H] or 0;
 //   dh [B, H] carries dh_T in and dh_0 out; dZ [T, B, 3H] and dZh [T, B, 3H] (resetAfter) scratch;
 //   drh [B, H] scratch; dhCarry [B, H] (masks); dOutput [T, B, H] or 0.
-import type { Backend } from '../engine/backend.js';
+import type { Backend, KernelTarget } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
+import { BACKWARD_EXPORT, type BackwardPhase } from './phases.js';
 import type { GateActivationCode, GruVariantCode, Ptr } from './codes.js';
 
 export function gruPackedFloats(backend: Backend, H: number, variant: GruVariantCode): number {
@@ -20,7 +21,7 @@ export function gruPackedFloats(backend: Backend, H: number, variant: GruVariant
 }
 
 export function gruForwardF32(
-  backend: Backend,
+  backend: KernelTarget,
   ptrs: {
     gates: Ptr; hAll: Ptr; extra: Ptr; zh: Ptr; packed: Ptr;
     x: Ptr; mask: Ptr; wIh: Ptr; wHh: Ptr; bIh: Ptr; bHh: Ptr; work: Ptr;
@@ -35,16 +36,16 @@ export function gruForwardF32(
 }
 
 export function gruBackwardF32(
-  backend: Backend,
+  backend: KernelTarget,
   ptrs: {
     dX: Ptr; dWIh: Ptr; dWHh: Ptr; dBIh: Ptr; dBHh: Ptr;
     dh: Ptr; dZ: Ptr; dZh: Ptr; drh: Ptr; packed: Ptr; dhCarry: Ptr;
     dOutput: Ptr; gates: Ptr; hAll: Ptr; extra: Ptr;
     x: Ptr; mask: Ptr; wIh: Ptr; wHh: Ptr; work: Ptr;
   },
-  T: number, B: number, I: number, H: number, variant: GruVariantCode, gate: GateActivationCode,
+  T: number, B: number, I: number, H: number, variant: GruVariantCode, gate: GateActivationCode, phase: BackwardPhase = 'all',
 ): void {
-  exportsOf(backend).gru_backward_f32(
+  exportsOf(backend)[BACKWARD_EXPORT[phase].gru](
     ptrs.dX, ptrs.dWIh, ptrs.dWHh, ptrs.dBIh, ptrs.dBHh,
     ptrs.dh, ptrs.dZ, ptrs.dZh, ptrs.drh, ptrs.packed, ptrs.dhCarry,
     ptrs.dOutput, ptrs.gates, ptrs.hAll, ptrs.extra,

@@ -10,11 +10,12 @@
 //   gates [T, B, G·H] activated gates (out);  hAll, cAll [T+1, B, H]: [0] = h0, c0 (in), [t+1] = h_t, c_t (out)
 //   tanhC [T, B, H] tanh(c_t) (out, for backward)
 //   packed: lstmPackedFloats(H, variant) floats of scratch;  work: the backend's GEMM workspace
-// Backward, all accumulating (+=): dX [T, B, I], dWIh [I, G·H], dWHh [H, G·H], dBias [G·H],
+// Backward (phase: src/kernels/phases.ts), all accumulating (+=): dX [T, B, I], dWIh [I, G·H], dWHh [H, G·H], dBias [G·H],
 //   dPeep [k·H] (as peep) or 0; dh, dc [B, H] carry dh_T, dc_T in and dh_0, dc_0 out; dZ [T, B, G·H] scratch;
 //   dhCarry [B, H] (masks); dOutput [T, B, H] or 0.
-import type { Backend } from '../engine/backend.js';
+import type { Backend, KernelTarget } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
+import { BACKWARD_EXPORT, type BackwardPhase } from './phases.js';
 import type { GateActivationCode, LstmVariantCode, Ptr } from './codes.js';
 
 /** Which gates have a peephole (a bit mask). */
@@ -39,7 +40,7 @@ export function lstmPackedFloats(backend: Backend, H: number, variant: LstmVaria
 }
 
 export function lstmForwardF32(
-  backend: Backend,
+  backend: KernelTarget,
   ptrs: {
     gates: Ptr; hAll: Ptr; cAll: Ptr; tanhC: Ptr; packed: Ptr;
     x: Ptr; mask: Ptr; wIh: Ptr; wHh: Ptr; bias: Ptr; peep: Ptr; work: Ptr;
@@ -54,16 +55,16 @@ export function lstmForwardF32(
 }
 
 export function lstmBackwardF32(
-  backend: Backend,
+  backend: KernelTarget,
   ptrs: {
     dX: Ptr; dWIh: Ptr; dWHh: Ptr; dBias: Ptr; dPeep: Ptr;
     dh: Ptr; dc: Ptr; dZ: Ptr; packed: Ptr; dhCarry: Ptr;
     dOutput: Ptr; gates: Ptr; hAll: Ptr; cAll: Ptr; tanhC: Ptr;
     x: Ptr; mask: Ptr; wIh: Ptr; wHh: Ptr; peep: Ptr; work: Ptr;
   },
-  T: number, B: number, I: number, H: number, variant: LstmVariantCode, gate: GateActivationCode, peepholes = PEEP_ALL,
+  T: number, B: number, I: number, H: number, variant: LstmVariantCode, gate: GateActivationCode, peepholes = PEEP_ALL, phase: BackwardPhase = 'all',
 ): void {
-  exportsOf(backend).lstm_backward_f32(
+  exportsOf(backend)[BACKWARD_EXPORT[phase].lstm](
     ptrs.dX, ptrs.dWIh, ptrs.dWHh, ptrs.dBias, ...peepPointers(ptrs.dPeep, peepholes, H),
     ptrs.dh, ptrs.dc, ptrs.dZ, ptrs.packed, ptrs.dhCarry,
     ptrs.dOutput, ptrs.gates, ptrs.hAll, ptrs.cAll, ptrs.tanhC,

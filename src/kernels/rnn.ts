@@ -7,11 +7,12 @@
 //   mask [T, B] or 0 (1 real step, 0 padded);  act [T, B, H] the activations (linear, residual) or 0
 //   hAll [T+1, B, H]: hAll[0] = h0 (in), hAll[t+1] = h_t (out; pre-activations computed in place)
 //   packed: rnnPackedFloats(H) floats of scratch;  work: the backend's GEMM workspace
-// Backward, all accumulating (+=): dX [T, B, I], dWIh [I, H], dWHh [H, H], dBias [H];
+// Backward (phase: src/kernels/phases.ts), all accumulating (+=): dX [T, B, I], dWIh [I, H], dWHh [H, H], dBias [H];
 //   dh [B, H] carries dh_T in and dh_0 out; dZ [T, B, H] scratch; dhCarry [B, H] (masks);
 //   dOutput [T, B, H] or 0.
-import type { Backend } from '../engine/backend.js';
+import type { Backend, KernelTarget } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
+import { BACKWARD_EXPORT, type BackwardPhase } from './phases.js';
 import type { Ptr, RnnActivationCode, RnnVariantCode } from './codes.js';
 
 export function rnnPackedFloats(backend: Backend, H: number): number {
@@ -19,7 +20,7 @@ export function rnnPackedFloats(backend: Backend, H: number): number {
 }
 
 export function rnnForwardF32(
-  backend: Backend,
+  backend: KernelTarget,
   ptrs: { hAll: Ptr; act: Ptr; packed: Ptr; x: Ptr; mask: Ptr; wIh: Ptr; wHh: Ptr; bias: Ptr; work: Ptr },
   T: number, B: number, I: number, H: number, activation: RnnActivationCode, variant: RnnVariantCode,
 ): void {
@@ -27,14 +28,14 @@ export function rnnForwardF32(
 }
 
 export function rnnBackwardF32(
-  backend: Backend,
+  backend: KernelTarget,
   ptrs: {
     dX: Ptr; dWIh: Ptr; dWHh: Ptr; dBias: Ptr; dh: Ptr; dZ: Ptr; packed: Ptr; dhCarry: Ptr;
     dOutput: Ptr; hAll: Ptr; act: Ptr; x: Ptr; mask: Ptr; wIh: Ptr; wHh: Ptr; work: Ptr;
   },
-  T: number, B: number, I: number, H: number, activation: RnnActivationCode, variant: RnnVariantCode,
+  T: number, B: number, I: number, H: number, activation: RnnActivationCode, variant: RnnVariantCode, phase: BackwardPhase = 'all',
 ): void {
-  exportsOf(backend).rnn_backward_f32(
+  exportsOf(backend)[BACKWARD_EXPORT[phase].rnn](
     ptrs.dX, ptrs.dWIh, ptrs.dWHh, ptrs.dBias, ptrs.dh, ptrs.dZ, ptrs.packed, ptrs.dhCarry,
     ptrs.dOutput, ptrs.hAll, ptrs.act, ptrs.x, ptrs.mask, ptrs.wIh, ptrs.wHh, ptrs.work,
     T, B, I, H, activation, variant,

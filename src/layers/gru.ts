@@ -7,7 +7,8 @@ import { glorotUniform, orthogonal } from '../initializers.js';
 import type { Random } from '../random.js';
 import { checkKeys, inverseOrder, permuteBlocks, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
 import { checkGateActivation, type GateActivation } from './lstm.js';
-import { RecurrentLayer, type ParamSpec, type RecurrentOptions } from './recurrent.js';
+import type { BackwardPhase } from '../kernels/phases.js';
+import { RecurrentLayer, type KernelContext, type ParamSpec, type RecurrentOptions } from './recurrent.js';
 import { GATE_ACTIVATION, GRU_VARIANT } from '../kernels/codes.js';
 import { gruBackwardF32, gruForwardF32, gruPackedFloats } from '../kernels/gru.js';
 
@@ -75,21 +76,26 @@ export class GRU extends RecurrentLayer {
     };
   }
 
-  protected runForward(T: number, B: number, mask: number): void {
-    gruForwardF32(this.backend, {
-      gates: this.work('gates'), hAll: this.work('hAll'), extra: this.work('extra'), zh: this.work('zh'), packed: this.work('packed'),
-      x: this.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), bIh: this.param('biasIh'), bHh: this.#after ? this.param('biasHh') : 0,
-      work: this.backend.gemmWork(),
+  protected stepResults(): Array<[string, number]> {
+    const H = this.units;
+    return this.#after ? [['dZ', 3 * H], ['dZh', 3 * H]] : [['dZ', 3 * H], ['extra', H]];
+  }
+
+  protected runForward(k: KernelContext, T: number, B: number, mask: number): void {
+    gruForwardF32(k.target, {
+      gates: k.work('gates'), hAll: k.work('hAll'), extra: k.work('extra'), zh: k.work('zh'), packed: k.work('packed'),
+      x: k.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), bIh: this.param('biasIh'), bHh: this.#after ? this.param('biasHh') : 0,
+      work: k.gemmWork,
     }, T, B, this.inputSize, this.units, GRU_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation]);
   }
 
-  protected runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void {
-    gruBackwardF32(this.backend, {
-      dX: this.work('dX'), dWIh: this.grad('weightIh'), dWHh: this.grad('weightHh'), dBIh: this.grad('biasIh'), dBHh: this.#after ? this.grad('biasHh') : 0,
-      dh: this.work('dh'), dZ: this.work('dZ'), dZh: this.work('dZh'), drh: this.work('drh'), packed: this.work('packed'), dhCarry: this.work('dhCarry'),
-      dOutput: hasDOutput ? this.work('dOutput') : 0, gates: this.work('gates'), hAll: this.work('hAll'), extra: this.work('extra'),
-      x: this.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), work: this.backend.gemmWork(),
-    }, T, B, this.inputSize, this.units, GRU_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation]);
+  protected runBackward(k: KernelContext, T: number, B: number, hasDOutput: boolean, mask: number, phase: BackwardPhase = 'all'): void {
+    gruBackwardF32(k.target, {
+      dX: k.work('dX'), dWIh: k.grad('weightIh'), dWHh: k.grad('weightHh'), dBIh: k.grad('biasIh'), dBHh: this.#after ? k.grad('biasHh') : 0,
+      dh: k.work('dh'), dZ: k.work('dZ'), dZh: k.work('dZh'), drh: k.work('drh'), packed: k.work('packed'), dhCarry: k.work('dhCarry'),
+      dOutput: hasDOutput ? k.work('dOutput') : 0, gates: k.work('gates'), hAll: k.work('hAll'), extra: k.work('extra'),
+      x: k.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), work: k.gemmWork,
+    }, T, B, this.inputSize, this.units, GRU_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation], phase);
   }
 
   protected exportWeights(format: WeightFormat, v: Record<string, Float32Array>, gradients: boolean): Weights {

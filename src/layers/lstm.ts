@@ -9,7 +9,8 @@ import { glorotUniform, orthogonal } from '../initializers.js';
 import type { Random } from '../random.js';
 import { checkFinite } from '../errors.js';
 import { add, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
-import { RecurrentLayer, type ParamSpec, type RecurrentOptions } from './recurrent.js';
+import type { BackwardPhase } from '../kernels/phases.js';
+import { RecurrentLayer, type KernelContext, type ParamSpec, type RecurrentOptions } from './recurrent.js';
 import { GATE_ACTIVATION, LSTM_VARIANT } from '../kernels/codes.js';
 import { lstmBackwardF32, lstmForwardF32, lstmPackedFloats, PEEP_F, PEEP_I, PEEP_O } from '../kernels/lstm.js';
 
@@ -119,26 +120,34 @@ export class LSTM extends RecurrentLayer {
     return { gates: sizeProduct(T, B, G, H), cAll: sizeProduct(T + 1, B, H), tanhC: sizeProduct(T, B, H), dc: sizeProduct(B, H), dZ: sizeProduct(T, B, G, H), packed: lstmPackedFloats(this.backend, H, LSTM_VARIANT[this.variant]) };
   }
 
-  #peep(grad: boolean): number {
+  #peep(grad: boolean, k?: KernelContext): number {
     if (!this.hasParam('peephole')) return 0;
-    return grad ? this.grad('peephole') : this.param('peephole');
+    return grad ? k!.grad('peephole') : this.param('peephole');
   }
 
-  protected runForward(T: number, B: number, mask: number): void {
-    lstmForwardF32(this.backend, {
-      gates: this.work('gates'), hAll: this.work('hAll'), cAll: this.work('cAll'), tanhC: this.work('tanhC'), packed: this.work('packed'),
-      x: this.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), bias: this.param('bias'), peep: this.#peep(false),
-      work: this.backend.gemmWork(),
+  protected override shardable(): boolean {
+    return this.variant !== 'peephole'; // the steps accumulate the peephole gradients row by row
+  }
+
+  protected stepResults(): Array<[string, number]> {
+    return [['dZ', this.gates * this.units]];
+  }
+
+  protected runForward(k: KernelContext, T: number, B: number, mask: number): void {
+    lstmForwardF32(k.target, {
+      gates: k.work('gates'), hAll: k.work('hAll'), cAll: k.work('cAll'), tanhC: k.work('tanhC'), packed: k.work('packed'),
+      x: k.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), bias: this.param('bias'), peep: this.#peep(false),
+      work: k.gemmWork,
     }, T, B, this.inputSize, this.units, LSTM_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation], this.#peepMask);
   }
 
-  protected runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void {
-    lstmBackwardF32(this.backend, {
-      dX: this.work('dX'), dWIh: this.grad('weightIh'), dWHh: this.grad('weightHh'), dBias: this.grad('bias'), dPeep: this.#peep(true),
-      dh: this.work('dh'), dc: this.work('dc'), dZ: this.work('dZ'), packed: this.work('packed'), dhCarry: this.work('dhCarry'),
-      dOutput: hasDOutput ? this.work('dOutput') : 0, gates: this.work('gates'), hAll: this.work('hAll'), cAll: this.work('cAll'), tanhC: this.work('tanhC'),
-      x: this.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), peep: this.#peep(false), work: this.backend.gemmWork(),
-    }, T, B, this.inputSize, this.units, LSTM_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation], this.#peepMask);
+  protected runBackward(k: KernelContext, T: number, B: number, hasDOutput: boolean, mask: number, phase: BackwardPhase = 'all'): void {
+    lstmBackwardF32(k.target, {
+      dX: k.work('dX'), dWIh: k.grad('weightIh'), dWHh: k.grad('weightHh'), dBias: k.grad('bias'), dPeep: this.#peep(true, k),
+      dh: k.work('dh'), dc: k.work('dc'), dZ: k.work('dZ'), packed: k.work('packed'), dhCarry: k.work('dhCarry'),
+      dOutput: hasDOutput ? k.work('dOutput') : 0, gates: k.work('gates'), hAll: k.work('hAll'), cAll: k.work('cAll'), tanhC: k.work('tanhC'),
+      x: k.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), peep: this.#peep(false), work: k.gemmWork,
+    }, T, B, this.inputSize, this.units, LSTM_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation], this.#peepMask, phase);
   }
 
   protected exportWeights(format: WeightFormat, v: Record<string, Float32Array>, gradients: boolean): Weights {

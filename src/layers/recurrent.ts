@@ -2,7 +2,11 @@
 // workspace): options, a workspace laid out for the largest
 // (T, B) seen, marshalling [B, T, F] batches to the kernels' time-major layout
 // and back, caches that know when they are stale, and weight formats.
-import type { Backend, F32Buffer } from '../engine/backend.js';
+import type { Backend, F32Buffer, KernelTarget } from '../engine/backend.js';
+import { ShardProgram, THREAD_GEMM_WORK } from '../engine/threads.js';
+import { copyRowsF32 } from '../kernels/threads.js';
+import { shardPlan, type Shard } from './shards.js';
+import type { BackwardPhase } from '../kernels/phases.js';
 import { checkBoolean, checkInt, checkOptions, describe } from '../errors.js';
 import { sizeProduct, type Size } from '../engine/sizes.js';
 import type { Random } from '../random.js';
@@ -17,6 +21,17 @@ import type { Batch, Flow } from './layer.js';
 export type { ParamSpec } from './parameters.js';
 
 export type StateName = 'h' | 'c';
+
+/**
+ * Where a subclass's kernel call goes and which buffers it uses: the layer's own workspace and
+ * gradients (one shard: run now), or one batch shard's (recorded into a ShardProgram).
+ */
+export interface KernelContext {
+  target: KernelTarget;
+  work(name: string): number;
+  grad(name: string): number;
+  gemmWork: number;
+}
 /** States as given by users: each [B, units], nested arrays or { data, shape }. */
 export type StateInput = Partial<Record<StateName, TensorLike>>;
 /** States as returned: copies, { data, shape: [B, units] }. */
@@ -96,6 +111,8 @@ export abstract class RecurrentLayer extends WeightedLayer {
   /** (T, B) of the last forward. */
   #steps = 0;
   #batch = 0;
+  /** The batch shards of the current workspace layout (one: the layer's own buffers are used directly). */
+  #shards: Shard[] = [{ start: 0, rows: 0 }];
 
   /** 'SimpleRNN', 'LSTM', 'GRU': the prefix of error messages. */
   abstract override readonly kind: string;
@@ -131,9 +148,19 @@ export abstract class RecurrentLayer extends WeightedLayer {
   protected abstract initialValue(spec: ParamSpec, random: Random): Float32Array;
   /** Workspace regions (in floats) for a batch of B sequences of T steps: forward and backward. */
   protected abstract workRegions(T: number, B: number): Record<string, Size>;
-  /** `mask`: pointer of the [T, B] mask to pass to the kernel (0: none). */
-  protected abstract runForward(T: number, B: number, mask: number): void;
-  protected abstract runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void;
+  /** `mask`: pointer of the [T, B] mask to pass to the kernel (0: none); buffers and target from `k`. */
+  protected abstract runForward(k: KernelContext, T: number, B: number, mask: number): void;
+  /** `phase`: the whole BPTT, or one of its two halves (src/kernels/phases.ts). */
+  protected abstract runBackward(k: KernelContext, T: number, B: number, hasDOutput: boolean, mask: number, phase?: BackwardPhase): void;
+  /**
+   * Whether the backward splits into per-row steps and a weight phase over all rows (false when the
+   * steps themselves accumulate a parameter gradient, e.g. peepholes): batch shards only then.
+   */
+  protected shardable(): boolean {
+    return true;
+  }
+  /** The workspace regions [T, B, width] the weight phase reads that the steps write: [region, width]. */
+  protected abstract stepResults(): Array<[string, number]>;
   /** Named weights in `format` → internal values by parameter name (fresh arrays, validated). */
   protected abstract importWeights(format: WeightFormat, weights: unknown, where: string): Record<string, Float32Array>;
 
@@ -363,7 +390,8 @@ export abstract class RecurrentLayer extends WeightedLayer {
       const dst = this.work(name === 'h' ? 'hAll' : 'cAll');
       writeFloats(this.backend, dst, initial[name], n);
     }
-    this.runForward(T, B, mask);
+    if (this.#shards.length === 1) this.runForward(this.#ownContext(), T, B, mask);
+    else this.#forwardShards(T, B, mask);
     this.#mask = mask;
     this.#steps = T;
     this.#batch = B;
@@ -374,8 +402,75 @@ export abstract class RecurrentLayer extends WeightedLayer {
   #backwardCore(T: number, B: number, hasDOutput: boolean, dFinal: Partial<Record<StateName, Float32Array | number>>): void {
     this.backend.fillFloats(this.work('dX'), T * B * this.inputSize, 0);
     for (const name of this.stateNames) writeFloats(this.backend, this.work(name === 'h' ? 'dh' : 'dc'), dFinal[name], B * this.units);
-    this.runBackward(T, B, hasDOutput, this.#mask);
+    if (this.#shards.length === 1) this.runBackward(this.#ownContext(), T, B, hasDOutput, this.#mask);
+    else this.#backwardShards(T, B, hasDOutput);
   }
+
+  #ownContext(): KernelContext {
+    return { target: this.backend, work: (name) => this.work(name), grad: (name) => this.grad(name), gemmWork: this.backend.gemmWork() };
+  }
+
+  /** Shard `k`'s buffers (regions `name#k`), its calls recorded into `program`. */
+  #shardContext(program: ShardProgram, k: number): KernelContext {
+    return { target: program, work: (name) => this.work(`${name}#${k}`), grad: (name) => this.grad(name), gemmWork: THREAD_GEMM_WORK };
+  }
+
+  /**
+   * Each shard: gather its rows of x, mask and the initial states; the whole-sequence kernel on its
+   * own buffers; scatter its outputs and final states back. A row's forward does not depend on the
+   * other rows, so this gives the bits of the unsharded kernel.
+   */
+  #forwardShards(T: number, B: number, mask: number): void {
+    const { inputSize: I, units: H } = this;
+    const programs = this.#shards.map(({ start, rows }, k) => {
+      const program = new ShardProgram();
+      const c = this.#shardContext(program, k);
+      copyRowsF32(program, { dst: c.work('x'), src: this.work('x') + start * I * 4 }, T, rows * I, rows * I, B * I);
+      if (mask) copyRowsF32(program, { dst: c.work('mask'), src: mask + start * 4 }, T, rows, rows, B);
+      for (const name of this.stateNames) {
+        const region = name === 'h' ? 'hAll' : 'cAll';
+        copyRowsF32(program, { dst: c.work(region), src: this.work(region) + start * H * 4 }, 1, rows * H, rows * H, B * H);
+      }
+      this.runForward(c, T, rows, mask ? c.work('mask') : 0);
+      copyRowsF32(program, { dst: this.work('hAll') + (B + start) * H * 4, src: c.work('hAll') + rows * H * 4 }, T, rows * H, B * H, rows * H);
+      if (this.stateNames.includes('c')) {
+        copyRowsF32(program, { dst: this.work('cAll') + (T * B + start) * H * 4, src: c.work('cAll') + T * rows * H * 4 }, 1, rows * H, B * H, rows * H);
+      }
+      return program;
+    });
+    this.backend.runShards(programs);
+  }
+
+  /**
+   * Each shard: gather its rows of dOutput and dFinal, run the T steps backward on its own buffers
+   * (phase 'steps'), scatter the initial-state gradients and the per-row results the weight phase
+   * reads (stepResults) back. Then, on this thread, the weight gradients and dX from those over all
+   * T·B rows (phase 'weights'): the same GEMMs, in the same order, as the unsharded backward.
+   */
+  #backwardShards(T: number, B: number, hasDOutput: boolean): void {
+    const H = this.units;
+    const programs = this.#shards.map(({ start, rows }, k) => {
+      const program = new ShardProgram();
+      const c = this.#shardContext(program, k);
+      if (hasDOutput) copyRowsF32(program, { dst: c.work('dOutput'), src: this.work('dOutput') + start * H * 4 }, T, rows * H, rows * H, B * H);
+      for (const name of this.stateNames) {
+        const region = name === 'h' ? 'dh' : 'dc';
+        copyRowsF32(program, { dst: c.work(region), src: this.work(region) + start * H * 4 }, 1, rows * H, rows * H, B * H);
+      }
+      this.runBackward(c, T, rows, hasDOutput, this.#mask ? c.work('mask') : 0, 'steps');
+      for (const name of this.stateNames) {
+        const region = name === 'h' ? 'dh' : 'dc';
+        copyRowsF32(program, { dst: this.work(region) + start * H * 4, src: c.work(region) }, 1, rows * H, B * H, rows * H);
+      }
+      for (const [region, width] of this.stepResults()) {
+        copyRowsF32(program, { dst: this.work(region) + start * width * 4, src: c.work(region) }, T, rows * width, B * width, rows * width);
+      }
+      return program;
+    });
+    this.backend.runShards(programs);
+    this.runBackward(this.#ownContext(), T, B, hasDOutput, this.#mask, 'weights');
+  }
+
 
 
   #readStates(where: string, name: string, states: StateInput | undefined, B: number): Partial<Record<StateName, Float32Array>> {
@@ -395,15 +490,26 @@ export abstract class RecurrentLayer extends WeightedLayer {
     return out;
   }
 
-  /** Lays out the regions for (T, B), growing (never shrinking) the workspace if they do not fit. */
+  /**
+   * Lays out the regions for (T, B), growing (never shrinking) the workspace if they do not fit.
+   * With threads, a batch of more than one shard (shards.ts) has, besides the full batch's regions,
+   * every region once more per shard (`name#k`), sized for the shard's rows.
+   */
   #ensureWorkspace(where: string, T: number, B: number): void {
     const I = this.inputSize;
     const H = this.units;
-    const regions = {
-      x: sizeProduct(T, B, I), hAll: sizeProduct(T + 1, B, H), dOutput: sizeProduct(T, B, H), dX: sizeProduct(T, B, I),
-      dh: sizeProduct(B, H), mask: sizeProduct(T, B), dhCarry: sizeProduct(B, H), dFinalSum: sizeProduct(B, H), ...this.workRegions(T, B),
-    };
+    // Shards only pay with more than one thread; their bits are the unsharded kernel's anyway.
+    const shards = this.backend.threads.count > 1 && this.shardable() ? shardPlan(B) : [{ start: 0, rows: B }];
+    const own = (rows: number): Record<string, Size> => ({
+      x: sizeProduct(T, rows, I), hAll: sizeProduct(T + 1, rows, H), dOutput: sizeProduct(T, rows, H), dX: sizeProduct(T, rows, I),
+      dh: sizeProduct(rows, H), mask: sizeProduct(T, rows), dhCarry: sizeProduct(rows, H),
+    });
+    const regions: Record<string, Size> = { ...own(B), dFinalSum: sizeProduct(B, H), ...this.workRegions(T, B) };
+    shards.forEach(({ rows }, k) => {
+      for (const [name, size] of Object.entries({ ...own(rows), ...this.workRegions(T, rows) })) regions[`${name}#${k}`] = size;
+    });
     this.workspace.layout(regions, where, `the workspace for a batch of ${B} sequences × ${T} time steps (inputSize ${I}, units ${H})`);
+    this.#shards = shards;
   }
 }
 

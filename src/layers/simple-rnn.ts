@@ -10,7 +10,8 @@ import { sizeProduct, type Size } from '../engine/sizes.js';
 import { glorotUniform, identity, orthogonal } from '../initializers.js';
 import type { Random } from '../random.js';
 import { add, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
-import { RecurrentLayer, type ParamSpec, type RecurrentOptions } from './recurrent.js';
+import type { BackwardPhase } from '../kernels/phases.js';
+import { RecurrentLayer, type KernelContext, type ParamSpec, type RecurrentOptions } from './recurrent.js';
 import { RNN_ACTIVATION, RNN_VARIANT } from '../kernels/codes.js';
 import { rnnBackwardF32, rnnForwardF32, rnnPackedFloats } from '../kernels/rnn.js';
 
@@ -75,31 +76,39 @@ export class SimpleRNN extends RecurrentLayer {
     return { dZ: sizeProduct(T, B, H), act: keeps ? sizeProduct(T, B, H) : 0, packed: rnnPackedFloats(this.backend, H) };
   }
 
-  protected runForward(T: number, B: number, mask: number): void {
-    rnnForwardF32(this.backend, {
-      hAll: this.work('hAll'), act: this.#act, packed: this.work('packed'), x: this.work('x'), mask,
-      wIh: this.param('weightIh'), wHh: this.#recurrent(false), bias: this.param('bias'), work: this.backend.gemmWork(),
+  protected override shardable(): boolean {
+    return this.variant !== 'diagonal'; // the steps accumulate u's gradient row by row
+  }
+
+  protected stepResults(): Array<[string, number]> {
+    return [['dZ', this.units]];
+  }
+
+  protected runForward(k: KernelContext, T: number, B: number, mask: number): void {
+    rnnForwardF32(k.target, {
+      hAll: k.work('hAll'), act: this.#act(k), packed: k.work('packed'), x: k.work('x'), mask,
+      wIh: this.param('weightIh'), wHh: this.#recurrent(false), bias: this.param('bias'), work: k.gemmWork,
     }, T, B, this.inputSize, this.units, RNN_ACTIVATION[this.activation], RNN_VARIANT[this.variant]);
   }
 
-  protected runBackward(T: number, B: number, hasDOutput: boolean, mask: number): void {
-    rnnBackwardF32(this.backend, {
-      dX: this.work('dX'), dWIh: this.grad('weightIh'), dWHh: this.#recurrent(true), dBias: this.grad('bias'),
-      dh: this.work('dh'), dZ: this.work('dZ'), packed: this.work('packed'), dhCarry: this.work('dhCarry'),
-      dOutput: hasDOutput ? this.work('dOutput') : 0, hAll: this.work('hAll'), act: this.#act, x: this.work('x'), mask,
-      wIh: this.param('weightIh'), wHh: this.#recurrent(false), work: this.backend.gemmWork(),
-    }, T, B, this.inputSize, this.units, RNN_ACTIVATION[this.activation], RNN_VARIANT[this.variant]);
+  protected runBackward(k: KernelContext, T: number, B: number, hasDOutput: boolean, mask: number, phase: BackwardPhase = 'all'): void {
+    rnnBackwardF32(k.target, {
+      dX: k.work('dX'), dWIh: k.grad('weightIh'), dWHh: this.#recurrent(true, k), dBias: k.grad('bias'),
+      dh: k.work('dh'), dZ: k.work('dZ'), packed: k.work('packed'), dhCarry: k.work('dhCarry'),
+      dOutput: hasDOutput ? k.work('dOutput') : 0, hAll: k.work('hAll'), act: this.#act(k), x: k.work('x'), mask,
+      wIh: this.param('weightIh'), wHh: this.#recurrent(false), work: k.gemmWork,
+    }, T, B, this.inputSize, this.units, RNN_ACTIVATION[this.activation], RNN_VARIANT[this.variant], phase);
   }
 
   /** The recurrent weights (or their gradient): W_hh, u, or 0 for the linear form. */
-  #recurrent(grad: boolean): number {
+  #recurrent(grad: boolean, k?: KernelContext): number {
     if (this.variant === 'linear') return 0;
-    return grad ? this.grad('weightHh') : this.param('weightHh');
+    return grad ? k!.grad('weightHh') : this.param('weightHh');
   }
 
   /** The kept activations of the linear and residual forms, else 0. */
-  get #act(): number {
-    return this.variant === 'linear' || this.variant === 'residual' ? this.work('act') : 0;
+  #act(k: KernelContext): number {
+    return this.variant === 'linear' || this.variant === 'residual' ? k.work('act') : 0;
   }
 
   /** Only the Elman form has Keras and PyTorch layouts. */
