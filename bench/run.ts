@@ -12,6 +12,7 @@ import { benchConv, convTable } from './conv.js';
 import { benchCtc, ctcTable } from './ctc.js';
 import { benchEnergy, energyTable } from './energy.js';
 import { measurePeak } from './peak.mjs';
+import { benchThreads, threadsTable } from './threads.js';
 
 const quick = process.argv.includes('--quick');
 const results = new URL('./results/', import.meta.url);
@@ -34,6 +35,11 @@ const cells = await benchCells({ baseline: !quick });
 console.log('\nRecurrent layers, one thread, median of tinybench samples (flops: 2·G·H·(I+H) per sample-step forward, twice that backward):\n');
 console.log(cellsTable(cells));
 if (!quick) writeFileSync(new URL('cells.json', results), JSON.stringify(cells, null, 2) + '\n');
+
+const threads = await benchThreads();
+console.log('\nThreads (issue #16): W1, W2, W5 on 1 and 2 threads, same bits, interleaved medians (bench/threads.ts):\n');
+console.log(threadsTable(threads));
+writeFileSync(new URL('threads.json', results), JSON.stringify(threads, null, 2) + '\n');
 
 const esn = await benchEsn();
 console.log('\nEcho State Networks, one thread (see README for what each row measures):\n');

@@ -17,6 +17,7 @@ import { serveStatic, type StaticServer } from './helpers/static-server.js';
 import { pageSizes } from '../scripts/size.mjs';
 import { encodeTraining, runWorkloads, TRAINING, trainingResults } from './browser/workloads.js';
 import { energyResults } from './browser/energy-workloads.js';
+import { threadsResults } from './browser/threads-workloads.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const ci = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
@@ -266,4 +267,56 @@ describe.skipIf(!haveChromium && !ci)('in Chromium', () => {
       await page.close();
     }
   }, 300_000);
+
+  /** Opens test/browser/threads.html from `origin`; returns the page and whether it is cross-origin isolated. */
+  async function threadsPage(origin: string): Promise<{ page: Page; isolated: boolean }> {
+    const page = await browser.context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.stack ?? error.message}`));
+    page.on('console', (message) => { if (message.type() === 'error') problems.push(`console error: ${message.text()}`); });
+    await page.goto(`${origin}/test/browser/threads.html`);
+    await page.waitForFunction('window.example !== undefined', null, { timeout: 60_000, polling: 100 });
+    expect(problems).toEqual([]);
+    return { page, isolated: await page.evaluate<boolean>('window.example.isolated') };
+  }
+
+  it('threads: a page served with COOP/COEP runs 2 and 3 threads (Web Workers, main thread waiting), with Node\'s one-thread bits', async () => {
+    const isolatedServer = await serveStatic(root, { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
+    const { page, isolated } = await threadsPage(isolatedServer.origin);
+    try {
+      expect(isolated).toBe(true);
+      const inBrowser = await page.evaluate<Array<{ threads: number; reason: string | null; results: Record<string, string> }>>(`(async () => {
+        const rnn = await import('/dist/index.js');
+        const { threadsResults } = await import('/test/browser/threads-workloads.js');
+        return [await threadsResults(rnn, 2), await threadsResults(rnn, 3)];
+      })()`);
+      const inNode = await threadsResults(await distModule(), 1);
+      expect(inBrowser.map((r) => [r.threads, r.reason])).toEqual([[2, null], [3, null]]);
+      expect(Object.keys(inNode.results).length).toBeGreaterThanOrEqual(12);
+      for (const r of inBrowser) expect(r.results).toEqual(inNode.results);
+    } finally {
+      await page.close();
+      await isolatedServer.close();
+    }
+  }, 300_000);
+
+  it('threads: a page without COOP/COEP falls back to one thread and says why', async () => {
+    const { page, isolated } = await threadsPage(server.origin);
+    try {
+      expect(isolated).toBe(false);
+      const threads = await page.evaluate(`(async () => {
+        const rnn = await import('/dist/index.js');
+        const backend = await rnn.Backend.create({ threads: 2 });
+        const threads = backend.threads;
+        backend.dispose();
+        return threads;
+      })()`);
+      expect(threads).toEqual({
+        count: 1, requested: 2,
+        reason: 'SharedArrayBuffer is not available: the page is not cross-origin isolated (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)',
+      });
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
 });

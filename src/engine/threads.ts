@@ -236,7 +236,7 @@ export class ThreadPool {
       const data = { module, memory, control, programs, errorText, names, ...scratch(i) };
       if (node) {
         const worker = new node.Worker(
-          `const { parentPort, workerData } = require('node:worker_threads');\n(${source})(workerData, (m) => parentPort.postMessage(m));`,
+          `const { parentPort, workerData } = globalThis.process?.getBuiltinModule?.('node:worker_threads');\n(${source})(workerData, (m) => parentPort.postMessage(m));`,
           { eval: true, workerData: data },
         );
         workers.push(worker);

@@ -24,7 +24,8 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function serveStatic(root: string): Promise<StaticServer> {
+/** `headers`: added to every file served (e.g. COOP/COEP for a cross-origin-isolated page). */
+export async function serveStatic(root: string, headers: Record<string, string> = {}): Promise<StaticServer> {
   const base = normalize(root + sep);
   const requests: string[] = [];
   const server: Server = createServer((request, response) => {
@@ -53,6 +54,7 @@ export async function serveStatic(root: string): Promise<StaticServer> {
       'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
       'content-length': stat.size,
       'cache-control': 'no-store',
+      ...headers,
     });
     if (request.method === 'HEAD') return response.end();
     createReadStream(path).pipe(response);
