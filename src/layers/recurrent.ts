@@ -505,9 +505,11 @@ export abstract class RecurrentLayer extends WeightedLayer {
       dh: sizeProduct(rows, H), mask: sizeProduct(T, rows), dhCarry: sizeProduct(rows, H),
     });
     const regions: Record<string, Size> = { ...own(B), dFinalSum: sizeProduct(B, H), ...this.workRegions(T, B) };
-    shards.forEach(({ rows }, k) => {
-      for (const [name, size] of Object.entries({ ...own(rows), ...this.workRegions(T, rows) })) regions[`${name}#${k}`] = size;
-    });
+    if (shards.length > 1) {
+      shards.forEach(({ rows }, k) => {
+        for (const [name, size] of Object.entries({ ...own(rows), ...this.workRegions(T, rows) })) regions[`${name}#${k}`] = size;
+      });
+    }
     this.workspace.layout(regions, where, `the workspace for a batch of ${B} sequences × ${T} time steps (inputSize ${I}, units ${H})`);
     this.#shards = shards;
   }
