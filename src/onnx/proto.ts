@@ -3,7 +3,8 @@
 // types as onnx.proto declares them. protobufjs does the wire encoding and decoding; this file
 // only names the fields. Repeated scalars are packed where onnx.proto says [packed = true]
 // (TensorProto's float_data, int32_data, int64_data) and unpacked elsewhere (dims, ints, floats),
-// as the reference implementation writes them; a reader accepts both.
+// as the reference implementation writes them; a reader accepts both. Fields have proto2's explicit
+// presence: a field set to 0 is written (ONNX reads a missing attribute as its default).
 import protobuf from 'protobufjs/light.js';
 
 const unpacked = { packed: false };
@@ -178,6 +179,8 @@ export interface ModelMessage {
 let modelType: protobuf.Type | null = null;
 
 function model(): protobuf.Type {
+  // onnx.proto is proto2: explicit presence (an attribute i = 0 or keepdims = 0 is written), unpacked unless it says packed.
+  for (const message of Object.values(DESCRIPTOR.nested.onnx.nested)) (message as { edition?: string }).edition = 'proto2';
   modelType ??= protobuf.Root.fromJSON(DESCRIPTOR).lookupType('onnx.ModelProto');
   return modelType;
 }
