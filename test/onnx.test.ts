@@ -273,7 +273,7 @@ function torchWeights(I: number, H: number, layers: number, bidirectional: boole
     }
   }
   const F = (bidirectional ? 2 : 1) * H;
-  return { state, linear: { weight: randomFloat32(out * F, s++, -0.5, 0.5), bias: randomFloat32(out, s++, -0.5, 0.5) } };
+  return { state, linear: { weight: randomFloat32(out * F, s++, -0.5, 0.5), bias: randomFloat32(out, s, -0.5, 0.5) } };
 }
 
 /** The same network built by hand, weights given in PyTorch's layout (what users do today). */

@@ -37,6 +37,24 @@ describe('the built package', () => {
     expect(JSON.parse(runNode(program(`const { init } = require('rnn-wasm'); const { Hopfield } = require('rnn-wasm/energy');`), 'commonjs'))).toEqual(expected);
   });
 
+  it("'rnn-wasm/onnx' is its own entry (protobufjs imported there alone), sharing the module with 'rnn-wasm', as ESM and as CJS", () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(pkg.exports['./onnx']).toEqual({ types: './dist/onnx.d.ts', import: './dist/onnx.js', require: './dist/onnx.cjs' });
+    expect(readFileSync(new URL('../dist/onnx.js', import.meta.url), 'utf8')).toMatch(/from ?"protobufjs\/light\.js"/);
+    expect(readFileSync(new URL('../dist/onnx.d.ts', import.meta.url), 'utf8')).toMatch(/export \{[^}]*\btoONNX\b/);
+    const program = (imports: string) => `${imports}
+      (async () => {
+        await init({ simd: false });
+        const model = new Sequential({ inputSize: 2, seed: 1, layers: [new LSTM({ units: 3 }), new Dense({ units: 1 })] });
+        const again = fromONNX(toONNX(model));
+        const x = [[[0.5, -1], [1, 0.25]]];
+        console.log(JSON.stringify({ kinds: again.layers.map((l) => l.kind), same: again.predict(x).data[0] === model.predict(x).data[0] }));
+      })();`;
+    const expected = { kinds: ['LSTM', 'Dense'], same: true };
+    expect(JSON.parse(runNode(program(`import { init, Sequential, LSTM, Dense } from 'rnn-wasm'; import { toONNX, fromONNX } from 'rnn-wasm/onnx';`), 'module'))).toEqual(expected);
+    expect(JSON.parse(runNode(program(`const { init, Sequential, LSTM, Dense } = require('rnn-wasm'); const { toONNX, fromONNX } = require('rnn-wasm/onnx');`), 'commonjs'))).toEqual(expected);
+  });
+
   it('works as ESM (import "rnn-wasm")', () => {
     const out = runNode(
       `import { init, gemm } from 'rnn-wasm';
@@ -79,9 +97,9 @@ describe('the built package', () => {
     expect(cli).not.toContain('class Sequential');
     for (const file of ['index.js', 'index.cjs', 'core.js', 'core.cjs', 'energy.js', 'energy.cjs']) {
       const bundle = readFileSync(new URL(`../dist/${file}`, import.meta.url), 'utf8');
-      expect(bundle).not.toMatch(/csv-parse|cli-progress|node:util|CliError/);
+      expect(bundle).not.toMatch(/csv-parse|cli-progress|node:util|CliError|protobufjs/);
     }
-    // Runtime dependencies are the CLI's alone.
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['cli-progress', 'csv-parse']);
+    // Runtime dependencies are the CLI's, and protobufjs for 'rnn-wasm/onnx' alone.
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['cli-progress', 'csv-parse', 'protobufjs']);
   });
 });

@@ -9,8 +9,8 @@ function attribute(name: string, value: AttributeValue): AttributeMessage {
   if (typeof value === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
   if (typeof value === 'number') return Number.isInteger(value) ? { name, type: AttributeType.INT, i: value } : { name, type: AttributeType.FLOAT, f: value };
   if (!Array.isArray(value)) return { name, type: AttributeType.FLOATS, floats: value.floats };
-  if (value.every((v) => typeof v === 'string')) return { name, type: AttributeType.STRINGS, strings: (value as string[]).map((v) => new TextEncoder().encode(v)) };
-  return { name, type: AttributeType.INTS, ints: value as number[] };
+  if (value.every((v) => typeof v === 'string')) return { name, type: AttributeType.STRINGS, strings: (value).map((v) => new TextEncoder().encode(v)) };
+  return { name, type: AttributeType.INTS, ints: value };
 }
 
 export class GraphBuilder {

@@ -18,7 +18,7 @@
 import type { Backend } from '../engine/backend.js';
 import { checkOptions, describe } from '../errors.js';
 import { Sequential, type SequentialLayer } from '../models/sequential.js';
-import { SimpleRNN, type SimpleRNNActivation } from '../layers/simple-rnn.js';
+import { SimpleRNN } from '../layers/simple-rnn.js';
 import { LSTM, type LSTMVariant, type GateActivation } from '../layers/lstm.js';
 import { GRU } from '../layers/gru.js';
 import { Bidirectional, type MergeMode } from '../layers/bidirectional.js';
@@ -98,7 +98,7 @@ export function fromONNX(bytes: Uint8Array, options: FromONNXOptions = {}): Sequ
   try {
     message = decodeModel(bytes);
   } catch (error) {
-    throw new RangeError(`${where}: bytes are not an ONNX model (protobuf: ${(error as Error).message})`);
+    throw new RangeError(`${where}: bytes are not an ONNX model (protobuf: ${(error as Error).message})`, { cause: error });
   }
   if (!message.graph) throw new RangeError(`${where}: the ONNX model has no graph`);
   const opset = message.opset_import?.find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
@@ -110,7 +110,6 @@ export function fromONNX(bytes: Uint8Array, options: FromONNXOptions = {}): Sequ
 class Reader {
   readonly #values = new Map<string, Value>();
   readonly #binding = new Map<Axis, Axis>();
-  #graphInput = '';
 
   constructor(readonly where: string, readonly model: ModelMessage, readonly opset: number) {}
 
@@ -128,7 +127,6 @@ class Reader {
     const outputs = graph.output ?? [];
     if (outputs.length !== 1) throw new RangeError(`${this.where}: the graph must have one output, got ${outputs.length}: ${outputs.map((v) => `'${v.name}'`).join(', ')}`);
     const input = inputs[0];
-    this.#graphInput = input.name;
     const tensorType = input.type?.tensor_type;
     const dims = tensorType?.shape?.dim ?? [];
     const elem = tensorType?.elem_type;
@@ -333,7 +331,7 @@ class Reader {
       kind = 'SimpleRNN';
       const a = acts[0] ?? 'tanh';
       if (!['tanh', 'relu', 'sigmoid'].includes(a)) this.#fail(node, `activation ${activations[0]} is not supported (Tanh, Relu, Sigmoid)`);
-      options.activation = a as SimpleRNNActivation;
+      options.activation = a;
       for (let d = 0; d < D; d++) {
         const b = slab(Bf, d, 2 * H);
         weights.push({
@@ -507,7 +505,7 @@ class Reader {
     if (!last || !isRecurrent(last) || !last.returnSequences) this.#fail(node, 'takes the last time step of something other than a recurrent layer\'s outputs');
     if (last.weights.length === 2) this.#fail(node, 'the last time step of a bidirectional layer is not its final state (the backward direction ends at step 0): return the final states instead');
     const axes = keep ? x.axes.map((a, k) => (k === axis ? 'U' : a)) : x.axes.filter((_, k) => k !== axis);
-    return { ...x, axes: axes as Axis[], layers: withLast(x.layers, { ...last, returnSequences: false }) };
+    return { ...x, axes: axes, layers: withLast(x.layers, { ...last, returnSequences: false }) };
   }
 
   #gather(node: NodeMessage): void {
