@@ -3,7 +3,8 @@
 // outputs on random inputs equal predict() within 1e-5 of their scale; fromONNX(toONNX(model))
 // predicts the same bits; an ONNX file written as torch.onnx.export writes nn.LSTM (built here
 // with protobufjs from the .proto text, independently of the library's descriptor) imports to
-// the outputs of the same weights given to setWeights(…, { format: 'pytorch' }).
+// the outputs of the same weights given to setWeights(…, { format: 'pytorch' }), and so do nn.GRU
+// and nn.RNN files, batch-first or not.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-web';
 import protobuf from 'protobufjs';
@@ -63,9 +64,9 @@ function inputsFor(model: Sequential, B: number, T: number, seed: number): { our
 }
 
 /** ORT on toONNX(model) vs predict, on two batch/time sizes through one file (the axes are dynamic). */
-async function expectSameAsORT(label: string, model: Sequential, seed: number): Promise<Uint8Array> {
+async function expectSameAsORT(label: string, model: Sequential, seed: number, sizes = [[3, 5], [1, 2]]): Promise<Uint8Array> {
   const bytes = toONNX(model);
-  for (const [B, T] of [[3, 5], [1, 2]]) {
+  for (const [B, T] of sizes) {
     const { ours, theirs } = inputsFor(model, B, T, seed + B);
     const want = model.predict(ours);
     const got = await runORT(bytes, theirs);
@@ -118,7 +119,7 @@ describe('toONNX: onnxruntime-web computes what predict computes', () => {
       expect(again.layers.map((l) => l.kind)).toEqual(model.layers.filter((l) => !(l instanceof Dropout)).map((l) => l.kind));
       const { ours } = inputsFor(model, 2, 4, 77);
       expectSameBits(`${label}: fromONNX predict`, again.predict(ours).data, model.predict(ours).data);
-      await expectSameAsORT(`${label} (imported, exported again)`, again, i + 50);
+      await expectSameAsORT(`${label} (imported, exported again)`, again, i + 50, [[2, 3]]);
       again.dispose();
       model.dispose();
     });
@@ -167,24 +168,40 @@ message TypeProto { message Tensor { optional int32 elem_type = 1; optional Tens
 message OperatorSetIdProto { optional string domain = 1; optional int64 version = 2; }
 `;
 
-interface TorchLSTM {
-  /** PyTorch's state_dict of nn.LSTM: weight_ih_l{k}[_reverse] [4H, I_k], weight_hh [4H, H], bias_ih, bias_hh [4H]; gates i, f, g, o. */
+interface TorchConfig {
+  cell: 'LSTM' | 'GRU' | 'RNN';
+  layers: number;
+  bidirectional: boolean;
+  /** nn.Linear on out[:, -1, :] ('gather' or 'slice', as torch writes the indexing) or on every step (null). */
+  lastStep: 'gather' | 'slice' | null;
+  batchFirst: boolean;
+}
+
+interface TorchWeights {
+  /** PyTorch's state_dict of the recurrent module: weight_ih_l{k}[_reverse] [G·H, I_k], weight_hh [G·H, H], bias_ih, bias_hh [G·H]. */
   state: Record<string, { data: Float32Array; shape: number[] }>;
   linear: { weight: Float32Array; bias: Float32Array };
 }
 
-/** Rows of a [4H, cols] torch matrix (or a [4H] vector, cols 1) reordered from i, f, g, o to ONNX's i, o, f, c. */
-function iofc(m: Float32Array, H: number, cols: number): Float32Array {
+const GATES = { LSTM: 4, GRU: 3, RNN: 1 } as const;
+/** torch writes the end of out[:, -1:, :] as 2⁶³ − 1 (a Long: a JS number cannot hold it). */
+const INT64_MAX = (protobuf.util.Long as unknown as { MAX_VALUE: unknown }).MAX_VALUE;
+/** torch's gate blocks → ONNX's: LSTM i, f, g, o → i, o, f, c; GRU r, z, n → z, r, h (ONNX block k = torch block ORDER[k]). */
+const TORCH_TO_ONNX = { LSTM: [0, 3, 1, 2], GRU: [1, 0, 2], RNN: [0] } as const;
+
+/** Rows of a [G·H, cols] torch matrix (or a [G·H] vector, cols 1) in ONNX's gate order. */
+function onnxOrder(cell: TorchConfig['cell'], m: Float32Array, H: number, cols: number): Float32Array {
   const out = new Float32Array(m.length);
-  [0, 3, 1, 2].forEach((from, to) => out.set(m.subarray(from * H * cols, (from + 1) * H * cols), to * H * cols));
+  TORCH_TO_ONNX[cell].forEach((from, to) => out.set(m.subarray(from * H * cols, (from + 1) * H * cols), to * H * cols));
   return out;
 }
 
-/** The ONNX file torch writes for `y = linear(lstm(x)[0][:, -1, :])` (lastStep) or `linear(lstm(x)[0])`, batch_first, zero initial states built from the input's shape. */
-function torchStyleFile(I: number, H: number, layers: number, bidirectional: boolean, out: number, lastStep: boolean, weights: TorchLSTM): Uint8Array {
+/** The ONNX file the TorchScript exporter writes for `linear(rnn(x)[0][:, -1, :])` or `linear(rnn(x)[0])`, zero initial states built from the input's shape. */
+function torchStyleFile(I: number, H: number, out: number, c: TorchConfig, weights: TorchWeights): Uint8Array {
   const root = protobuf.parse(ONNX_PROTO, { keepCase: true }).root;
   const Model = root.lookupType('onnx.ModelProto');
-  const D = bidirectional ? 2 : 1;
+  const D = c.bidirectional ? 2 : 1;
+  const G = GATES[c.cell];
   const initializer: object[] = [];
   const node: object[] = [];
   let count = 0;
@@ -192,9 +209,9 @@ function torchStyleFile(I: number, H: number, layers: number, bidirectional: boo
     initializer.push({ name, dims, data_type: 1, raw_data: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) });
     return name;
   };
-  const ints = (data: number[]) => {
+  const ints = (data: unknown[], dims = [data.length]) => {
     const name = `onnx::Constant_${count++}`;
-    node.push({ op_type: 'Constant', name: `Constant_${count}`, input: [], output: [name], attribute: [{ name: 'value', type: 4, t: { dims: data.length === 1 ? [1] : [data.length], data_type: 7, int64_data: data } }] });
+    node.push({ op_type: 'Constant', name: `Constant_${count}`, input: [], output: [name], attribute: [{ name: 'value', type: 4, t: { dims, data_type: 7, int64_data: data } }] });
     return name;
   };
   const add = (op: string, input: string[], attribute: object[] = [], outputs = 1) => {
@@ -202,57 +219,66 @@ function torchStyleFile(I: number, H: number, layers: number, bidirectional: boo
     node.push({ op_type: op, name: `/${op}_${count++}`, input, output: names, attribute });
     return names;
   };
-  // h0 = c0 = zeros(layers·D, batch, H), from Shape(input)[0] as torch traces torch.zeros(..., x.size(0), ...).
-  const batch = add('Gather', [add('Shape', ['input'])[0], ints([0])], [{ name: 'axis', type: 2, i: 0 }])[0];
-  const h0shape = add('Concat', [ints([layers * D]), batch, ints([H])], [{ name: 'axis', type: 2, i: 0 }])[0];
+  const perm = (p: number[]) => [{ name: 'perm', type: 7, ints: p }];
+  // h0 (and c0) = zeros(layers·D, batch, H), sized from the input's shape as torch traces torch.zeros(..., x.size(b), ...).
+  const batch = add('Gather', [add('Shape', ['input'])[0], ints([c.batchFirst ? 0 : 1])], [{ name: 'axis', type: 2, i: 0 }])[0];
+  const h0shape = add('Concat', [ints([c.layers * D]), batch, ints([H])], [{ name: 'axis', type: 2, i: 0 }])[0];
   const zeros = add('ConstantOfShape', [h0shape], [{ name: 'value', type: 4, t: { dims: [1], data_type: 1, float_data: [0] } }])[0];
-  let x = add('Transpose', ['input'], [{ name: 'perm', type: 7, ints: [1, 0, 2] }])[0];
-  for (let k = 0; k < layers; k++) {
+  let x = c.batchFirst ? add('Transpose', ['input'], perm([1, 0, 2]))[0] : 'input'; // [time, batch, I]
+  for (let k = 0; k < c.layers; k++) {
     const Ik = k === 0 ? I : D * H;
-    const dirs = bidirectional ? ['', '_reverse'] : [''];
+    const dirs = c.bidirectional ? ['', '_reverse'] : [''];
     const stack = (key: string, cols: number) => {
-      const parts = dirs.map((s) => iofc(weights.state[`${key}_l${k}${s}`].data, H, cols));
+      const parts = dirs.map((s) => onnxOrder(c.cell, weights.state[`${key}_l${k}${s}`].data, H, cols));
       const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
       parts.forEach((p, d) => all.set(p, d * p.length));
       return all;
     };
-    const W = floats(`onnx::LSTM_W_${k}`, stack('weight_ih', Ik), [D, 4 * H, Ik]);
-    const R = floats(`onnx::LSTM_R_${k}`, stack('weight_hh', H), [D, 4 * H, H]);
-    const B = new Float32Array(D * 8 * H);
+    const W = floats(`onnx::${c.cell}_W_${k}`, stack('weight_ih', Ik), [D, G * H, Ik]);
+    const R = floats(`onnx::${c.cell}_R_${k}`, stack('weight_hh', H), [D, G * H, H]);
+    const B = new Float32Array(D * 2 * G * H);
     dirs.forEach((s, d) => {
-      B.set(iofc(weights.state[`bias_ih_l${k}${s}`].data, H, 1), d * 8 * H);
-      B.set(iofc(weights.state[`bias_hh_l${k}${s}`].data, H, 1), d * 8 * H + 4 * H);
+      B.set(onnxOrder(c.cell, weights.state[`bias_ih_l${k}${s}`].data, H, 1), d * 2 * G * H);
+      B.set(onnxOrder(c.cell, weights.state[`bias_hh_l${k}${s}`].data, H, 1), d * 2 * G * H + G * H);
     });
-    const Bname = floats(`onnx::LSTM_B_${k}`, B, [D, 8 * H]);
+    const Bname = floats(`onnx::${c.cell}_B_${k}`, B, [D, 2 * G * H]);
     const slice = (v: string) => add('Slice', [v, ints([k * D]), ints([(k + 1) * D]), ints([0])])[0];
-    const [Y] = add('LSTM', [x, W, R, Bname, '', slice(zeros), slice(zeros)], [
+    const states = c.cell === 'LSTM' ? [slice(zeros), slice(zeros)] : [slice(zeros)];
+    const attributes: object[] = [
       { name: 'hidden_size', type: 2, i: H },
-      ...(bidirectional ? [{ name: 'direction', type: 3, s: new TextEncoder().encode('bidirectional') }] : []),
-    ], 3);
-    x = bidirectional
-      ? add('Reshape', [add('Transpose', [Y], [{ name: 'perm', type: 7, ints: [0, 2, 1, 3] }])[0], ints([0, 0, -1])])[0]
+      ...(c.bidirectional ? [{ name: 'direction', type: 3, s: new TextEncoder().encode('bidirectional') }] : []),
+      ...(c.cell === 'GRU' ? [{ name: 'linear_before_reset', type: 2, i: 1 }] : []),
+      ...(c.cell === 'RNN' ? [{ name: 'activations', type: 8, strings: dirs.map(() => new TextEncoder().encode('Tanh')) }] : []),
+    ];
+    const [Y] = add(c.cell, [x, W, R, Bname, '', ...states], attributes, c.cell === 'LSTM' ? 3 : 2);
+    x = c.bidirectional
+      ? add('Reshape', [add('Transpose', [Y], perm([0, 2, 1, 3]))[0], ints([0, 0, -1])])[0]
       : add('Squeeze', [Y, ints([1])])[0];
   }
-  let y = add('Transpose', [x], [{ name: 'perm', type: 7, ints: [1, 0, 2] }])[0]; // [batch, time, D·H]
-  if (lastStep) {
-    // out[:, -1, :] is a Gather of index −1 on axis 1; nn.Linear on [batch, F] is a Gemm with transB = 1.
-    node.push({ op_type: 'Constant', name: 'last', input: [], output: ['last_index'], attribute: [{ name: 'value', type: 4, t: { dims: [], data_type: 7, int64_data: [-1] } }] });
-    y = add('Gather', [y, 'last_index'], [{ name: 'axis', type: 2, i: 1 }])[0];
-    y = add('Gemm', [y, floats('fc.weight', weights.linear.weight, [out, D * H]), floats('fc.bias', weights.linear.bias, [out])], [{ name: 'alpha', type: 1, f: 1 }, { name: 'beta', type: 1, f: 1 }, { name: 'transB', type: 2, i: 1 }])[0];
+  const F = D * H;
+  let y = c.batchFirst ? add('Transpose', [x], perm([1, 0, 2]))[0] : x; // [batch, time, F] (batch_first) or [time, batch, F]
+  const timeAxis = c.batchFirst ? 1 : 0;
+  if (c.lastStep) {
+    // out[:, -1, :]: a Gather of index −1, or a Slice of [-1:] then a Squeeze; nn.Linear on [batch, F] is a Gemm with transB = 1.
+    y = c.lastStep === 'gather'
+      ? add('Gather', [y, ints([-1], [])], [{ name: 'axis', type: 2, i: timeAxis }])[0]
+      : add('Squeeze', [add('Slice', [y, ints([-1]), ints([INT64_MAX]), ints([timeAxis]), ints([1])])[0], ints([timeAxis])])[0];
+    y = add('Gemm', [y, floats('fc.weight', weights.linear.weight, [out, F]), floats('fc.bias', weights.linear.bias, [out])], [{ name: 'alpha', type: 1, f: 1 }, { name: 'beta', type: 1, f: 1 }, { name: 'transB', type: 2, i: 1 }])[0];
   } else {
-    // nn.Linear on [batch, time, F]: MatMul with the transposed weight (folded into an initializer), then Add.
-    const wT = new Float32Array(out * D * H);
-    for (let o = 0; o < out; o++) for (let f = 0; f < D * H; f++) wT[f * out + o] = weights.linear.weight[o * D * H + f];
-    y = add('Add', [add('MatMul', [y, floats('onnx::MatMul_fc', wT, [D * H, out])])[0], floats('fc.bias', weights.linear.bias, [out])])[0];
+    // nn.Linear on [·, ·, F]: MatMul with the transposed weight (folded into an initializer), then Add.
+    const wT = new Float32Array(out * F);
+    for (let o = 0; o < out; o++) for (let f = 0; f < F; f++) wT[f * out + o] = weights.linear.weight[o * F + f];
+    y = add('Add', [add('MatMul', [y, floats('onnx::MatMul_fc', wT, [F, out])])[0], floats('fc.bias', weights.linear.bias, [out])])[0];
   }
   node.push({ op_type: 'Identity', name: 'out', input: [y], output: ['output'], attribute: [] });
   const dims = (shape: (number | string)[]) => ({ dim: shape.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) });
+  const sequenceAxes = c.batchFirst ? ['batch', 'time'] : ['time', 'batch'];
   const message = {
     ir_version: 8, producer_name: 'pytorch', opset_import: [{ domain: '', version: 17 }],
     graph: {
       name: 'main_graph', node, initializer,
-      input: [{ name: 'input', type: { tensor_type: { elem_type: 1, shape: dims(['batch', 'time', I]) } } }],
-      output: [{ name: 'output', type: { tensor_type: { elem_type: 1, shape: dims(lastStep ? ['batch', out] : ['batch', 'time', out]) } } }],
+      input: [{ name: 'input', type: { tensor_type: { elem_type: 1, shape: dims([...sequenceAxes, I]) } } }],
+      output: [{ name: 'output', type: { tensor_type: { elem_type: 1, shape: dims(c.lastStep ? ['batch', out] : [...sequenceAxes, out]) } } }],
     },
   };
   const error = Model.verify(message);
@@ -260,64 +286,79 @@ function torchStyleFile(I: number, H: number, layers: number, bidirectional: boo
   return Model.encode(Model.fromObject(message)).finish();
 }
 
-function torchWeights(I: number, H: number, layers: number, bidirectional: boolean, out: number, seed: number): TorchLSTM {
-  const state: TorchLSTM['state'] = {};
+function torchWeights(I: number, H: number, out: number, c: TorchConfig, seed: number): TorchWeights {
+  const state: TorchWeights['state'] = {};
+  const G = GATES[c.cell];
   let s = seed;
-  for (let k = 0; k < layers; k++) {
-    for (const suffix of bidirectional ? ['', '_reverse'] : ['']) {
-      const Ik = k === 0 ? I : (bidirectional ? 2 : 1) * H;
-      state[`weight_ih_l${k}${suffix}`] = { data: randomFloat32(4 * H * Ik, s++, -0.5, 0.5), shape: [4 * H, Ik] };
-      state[`weight_hh_l${k}${suffix}`] = { data: randomFloat32(4 * H * H, s++, -0.5, 0.5), shape: [4 * H, H] };
-      state[`bias_ih_l${k}${suffix}`] = { data: randomFloat32(4 * H, s++, -0.5, 0.5), shape: [4 * H] };
-      state[`bias_hh_l${k}${suffix}`] = { data: randomFloat32(4 * H, s++, -0.5, 0.5), shape: [4 * H] };
+  for (let k = 0; k < c.layers; k++) {
+    for (const suffix of c.bidirectional ? ['', '_reverse'] : ['']) {
+      const Ik = k === 0 ? I : (c.bidirectional ? 2 : 1) * H;
+      state[`weight_ih_l${k}${suffix}`] = { data: randomFloat32(G * H * Ik, s++, -0.5, 0.5), shape: [G * H, Ik] };
+      state[`weight_hh_l${k}${suffix}`] = { data: randomFloat32(G * H * H, s++, -0.5, 0.5), shape: [G * H, H] };
+      state[`bias_ih_l${k}${suffix}`] = { data: randomFloat32(G * H, s++, -0.5, 0.5), shape: [G * H] };
+      state[`bias_hh_l${k}${suffix}`] = { data: randomFloat32(G * H, s++, -0.5, 0.5), shape: [G * H] };
     }
   }
-  const F = (bidirectional ? 2 : 1) * H;
-  return { state, linear: { weight: randomFloat32(out * F, s++, -0.5, 0.5), bias: randomFloat32(out, s, -0.5, 0.5) } };
+  const F = (c.bidirectional ? 2 : 1) * H;
+  return { state, linear: { weight: randomFloat32(out * F, s++, -0.5, 0.5), bias: randomFloat32(out * 1, s, -0.5, 0.5) } };
 }
 
 /** The same network built by hand, weights given in PyTorch's layout (what users do today). */
-function byHand(I: number, H: number, layers: number, bidirectional: boolean, out: number, lastStep: boolean, w: TorchLSTM): Sequential {
+function byHand(I: number, H: number, out: number, c: TorchConfig, w: TorchWeights): Sequential {
   const made: SequentialLayer[] = [];
   const weights: Record<string, unknown>[] = [];
-  for (let k = 0; k < layers; k++) {
-    const lstm = new LSTM({ units: H, returnSequences: !(lastStep && k === layers - 1) });
-    made.push(bidirectional ? new Bidirectional({ layer: lstm }) : lstm);
+  for (let k = 0; k < c.layers; k++) {
+    const options = { units: H, returnSequences: !(c.lastStep && k === c.layers - 1) };
+    const layer = c.cell === 'LSTM' ? new LSTM(options) : c.cell === 'GRU' ? new GRU(options) : new SimpleRNN(options);
+    made.push(c.bidirectional ? new Bidirectional({ layer }) : layer);
     const mine: Record<string, unknown> = {};
-    for (const suffix of bidirectional ? ['', '_reverse'] : ['']) {
+    for (const suffix of c.bidirectional ? ['', '_reverse'] : ['']) {
       for (const key of ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']) mine[`${key}${suffix}`] = w.state[`${key}_l${k}${suffix}`];
     }
     weights.push(mine);
   }
   made.push(new Dense({ units: out }));
-  weights.push({ weight: { data: w.linear.weight, shape: [out, (bidirectional ? 2 : 1) * H] }, bias: { data: w.linear.bias, shape: [out] } });
+  weights.push({ weight: { data: w.linear.weight, shape: [out, (c.bidirectional ? 2 : 1) * H] }, bias: { data: w.linear.bias, shape: [out] } });
   const model = new Sequential({ inputSize: I, layers: made });
   model.setWeights(weights, { format: 'pytorch' });
   return model;
 }
 
-describe('fromONNX: files written the way torch.onnx.export writes nn.LSTM', () => {
-  const CONFIGS = [
-    { layers: 1, bidirectional: false, lastStep: true },
-    { layers: 2, bidirectional: false, lastStep: false },
-    { layers: 1, bidirectional: true, lastStep: false },
-    { layers: 2, bidirectional: true, lastStep: false },
+/** [d0, d1, F] → [d1, d0, F]. */
+function swapAxes(data: Float32Array, d0: number, d1: number, F: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let a = 0; a < d0; a++) for (let b = 0; b < d1; b++) out.set(data.subarray((a * d1 + b) * F, (a * d1 + b + 1) * F), (b * d0 + a) * F);
+  return out;
+}
+
+describe('fromONNX: files written the way torch.onnx.export writes nn.LSTM / nn.GRU / nn.RNN', () => {
+  const CONFIGS: TorchConfig[] = [
+    { cell: 'LSTM', layers: 1, bidirectional: false, lastStep: 'gather', batchFirst: true },
+    { cell: 'LSTM', layers: 2, bidirectional: false, lastStep: null, batchFirst: true },
+    { cell: 'LSTM', layers: 1, bidirectional: true, lastStep: null, batchFirst: true },
+    { cell: 'LSTM', layers: 2, bidirectional: true, lastStep: null, batchFirst: false },
+    { cell: 'GRU', layers: 2, bidirectional: false, lastStep: 'slice', batchFirst: true },
+    { cell: 'GRU', layers: 1, bidirectional: true, lastStep: null, batchFirst: true },
+    { cell: 'RNN', layers: 2, bidirectional: true, lastStep: null, batchFirst: true },
+    { cell: 'RNN', layers: 1, bidirectional: false, lastStep: 'gather', batchFirst: false },
   ];
-  CONFIGS.forEach(({ layers, bidirectional, lastStep }, c) => {
-    it(`${layers} layer(s)${bidirectional ? ', bidirectional' : ''}, nn.Linear on ${lastStep ? 'out[:, -1, :]' : 'every step'}`, async () => {
-      const I = 3, H = 5, out = 2;
-      const w = torchWeights(I, H, layers, bidirectional, out, 1000 + 100 * c);
-      const bytes = torchStyleFile(I, H, layers, bidirectional, out, lastStep, w);
+  CONFIGS.forEach((c, k) => {
+    const what = `nn.${c.cell}(num_layers=${c.layers}${c.bidirectional ? ', bidirectional=True' : ''}${c.batchFirst ? ', batch_first=True' : ''}), nn.Linear on ${c.lastStep ? `out[:, -1, :] (${c.lastStep === 'gather' ? 'Gather' : 'Slice'})` : 'every step'}`;
+    it(what, async () => {
+      const I = 3, H = 5, out = 2, B = 4, T = 6;
+      const w = torchWeights(I, H, out, c, 1000 + 100 * k);
+      const bytes = torchStyleFile(I, H, out, c, w);
       const imported = fromONNX(bytes);
-      const reference = byHand(I, H, layers, bidirectional, out, lastStep, w);
-      const x = randomFloat32(4 * 6 * I, 7 + c, -1.5, 1.5);
-      const data = { data: x, shape: [4, 6, I] };
+      const reference = byHand(I, H, out, c, w);
+      const x = randomFloat32(B * T * I, 7 + k, -1.5, 1.5);
+      const data = { data: x, shape: [B, T, I] };
       const want = reference.predict(data);
-      expectSameBits('imported vs setWeights(pytorch)', imported.predict(data).data, want.data);
+      expectSameBits(`${what}: imported vs setWeights(pytorch)`, imported.predict(data).data, want.data);
       // The file is ONNX as ORT reads it (so it says what we think it says), and the import exports again to the same outputs.
-      const theirs = new ort.Tensor('float32', x, [4, 6, I]);
-      expectCloseToScale('ORT on the torch-style file', (await runORT(bytes, theirs)).data, want.data, 1e-5);
-      expectCloseToScale('ORT on toONNX(imported)', (await runORT(toONNX(imported), theirs)).data, want.data, 1e-5);
+      const ortInput = c.batchFirst ? new ort.Tensor('float32', x, [B, T, I]) : new ort.Tensor('float32', swapAxes(x, B, T, I), [T, B, I]);
+      const fromFile = (await runORT(bytes, ortInput)).data;
+      expectCloseToScale('ORT on the torch-style file', c.batchFirst || c.lastStep ? fromFile : swapAxes(fromFile, T, B, out), want.data, 1e-5);
+      expectCloseToScale('ORT on toONNX(imported)', (await runORT(toONNX(imported), new ort.Tensor('float32', x, [B, T, I]))).data, want.data, 1e-5);
       imported.dispose();
       reference.dispose();
     });
