@@ -19,10 +19,15 @@ import terser from '@rollup/plugin-terser';
 // since error messages name the classes a user passed (describe() reads constructor.name).
 const minify = terser({ keep_classnames: true, keep_fnames: true, format: { comments: false } });
 
-// The CLI imports the library as ../index.js; in dist/ that is the ESM bundle next to it,
-// so the library (and its WebAssembly) is not copied into cli.js.
+// The CLI imports the library as ../index.js and ../node/index.js; in dist/ those are the ESM
+// bundles next to it, so the library (and its WebAssembly) is not copied into cli.js.
 const library = fileURLToPath(new URL('./src/index.js', import.meta.url));
+const nodeEntry = fileURLToPath(new URL('./src/node/index.js', import.meta.url));
+const energy = fileURLToPath(new URL('./src/energy/index.js', import.meta.url));
 const cliDependencies = ['csv-parse/sync', 'cli-progress'];
+const nodeExternal = (id, importer, resolved) =>
+  builtinModules.includes(id.replace(/^node:/, '')) || cliDependencies.includes(id) || id === library || id === energy ||
+  (!resolved && importer?.includes('/src/node/') && (id === '../index.js' || id === '../energy/index.js'));
 
 export default [
   {
@@ -41,27 +46,30 @@ export default [
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: chunkName('d.ts') },
     plugins: [dts({ compilerOptions: { types: [] } })],
   },
-  // 'rnn-wasm/node': Node-only helpers; cli-progress stays an external dependency.
+  // 'rnn-wasm/node': Node-only helpers. Its dependencies (cli-progress, csv-parse, node:*) stay
+  // external, and so does the library itself: src/node imports ../index.js and ../energy/index.js,
+  // which become the package's own entries next to it, so there is one copy of the module state.
   {
     input: 'src/node/index.ts',
-    external: ['cli-progress'],
+    external: nodeExternal,
     output: [
-      { file: 'dist/node.js', format: 'es', sourcemap: true },
-      { file: 'dist/node.cjs', format: 'cjs', sourcemap: true, exports: 'named' },
+      { file: 'dist/node.js', format: 'es', sourcemap: true, paths: { [library]: './index.js', [energy]: './energy.js' } },
+      { file: 'dist/node.cjs', format: 'cjs', sourcemap: true, exports: 'named', paths: { [library]: './index.cjs', [energy]: './energy.cjs' } },
     ],
     plugins: [typescript({ tsconfig: './tsconfig.cli.json' })],
   },
   {
     input: 'src/node/index.ts',
-    external: ['cli-progress'],
-    output: { file: 'dist/node.d.ts', format: 'es' },
+    external: nodeExternal,
+    output: { file: 'dist/node.d.ts', format: 'es', paths: { [library]: './index.js', [energy]: './energy.js' } },
     plugins: [dts({ compilerOptions: { types: ['node'] } })],
   },
   {
     input: 'src/cli/main.ts',
-    output: { file: 'dist/cli.js', format: 'es', banner: '#!/usr/bin/env node', paths: { [library]: './index.js' } },
+    output: { file: 'dist/cli.js', format: 'es', banner: '#!/usr/bin/env node', paths: { [library]: './index.js', [nodeEntry]: './node.js' } },
     external: (id, importer, resolved) =>
-      builtinModules.includes(id.replace(/^node:/, '')) || cliDependencies.includes(id) || id === library || (!resolved && id === '../index.js' && importer?.includes('/src/cli/')),
+      builtinModules.includes(id.replace(/^node:/, '')) || cliDependencies.includes(id) || id === library || id === nodeEntry ||
+      (!resolved && importer?.includes('/src/cli/') && (id === '../index.js' || id === '../node/index.js')),
     plugins: [
       typescript({ tsconfig: './tsconfig.cli.json' }),
       { name: 'executable', writeBundle: ({ file }) => chmodSync(file, 0o755) },

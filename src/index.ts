@@ -46,6 +46,7 @@ export {
 } from './models/encoder-decoder.js';
 export type { OptimizerConfig, OptimizerType, Schedule } from './models/optimizer.js';
 export { lookbackWindows, type WindowOptions, type WindowSeries } from './models/windows.js';
+export { StandardScaler, type ScalerFitOptions, type StandardScalerJSON } from './models/scaler.js';
 export {
   NARX, type NARXOptions, type NARXActivation, type NARXFitOptions, type CloseLoopOptions, type SimulateOptions, type NARXJSON,
 } from './forecast/narx.js';

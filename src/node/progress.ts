@@ -2,7 +2,7 @@
 // 'rnn-wasm/node', is not imported by the main bundle, so cli-progress never
 // reaches a browser bundle). One bar over every batch of every epoch.
 import cliProgress from 'cli-progress';
-import type { Callbacks, History } from '../models/sequential.js';
+import type { Callbacks, History } from '../index.js';
 import { checkBoolean, checkOptions, describe } from '../errors.js';
 
 export interface ProgressBarOptions {
