@@ -74,3 +74,6 @@ export type { EsnSettings, EsnReadoutSettings } from './esn/options.js';
 export type { ReservoirArrays } from './esn/reservoir.js';
 export type { ColumnsLike } from './forecast/series.js';
 export type { ModelLayer, Flow, Batch } from './layers/layer.js';
+export type { Model, ModelData, BaseFitOptions } from './models/model.js';
+export type { SamplingOptions } from './models/data.js';
+export type { WeightedLayer } from './layers/base.js';
