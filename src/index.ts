@@ -58,3 +58,23 @@ export {
   type DenoisingOptions, type SparsityOptions, type PretrainOptions, type SequenceAutoencoderOptions,
 } from './models/autoencoder.js';
 export type { TiedDense, TiedActivation } from './layers/tied-dense.js';
+// Types that the public signatures above use, exported so that users can name them (and the API
+// reference links them): the model-level forward/backward, saved files, the layer contract.
+export type { ModelForwardOptions, ModelForwardResult, ModelBackwardOptions, ModelBackwardResult, ModelCache, ModelGradients, ModelStates, LayerStates } from './models/sequential.js';
+export type { CTCOptions, TrainingJSON } from './models/training.js';
+export type { SavedModel, SavedTraining } from './models/model.js';
+export type { LayerJSON, AnyLayer } from './models/saving.js';
+export type { SimpleRNNVariant } from './layers/simple-rnn.js';
+export type { PeepholeGate } from './layers/lstm.js';
+export type { RecurrentLayer, StateName } from './layers/recurrent.js';
+export type { PointwiseActivation } from './layers/activation.js';
+export type { ConvActivation } from './layers/convolution.js';
+export type { PoolPadding } from './kernels/pool.js';
+export type { ReadoutFeature } from './kernels/esn.js';
+export type { EsnSettings, EsnReadoutSettings } from './esn/options.js';
+export type { ReservoirArrays } from './esn/reservoir.js';
+export type { ColumnsLike } from './forecast/series.js';
+export type { ModelLayer, Flow, Batch } from './layers/layer.js';
+export type { Model, ModelData, BaseFitOptions } from './models/model.js';
+export type { SamplingOptions } from './models/data.js';
+export type { WeightedLayer } from './layers/base.js';
