@@ -36,6 +36,8 @@ export { sample_bernoulli_f32, sample_gaussian_f32, mask_noise_f32 } from "./ran
 export { ctc_work_f64, ctc_loss_f32, ctc_greedy_f32 } from "./ctc";
 // Dot-product attention (assembly/attention.ts): scores, masked softmax, weighted sum, and their backward.
 export { attention_forward_f32, attention_backward_f32 } from "./attention";
+// Additive attention (assembly/attention.ts): Σ scale⊙tanh(q + k) scores and their backward; softmax and context from given scores.
+export { additive_scores_f32, additive_scores_backward_f32, attention_softmax_context_f32, attention_softmax_context_backward_f32 } from "./attention";
 export { concat_rows_f32, split_rows_f32, add_scaled_f32, dropout_f32, multiply_f32, dropout_mask_f32, multiply_rows_f32 } from "./model";
 // Normalizations of a TCN block (assembly/norm.ts): layer norm over channels, weight norm per filter.
 export { layer_norm_forward_f32, layer_norm_backward_f32, weight_norm_forward_f32, weight_norm_backward_f32 } from "./norm";

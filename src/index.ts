@@ -40,6 +40,7 @@ export {
   type Callbacks, type EpochLogs, type BatchLogs, type History, type EarlyStopping, type ModelState, type GenerateOptions as SequentialGenerateOptions, type Loss,
 } from './models/sequential.js';
 export { Attention, type AttentionOptions, type AttentionCache, type AttentionForwardResult } from './layers/attention.js';
+export { AdditiveAttention, type AdditiveAttentionOptions } from './layers/additive-attention.js';
 export {
   EncoderDecoder, type EncoderDecoderOptions, type EncoderOptions, type DecoderOptions, type EncoderLayer, type DecoderLayer, type PairOptions,
   type EncoderDecoderFitOptions, type DecodeOptions, type Decoded, type EncoderDecoderJSON, type BeamSearchOptions, type BeamHypotheses,

@@ -171,6 +171,10 @@ export interface WasmExports {
   log_softmax_f64(out: number, scratch: number, logits: number, rows: number, classes: number): void;
   attention_forward_f32(context: number, weights: number, query: number, key: number, value: number, mask: number, work: number, B: number, Tq: number, Tv: number, D: number, Dv: number, scale: number): void;
   attention_backward_f32(dQuery: number, dKey: number, dValue: number, dS: number, dContext: number, weights: number, query: number, key: number, value: number, work: number, B: number, Tq: number, Tv: number, D: number, Dv: number, scale: number): void;
+  additive_scores_f32(scores: number, query: number, key: number, scale: number, B: number, Tq: number, Tv: number, D: number): void;
+  additive_scores_backward_f32(dQuery: number, dKey: number, dScale: number, dScores: number, query: number, key: number, scale: number, B: number, Tq: number, Tv: number, D: number): void;
+  attention_softmax_context_f32(context: number, weights: number, value: number, mask: number, work: number, B: number, Tq: number, Tv: number, Dv: number): void;
+  attention_softmax_context_backward_f32(dScores: number, dValue: number, dContext: number, weights: number, value: number, work: number, B: number, Tq: number, Tv: number, Dv: number): void;
   softmax_f32(out: number, logits: number, rows: number, classes: number): void;
   softmax_temperature_f32(out: number, logits: number, rows: number, classes: number, invTemperature: number): void;
   softmax_backward_f32(dLogits: number, probs: number, dProbs: number, rows: number, classes: number): void;
@@ -250,6 +254,7 @@ export const EXPORTED_FUNCTIONS = {
   rbm_hidden_f32: 7, rbm_visible_f32: 8, rbm_reconstruct_f32: 9, rbm_gibbs_f32: 11, rbm_cd_scratch_floats: 3, rbm_cd_step_f32: 19,
   rbm_free_energy_f64: 8, rbm_pseudo_likelihood_f64: 8, rbm_log_partition_f64: 6, rbm_ais_f64: 12,
   attention_forward_f32: 13, attention_backward_f32: 16,
+  additive_scores_f32: 8, additive_scores_backward_f32: 11, attention_softmax_context_f32: 9, attention_softmax_context_backward_f32: 10,
   log_softmax_f64: 5, softmax_f32: 4, softmax_temperature_f32: 5, softmax_backward_f32: 5, softmax_xent_f32: 8, mse_f32: 7,
   sgd_step_f32: 8, adam_step_f32: 12, rmsprop_step_f32: 8, sum_squares_f32: 2, scale_f32: 3, clip_values_f32: 3,
   add_bias_rows_f32: 4, sum_rows_into_f32: 4, embedding_forward_f32: 5, embedding_backward_f32: 5,
