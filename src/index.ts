@@ -41,6 +41,7 @@ export {
 } from './models/sequential.js';
 export { Attention, type AttentionOptions, type AttentionCache, type AttentionForwardResult } from './layers/attention.js';
 export { AdditiveAttention, type AdditiveAttentionOptions } from './layers/additive-attention.js';
+export type { CTCHypotheses } from './models/ctc.js';
 export {
   EncoderDecoder, type EncoderDecoderOptions, type EncoderOptions, type DecoderOptions, type EncoderLayer, type DecoderLayer, type PairOptions,
   type EncoderDecoderFitOptions, type DecodeOptions, type Decoded, type EncoderDecoderJSON, type BeamSearchOptions, type BeamHypotheses,
