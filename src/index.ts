@@ -40,6 +40,8 @@ export {
   type Callbacks, type EpochLogs, type BatchLogs, type History, type EarlyStopping, type ModelState, type GenerateOptions as SequentialGenerateOptions, type Loss,
 } from './models/sequential.js';
 export { Attention, type AttentionOptions, type AttentionCache, type AttentionForwardResult } from './layers/attention.js';
+export { AdditiveAttention, type AdditiveAttentionOptions } from './layers/additive-attention.js';
+export type { CTCHypotheses } from './models/ctc.js';
 export {
   EncoderDecoder, type EncoderDecoderOptions, type EncoderOptions, type DecoderOptions, type EncoderLayer, type DecoderLayer, type PairOptions,
   type EncoderDecoderFitOptions, type DecodeOptions, type Decoded, type EncoderDecoderJSON, type BeamSearchOptions, type BeamHypotheses,
