@@ -31,7 +31,7 @@
 // (slabs, loss, clipping, NaN rollback, epoch loop, weights, saving) is the Model
 // base's (model.ts); this file says how pairs are staged and the halves run.
 import type { Backend } from '../engine/backend.js';
-import { checkInt, checkOptions, describe, readSeed } from '../errors.js';
+import { checkBoolean, checkInt, checkOneOf, checkOptions, describe, readSeed } from '../errors.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { GRU } from '../layers/gru.js';
@@ -49,7 +49,6 @@ import { pickToken, tokenProbabilities, type History, type Loss } from './traini
 import { logSoftmaxF64 } from '../kernels/loss.js';
 import { additiveScoresBackwardF32, additiveScoresF32, seqAttendBackwardF32, seqAttendF32, seqDotScoresBackwardF32, seqDotScoresF32 } from '../kernels/attention.js';
 import { addScaledF32, concatRowsF32, splitRowsF32 } from '../kernels/model.js';
-import { checkBoolean, checkOneOf } from '../errors.js';
 import { Model, loadModel, type BaseFitOptions, type SavedModel } from './model.js';
 import type { StatePointers } from './states.js';
 import { checkOutputSize, lengthsToMask, readSampling, readSequences, readTargets, stageSteps, type SamplingOptions } from './data.js';
