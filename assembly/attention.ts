@@ -97,8 +97,9 @@ export function attention_backward_f32(
 //       scores[b, j] = Σ_a v[a]·hidden[b, j, a] (f64 sum in order a = 0 … A−1)
 //   additive_scores_backward_f32(dQuery [B, A] +=, dKeys [Tv, B, A] +=, dV [A] +=, dScores, hidden, v, B, Tv, A, ldW):
 //       g = dS[b, j]·v ⊙ (1 − hidden²);  dQuery[b] += Σ_j g;  dKeys[j, b] += g;  dV += dS[b, j]·hidden[b, j]
-//       (in the order b, then j, then a: scalar loops, the same bits on both builds)
-import { tanhScalar } from "./activations";
+//       (elementwise, four lanes at a time on the SIMD build: the same operations per element, the
+//       same bits; the scores' dot product is a scalar f64 loop on both builds)
+import { tanh4, tanhScalar } from "./activations";
 
 export function seq_dot_scores_f32(scores: usize, query: usize, key: usize, work: usize, B: i32, Tq: i32, Tv: i32, D: i32, ldW: i32): void {
   for (let b = 0; b < B; b++) {
@@ -164,13 +165,19 @@ export function additive_scores_f32(scores: usize, hidden: usize, query: usize, 
     for (let j = 0; j < Tv; j++) {
       const k = keys + (<usize>((j * B + b) * A) << 2);
       const h = hidden + (<usize>((b * Tv + j) * A) << 2);
-      let s: f64 = 0;
-      for (let i = 0; i < A; i++) {
-        const o = <usize>i << 2;
-        const t = tanhScalar(load<f32>(q + o) + load<f32>(k + o));
-        store<f32>(h + o, t);
-        s += <f64>(load<f32>(v + o) * t);
+      let i = 0;
+      if (ASC_FEATURE_SIMD) {
+        for (; i + 4 <= A; i += 4) {
+          const o = <usize>i << 2;
+          v128.store(h + o, tanh4(f32x4.add(v128.load(q + o), v128.load(k + o))));
+        }
       }
+      for (; i < A; i++) {
+        const o = <usize>i << 2;
+        store<f32>(h + o, tanhScalar(load<f32>(q + o) + load<f32>(k + o)));
+      }
+      let s: f64 = 0;
+      for (let i = 0; i < A; i++) s += <f64>(load<f32>(v + (<usize>i << 2)) * load<f32>(h + (<usize>i << 2)));
       store<f32>(scores + (<usize>(b * ldW + j) << 2), <f32>s);
     }
   }
@@ -183,7 +190,20 @@ export function additive_scores_backward_f32(dQuery: usize, dKeys: usize, dV: us
       const g = load<f32>(dScores + (<usize>(b * ldW + j) << 2));
       const dk = dKeys + (<usize>((j * B + b) * A) << 2);
       const h = hidden + (<usize>((b * Tv + j) * A) << 2);
-      for (let i = 0; i < A; i++) {
+      let i = 0;
+      if (ASC_FEATURE_SIMD) {
+        const g4 = f32x4.splat(g);
+        const one4 = f32x4.splat(1);
+        for (; i + 4 <= A; i += 4) {
+          const o = <usize>i << 2;
+          const t = v128.load(h + o);
+          const pre = f32x4.mul(f32x4.mul(g4, v128.load(v + o)), f32x4.sub(one4, f32x4.mul(t, t)));
+          v128.store(dq + o, f32x4.add(v128.load(dq + o), pre));
+          v128.store(dk + o, f32x4.add(v128.load(dk + o), pre));
+          v128.store(dV + o, f32x4.add(v128.load(dV + o), f32x4.mul(g4, t)));
+        }
+      }
+      for (; i < A; i++) {
         const o = <usize>i << 2;
         const t = load<f32>(h + o);
         const pre = g * load<f32>(v + o) * (1 - t * t);
