@@ -1,5 +1,6 @@
-// Attention inside EncoderDecoder (Bahdanau; Luong dot and general): the whole model's gradient
-// against central differences (with source and target masks, encoder included), the weights'
+// Attention inside EncoderDecoder (Bahdanau; Luong dot and general): the time-major kernels against
+// the f64 references on both builds (the additive score's reference against central differences),
+// the whole model's gradient against central differences (with source and target masks, encoder included), the weights'
 // invariants (sum 1 over the real source steps, exactly 0 on padding), 'none' unchanged, save/load,
 // beam 1 = greedy through attention, SIMD = scalar bit for bit, and the reversal task (length 20,
 // vocabulary 10) with and without attention.
@@ -12,7 +13,9 @@ import { SimpleRNN } from '../src/layers/simple-rnn.js';
 import { Dense } from '../src/layers/dense.js';
 import { Embedding } from '../src/layers/embedding.js';
 import { EncoderDecoder, type AttentionKind } from '../src/models/encoder-decoder.js';
-import { backendFor } from './helpers/backends.js';
+import { backendFor, BUILDS } from './helpers/backends.js';
+import { additiveScoresBackwardF32, additiveScoresF32, seqAttendBackwardF32, seqAttendF32, seqDotScoresBackwardF32, seqDotScoresF32 } from '../src/kernels/attention.js';
+import { additiveScores, additiveScoresBackward, attentionBackward, attentionForward } from '../src/reference/attention.js';
 import { expectSameBits, thrown } from './helpers/compare.js';
 import { makeRandom, randomFloat32 } from './helpers/random.js';
 
@@ -46,6 +49,129 @@ const vectorModel = (attention: AttentionKind) => new EncoderDecoder({
 });
 
 const encoderFloats = (model: EncoderDecoder) => model.encoderLayers.reduce((n, layer) => n + layer.paramFloats, 0);
+
+type M = number[][];
+const matrix = (rows: number, cols: number, r: () => number): M => Array.from({ length: rows }, () => Array.from({ length: cols }, () => Math.fround(r() * 2 - 1)));
+/** Per-sample matrices [B][T][F] → time-major floats [T, B, F]. */
+const timeMajor = (ms: M[]): Float32Array => {
+  const [B, T, F] = [ms.length, ms[0].length, ms[0][0].length];
+  const out = new Float32Array(T * B * F);
+  ms.forEach((m, b) => m.forEach((row, t) => out.set(row, (t * B + b) * F)));
+  return out;
+};
+/** Sample b's [T][F] of time-major floats [T, B, F]. */
+const sampleOf = (x: Float32Array, b: number, T: number, B: number, F: number): number[] => Array.from({ length: T }, (_, t) => Array.from(x.subarray((t * B + b) * F, (t * B + b + 1) * F))).flat();
+const worst = (got: ArrayLike<number>, want: ArrayLike<number>): number => Array.from(want).reduce((w, x, i) => Math.max(w, Math.abs(got[i] - x)), 0);
+
+describe('additive score reference', () => {
+  it('its gradients equal central differences of Σ score⊙dScore', () => {
+    const r = makeRandom(5);
+    const [query, keys, v, dS] = [matrix(1, 4, r)[0], matrix(3, 4, r), matrix(1, 4, r)[0], matrix(1, 3, r)[0]];
+    const loss = () => additiveScores(query, keys, v).scores.reduce((s, x, j) => s + x * dS[j], 0);
+    const g = additiveScoresBackward(additiveScores(query, keys, v).hidden, v, dS);
+    let err = 0;
+    const h = 1e-6;
+    for (const [m, grad] of [[[query], [g.dQuery]], [keys, g.dKeys], [[v], [g.dV]]] as const) {
+      m.forEach((row, i) => row.forEach((_, d) => {
+        const orig = row[d];
+        row[d] = orig + h;
+        const up = loss();
+        row[d] = orig - h;
+        const down = loss();
+        row[d] = orig;
+        err = Math.max(err, Math.abs((up - down) / (2 * h) - grad[i][d]));
+      }));
+    }
+    expect(err).toBeLessThan(1e-8);
+  });
+});
+
+describe.each(BUILDS)('time-major attention kernels ($name) vs the references', ({ simd }) => {
+  // Sample 0 keeps every source step, sample 1 every other one, sample 2 (when there) only its first.
+  const SHAPES = [{ B: 1, Tq: 1, Tv: 1, D: 1 }, { B: 2, Tq: 3, Tv: 5, D: 4 }, { B: 3, Tq: 2, Tv: 7, D: 9 }, { B: 3, Tq: 5, Tv: 4, D: 17 }];
+  it.each(SHAPES)('B=$B Tq=$Tq Tv=$Tv D=$D: dot scores + masked softmax + weighted sum, and the additive scores, forward and backward', async ({ B, Tq, Tv, D }) => {
+    const backend = await backendFor(simd);
+    const r = makeRandom(B * 100 + Tv * 10 + D);
+    const qs = Array.from({ length: B }, () => matrix(Tq, D, r));
+    const ks = Array.from({ length: B }, () => matrix(Tv, D, r));
+    const dCs = Array.from({ length: B }, () => matrix(Tq, D, r));
+    const masks = Array.from({ length: B }, (_, b) => Array.from({ length: Tv }, (_, j) => (b === 0 || j === 0 || (b === 1 && j % 2 === 0) ? 1 : 0)));
+    const maskTM = new Float32Array(Tv * B);
+    masks.forEach((m, b) => m.forEach((x, j) => (maskTM[j * B + b] = x)));
+    const held = [timeMajor(qs), timeMajor(ks), timeMajor(dCs), maskTM].map((a) => backend.fromArray(a));
+    const [q, k, dC, mask] = held;
+    const alloc = (n: number) => {
+      const b = backend.allocF32(n).fill(0);
+      held.push(b);
+      return b;
+    };
+    const [weights, context, dScores, dValue, dQuery, dKey] = [alloc(B * Tq * Tv), alloc(Tq * B * D), alloc(B * Tq * Tv), alloc(Tv * B * D), alloc(Tq * B * D), alloc(Tv * B * D)];
+    const work = backend.gemmWork();
+    seqDotScoresF32(backend, { scores: weights.ptr, query: q.ptr, key: k.ptr, work }, B, Tq, Tv, D, Tq * Tv);
+    seqAttendF32(backend, { context: context.ptr, weights: weights.ptr, value: k.ptr, mask: mask.ptr, work }, B, Tq, Tv, D, Tq * Tv);
+    seqAttendBackwardF32(backend, { dScores: dScores.ptr, dValue: dValue.ptr, dContext: dC.ptr, weights: weights.ptr, value: k.ptr, work }, B, Tq, Tv, D, Tq * Tv);
+    seqDotScoresBackwardF32(backend, { dQuery: dQuery.ptr, dKey: dKey.ptr, dScores: dScores.ptr, query: q.ptr, key: k.ptr, work }, B, Tq, Tv, D, Tq * Tv);
+    const [W, C, dV, dQ, dK] = [weights, context, dValue, dQuery, dKey].map((x) => x.read());
+    for (let b = 0; b < B; b++) {
+      // The keys are the values (as in the model): their two gradients add up.
+      const want = attentionForward(qs[b], ks[b], ks[b], masks[b], 1);
+      const g = attentionBackward(qs[b], ks[b], ks[b], want.weights, dCs[b], 1);
+      // f32 sums of ≤ 17 products and an f32 exp: 2e-5 absolute on values of order 1 (5e-5 for gradients).
+      expect(worst(W.subarray(b * Tq * Tv, (b + 1) * Tq * Tv), want.weights.flat())).toBeLessThan(2e-5);
+      want.weights.flat().forEach((x, i) => { if (x === 0) expect(W[b * Tq * Tv + i]).toBe(0); });
+      expect(worst(sampleOf(C, b, Tq, B, D), want.context.flat())).toBeLessThan(2e-5);
+      expect(worst(sampleOf(dQ, b, Tq, B, D), g.dQuery.flat())).toBeLessThan(5e-5);
+      expect(worst(sampleOf(dK, b, Tv, B, D), g.dKey.flat())).toBeLessThan(5e-5);
+      expect(worst(sampleOf(dV, b, Tv, B, D), g.dValue.flat())).toBeLessThan(5e-5);
+    }
+    // Additive scores for one query step (Bahdanau): query [B, A], keys [Tv, B, A], v [A], written at step 1 of a [B, 2, Tv] buffer.
+    const A = D;
+    const query = matrix(B, A, r);
+    const v = matrix(1, A, r)[0];
+    const dS = matrix(B, Tv, r);
+    const hq = backend.fromArray(Float32Array.from(query.flat()));
+    const hv = backend.fromArray(Float32Array.from(v));
+    const scores = alloc(B * 2 * Tv);
+    const dScoresFull = alloc(B * 2 * Tv);
+    dS.forEach((row, b) => dScoresFull.write(Float32Array.from(row), b * 2 * Tv + Tv));
+    held.push(hq, hv);
+    const [hidden, dq, dKeys, dv] = [alloc(B * Tv * A), alloc(B * A), alloc(Tv * B * A), alloc(A)];
+    additiveScoresF32(backend, { scores: scores.ptr + Tv * 4, hidden: hidden.ptr, query: hq.ptr, keys: k.ptr, v: hv.ptr }, B, Tv, A, 2 * Tv);
+    additiveScoresBackwardF32(backend, { dQuery: dq.ptr, dKeys: dKeys.ptr, dV: dv.ptr, dScores: dScoresFull.ptr + Tv * 4, hidden: hidden.ptr, v: hv.ptr }, B, Tv, A, 2 * Tv);
+    const [S, Hd, DQ, DK, DV] = [scores, hidden, dq, dKeys, dv].map((x) => x.read());
+    const dVwant = new Array<number>(A).fill(0);
+    for (let b = 0; b < B; b++) {
+      const want = additiveScores(query[b], ks[b], v);
+      const g = additiveScoresBackward(want.hidden, v, dS[b]);
+      g.dV.forEach((x, a) => (dVwant[a] += x));
+      expect(Array.from(S.subarray(b * 2 * Tv, b * 2 * Tv + Tv)).every((x) => x === 0)).toBe(true); // step 0 untouched
+      // The module's tanh (a few ULPs) and sums of ≤ 17 terms: 2e-5 absolute (5e-5 for gradients).
+      expect(worst(S.subarray(b * 2 * Tv + Tv, (b + 1) * 2 * Tv), want.scores)).toBeLessThan(2e-5);
+      expect(worst(Hd.subarray(b * Tv * A, (b + 1) * Tv * A), want.hidden.flat())).toBeLessThan(2e-6);
+      expect(worst(DQ.subarray(b * A, (b + 1) * A), g.dQuery)).toBeLessThan(5e-5);
+      expect(worst(sampleOf(DK, b, Tv, B, A), g.dKeys.flat())).toBeLessThan(5e-5);
+    }
+    expect(worst(DV, dVwant)).toBeLessThan(5e-5);
+    for (const h of held) h.dispose();
+  });
+
+  it('SIMD = scalar bit for bit (additive scores on 4-lane and tail widths)', async () => {
+    const runs = await Promise.all([true, false].map(async (flag) => {
+      const be = await backendFor(flag);
+      const [B, Tv, A] = [3, 5, 11];
+      const bufs = [randomFloat32(B * A, 1), randomFloat32(Tv * B * A, 2), randomFloat32(A, 3), randomFloat32(B * Tv, 4)].map((a) => be.fromArray(a));
+      const [query, keys, v, dS] = bufs;
+      const out = [be.allocF32(B * Tv), be.allocF32(B * Tv * A), be.allocF32(B * A).fill(0), be.allocF32(Tv * B * A).fill(0), be.allocF32(A).fill(0)];
+      const [scores, hidden, dq, dk, dv] = out;
+      additiveScoresF32(be, { scores: scores.ptr, hidden: hidden.ptr, query: query.ptr, keys: keys.ptr, v: v.ptr }, B, Tv, A, Tv);
+      additiveScoresBackwardF32(be, { dQuery: dq.ptr, dKeys: dk.ptr, dV: dv.ptr, dScores: dS.ptr, hidden: hidden.ptr, v: v.ptr }, B, Tv, A, Tv);
+      const values = out.map((x) => x.read());
+      for (const x of [...bufs, ...out]) x.dispose();
+      return values;
+    }));
+    runs[0].forEach((x, i) => expectSameBits(`output ${i}`, x, runs[1][i]));
+  });
+});
 
 describe('gradients with attention', () => {
   // Central differences on the f32 model as in test/encoder-decoder.test.ts: step 1e-2 (truncation

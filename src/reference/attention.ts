@@ -27,3 +27,19 @@ export function attentionBackward(q: M, k: M, v: M, weights: M, dContext: M, sca
   const dKey = k.map((kj, j) => kj.map((_, d) => dS.reduce((sum, row, i) => sum + row[j] * q[i][d], 0)));
   return { dQuery, dKey, dValue };
 }
+
+/**
+ * Bahdanau's additive score for one query (EncoderDecoder's 'bahdanau' attention), in f64:
+ * hidden_j = tanh(query + key_j), score_j = v·hidden_j; and its backward from dScores.
+ */
+export function additiveScores(query: readonly number[], keys: M, v: readonly number[]): { scores: number[]; hidden: M } {
+  const hidden = keys.map((k) => k.map((x, a) => Math.tanh(query[a] + x)));
+  return { scores: hidden.map((h) => h.reduce((s, x, a) => s + v[a] * x, 0)), hidden };
+}
+
+export function additiveScoresBackward(hidden: M, v: readonly number[], dScores: readonly number[]): { dQuery: number[]; dKeys: M; dV: number[] } {
+  const dKeys = hidden.map((h, j) => h.map((x, a) => dScores[j] * v[a] * (1 - x * x)));
+  const dQuery = v.map((_, a) => dKeys.reduce((s, row) => s + row[a], 0));
+  const dV = v.map((_, a) => hidden.reduce((s, h, j) => s + dScores[j] * h[a], 0));
+  return { dQuery, dKeys, dV };
+}
