@@ -243,3 +243,140 @@ export function attention_softmax_context_backward_f32(
     }
   }
 }
+
+// ---- Attention inside EncoderDecoder (time-major; separate from the batch-major op above) ----
+// Sequences as the model keeps them: query [Tq, B, D], key [Tv, B, D], value [Tv, B, Dv], context
+// [Tq, B, Dv], source mask [Tv, B] (time-major, 1 real / 0 padding) or 0. Scores and weights are
+// batch-major rows of Tv: row (b, i) at scores + (b·ldW + i·Tv)·4, so a decoder that runs one step
+// at a time (Tq = 1) writes step t of a [B, Tt, Tv] buffer with scores + t·Tv·4 and ldW = Tt·Tv.
+//
+//   seq_dot_scores_f32(scores, query, key, work, B, Tq, Tv, D, ldW):  S_b = Q_b·K_bᵀ  (Luong's dot/general)
+//   seq_dot_scores_backward_f32(dQuery +=, dKey +=, dScores, query, key, work, B, Tq, Tv, D, ldW):
+//       dQ_b += dS_b·K_b;  dK_b += dS_bᵀ·Q_b
+//   seq_attend_f32(context, weights (scores in, weights out), value, mask, work, B, Tq, Tv, Dv, ldW):
+//       A = softmax over the real value steps (mask 0 → weight exactly 0; every step masked → all 0),
+//       C_b = A_b·V_b. Softmax as attention_forward_f32 (largest real score subtracted, f64 sums).
+//   seq_attend_backward_f32(dScores (out), dValue +=, dContext, weights, value, work, B, Tq, Tv, Dv, ldW):
+//       dA_b = dC_b·V_bᵀ;  dV_b += A_bᵀ·dC_b;  dS = A ⊙ (dA − Σ_v dA⊙A) (row sums in f64)
+//   seq_additive_scores_f32(scores, hidden [B, Tv, A], query [B, A], keys [Tv, B, A], v [A], B, Tv, A, ldW):
+//       Bahdanau's score for one query step: hidden[b, j] = tanh(query[b] + keys[j, b]),
+//       scores[b, j] = Σ_a v[a]·hidden[b, j, a] (f64 sum in order a = 0 … A−1)
+//   seq_additive_scores_backward_f32(dQuery [B, A] +=, dKeys [Tv, B, A] +=, dV [A] +=, dScores, hidden, v, B, Tv, A, ldW):
+//       g = dS[b, j]·v ⊙ (1 − hidden²);  dQuery[b] += Σ_j g;  dKeys[j, b] += g;  dV += dS[b, j]·hidden[b, j]
+//       (elementwise, four lanes at a time on the SIMD build: the same operations per element, the
+//       same bits; the scores' dot product is a scalar f64 loop on both builds)
+import { tanh4, tanhScalar } from "./activations";
+
+export function seq_dot_scores_f32(scores: usize, query: usize, key: usize, work: usize, B: i32, Tq: i32, Tv: i32, D: i32, ldW: i32): void {
+  for (let b = 0; b < B; b++) {
+    gemm_f32(scores + (<usize>(b * ldW) << 2), query + (<usize>(b * D) << 2), key + (<usize>(b * D) << 2), work, Tq, Tv, D, B * D, B * D, Tv, NO_TRANS, TRANS, 1, 0);
+  }
+}
+
+export function seq_dot_scores_backward_f32(dQuery: usize, dKey: usize, dScores: usize, query: usize, key: usize, work: usize, B: i32, Tq: i32, Tv: i32, D: i32, ldW: i32): void {
+  for (let b = 0; b < B; b++) {
+    const ds = dScores + (<usize>(b * ldW) << 2);
+    const o = <usize>(b * D) << 2;
+    gemm_f32(dQuery + o, ds, key + o, work, Tq, D, Tv, Tv, B * D, B * D, NO_TRANS, NO_TRANS, 1, 1);
+    gemm_f32(dKey + o, ds, query + o, work, Tv, D, Tq, Tv, B * D, B * D, TRANS, NO_TRANS, 1, 1);
+  }
+}
+
+export function seq_attend_f32(context: usize, weights: usize, value: usize, mask: usize, work: usize, B: i32, Tq: i32, Tv: i32, Dv: i32, ldW: i32): void {
+  for (let b = 0; b < B; b++) {
+    const a = weights + (<usize>(b * ldW) << 2);
+    for (let i = 0; i < Tq; i++) {
+      const row = a + (<usize>(i * Tv) << 2);
+      let top: f32 = -Infinity;
+      for (let j = 0; j < Tv; j++) if (!mask || load<f32>(mask + (<usize>(j * B + b) << 2)) != 0) top = max(top, load<f32>(row + (<usize>j << 2)));
+      let sum: f64 = 0;
+      for (let j = 0; j < Tv; j++) {
+        const e: f32 = !mask || load<f32>(mask + (<usize>(j * B + b) << 2)) != 0 ? expScalar(load<f32>(row + (<usize>j << 2)) - top) : 0;
+        store<f32>(row + (<usize>j << 2), e);
+        sum += <f64>e;
+      }
+      for (let j = 0; j < Tv; j++) {
+        const o = row + (<usize>j << 2);
+        store<f32>(o, sum > 0 ? <f32>(<f64>load<f32>(o) / sum) : 0);
+      }
+    }
+    gemm_f32(context + (<usize>(b * Dv) << 2), a, value + (<usize>(b * Dv) << 2), work, Tq, Dv, Tv, Tv, B * Dv, B * Dv, NO_TRANS, NO_TRANS, 1, 0);
+  }
+}
+
+export function seq_attend_backward_f32(dScores: usize, dValue: usize, dContext: usize, weights: usize, value: usize, work: usize, B: i32, Tq: i32, Tv: i32, Dv: i32, ldW: i32): void {
+  for (let b = 0; b < B; b++) {
+    const a = weights + (<usize>(b * ldW) << 2);
+    const ds = dScores + (<usize>(b * ldW) << 2);
+    const o = <usize>(b * Dv) << 2;
+    gemm_f32(ds, dContext + o, value + o, work, Tq, Tv, Dv, B * Dv, B * Dv, Tv, NO_TRANS, TRANS, 1, 0);
+    gemm_f32(dValue + o, a, dContext + o, work, Tv, Dv, Tq, Tv, B * Dv, B * Dv, TRANS, NO_TRANS, 1, 1);
+    for (let i = 0; i < Tq; i++) {
+      const ar = a + (<usize>(i * Tv) << 2);
+      const dr = ds + (<usize>(i * Tv) << 2);
+      let dot: f64 = 0;
+      for (let j = 0; j < Tv; j++) dot += <f64>load<f32>(dr + (<usize>j << 2)) * <f64>load<f32>(ar + (<usize>j << 2));
+      const d32 = <f32>dot;
+      for (let j = 0; j < Tv; j++) {
+        const k = <usize>j << 2;
+        store<f32>(dr + k, load<f32>(ar + k) * (load<f32>(dr + k) - d32));
+      }
+    }
+  }
+}
+
+export function seq_additive_scores_f32(scores: usize, hidden: usize, query: usize, keys: usize, v: usize, B: i32, Tv: i32, A: i32, ldW: i32): void {
+  for (let b = 0; b < B; b++) {
+    const q = query + (<usize>(b * A) << 2);
+    for (let j = 0; j < Tv; j++) {
+      const k = keys + (<usize>((j * B + b) * A) << 2);
+      const h = hidden + (<usize>((b * Tv + j) * A) << 2);
+      let i = 0;
+      if (ASC_FEATURE_SIMD) {
+        for (; i + 4 <= A; i += 4) {
+          const o = <usize>i << 2;
+          v128.store(h + o, tanh4(f32x4.add(v128.load(q + o), v128.load(k + o))));
+        }
+      }
+      for (; i < A; i++) {
+        const o = <usize>i << 2;
+        store<f32>(h + o, tanhScalar(load<f32>(q + o) + load<f32>(k + o)));
+      }
+      let s: f64 = 0;
+      for (let i = 0; i < A; i++) s += <f64>(load<f32>(v + (<usize>i << 2)) * load<f32>(h + (<usize>i << 2)));
+      store<f32>(scores + (<usize>(b * ldW + j) << 2), <f32>s);
+    }
+  }
+}
+
+export function seq_additive_scores_backward_f32(dQuery: usize, dKeys: usize, dV: usize, dScores: usize, hidden: usize, v: usize, B: i32, Tv: i32, A: i32, ldW: i32): void {
+  for (let b = 0; b < B; b++) {
+    const dq = dQuery + (<usize>(b * A) << 2);
+    for (let j = 0; j < Tv; j++) {
+      const g = load<f32>(dScores + (<usize>(b * ldW + j) << 2));
+      const dk = dKeys + (<usize>((j * B + b) * A) << 2);
+      const h = hidden + (<usize>((b * Tv + j) * A) << 2);
+      let i = 0;
+      if (ASC_FEATURE_SIMD) {
+        const g4 = f32x4.splat(g);
+        const one4 = f32x4.splat(1);
+        for (; i + 4 <= A; i += 4) {
+          const o = <usize>i << 2;
+          const t = v128.load(h + o);
+          const pre = f32x4.mul(f32x4.mul(g4, v128.load(v + o)), f32x4.sub(one4, f32x4.mul(t, t)));
+          v128.store(dq + o, f32x4.add(v128.load(dq + o), pre));
+          v128.store(dk + o, f32x4.add(v128.load(dk + o), pre));
+          v128.store(dV + o, f32x4.add(v128.load(dV + o), f32x4.mul(g4, t)));
+        }
+      }
+      for (; i < A; i++) {
+        const o = <usize>i << 2;
+        const t = load<f32>(h + o);
+        const pre = g * load<f32>(v + o) * (1 - t * t);
+        store<f32>(dq + o, load<f32>(dq + o) + pre);
+        store<f32>(dk + o, load<f32>(dk + o) + pre);
+        store<f32>(dV + o, load<f32>(dV + o) + g * t);
+      }
+    }
+  }
+}

@@ -11,6 +11,7 @@ import { benchStartup } from './startup.js';
 import { benchConv, convTable } from './conv.js';
 import { benchCtc, ctcTable } from './ctc.js';
 import { benchEnergy, energyTable } from './energy.js';
+import { attentionTable, benchAttention } from './attention.js';
 import { measurePeak } from './peak.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -59,6 +60,11 @@ const energy = await benchEnergy();
 console.log('\nEnergy-based models (issue #14), one thread, interleaved medians, against the f64 JS references (bench/energy.ts):\n');
 console.log(energyTable(energy));
 writeFileSync(new URL('energy.json', results), JSON.stringify(energy, null, 2) + '\n');
+
+const attention = await benchAttention();
+console.log('\nAttention inside EncoderDecoder (issue #15), one training step, one thread, interleaved medians:\n');
+console.log(attentionTable(attention));
+writeFileSync(new URL('attention.json', results), JSON.stringify(attention, null, 2) + '\n');
 
 writeChart();
 console.log('\nChart: bench/results/chart.svg');

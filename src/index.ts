@@ -44,7 +44,7 @@ export { AdditiveAttention, type AdditiveAttentionOptions } from './layers/addit
 export type { CTCHypotheses } from './models/ctc.js';
 export {
   EncoderDecoder, type EncoderDecoderOptions, type EncoderOptions, type DecoderOptions, type EncoderLayer, type DecoderLayer, type PairOptions,
-  type EncoderDecoderFitOptions, type DecodeOptions, type Decoded, type EncoderDecoderJSON, type BeamSearchOptions, type BeamHypotheses,
+  type EncoderDecoderFitOptions, type DecodeOptions, type Decoded, type EncoderDecoderJSON, type BeamSearchOptions, type BeamHypotheses, type AttentionKind,
 } from './models/encoder-decoder.js';
 export type { OptimizerConfig, OptimizerType, Schedule } from './models/optimizer.js';
 export { lookbackWindows, type WindowOptions, type WindowSeries } from './models/windows.js';

@@ -231,6 +231,13 @@ export interface WasmExports {
   global_avg_pool_forward_f32(y: number, x: number, N: number, S: number, C: number): void;
   global_avg_pool_backward_f32(dX: number, dY: number, N: number, S: number, C: number): void;
   global_max_pool_forward_f32(y: number, argmax: number, x: number, N: number, S: number, C: number): void;
+  // Attention inside EncoderDecoder (assembly/attention.ts, time-major); mask may be 0.
+  seq_dot_scores_f32(scores: number, query: number, key: number, work: number, B: number, Tq: number, Tv: number, D: number, ldW: number): void;
+  seq_dot_scores_backward_f32(dQuery: number, dKey: number, dScores: number, query: number, key: number, work: number, B: number, Tq: number, Tv: number, D: number, ldW: number): void;
+  seq_attend_f32(context: number, weights: number, value: number, mask: number, work: number, B: number, Tq: number, Tv: number, Dv: number, ldW: number): void;
+  seq_attend_backward_f32(dScores: number, dValue: number, dContext: number, weights: number, value: number, work: number, B: number, Tq: number, Tv: number, Dv: number, ldW: number): void;
+  additive_scores_f32(scores: number, hidden: number, query: number, keys: number, v: number, B: number, Tv: number, A: number, ldW: number): void;
+  additive_scores_backward_f32(dQuery: number, dKeys: number, dV: number, dScores: number, hidden: number, v: number, B: number, Tv: number, A: number, ldW: number): void;
 }
 
 /**
@@ -269,6 +276,8 @@ export const EXPORTED_FUNCTIONS = {
   max_pool_forward_f32: 15, max_pool_backward_f32: 4, avg_pool_forward_f32: 14, avg_pool_backward_f32: 14,
   global_avg_pool_forward_f32: 5, global_avg_pool_backward_f32: 5, global_max_pool_forward_f32: 6,
   kl_sparsity_f32: 6,
+  seq_dot_scores_f32: 9, seq_dot_scores_backward_f32: 11, seq_attend_f32: 10, seq_attend_backward_f32: 11,
+  additive_scores_f32: 9, additive_scores_backward_f32: 10,
 } as const;
 
 export const EXPORTED_GLOBALS = [

@@ -62,3 +62,19 @@ export function additiveAttentionBackward(
   const dScale = q[0].map((_, d) => q.reduce((sum, qi, i) => sum + k.reduce((t, kj, j) => t + dS[i][j] * Math.tanh(qi[d] + kj[d]), 0), 0));
   return { dQuery, dKey, dValue, dScale };
 }
+
+/**
+ * Bahdanau's additive score for one query (EncoderDecoder's 'bahdanau' attention), in f64:
+ * hidden_j = tanh(query + key_j), score_j = v·hidden_j; and its backward from dScores.
+ */
+export function additiveScores(query: readonly number[], keys: M, v: readonly number[]): { scores: number[]; hidden: M } {
+  const hidden = keys.map((k) => k.map((x, a) => Math.tanh(query[a] + x)));
+  return { scores: hidden.map((h) => h.reduce((s, x, a) => s + v[a] * x, 0)), hidden };
+}
+
+export function additiveScoresBackward(hidden: M, v: readonly number[], dScores: readonly number[]): { dQuery: number[]; dKeys: M; dV: number[] } {
+  const dKeys = hidden.map((h, j) => h.map((x, a) => dScores[j] * v[a] * (1 - x * x)));
+  const dQuery = v.map((_, a) => dKeys.reduce((s, row) => s + row[a], 0));
+  const dV = v.map((_, a) => hidden.reduce((s, h, j) => s + dScores[j] * h[a], 0));
+  return { dQuery, dKeys, dV };
+}
