@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchCells, cellsTable } from './cells.js';
 import { benchEsn, esnTable } from './esn.js';
+import { benchEsnFit, esnFitTable } from './esn-fit.js';
 import { benchGemm, gemmTable, machineLine } from './gemm.js';
 import { writeChart } from './chart.js';
 import { benchModels, modelsTable } from './models.js';
@@ -43,6 +44,10 @@ const esn = await benchEsn();
 console.log('\nEcho State Networks, one thread (see README for what each row measures):\n');
 console.log(esnTable(esn));
 writeFileSync(new URL('esn.json', results), JSON.stringify(esn, null, 2) + '\n');
+const esnFit = await benchEsnFit();
+console.log('\nThe ESN full fit in phases against numpy + scipy.sparse (bench/esn-fit.ts; ZᵀZ = collect with accumulation − collect alone), interleaved medians:\n');
+console.log(esnFitTable(esnFit));
+writeFileSync(new URL('esn-fit.json', results), JSON.stringify(esnFit, null, 2) + '\n');
 
 const models = await benchModels();
 console.log('\nThe model layer: one epoch of W2-shaped training, three ways (see bench/models.ts), interleaved medians:\n');
