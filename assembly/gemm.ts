@@ -25,7 +25,8 @@
 // with plain vector loads whose offsets fold into the address (load32_splat's do
 // not: three address additions per k), 28 instead of 31 instructions per k for
 // the same 16 multiplies and adds, +5–15 % on the large shapes. Narrower blocks
-// re-read a packed panel too few times to pay for the 4× larger packing.
+// re-read a packed panel too few times to pay for the 4× larger packing (at N = 64
+// and 128 the broadcast packing lost 3–20 %).
 //
 // Summation order, identical in the SIMD and the scalar build: for every
 // element, acc = Σ_k a·b in increasing k within a KC slice (f32, no FMA), then
@@ -60,7 +61,7 @@ export const TRANS: i32 = 1;
 @inline const AW: i32 = ASC_FEATURE_SIMD ? 4 : 1;
 /** From this many columns in a block on, the SIMD build packs A broadcast (each panel is then re-read ≥ NC_WIDE / NR times). */
 // @ts-ignore: decorator
-@inline const NC_WIDE: i32 = 128;
+@inline const NC_WIDE: i32 = 192;
 
 /** Floats of scratch the caller must pass as `work`: one packed B block + one packed A block. */
 export const GEMM_WORK_FLOATS: i32 = KC * NC + MC * KC * AW;

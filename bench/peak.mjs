@@ -10,8 +10,9 @@
 // relaxed-simd). Counts 4 flops per f32x4 multiply or add.
 // Why 10: V8 issues an iteration's loads first, so ACC accumulators + ACC / 2 loaded vectors + 2
 // constants + 1 product must fit x86-64's 15 allocatable XMM registers; 12 accumulators spill to
-// the stack and measure memory instead (26 vs 40 GFLOP/s on the reference VM); 8 gave the same
-// rate as 10 there, the earlier 6 + 6 separate multiply and add chains 6–8 % less (latency-bound).
+// the stack and measure memory instead (26 vs 40 GFLOP/s on the shared 2-core Zen 5 VM); 8 gave the
+// same rate as 10 there, and so, within the noise of that machine, did the earlier loop of 6 + 6
+// separate multiply and add chains (this one is the shape a GEMM kernel has).
 // Plain JavaScript (with peak.d.mts): AssemblyScript's typings declare globals that would change
 // the type-checked lint of the other bench files.
 import asc from 'assemblyscript/asc';
