@@ -27,7 +27,7 @@ for (const s of startup) console.log(`| ${s.build} | ${s.bytes} | ${s.medianMs.t
 writeFileSync(new URL('startup.json', results), JSON.stringify(startup, null, 2) + '\n');
 
 const peak = await measurePeak();
-console.log(`\nWebAssembly SIMD mul+add peak of this machine: ${peak.toFixed(1)} GFLOP/s (bench/peak.mjs: f32x4 multiply-adds into 10 independent accumulators, best of 9 runs); the "% of SIMD peak" columns divide by it.\n`);
+console.log(`\nWebAssembly SIMD mul+add peak of this machine: ${peak.toFixed(1)} GFLOP/s (bench/peak.mjs: f32x4 multiply-adds into 10 independent accumulators, best of 9 runs by CPU time); the "% of SIMD peak" columns divide by it.\n`);
 writeFileSync(new URL('peak.json', results), JSON.stringify({ peakGflops: peak }, null, 2) + '\n');
 
 const gemm = await benchGemm();
