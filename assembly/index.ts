@@ -88,4 +88,4 @@ export { dbm_conditional_f32, dbm_weight_update_f32, dbm_bias_update_f32, dbm_lo
 // Autoencoders (assembly/autoencoder.ts): the KL sparsity penalty and its gradient.
 export { kl_sparsity_f32 } from "./autoencoder";
 // Attention inside EncoderDecoder (assembly/attention.ts, time-major): dot and additive (Bahdanau) scores, masked softmax with the weighted sum, and their backward.
-export { seq_dot_scores_f32, seq_dot_scores_backward_f32, seq_attend_f32, seq_attend_backward_f32, additive_scores_f32, additive_scores_backward_f32 } from "./attention";
+export { seq_dot_scores_f32, seq_dot_scores_backward_f32, seq_attend_f32, seq_attend_backward_f32, seq_additive_scores_f32, seq_additive_scores_backward_f32 } from "./attention";

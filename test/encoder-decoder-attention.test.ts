@@ -14,7 +14,7 @@ import { Dense } from '../src/layers/dense.js';
 import { Embedding } from '../src/layers/embedding.js';
 import { EncoderDecoder, type AttentionKind } from '../src/models/encoder-decoder.js';
 import { backendFor, BUILDS } from './helpers/backends.js';
-import { additiveScoresBackwardF32, additiveScoresF32, seqAttendBackwardF32, seqAttendF32, seqDotScoresBackwardF32, seqDotScoresF32 } from '../src/kernels/attention.js';
+import { seqAdditiveScoresBackwardF32, seqAdditiveScoresF32, seqAttendBackwardF32, seqAttendF32, seqDotScoresBackwardF32, seqDotScoresF32 } from '../src/kernels/attention.js';
 import { additiveScores, additiveScoresBackward, attentionBackward, attentionForward } from '../src/reference/attention.js';
 import { expectSameBits, thrown } from './helpers/compare.js';
 import { makeRandom, randomFloat32 } from './helpers/random.js';
@@ -136,8 +136,8 @@ describe.each(BUILDS)('time-major attention kernels ($name) vs the references', 
     dS.forEach((row, b) => dScoresFull.write(Float32Array.from(row), b * 2 * Tv + Tv));
     held.push(hq, hv);
     const [hidden, dq, dKeys, dv] = [alloc(B * Tv * A), alloc(B * A), alloc(Tv * B * A), alloc(A)];
-    additiveScoresF32(backend, { scores: scores.ptr + Tv * 4, hidden: hidden.ptr, query: hq.ptr, keys: k.ptr, v: hv.ptr }, B, Tv, A, 2 * Tv);
-    additiveScoresBackwardF32(backend, { dQuery: dq.ptr, dKeys: dKeys.ptr, dV: dv.ptr, dScores: dScoresFull.ptr + Tv * 4, hidden: hidden.ptr, v: hv.ptr }, B, Tv, A, 2 * Tv);
+    seqAdditiveScoresF32(backend, { scores: scores.ptr + Tv * 4, hidden: hidden.ptr, query: hq.ptr, keys: k.ptr, v: hv.ptr }, B, Tv, A, 2 * Tv);
+    seqAdditiveScoresBackwardF32(backend, { dQuery: dq.ptr, dKeys: dKeys.ptr, dV: dv.ptr, dScores: dScoresFull.ptr + Tv * 4, hidden: hidden.ptr, v: hv.ptr }, B, Tv, A, 2 * Tv);
     const [S, Hd, DQ, DK, DV] = [scores, hidden, dq, dKeys, dv].map((x) => x.read());
     const dVwant = new Array<number>(A).fill(0);
     for (let b = 0; b < B; b++) {
@@ -163,8 +163,8 @@ describe.each(BUILDS)('time-major attention kernels ($name) vs the references', 
       const [query, keys, v, dS] = bufs;
       const out = [be.allocF32(B * Tv), be.allocF32(B * Tv * A), be.allocF32(B * A).fill(0), be.allocF32(Tv * B * A).fill(0), be.allocF32(A).fill(0)];
       const [scores, hidden, dq, dk, dv] = out;
-      additiveScoresF32(be, { scores: scores.ptr, hidden: hidden.ptr, query: query.ptr, keys: keys.ptr, v: v.ptr }, B, Tv, A, Tv);
-      additiveScoresBackwardF32(be, { dQuery: dq.ptr, dKeys: dk.ptr, dV: dv.ptr, dScores: dS.ptr, hidden: hidden.ptr, v: v.ptr }, B, Tv, A, Tv);
+      seqAdditiveScoresF32(be, { scores: scores.ptr, hidden: hidden.ptr, query: query.ptr, keys: keys.ptr, v: v.ptr }, B, Tv, A, Tv);
+      seqAdditiveScoresBackwardF32(be, { dQuery: dq.ptr, dKeys: dk.ptr, dV: dv.ptr, dScores: dS.ptr, hidden: hidden.ptr, v: v.ptr }, B, Tv, A, Tv);
       const values = out.map((x) => x.read());
       for (const x of [...bufs, ...out]) x.dispose();
       return values;

@@ -236,8 +236,8 @@ export interface WasmExports {
   seq_dot_scores_backward_f32(dQuery: number, dKey: number, dScores: number, query: number, key: number, work: number, B: number, Tq: number, Tv: number, D: number, ldW: number): void;
   seq_attend_f32(context: number, weights: number, value: number, mask: number, work: number, B: number, Tq: number, Tv: number, Dv: number, ldW: number): void;
   seq_attend_backward_f32(dScores: number, dValue: number, dContext: number, weights: number, value: number, work: number, B: number, Tq: number, Tv: number, Dv: number, ldW: number): void;
-  additive_scores_f32(scores: number, hidden: number, query: number, keys: number, v: number, B: number, Tv: number, A: number, ldW: number): void;
-  additive_scores_backward_f32(dQuery: number, dKeys: number, dV: number, dScores: number, hidden: number, v: number, B: number, Tv: number, A: number, ldW: number): void;
+  seq_additive_scores_f32(scores: number, hidden: number, query: number, keys: number, v: number, B: number, Tv: number, A: number, ldW: number): void;
+  seq_additive_scores_backward_f32(dQuery: number, dKeys: number, dV: number, dScores: number, hidden: number, v: number, B: number, Tv: number, A: number, ldW: number): void;
 }
 
 /**
@@ -277,7 +277,7 @@ export const EXPORTED_FUNCTIONS = {
   global_avg_pool_forward_f32: 5, global_avg_pool_backward_f32: 5, global_max_pool_forward_f32: 6,
   kl_sparsity_f32: 6,
   seq_dot_scores_f32: 9, seq_dot_scores_backward_f32: 11, seq_attend_f32: 10, seq_attend_backward_f32: 11,
-  additive_scores_f32: 9, additive_scores_backward_f32: 10,
+  seq_additive_scores_f32: 9, seq_additive_scores_backward_f32: 10,
 } as const;
 
 export const EXPORTED_GLOBALS = [

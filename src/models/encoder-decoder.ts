@@ -47,7 +47,7 @@ import { layerToJSON, makeLayer, readLayers, readModelFields, setLayerWeights, t
 import { readFields, readNumbers } from '../saved-file.js';
 import { pickToken, tokenProbabilities, type History, type Loss } from './training.js';
 import { logSoftmaxF64 } from '../kernels/loss.js';
-import { additiveScoresBackwardF32, additiveScoresF32, seqAttendBackwardF32, seqAttendF32, seqDotScoresBackwardF32, seqDotScoresF32 } from '../kernels/attention.js';
+import { seqAdditiveScoresBackwardF32, seqAdditiveScoresF32, seqAttendBackwardF32, seqAttendF32, seqDotScoresBackwardF32, seqDotScoresF32 } from '../kernels/attention.js';
 import { addScaledF32, concatRowsF32, splitRowsF32 } from '../kernels/model.js';
 import { Model, loadModel, type BaseFitOptions, type SavedModel } from './model.js';
 import type { StatePointers } from './states.js';
@@ -886,7 +886,7 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
     const encoderTop = this.#encoderRecurrent[this.#encoderRecurrent.length - 1];
     const query = this.#wa!.modelForward(this.work.ptr('statesH') + t * B * H1 * 4, { T: 1, B, mask: 0, training: false });
     const weights = this.work.ptr('attWeights') + t * Ts * 4;
-    additiveScoresF32(backend, { scores: weights, hidden: this.work.ptr('hidden') + t * B * Ts * A * 4, query, keys: this.#keys, v: this.#va!.weightPointers().value }, B, Ts, A, Tt * Ts);
+    seqAdditiveScoresF32(backend, { scores: weights, hidden: this.work.ptr('hidden') + t * B * Ts * A * 4, query, keys: this.#keys, v: this.#va!.weightPointers().value }, B, Ts, A, Tt * Ts);
     const context = this.work.ptr('context') + t * B * He * 4;
     seqAttendF32(backend, { context, weights, value: encoderTop.outputPtr(), mask: this.#sourceMasked ? this.work.ptr('sourceMask') : 0, work: backend.gemmWork() }, B, 1, Ts, He, Tt * Ts);
     const xt = this.work.ptr('attInput') + t * B * (E + He) * 4;
@@ -930,7 +930,7 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
         dScores: w.ptr('dScores') + at, dValue: w.ptr('dEnc'), dContext, weights: w.ptr('attWeights') + at, value: encoderTop.outputPtr(), work: backend.gemmWork(),
       }, B, 1, Ts, He, Tt * Ts);
       backend.fillFloats(w.ptr('dQuery'), B * A, 0);
-      additiveScoresBackwardF32(backend, {
+      seqAdditiveScoresBackwardF32(backend, {
         dQuery: w.ptr('dQuery'), dKeys: w.ptr('dKeys'), dV: v.grad, dScores: w.ptr('dScores') + at, hidden: w.ptr('hidden') + t * B * Ts * A * 4, v: v.value,
       }, B, Ts, A, Tt * Ts);
       this.#wa!.modelForward(w.ptr('statesH') + t * B * H1 * 4, { T: 1, B, mask: 0, training: false });
