@@ -65,9 +65,9 @@ module.exports = {
     {
       name: 'entries-only-from-cli-and-outside',
       severity: 'error',
-      comment: 'The public entries (src/index.ts, src/energy/index.ts, src/node/) are the top: inside src/ only the CLI imports them (src/node/index.ts may use its own folder).',
+      comment: 'The public entries (src/index.ts, src/energy/index.ts, src/onnx/index.ts, src/node/) are the top: inside src/ only the CLI imports them (src/node/index.ts may use its own folder).',
       from: { path: '^src/', pathNot: ['^src/cli/', '^src/node/'] },
-      to: { path: ['^src/index[.]ts$', '^src/energy/index[.]ts$', '^src/node/'] },
+      to: { path: ['^src/index[.]ts$', '^src/energy/index[.]ts$', '^src/onnx/index[.]ts$', '^src/node/'] },
     },
     {
       name: 'cli-only-from-outside',
@@ -78,8 +78,13 @@ module.exports = {
     },
     onlyDown('index-down', '^src/index[.]ts$', ['engine', 'kernels', 'layers', 'models', 'esn', 'forecast', 'energy'],
       'src/index.ts re-exports the library: engine, kernels, layers, models, esn, forecast, energy and the shared utilities (not cli/, node/ or reference/).'),
-    onlyDown('node-down', '^src/node/', ['node', 'engine', 'kernels', 'layers', 'models', 'esn', 'forecast'],
-      'The rnn-wasm/node entry sits beside src/index.ts: it may use the library below it, not the CLI or the references.'),
+    {
+      name: 'node-through-the-public-entries',
+      severity: 'error',
+      comment: 'The rnn-wasm/node entry uses the library as a user does, through src/index.ts and src/energy/index.ts (in dist/ those are the package\'s own entries, so there is one copy of the module state), plus the shared utilities.',
+      from: { path: '^src/node/' },
+      to: { path: '^src/', pathNot: ['^src/node/', '^src/index[.]ts$', '^src/energy/index[.]ts$', SHARED] },
+    },
     onlyDown('models-down', '^src/models/', ['models', 'layers', 'kernels', 'engine'],
       'src/models/ may import layers, kernels, engine and the shared utilities.'),
     onlyDown('layers-down', '^src/layers/', ['layers', 'kernels', 'engine'],
@@ -92,6 +97,8 @@ module.exports = {
       'src/forecast/ (AR/NARX-style families) sits beside models/: it may use models, layers, kernels, engine and the shared utilities.'),
     onlyDown('energy-down', '^src/energy/', ['energy', 'models', 'layers', 'kernels', 'engine'],
       'src/energy/ (Hopfield, the Boltzmann machines, DBN, DBM) sits beside models/: it may use models (a DBN unrolls into a Sequential), layers, kernels, engine and the shared utilities.'),
+    onlyDown('onnx-down', '^src/onnx/', ['onnx', 'models', 'layers', 'kernels', 'engine'],
+      'src/onnx/ (the rnn-wasm/onnx entry: ONNX export and import) sits beside models/: it may use models, layers, kernels, engine and the shared utilities.'),
     onlyDown('esn-down', '^src/esn/', ['esn', 'kernels', 'engine'],
       'src/esn/ (its own training) may import kernels, engine and the shared utilities, not models/ or layers/.'),
     {
@@ -113,9 +120,16 @@ module.exports = {
       severity: 'error',
       comment:
         'The library imports no npm package and no Node module (it runs in browsers as is). ' +
-        'Only the Node-only entries may: src/cli/ (csv-parse, cli-progress, node:*) and src/node/ (cli-progress).',
-      from: { path: '^src/', pathNot: '^src/(cli|node)/' },
+        'Only the Node-only entries may: src/cli/ (csv-parse, cli-progress, node:*) and src/node/ (cli-progress, csv-parse, node:*); and src/onnx/ protobufjs (next rule).',
+      from: { path: '^src/', pathNot: '^src/(cli|node|onnx)/' },
       to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown', 'core'] },
+    },
+    {
+      name: 'onnx-imports-only-protobufjs',
+      severity: 'error',
+      comment: "The rnn-wasm/onnx entry runs in browsers too: its one package is protobufjs (a runtime dependency), and no Node module.",
+      from: { path: '^src/onnx/' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown', 'core'], pathNot: '^node_modules/protobufjs/' },
     },
   ],
   options: {

@@ -286,3 +286,203 @@ export function ctc_greedy_f32(decoded: usize, decodedLengths: usize, logits: us
     store<i32>(decodedLengths + (<usize>b << 2), n);
   }
 }
+
+// ---- Prefix beam search (Graves 2012 §7.5, Hannun et al. 2014) ----
+//
+//   ctc_beam_work_floats(T, C, W): the 4-byte values of `work` (f64 arrays first; `work` 8-byte aligned)
+//   ctc_beam_f32(decoded i32 [B, n, T], decodedLengths i32 [B, n], logProbs f64 [B, n], found i32 [B],
+//                logits [T, B, C], inputLengths i32 [B], work, T, B, C, blank, W, n)
+//     For each sequence, the n most probable labellings found by keeping the W best prefixes at every
+//     step, best first (found[b] ≤ n of them: fewer when fewer distinct prefixes exist). A prefix ℓ
+//     carries two log-probabilities over the alignments of steps 0 … t that collapse to it: p_b (the
+//     last step blank) and p_nb (the last step ℓ's last label). With y = the step's log-softmax:
+//       stay:   p_b⁺(ℓ) ⊕= (p_b ⊕ p_nb)(ℓ) + y(blank);   p_nb⁺(ℓ) ⊕= p_nb(ℓ) + y(last(ℓ))   (a repeat merges)
+//       extend: p_nb⁺(ℓ + c) ⊕= (c = last(ℓ) ? p_b(ℓ) : (p_b ⊕ p_nb)(ℓ)) + y(c)   for every label c ≠ blank
+//               (a repeated label needs a blank between, so only ℓ's blank-ending mass extends by it)
+//     ⊕ = log-add-exp, in f64. Equal prefixes reached from different beams are one candidate (merged);
+//     the W candidates with the largest p_b ⊕ p_nb survive (ties: the one found first). logProbs[b, r]
+//     is the surviving prefix's p_b ⊕ p_nb: ln p(ℓ | x) when no alignment of ℓ was pruned on the way
+//     (always, for a beam as wide as the number of prefixes), a lower bound otherwise.
+//     W = 1 is best-path decoding (ctc_greedy_f32's labels: the arg-max of each step's logits, the first
+//     on ties, repeats merged, blanks dropped) with the best path's log-probability Σ_t y_t(arg max).
+//   Prefixes live in a tree (a node per prefix: parent, last label, first child, next sibling), so a
+//   prefix is one node and merging is comparing node ids; at most W nodes are made per step.
+
+/** f64 log-softmax of one step's f32 scores into out [C]. */
+function logSoftmaxRow(out: usize, z: usize, C: i32): void {
+  let m: f64 = -Infinity;
+  for (let k = 0; k < C; k++) m = max(m, <f64>load<f32>(z + (<usize>k << 2)));
+  let sum: f64 = 0;
+  for (let k = 0; k < C; k++) sum += Math.exp(<f64>load<f32>(z + (<usize>k << 2)) - m);
+  const lse = m + Math.log(sum);
+  for (let k = 0; k < C; k++) store<f64>(out + (<usize>k << 3), <f64>load<f32>(z + (<usize>k << 2)) - lse);
+}
+
+export function ctc_beam_work_floats(T: i32, C: i32, W: i32): i32 {
+  const nodes = 1 + T * W;
+  return 2 * (C + 2 * W + 3 * W * C) + (2 * W + 3 * W * C + 5 * nodes);
+}
+
+// @ts-ignore: decorator
+@inline function i32At(base: usize, i: i32): usize {
+  return base + (<usize>i << 2);
+}
+
+// @ts-ignore: decorator
+@inline function f64At(base: usize, i: i32): usize {
+  return base + (<usize>i << 3);
+}
+
+export function ctc_beam_f32(
+  decoded: usize, decodedLengths: usize, logProbs: usize, found: usize, logits: usize, inputLengths: usize, work: usize,
+  T: i32, B: i32, C: i32, blank: i32, W: i32, n: i32,
+): void {
+  const WC = W * C;
+  const nodeMax = 1 + T * W;
+  const lp = work;                                   // f64 [C]
+  const beamPb = f64At(lp, C);                       // f64 [W]
+  const beamPnb = f64At(beamPb, W);                  // f64 [W]
+  const candPb = f64At(beamPnb, W);                  // f64 [W·C]
+  const candPnb = f64At(candPb, WC);                 // f64 [W·C]
+  const candTotal = f64At(candPnb, WC);              // f64 [W·C]
+  const beamNode = f64At(candTotal, WC);             // i32 [W]
+  const candNode = i32At(beamNode, W);               // i32 [W·C]: the prefix's node, or −1 (a new prefix)
+  const candParent = i32At(candNode, WC);            // i32 [W·C]: a new prefix's parent node
+  const candLabel = i32At(candParent, WC);           // i32 [W·C]: a new prefix's last label
+  const selected = i32At(candLabel, WC);             // i32 [W]: surviving candidates, best first
+  const nodeParent = i32At(selected, W);             // i32 [nodeMax]
+  const nodeLabel = i32At(nodeParent, nodeMax);      // i32 [nodeMax]
+  const nodeChild = i32At(nodeLabel, nodeMax);       // i32 [nodeMax]: first child or −1
+  const nodeSibling = i32At(nodeChild, nodeMax);     // i32 [nodeMax]: next sibling or −1
+  const nodeSlot = i32At(nodeSibling, nodeMax);      // i32 [nodeMax]: its candidate this step, or −1
+  for (let b = 0; b < B; b++) {
+    const Tb = load<i32>(i32At(inputLengths, b));
+    const out = decoded + (<usize>(b * n * T) << 2);
+    if (W == 1) {
+      // Best path.
+      let count = 0;
+      let previous = -1;
+      let total: f64 = 0;
+      for (let t = 0; t < Tb; t++) {
+        const z = logits + (<usize>((t * B + b) * C) << 2);
+        let best = 0;
+        let top = load<f32>(z);
+        for (let k = 1; k < C; k++) {
+          const v = load<f32>(z + (<usize>k << 2));
+          if (v > top) {
+            top = v;
+            best = k;
+          }
+        }
+        logSoftmaxRow(lp, z, C);
+        total += load<f64>(f64At(lp, best));
+        if (best != blank && best != previous) store<i32>(i32At(out, count++), best);
+        previous = best;
+      }
+      store<i32>(i32At(decodedLengths, b * n), count);
+      store<f64>(f64At(logProbs, b * n), total);
+      store<i32>(i32At(found, b), 1);
+      continue;
+    }
+    // The empty prefix: the root, with p_b = ln 1.
+    store<i32>(nodeParent, -1);
+    store<i32>(nodeLabel, -1);
+    store<i32>(nodeChild, -1);
+    store<i32>(nodeSibling, -1);
+    store<i32>(nodeSlot, -1);
+    let nodes = 1;
+    store<i32>(beamNode, 0);
+    store<f64>(beamPb, 0);
+    store<f64>(beamPnb, -Infinity);
+    let size = 1;
+    for (let t = 0; t < Tb; t++) {
+      logSoftmaxRow(lp, logits + (<usize>((t * B + b) * C) << 2), C);
+      const yBlank = load<f64>(f64At(lp, blank));
+      let candidates = 0;
+      for (let e = 0; e < size; e++) {
+        const p = load<i32>(i32At(beamNode, e));
+        const pb = load<f64>(f64At(beamPb, e));
+        const pnb = load<f64>(f64At(beamPnb, e));
+        const both = logAdd(pb, pnb);
+        const last = load<i32>(i32At(nodeLabel, p));
+        // Stay: ℓ itself (a blank, or its last label repeated).
+        let slot = load<i32>(i32At(nodeSlot, p));
+        if (slot < 0) {
+          slot = candidates++;
+          store<i32>(i32At(nodeSlot, p), slot);
+          store<i32>(i32At(candNode, slot), p);
+          store<f64>(f64At(candPb, slot), -Infinity);
+          store<f64>(f64At(candPnb, slot), -Infinity);
+        }
+        store<f64>(f64At(candPb, slot), logAdd(load<f64>(f64At(candPb, slot)), both + yBlank));
+        if (last >= 0) store<f64>(f64At(candPnb, slot), logAdd(load<f64>(f64At(candPnb, slot)), pnb + load<f64>(f64At(lp, last))));
+        // Extend: ℓ + c.
+        for (let c = 0; c < C; c++) {
+          if (c == blank) continue;
+          const from = c == last ? pb : both;
+          if (from == -Infinity) continue;
+          let q = load<i32>(i32At(nodeChild, p));
+          while (q >= 0 && load<i32>(i32At(nodeLabel, q)) != c) q = load<i32>(i32At(nodeSibling, q));
+          let s = q >= 0 ? load<i32>(i32At(nodeSlot, q)) : -1;
+          if (s < 0) {
+            s = candidates++;
+            store<i32>(i32At(candNode, s), q);
+            store<i32>(i32At(candParent, s), p);
+            store<i32>(i32At(candLabel, s), c);
+            store<f64>(f64At(candPb, s), -Infinity);
+            store<f64>(f64At(candPnb, s), -Infinity);
+            if (q >= 0) store<i32>(i32At(nodeSlot, q), s);
+          }
+          store<f64>(f64At(candPnb, s), logAdd(load<f64>(f64At(candPnb, s)), from + load<f64>(f64At(lp, c))));
+        }
+      }
+      // Keep the W best (insertion into a sorted list; a tie keeps the earlier candidate first).
+      let kept = 0;
+      for (let s = 0; s < candidates; s++) {
+        const node = load<i32>(i32At(candNode, s));
+        if (node >= 0) store<i32>(i32At(nodeSlot, node), -1);
+        const total = logAdd(load<f64>(f64At(candPb, s)), load<f64>(f64At(candPnb, s)));
+        store<f64>(f64At(candTotal, s), total);
+        if (total == -Infinity) continue;
+        if (kept == W && !(total > load<f64>(f64At(candTotal, load<i32>(i32At(selected, W - 1)))))) continue;
+        let at = kept < W ? kept++ : W - 1;
+        while (at > 0 && total > load<f64>(f64At(candTotal, load<i32>(i32At(selected, at - 1))))) {
+          store<i32>(i32At(selected, at), load<i32>(i32At(selected, at - 1)));
+          at--;
+        }
+        store<i32>(i32At(selected, at), s);
+      }
+      // The new beam; a surviving new prefix becomes a node.
+      for (let e = 0; e < kept; e++) {
+        const s = load<i32>(i32At(selected, e));
+        let node = load<i32>(i32At(candNode, s));
+        if (node < 0) {
+          node = nodes++;
+          const parent = load<i32>(i32At(candParent, s));
+          store<i32>(i32At(nodeParent, node), parent);
+          store<i32>(i32At(nodeLabel, node), load<i32>(i32At(candLabel, s)));
+          store<i32>(i32At(nodeChild, node), -1);
+          store<i32>(i32At(nodeSibling, node), load<i32>(i32At(nodeChild, parent)));
+          store<i32>(i32At(nodeSlot, node), -1);
+          store<i32>(i32At(nodeChild, parent), node);
+        }
+        store<i32>(i32At(beamNode, e), node);
+        store<f64>(f64At(beamPb, e), load<f64>(f64At(candPb, s)));
+        store<f64>(f64At(beamPnb, e), load<f64>(f64At(candPnb, s)));
+      }
+      size = kept;
+    }
+    // The n best, labels read from the tree back to the root.
+    const count = min(n, size);
+    for (let r = 0; r < count; r++) {
+      let length = 0;
+      for (let v = load<i32>(i32At(beamNode, r)); v > 0; v = load<i32>(i32At(nodeParent, v))) length++;
+      const row = out + (<usize>(r * T) << 2);
+      let at = length;
+      for (let v = load<i32>(i32At(beamNode, r)); v > 0; v = load<i32>(i32At(nodeParent, v))) store<i32>(i32At(row, --at), load<i32>(i32At(nodeLabel, v)));
+      store<i32>(i32At(decodedLengths, b * n + r), length);
+      store<f64>(f64At(logProbs, b * n + r), logAdd(load<f64>(f64At(beamPb, r)), load<f64>(f64At(beamPnb, r))));
+    }
+    store<i32>(i32At(found, b), count);
+  }
+}

@@ -256,13 +256,14 @@ export function esn_block_steps(): i32 {
 /** C[i, j] += Σ_k A[i, k]·B[j, k] over one block, for a 2×4 tile (SIMD). Rows of A and B are KB f64. */
 // @ts-ignore: decorator
 @inline function tile2x4(c: usize, ldc: i32, a: usize, b: usize): void {
-  const rb = <usize>KB << 3;
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
   let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
-  for (let k = 0; k < KB; k += 2) {
-    const o = <usize>k << 3;
-    const a0 = v128.load(a + o), a1 = v128.load(a + rb + o);
-    const b0 = v128.load(b + o), b1 = v128.load(b + rb + o), b2 = v128.load(b + 2 * rb + o), b3 = v128.load(b + 3 * rb + o);
+  // The rows' offsets are load immediates, which V8 folds into the addresses: two pointer steps
+  // per k-pair instead of six address computations (+15–20 % on F = 1002).
+  const end = a + (<usize>KB << 3);
+  for (; a < end; a += 16, b += 16) {
+    const a0 = v128.load(a), a1 = v128.load(a, KB << 3);
+    const b0 = v128.load(b), b1 = v128.load(b, KB << 3), b2 = v128.load(b, KB << 4), b3 = v128.load(b, 3 * KB << 3);
     c00 = f64x2.add(c00, f64x2.mul(a0, b0)); c01 = f64x2.add(c01, f64x2.mul(a0, b1));
     c02 = f64x2.add(c02, f64x2.mul(a0, b2)); c03 = f64x2.add(c03, f64x2.mul(a0, b3));
     c10 = f64x2.add(c10, f64x2.mul(a1, b0)); c11 = f64x2.add(c11, f64x2.mul(a1, b1));

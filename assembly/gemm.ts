@@ -16,7 +16,17 @@
 // zero-padded). Packing is where the transposes are absorbed, so all four
 // transpose cases run the same micro-kernel over the same packed layout.
 // The micro-kernel keeps an MR×NR tile of C in registers (8 f32x4) and, per k,
-// broadcasts MR values of A against two f32x4 of B.
+// broadcasts MR values of A against two f32x4 of B. 4×8 is the largest tile V8
+// keeps in registers here: its scheduler issues a step's six loads ahead of the
+// arithmetic, so 8 accumulators + 6 operands + 1 product fill the 15 usable XMM
+// registers (unrolling k, or a 6×8 / 4×12 tile, spills accumulators to the stack).
+// When a block of op(B) is at least NC_WIDE columns wide, the SIMD build packs A
+// already broadcast (four copies of each value, AW = 4): the kernel then reads A
+// with plain vector loads whose offsets fold into the address (load32_splat's do
+// not: three address additions per k), 28 instead of 31 instructions per k for
+// the same 16 multiplies and adds, +5–15 % on the large shapes. Narrower blocks
+// re-read a packed panel too few times to pay for the 4× larger packing (at N = 64
+// and 128 the broadcast packing lost 3–20 %).
 //
 // Summation order, identical in the SIMD and the scalar build: for every
 // element, acc = Σ_k a·b in increasing k within a KC slice (f32, no FMA), then
@@ -46,8 +56,15 @@ export const TRANS: i32 = 1;
 // @ts-ignore: decorator
 @inline const DIRECT_B_MAX_M: i32 = 16;
 
+/** Most floats per packed A value: the SIMD build may store each one broadcast to four lanes (packAWide). */
+// @ts-ignore: decorator
+@inline const AW: i32 = ASC_FEATURE_SIMD ? 4 : 1;
+/** From this many columns in a block on, the SIMD build packs A broadcast (each panel is then re-read ≥ NC_WIDE / NR times). */
+// @ts-ignore: decorator
+@inline const NC_WIDE: i32 = 192;
+
 /** Floats of scratch the caller must pass as `work`: one packed B block + one packed A block. */
-export const GEMM_WORK_FLOATS: i32 = KC * NC + MC * KC;
+export const GEMM_WORK_FLOATS: i32 = KC * NC + MC * KC * AW;
 
 /** Exported so TypeScript sizes the workspace from the module itself. */
 export function gemm_work_floats(): i32 {
@@ -108,7 +125,7 @@ function scaleC(c: usize, m: i32, n: i32, ldc: i32, beta: f32): void {
  * Packs op(A)[i0 : i0+mc, k0 : k0+kc] into row panels of MR:
  * dst[(p·kc + k)·MR + r] = op(A)(i0 + p·MR + r, k0 + k), zero where the row is past mc.
  */
-function packA(dst: usize, a: usize, lda: i32, transA: i32, i0: i32, k0: i32, mc: i32, kc: i32): void {
+function packANarrow(dst: usize, a: usize, lda: i32, transA: i32, i0: i32, k0: i32, mc: i32, kc: i32): void {
   for (let p = 0; p < mc; p += MR) {
     const mr = min(MR, mc - p);
     const panel = dst + (<usize>p * <usize>kc << 2);
@@ -145,6 +162,30 @@ function packA(dst: usize, a: usize, lda: i32, transA: i32, i0: i32, k0: i32, mc
           const v: f32 = r < mr ? load<f32>(a + ((<usize>(row0 + r) * <usize>lda + <usize>(k0 + k)) << 2)) : 0;
           store<f32>(out + (<usize>r << 2), v);
         }
+      }
+    }
+  }
+}
+
+/**
+ * SIMD build only. Packs op(A)[i0 : i0+mc, k0 : k0+kc] into row panels of MR, each value
+ * broadcast to four lanes: dst[((p·kc + k)·MR + r)·4 + lane] = op(A)(i0 + p·MR + r, k0 + k),
+ * zero where the row is past mc.
+ */
+function packAWide(dst: usize, a: usize, lda: i32, transA: i32, i0: i32, k0: i32, mc: i32, kc: i32): void {
+  if (!ASC_FEATURE_SIMD) return;
+  // op(A)(i, k) = A[k·lda + i] when transposed, A[i·lda + k] otherwise.
+  const rowStep: usize = transA ? 4 : <usize>lda << 2;
+  const kStep: usize = transA ? <usize>lda << 2 : 4;
+  for (let p = 0; p < mc; p += MR) {
+    const mr = min(MR, mc - p);
+    const panel = dst + (<usize>p * <usize>kc << 4);
+    const src0 = a + <usize>(i0 + p) * rowStep + <usize>k0 * kStep;
+    for (let k = 0; k < kc; k++) {
+      const src = src0 + <usize>k * kStep;
+      const out = panel + (<usize>k * MR << 4);
+      for (let r = 0; r < MR; r++) {
+        v128.store(out + (<usize>r << 4), r < mr ? v128.load32_splat(src + <usize>r * rowStep) : f32x4.splat(0));
       }
     }
   }
@@ -204,34 +245,55 @@ function packB(dst: usize, b: usize, ldb: i32, transB: i32, k0: i32, j0: i32, kc
 }
 
 /**
- * The micro-kernel: acc[MR, NR] = Σ_{k < kc} pa[k·MR + r] · pb[k·bStride + c], then
+ * The micro-kernel: acc[MR, NR] = Σ_{k < kc} pa[(k·MR + r)·aw] · pb[k·bStride + c], then
  * C[r, c] += alpha · acc[r, c] for r < mr, c < nr.
- * pa: packed A panel; pb: B panel rows `bStride` bytes apart (NR·4 when packed,
+ * pa: packed A panel, aw = 4 when packed broadcast (packAWide), else 1; pb: B panel rows `bStride` bytes apart (NR·4 when packed,
  * ldb·4 when read in place); c: C at the tile's top-left, rows ldcBytes apart.
  */
-function microKernel(kc: i32, pa: usize, pb: usize, bStride: usize, c: usize, ldcBytes: usize, alpha: f32, mr: i32, nr: i32): void {
+function microKernel(kc: i32, pa: usize, pb: usize, bStride: usize, c: usize, ldcBytes: usize, alpha: f32, mr: i32, nr: i32, aw: i32): void {
   if (ASC_FEATURE_SIMD) {
     let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
     let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
     let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
     let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-    for (let k = 0; k < kc; k++) {
-      const b0 = v128.load(pb);
-      const b1 = v128.load(pb, 16);
-      let av = v128.load32_splat(pa);
-      c00 = f32x4.add(c00, f32x4.mul(av, b0));
-      c01 = f32x4.add(c01, f32x4.mul(av, b1));
-      av = v128.load32_splat(pa, 4);
-      c10 = f32x4.add(c10, f32x4.mul(av, b0));
-      c11 = f32x4.add(c11, f32x4.mul(av, b1));
-      av = v128.load32_splat(pa, 8);
-      c20 = f32x4.add(c20, f32x4.mul(av, b0));
-      c21 = f32x4.add(c21, f32x4.mul(av, b1));
-      av = v128.load32_splat(pa, 12);
-      c30 = f32x4.add(c30, f32x4.mul(av, b0));
-      c31 = f32x4.add(c31, f32x4.mul(av, b1));
-      pa += MR << 2;
-      pb += bStride;
+    if (aw == 4) {
+      for (let k = 0; k < kc; k++) {
+        const b0 = v128.load(pb);
+        const b1 = v128.load(pb, 16);
+        let av = v128.load(pa);
+        c00 = f32x4.add(c00, f32x4.mul(av, b0));
+        c01 = f32x4.add(c01, f32x4.mul(av, b1));
+        av = v128.load(pa, 16);
+        c10 = f32x4.add(c10, f32x4.mul(av, b0));
+        c11 = f32x4.add(c11, f32x4.mul(av, b1));
+        av = v128.load(pa, 32);
+        c20 = f32x4.add(c20, f32x4.mul(av, b0));
+        c21 = f32x4.add(c21, f32x4.mul(av, b1));
+        av = v128.load(pa, 48);
+        c30 = f32x4.add(c30, f32x4.mul(av, b0));
+        c31 = f32x4.add(c31, f32x4.mul(av, b1));
+        pa += MR << 4;
+        pb += bStride;
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        const b0 = v128.load(pb);
+        const b1 = v128.load(pb, 16);
+        let av = v128.load32_splat(pa);
+        c00 = f32x4.add(c00, f32x4.mul(av, b0));
+        c01 = f32x4.add(c01, f32x4.mul(av, b1));
+        av = v128.load32_splat(pa, 4);
+        c10 = f32x4.add(c10, f32x4.mul(av, b0));
+        c11 = f32x4.add(c11, f32x4.mul(av, b1));
+        av = v128.load32_splat(pa, 8);
+        c20 = f32x4.add(c20, f32x4.mul(av, b0));
+        c21 = f32x4.add(c21, f32x4.mul(av, b1));
+        av = v128.load32_splat(pa, 12);
+        c30 = f32x4.add(c30, f32x4.mul(av, b0));
+        c31 = f32x4.add(c31, f32x4.mul(av, b1));
+        pa += MR << 2;
+        pb += bStride;
+      }
     }
     const va = f32x4.splat(alpha);
     if (mr == MR && nr == NR) {
@@ -355,18 +417,20 @@ function multiplyBlock(
     }
     return;
   }
+  const aw = nc >= NC_WIDE ? AW : 1;
   for (let ic = 0; ic < m; ic += MC) {
     const mc = min(MC, m - ic);
-    packA(packedA, a, lda, transA, ic, pc, mc, kc);
+    if (aw == 1) packANarrow(packedA, a, lda, transA, ic, pc, mc, kc);
+    else packAWide(packedA, a, lda, transA, ic, pc, mc, kc);
     for (let jr = 0; jr < nc; jr += NR) {
       const nr = min(NR, nc - jr);
       const inPlace = jr < nDirect;
       const pb = inPlace ? direct + (<usize>jr << 2) : packed + (<usize>(jr - nDirect) * <usize>kc << 2);
       const bStride: usize = inPlace ? ldbBytes : NR << 2;
       for (let ir = 0; ir < mc; ir += MR) {
-        const pa = packedA + (<usize>ir * <usize>kc << 2);
+        const pa = packedA + (<usize>ir * <usize>kc * <usize>aw << 2);
         const cTile = c + ((<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) << 2);
-        microKernel(kc, pa, pb, bStride, cTile, ldcBytes, alpha, min(MR, mc - ir), nr);
+        microKernel(kc, pa, pb, bStride, cTile, ldcBytes, alpha, min(MR, mc - ir), nr, aw);
       }
     }
   }

@@ -34,8 +34,12 @@ export { reverse_time_f32, reverse_time_masked_f32, last_steps_f32, last_steps_b
 export { sample_bernoulli_f32, sample_gaussian_f32, mask_noise_f32 } from "./random";
 // CTC (assembly/ctc.ts): the loss and its gradient by forward–backward in log space (f64), best-path decoding.
 export { ctc_work_f64, ctc_loss_f32, ctc_greedy_f32 } from "./ctc";
+// CTC prefix beam search (assembly/ctc.ts): the n best labellings per sequence, in log space (f64).
+export { ctc_beam_work_floats, ctc_beam_f32 } from "./ctc";
 // Dot-product attention (assembly/attention.ts): scores, masked softmax, weighted sum, and their backward.
 export { attention_forward_f32, attention_backward_f32 } from "./attention";
+// Additive attention (assembly/attention.ts): Σ scale⊙tanh(q + k) scores and their backward; softmax and context from given scores.
+export { additive_scores_f32, additive_scores_backward_f32, attention_softmax_context_f32, attention_softmax_context_backward_f32 } from "./attention";
 export { concat_rows_f32, split_rows_f32, add_scaled_f32, dropout_f32, multiply_f32, dropout_mask_f32, multiply_rows_f32 } from "./model";
 // Normalizations of a TCN block (assembly/norm.ts): layer norm over channels, weight norm per filter.
 export { layer_norm_forward_f32, layer_norm_backward_f32, weight_norm_forward_f32, weight_norm_backward_f32 } from "./norm";
@@ -85,3 +89,5 @@ export { dbm_conditional_f32, dbm_weight_update_f32, dbm_bias_update_f32, dbm_lo
 export { kl_sparsity_f32 } from "./autoencoder";
 // Threads (assembly/threads.ts): shard gathers/scatters, per-instance scratch.
 export { copy_rows_f32, thread_scratch_floats, thread_init } from "./threads";
+// Attention inside EncoderDecoder (assembly/attention.ts, time-major): dot and additive (Bahdanau) scores, masked softmax with the weighted sum, and their backward.
+export { seq_dot_scores_f32, seq_dot_scores_backward_f32, seq_attend_f32, seq_attend_backward_f32, seq_additive_scores_f32, seq_additive_scores_backward_f32 } from "./attention";

@@ -106,13 +106,14 @@ export async function benchCells(options: { baseline?: boolean } = {}): Promise<
   return rows;
 }
 
-export function cellsTable(rows: BenchRow[]): string {
-  const lines = ['| workload | impl | median ms | GFLOP/s | × JS baseline |', '|---|---|---:|---:|---:|'];
+/** `peak`: the machine's WebAssembly SIMD mul+add GFLOP/s (bench/peak.mjs), for the "% of SIMD peak" column. */
+export function cellsTable(rows: BenchRow[], peak: number): string {
+  const lines = ['| workload | impl | median ms | GFLOP/s | % of SIMD peak | × JS baseline |', '|---|---|---:|---:|---:|---:|'];
   for (const w of [...new Set(rows.map((r) => r.workload))]) {
     const group = rows.filter((r) => r.workload === w);
     const base = group.find((r) => r.impl.startsWith('js-baseline'));
     for (const r of group) {
-      lines.push(`| ${w} | ${r.impl} | ${r.medianMs.toFixed(3)} | ${r.gflops.toFixed(2)} | ${base ? (base.medianMs / r.medianMs).toFixed(1) : '—'} |`);
+      lines.push(`| ${w} | ${r.impl} | ${r.medianMs.toFixed(3)} | ${r.gflops.toFixed(2)} | ${((100 * r.gflops) / peak).toFixed(0)} | ${base ? (base.medianMs / r.medianMs).toFixed(1) : '—'} |`);
     }
   }
   return lines.join('\n');

@@ -24,6 +24,14 @@ const WORKLOADS: Workload[] = [
   { name: '512³', m: 512, k: 512, n: 512 },
   { name: 'LSTM M=32 K=160 N=512', m: 32, k: 160, n: 512 },
   { name: 'LSTM step M=1 K=40 N=128', m: 1, k: 40, n: 128 },
+  // The layers' shapes (issue #16): M = B rows, K = H or I, N = G·H; the recurrent step itself runs
+  // gemm_packed_b_f32 (B packed once per sequence), which uses the same blocks and micro-kernel.
+  { name: 'W1 LSTM step M=32 K=128 N=512', m: 32, k: 128, n: 512 },
+  { name: 'W1 LSTM input projection M=2048 K=32 N=512', m: 2048, k: 32, n: 512 },
+  { name: 'W3 GRU step M=32 K=128 N=384', m: 32, k: 128, n: 384 },
+  { name: 'W5 LSTM step M=64 K=256 N=1024', m: 64, k: 256, n: 1024 },
+  { name: 'W5 LSTM input projection M=8192 K=64 N=1024', m: 8192, k: 64, n: 1024 },
+  { name: 'C1 conv forward (im2col) M=8192 K=192 N=64', m: 8192, k: 192, n: 64 },
 ];
 
 export interface GemmResult {
@@ -104,17 +112,18 @@ export function machineLine(): string {
   return `${cpu}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()} ${os.arch()}`;
 }
 
-export function gemmTable(results: GemmResult[]): string {
+/** `peak`: the machine's WebAssembly SIMD mul+add GFLOP/s (bench/peak.mjs), for the "% of SIMD peak" column. */
+export function gemmTable(results: GemmResult[], peak: number): string {
   const workloads = [...new Set(results.map((r) => r.workload))];
   const lines = [
-    '| workload | impl | median ms | GFLOP/s | × JS baseline |',
-    '|---|---|---:|---:|---:|',
+    '| workload | impl | median ms | GFLOP/s | % of SIMD peak | × JS baseline |',
+    '|---|---|---:|---:|---:|---:|',
   ];
   for (const w of workloads) {
     const rows = results.filter((r) => r.workload === w);
     const base = rows.find((r) => r.impl.startsWith('js-baseline'))!;
     for (const r of rows) {
-      lines.push(`| ${w} | ${r.impl} | ${r.medianMs.toFixed(4)} | ${r.gflops.toFixed(2)} | ${(base.medianMs / r.medianMs).toFixed(1)} |`);
+      lines.push(`| ${w} | ${r.impl} | ${r.medianMs.toFixed(4)} | ${r.gflops.toFixed(2)} | ${((100 * r.gflops) / peak).toFixed(0)} | ${(base.medianMs / r.medianMs).toFixed(1)} |`);
     }
   }
   return lines.join('\n');

@@ -1,5 +1,6 @@
 // Peer benchmark: rnn-wasm against TensorFlow.js (wasm backend, SIMD, one
-// thread; and the pure-JS cpu backend) and brain.js on the recurrent workloads
+// thread; and the pure-JS cpu backend), onnxruntime-web (wasm, 1 and 2 threads, LSTM
+// inference W1 and W4 on graphs from toONNX: bench/ort-peer.ts) and brain.js on the recurrent workloads
 // W1–W5 (bench/workloads.ts). One run on one machine, every implementation on
 // one thread, median of tinybench samples. Prints a Markdown table and writes
 // bench/results/peers.json.
@@ -31,6 +32,9 @@ import { writeChart } from './chart.js';
 import { benchConvPeers, convPeersTable } from './conv-peers.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { OrtRow } from './ort-peer.js';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { Bench } from 'tinybench';
@@ -407,6 +411,16 @@ async function main(): Promise<void> {
     const [ours, theirs] = await benchTfjs('wasm', p);
     rows.push(ours, theirs);
     console.error(`${p.w.id} ${IMPL_WASM}: ${ours.medianMs.toFixed(3)} ms, ${IMPL_TF_WASM}: ${theirs.medianMs.toFixed(3)} ms`);
+  }
+  // onnxruntime-web (issue #16): W1 and W4 on 1 and 2 threads, each thread count in a process of its own (bench/ort-peer.ts).
+  const ortIds = prepared.map((p) => p.w.id).filter((id) => id === 'W1' || id === 'W4');
+  for (const threads of ortIds.length ? [1, 2] : []) {
+    const script = fileURLToPath(new URL('./ort-peer.ts', import.meta.url));
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script, String(threads), ortIds.join(',')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    for (const r of JSON.parse(out.trim().split('\n').pop()!) as OrtRow[]) {
+      rows.push({ workload: r.workload, impl: r.call, medianMs: r.ortMs, gflops: r.gflops, note: r.note });
+      console.error(`${r.id} ${r.call}: ${r.ortMs.toFixed(3)} ms (rnn-wasm interleaved in its process: ${r.oursMs.toFixed(3)} ms)`);
+    }
   }
   await tf.setBackend('cpu');
   for (const p of quick ? [] : prepared) {

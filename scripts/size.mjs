@@ -1,6 +1,7 @@
 // What a browser downloads, gzipped, page by page: the package's ES modules (dist/index.js and the
-// shared chunk dist/core.js, with the SIMD WebAssembly build inlined as base64; dist/energy.js for
-// 'rnn-wasm/energy'; dist/wasm-scalar.js, the scalar build, fetched only by an engine without SIMD
+// shared chunk dist/core.js, with the SIMD WebAssembly build inlined as base64, or the two as one
+// file, dist/index.min.js; dist/energy.js for 'rnn-wasm/energy'; dist/onnx.js and protobufjs for
+// 'rnn-wasm/onnx'; dist/wasm-scalar.js, the scalar build, fetched only by an engine without SIMD
 // or on init({ simd: false }); dist/wasm-threads.js, the threaded build, fetched only on
 // init({ threads }) with more than one thread) and the bundled example (examples/browser/bundled/dist/). Run
 // `npm run build && npm run build:examples` first. Gzip at zlib's default level (6), as a web
@@ -10,6 +11,8 @@ import { gzipSync } from 'node:zlib';
 
 const root = new URL('..', import.meta.url).pathname;
 const bundled = 'examples/browser/bundled/dist';
+/** What 'rnn-wasm/onnx' adds beside dist/onnx.js: protobufjs (its reflection build without the .proto parser), as minified by its authors. */
+const PROTOBUF = 'node_modules/protobufjs/dist/light/protobuf.min.js';
 
 /** The bundled example's files: main.js and the scalar and threaded builds' chunks. */
 export function bundledFiles() {
@@ -23,7 +26,9 @@ export function pages() {
   const example = bundledFiles();
   return [
     { page: "'rnn-wasm' (no bundler)", simd: true, files: ['dist/index.js', 'dist/core.js'] },
+    { page: "'rnn-wasm' (no bundler, dist/index.min.js)", simd: true, files: ['dist/index.min.js'] },
     { page: "'rnn-wasm' + 'rnn-wasm/energy' (no bundler)", simd: true, files: ['dist/index.js', 'dist/core.js', 'dist/energy.js'] },
+    { page: "'rnn-wasm' + 'rnn-wasm/onnx' (no bundler; protobufjs's minified light build)", simd: true, files: ['dist/index.js', 'dist/core.js', 'dist/onnx.js', PROTOBUF] },
     { page: 'the bundled example', simd: true, files: [example.main] },
     { page: "'rnn-wasm' + 'rnn-wasm/energy', engine without SIMD", simd: false, files: ['dist/index.js', 'dist/core.js', 'dist/energy.js', 'dist/wasm-scalar.js'] },
     { page: 'the bundled example, engine without SIMD', simd: false, files: [example.main, ...example.scalar] },
@@ -50,7 +55,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log('missing: run npm run build && npm run build:examples');
     process.exit(1);
   }
-  for (const file of ['dist/index.js', 'dist/core.js', 'dist/energy.js', 'dist/wasm-scalar.js', 'dist/wasm-threads.js', ...Object.values(bundledFiles()).flat()]) {
+  for (const file of ['dist/index.js', 'dist/core.js', 'dist/index.min.js', 'dist/energy.js', 'dist/onnx.js', PROTOBUF, 'dist/wasm-scalar.js', 'dist/wasm-threads.js', ...Object.values(bundledFiles()).flat()]) {
     const { bytes, gzipped } = gzippedSize(file);
     console.log(`${file}: ${(bytes / 1000).toFixed(1)} kB, ${(gzipped / 1000).toFixed(1)} kB gzipped`);
   }

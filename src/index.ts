@@ -40,12 +40,15 @@ export {
   type Callbacks, type EpochLogs, type BatchLogs, type History, type EarlyStopping, type ModelState, type GenerateOptions as SequentialGenerateOptions, type Loss,
 } from './models/sequential.js';
 export { Attention, type AttentionOptions, type AttentionCache, type AttentionForwardResult } from './layers/attention.js';
+export { AdditiveAttention, type AdditiveAttentionOptions } from './layers/additive-attention.js';
+export type { CTCHypotheses } from './models/ctc.js';
 export {
   EncoderDecoder, type EncoderDecoderOptions, type EncoderOptions, type DecoderOptions, type EncoderLayer, type DecoderLayer, type PairOptions,
-  type EncoderDecoderFitOptions, type DecodeOptions, type Decoded, type EncoderDecoderJSON, type BeamSearchOptions, type BeamHypotheses,
+  type EncoderDecoderFitOptions, type DecodeOptions, type Decoded, type EncoderDecoderJSON, type BeamSearchOptions, type BeamHypotheses, type AttentionKind,
 } from './models/encoder-decoder.js';
 export type { OptimizerConfig, OptimizerType, Schedule } from './models/optimizer.js';
 export { lookbackWindows, type WindowOptions, type WindowSeries } from './models/windows.js';
+export { StandardScaler, type ScalerFitOptions, type StandardScalerJSON } from './models/scaler.js';
 export {
   NARX, type NARXOptions, type NARXActivation, type NARXFitOptions, type CloseLoopOptions, type SimulateOptions, type NARXJSON,
 } from './forecast/narx.js';
@@ -57,3 +60,23 @@ export {
   type DenoisingOptions, type SparsityOptions, type PretrainOptions, type SequenceAutoencoderOptions,
 } from './models/autoencoder.js';
 export type { TiedDense, TiedActivation } from './layers/tied-dense.js';
+// Types that the public signatures above use, exported so that users can name them (and the API
+// reference links them): the model-level forward/backward, saved files, the layer contract.
+export type { ModelForwardOptions, ModelForwardResult, ModelBackwardOptions, ModelBackwardResult, ModelCache, ModelGradients, ModelStates, LayerStates } from './models/sequential.js';
+export type { CTCOptions, TrainingJSON } from './models/training.js';
+export type { SavedModel, SavedTraining } from './models/model.js';
+export type { LayerJSON, AnyLayer } from './models/saving.js';
+export type { SimpleRNNVariant } from './layers/simple-rnn.js';
+export type { PeepholeGate } from './layers/lstm.js';
+export type { RecurrentLayer, StateName } from './layers/recurrent.js';
+export type { PointwiseActivation } from './layers/activation.js';
+export type { ConvActivation } from './layers/convolution.js';
+export type { PoolPadding } from './kernels/pool.js';
+export type { ReadoutFeature } from './kernels/esn.js';
+export type { EsnSettings, EsnReadoutSettings } from './esn/options.js';
+export type { ReservoirArrays } from './esn/reservoir.js';
+export type { ColumnsLike } from './forecast/series.js';
+export type { ModelLayer, Flow, Batch } from './layers/layer.js';
+export type { Model, ModelData, BaseFitOptions } from './models/model.js';
+export type { SamplingOptions } from './models/data.js';
+export type { WeightedLayer } from './layers/base.js';

@@ -29,6 +29,8 @@ const haveChromium = existsSync(CHROMIUM_PATH);
  */
 const SIZE_BUDGET_GZIPPED = 150_000;
 const SCALAR_ALLOWANCE_GZIPPED = 45_000;
+/** 'rnn-wasm/onnx' is opt-in and brings protobufjs (its light build: about 25 kB gzipped) and dist/onnx.js (about 11 kB): its page is held to the target plus this. */
+const ONNX_ALLOWANCE_GZIPPED = 40_000;
 
 if (!haveChromium && !ci) {
   process.stderr.write(`\n!!!!! BROWSER SUITE SKIPPED: ${CHROMIUM_PATH} not found — ${INSTALL_HINT} !!!!!\n\n`);
@@ -115,8 +117,11 @@ describe('browser bundles', () => {
     await buildBundledExample();
     const sizes = pageSizes();
     console.log(sizes.map((s) => `${s.page}: ${(s.bytes / 1000).toFixed(1)} kB, ${(s.gzipped / 1000).toFixed(1)} kB gzipped`).join('\n'));
-    expect(sizes.length).toBe(7);
-    for (const s of sizes) expect(s.gzipped, s.page).toBeLessThanOrEqual(SIZE_BUDGET_GZIPPED + (s.simd && !s.threads ? 0 : SCALAR_ALLOWANCE_GZIPPED));
+    expect(sizes.length).toBe(9);
+    for (const s of sizes) {
+      const allowance = (s.simd && !s.threads ? 0 : SCALAR_ALLOWANCE_GZIPPED) + (s.page.includes("'rnn-wasm/onnx'") ? ONNX_ALLOWANCE_GZIPPED : 0);
+      expect(s.gzipped, s.page).toBeLessThanOrEqual(SIZE_BUDGET_GZIPPED + allowance);
+    }
   }, 120_000);
 });
 

@@ -176,7 +176,9 @@ describe('SIMD and scalar builds', () => {
     const simd = await backendFor(true);
     const scalar = await backendFor(false);
     let seed = 5000;
-    for (const t of cases().filter((_, i) => i % 3 === 0)) {
+    // Plus blocks ≥ 192 columns wide (the SIMD build packs A broadcast there) with ragged rows, all transposes.
+    const wide = [[37, 200, 45], [5, 260, 300]].flatMap(([m, n, k]) => TRANSPOSES.map(([transA, transB]) => ({ m, n, k, transA, transB })));
+    for (const t of [...cases().filter((_, i) => i % 3 === 0), ...wide]) {
       const p = prepare({ ...t, alpha: 0.75, beta: 0.5 }, (seed += 3));
       const c1 = p.c.slice();
       const c2 = p.c.slice();

@@ -7,6 +7,7 @@
 // "future" beyond the data (no actual value: a real forecast). So no value of the
 // validation or test rows is a training target or shapes the scaler; inputs of a
 // validation or test window may reach back into earlier parts, as a forecaster's would.
+import { StandardScaler } from '../index.js';
 import { CliError } from './errors.js';
 
 export type Part = 'train' | 'validation' | 'test' | 'future';
@@ -67,45 +68,28 @@ export interface ColumnNames {
   names: readonly string[];
 }
 
-/**
- * Mean and population standard deviation of each column over rows [0, rows); a constant column
- * gets std 1 (centred only). A column whose mean or variance is not finite (values near 1e200
- * overflow the squares) cannot be scaled: a CliError names it.
- */
-export function fitScaler(columns: Float64Array[], rows: number, where: ColumnNames): Scaler {
-  const mean: number[] = [];
-  const std: number[] = [];
-  columns.forEach((c, f) => {
-    let m = 0;
-    for (let t = 0; t < rows; t++) m += c[t];
-    m /= rows;
-    let v = 0;
-    for (let t = 0; t < rows; t++) v += (c[t] - m) ** 2;
-    const s = Math.sqrt(v / rows);
-    if (!Number.isFinite(m) || !Number.isFinite(s)) {
-      throw new CliError(`${where.file}: column "${where.names[f]}" cannot be scaled: its ${Number.isFinite(m) ? 'standard deviation' : 'mean'} over the training rows (1–${rows}) is not finite (its values are too large)`);
-    }
-    mean.push(m);
-    std.push(s > 1e-12 * Math.max(1, Math.abs(m)) ? s : 1);
-  });
-  return { mean, std };
-}
-
-/** Scaled rows [T, F], time-major, f32 (what the models take); a value that scales beyond float32 range is a CliError naming its column and row. */
-export function scaleColumns(columns: Float64Array[], scaler: Scaler, where: ColumnNames): Float32Array {
+/** The columns as rows [T, F] (row-major), what StandardScaler takes. */
+function asRows(columns: Float64Array[]): { data: Float64Array; shape: [number, number] } {
   const F = columns.length;
   const T = columns[0].length;
-  const out = new Float32Array(T * F);
-  for (let t = 0; t < T; t++) {
-    for (let f = 0; f < F; f++) {
-      const value = columns[f][t];
-      out[t * F + f] = (value - scaler.mean[f]) / scaler.std[f];
-      if (!Number.isFinite(out[t * F + f])) {
-        throw new CliError(`${where.file}: column "${where.names[f]}" cannot be scaled: row ${t + 1} (${value}) is too far from the training mean ${scaler.mean[f]} for float32`);
-      }
-    }
-  }
-  return out;
+  const data = new Float64Array(T * F);
+  columns.forEach((c, f) => c.forEach((v, t) => (data[t * F + f] = v)));
+  return { data, shape: [T, F] };
+}
+
+/**
+ * The library's StandardScaler over rows [0, rows): mean and population standard deviation of each
+ * column (a constant column gets std 1). Its errors name the file and the column.
+ */
+export function fitScaler(columns: Float64Array[], rows: number, where: ColumnNames): Scaler {
+  const scaler = StandardScaler.fit(asRows(columns), { rows, names: where.names, label: where.file });
+  return { mean: scaler.mean, std: scaler.std };
+}
+
+/** Scaled rows [T, F], time-major, f32 (what the models take); a value that scales beyond float32 range is an error naming its column and row. */
+export function scaleColumns(columns: Float64Array[], scaler: Scaler, where: ColumnNames): Float32Array {
+  const fitted = StandardScaler.fromJSON({ format: 'rnn-wasm/standard-scaler', version: 1, mean: scaler.mean, std: scaler.std });
+  return fitted.transform(asRows(columns), { names: where.names, label: where.file }).data;
 }
 
 /** Every window of the series: origins lookback − 1 … T − 1; x [N, lookback, F], N = T − lookback + 1. */

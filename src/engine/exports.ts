@@ -155,6 +155,11 @@ export interface WasmExports {
   ctc_work_f64(T: number, C: number, maxL: number): number;
   ctc_loss_f32(dLogits: number, losses: number, logits: number, labels: number, labelLengths: number, inputLengths: number, scales: number, work: number, T: number, B: number, C: number, maxL: number, blank: number): void;
   ctc_greedy_f32(decoded: number, decodedLengths: number, logits: number, inputLengths: number, T: number, B: number, C: number, blank: number): void;
+  ctc_beam_work_floats(T: number, C: number, W: number): number;
+  ctc_beam_f32(
+    decoded: number, decodedLengths: number, logProbs: number, found: number, logits: number, inputLengths: number, work: number,
+    T: number, B: number, C: number, blank: number, W: number, n: number,
+  ): void;
   // Restricted Boltzmann machine (assembly/rbm.ts): params f32 [V·H + V + H] = W | b | a; f64 outputs where named.
   rbm_hidden_f32(ph: number, v: number, params: number, work: number, N: number, V: number, H: number): void;
   rbm_visible_f32(mv: number, h: number, params: number, work: number, N: number, V: number, H: number, gaussian: number): void;
@@ -182,6 +187,10 @@ export interface WasmExports {
   log_softmax_f64(out: number, scratch: number, logits: number, rows: number, classes: number): void;
   attention_forward_f32(context: number, weights: number, query: number, key: number, value: number, mask: number, work: number, B: number, Tq: number, Tv: number, D: number, Dv: number, scale: number): void;
   attention_backward_f32(dQuery: number, dKey: number, dValue: number, dS: number, dContext: number, weights: number, query: number, key: number, value: number, work: number, B: number, Tq: number, Tv: number, D: number, Dv: number, scale: number): void;
+  additive_scores_f32(scores: number, query: number, key: number, scale: number, B: number, Tq: number, Tv: number, D: number): void;
+  additive_scores_backward_f32(dQuery: number, dKey: number, dScale: number, dScores: number, query: number, key: number, scale: number, B: number, Tq: number, Tv: number, D: number): void;
+  attention_softmax_context_f32(context: number, weights: number, value: number, mask: number, work: number, B: number, Tq: number, Tv: number, Dv: number): void;
+  attention_softmax_context_backward_f32(dScores: number, dValue: number, dContext: number, weights: number, value: number, work: number, B: number, Tq: number, Tv: number, Dv: number): void;
   softmax_f32(out: number, logits: number, rows: number, classes: number): void;
   softmax_temperature_f32(out: number, logits: number, rows: number, classes: number, invTemperature: number): void;
   softmax_backward_f32(dLogits: number, probs: number, dProbs: number, rows: number, classes: number): void;
@@ -233,6 +242,13 @@ export interface WasmExports {
   global_avg_pool_forward_f32(y: number, x: number, N: number, S: number, C: number): void;
   global_avg_pool_backward_f32(dX: number, dY: number, N: number, S: number, C: number): void;
   global_max_pool_forward_f32(y: number, argmax: number, x: number, N: number, S: number, C: number): void;
+  // Attention inside EncoderDecoder (assembly/attention.ts, time-major); mask may be 0.
+  seq_dot_scores_f32(scores: number, query: number, key: number, work: number, B: number, Tq: number, Tv: number, D: number, ldW: number): void;
+  seq_dot_scores_backward_f32(dQuery: number, dKey: number, dScores: number, query: number, key: number, work: number, B: number, Tq: number, Tv: number, D: number, ldW: number): void;
+  seq_attend_f32(context: number, weights: number, value: number, mask: number, work: number, B: number, Tq: number, Tv: number, Dv: number, ldW: number): void;
+  seq_attend_backward_f32(dScores: number, dValue: number, dContext: number, weights: number, value: number, work: number, B: number, Tq: number, Tv: number, Dv: number, ldW: number): void;
+  seq_additive_scores_f32(scores: number, hidden: number, query: number, keys: number, v: number, B: number, Tv: number, A: number, ldW: number): void;
+  seq_additive_scores_backward_f32(dQuery: number, dKeys: number, dV: number, dScores: number, hidden: number, v: number, B: number, Tv: number, A: number, ldW: number): void;
 }
 
 /**
@@ -258,9 +274,11 @@ export const EXPORTED_FUNCTIONS = {
   sample_bernoulli_f32: 4, sample_gaussian_f32: 5, mask_noise_f32: 5,
   dbm_conditional_f32: 16, dbm_weight_update_f32: 11, dbm_bias_update_f32: 7, dbm_log_partition_f64: 8, dbm_bound_terms_f64: 12,
   ctc_work_f64: 3, ctc_loss_f32: 13, ctc_greedy_f32: 8,
+  ctc_beam_work_floats: 3, ctc_beam_f32: 13,
   rbm_hidden_f32: 7, rbm_visible_f32: 8, rbm_reconstruct_f32: 9, rbm_gibbs_f32: 11, rbm_cd_scratch_floats: 3, rbm_cd_step_f32: 19,
   rbm_free_energy_f64: 8, rbm_pseudo_likelihood_f64: 8, rbm_log_partition_f64: 6, rbm_ais_f64: 12,
   attention_forward_f32: 13, attention_backward_f32: 16,
+  additive_scores_f32: 8, additive_scores_backward_f32: 11, attention_softmax_context_f32: 9, attention_softmax_context_backward_f32: 10,
   log_softmax_f64: 5, softmax_f32: 4, softmax_temperature_f32: 5, softmax_backward_f32: 5, softmax_xent_f32: 8, mse_f32: 7,
   sgd_step_f32: 8, adam_step_f32: 12, rmsprop_step_f32: 8, sum_squares_f32: 2, scale_f32: 3, clip_values_f32: 3,
   add_bias_rows_f32: 4, sum_rows_into_f32: 4, embedding_forward_f32: 5, embedding_backward_f32: 5,
@@ -272,6 +290,8 @@ export const EXPORTED_FUNCTIONS = {
   copy_rows_f32: 6, thread_scratch_floats: 0, thread_init: 1,
   rnn_backward_steps_f32: 22, rnn_backward_weights_f32: 22, lstm_backward_steps_f32: 31, lstm_backward_weights_f32: 31,
   gru_backward_steps_f32: 26, gru_backward_weights_f32: 26,
+  seq_dot_scores_f32: 9, seq_dot_scores_backward_f32: 11, seq_attend_f32: 10, seq_attend_backward_f32: 11,
+  seq_additive_scores_f32: 9, seq_additive_scores_backward_f32: 10,
 } as const;
 
 export const EXPORTED_GLOBALS = [

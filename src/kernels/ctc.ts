@@ -26,3 +26,20 @@ export function ctcLossF32(
 export function ctcGreedyF32(backend: Backend, ptrs: { decoded: Ptr; decodedLengths: Ptr; logits: Ptr; inputLengths: Ptr }, T: number, B: number, C: number, blank: number): void {
   exportsOf(backend).ctc_greedy_f32(ptrs.decoded, ptrs.decodedLengths, ptrs.logits, ptrs.inputLengths, T, B, C, blank);
 }
+
+/** The 4-byte values of prefix beam search's work buffer (f64 arrays first: 8-byte aligned). */
+export function ctcBeamWorkFloats(backend: Backend, T: number, C: number, W: number): number {
+  return exportsOf(backend).ctc_beam_work_floats(T, C, W);
+}
+
+/**
+ * Prefix beam search: per sequence the n best labellings (decoded i32 [B, n, T], decodedLengths i32 [B, n]),
+ * their log-probabilities (logProbs f64 [B, n]) and how many were found (found i32 [B]); W = 1 is best path.
+ */
+export function ctcBeamF32(
+  backend: Backend,
+  ptrs: { decoded: Ptr; decodedLengths: Ptr; logProbs: Ptr; found: Ptr; logits: Ptr; inputLengths: Ptr; work: Ptr },
+  T: number, B: number, C: number, blank: number, W: number, n: number,
+): void {
+  exportsOf(backend).ctc_beam_f32(ptrs.decoded, ptrs.decodedLengths, ptrs.logProbs, ptrs.found, ptrs.logits, ptrs.inputLengths, ptrs.work, T, B, C, blank, W, n);
+}

@@ -23,9 +23,9 @@ export interface AttentionCache {
 }
 
 export interface AttentionForwardResult {
-  /** [B, Tq, Dv]: the attended values. */
+  /** `[B, Tq, Dv]`: the attended values. */
   output: Tensor;
-  /** [B, Tq, Tv]: each query step's weights over the value steps (sum 1 over unmasked steps). */
+  /** `[B, Tq, Tv]`: each query step's weights over the value steps (sum 1 over unmasked steps). */
   weights: Tensor;
   cache: AttentionCache;
 }

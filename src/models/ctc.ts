@@ -3,9 +3,9 @@
 // with the steps); each sample's input length comes from options.lengths (or is every step). The
 // loss and its gradient are assembly/ctc.ts's; the reduction is PyTorch's 'mean': the mean over
 // the batch of each sample's −ln p(l|x) divided by its number of labels (at least 1).
-import type { Backend } from '../engine/backend.js';
+import type { Backend, F32Buffer } from '../engine/backend.js';
 import { describe } from '../errors.js';
-import { ctcGreedyF32, ctcLossF32, ctcWorkF64 } from '../kernels/ctc.js';
+import { ctcBeamF32, ctcBeamWorkFloats, ctcGreedyF32, ctcLossF32, ctcWorkF64 } from '../kernels/ctc.js';
 import type { Workspace } from '../layers/parameters.js';
 import type { CTCSettings } from './training.js';
 
@@ -123,4 +123,53 @@ export function ctcGreedyBatch(backend: Backend, work: Workspace, out: number, i
   const at = work.ptr('ctcDecoded') >>> 2;
   const counts = work.ptr('ctcDecodedLengths') >>> 2;
   for (let b = 0; b < B; b++) decoded.push(Array.from(heap.subarray(at + b * T, at + b * T + heap[counts + b])));
+}
+
+/** One sample's labellings from prefix beam search, most probable first, with their log-probabilities. */
+export interface CTCHypotheses {
+  labels: number[][];
+  logProbabilities: number[];
+}
+
+/**
+ * Prefix beam search (beamWidth W ≥ 2; W = 1: best path with its log-probability) over the staged
+ * batch's logits at `logits` ([T, B, O]), samples `first` … `first + B − 1`, appended to `results`.
+ * The kernel's buffers live for this call only.
+ */
+export function ctcBeamBatch(
+  backend: Backend, logits: number, inputLengths: Int32Array, first: number, B: number, T: number, O: number, blank: number, W: number, n: number,
+  results: CTCHypotheses[],
+): void {
+  const held: F32Buffer[] = [];
+  try {
+    const alloc = (floats: number): F32Buffer => {
+      const b = backend.allocF32(Math.max(1, floats));
+      held.push(b);
+      return b;
+    };
+    const decoded = alloc(B * n * T);
+    const decodedLengths = alloc(B * n);
+    const logProbs = alloc(2 * B * n);
+    const found = alloc(B);
+    const lengths = alloc(B);
+    const work = alloc(ctcBeamWorkFloats(backend, T, O, W));
+    new Int32Array(backend.heapF32().buffer, lengths.ptr, B).set(inputLengths.subarray(first, first + B));
+    ctcBeamF32(backend, {
+      decoded: decoded.ptr, decodedLengths: decodedLengths.ptr, logProbs: logProbs.ptr, found: found.ptr, logits, inputLengths: lengths.ptr, work: work.ptr,
+    }, T, B, O, blank, W, n);
+    const buffer = backend.heapF32().buffer;
+    const labels = new Int32Array(buffer, decoded.ptr, B * n * T);
+    const counts = new Int32Array(buffer, decodedLengths.ptr, B * n);
+    const scores = new Float64Array(buffer, logProbs.ptr, B * n);
+    const founds = new Int32Array(buffer, found.ptr, B);
+    for (let b = 0; b < B; b++) {
+      const rows = Array.from({ length: founds[b] }, (_, r) => b * n + r);
+      results.push({
+        labels: rows.map((row) => Array.from(labels.subarray(row * T, row * T + counts[row]))),
+        logProbabilities: rows.map((row) => scores[row]),
+      });
+    }
+  } finally {
+    for (const b of held) b.dispose();
+  }
 }

@@ -12,11 +12,26 @@
 //   decIn [Tt, B, Fd] (targets shifted by one) → decoder layers, layer k starting at s_k → out [Tt, B, O]
 //   loss(out, target [Tt, B(, O)], target mask) → dLoss
 //   decoder backward (BPTT) → dInitialState_k → encoder layer k's dFinalState → encoder backward
+// Attention (option `attention`, default 'none'): over the per-step outputs of the encoder's last
+// recurrent layer, h̄_s [Ts, B, He], padded source steps getting weight exactly 0 (softmax over the
+// real steps only). Weights α [B, Tt, Ts]: predict(…, { returnAttention: true }) (decoding) or
+// attentionWeights(source, target) (teacher-forced).
+//   'bahdanau' (Bahdanau, Cho & Bengio 2015, eqs. 5–6 and A.1.2): at decoder step i, with s_{i−1} the
+//     previous state of the decoder's FIRST recurrent layer (s_{−1}: the encoder's hand-off),
+//     e_ij = v_aᵀ tanh(W_a s_{i−1} + U_a h̄_j), α_i = softmax_j(e_i), c_i = Σ_j α_ij h̄_j, and that layer
+//     reads [y_{i−1}; c_i] (its input grows by He). W_a [H1, A], U_a [He, A], v_a [A], A = H1, no biases.
+//     The recurrence runs through the context, so this layer runs one step at a time (one call per
+//     kernel per step); its backward replays each step's forward from the saved input and state.
+//   'luong-dot' / 'luong-general' (Luong, Pham & Manning 2015, eqs. 5, 7, 8): h_t the output of the
+//     decoder's LAST recurrent layer, score(h_t, h̄_s) = h_tᵀ h̄_s (dot) or h_tᵀ W_a h̄_s (general,
+//     W_a [H, He]), a_t = softmax_s(score), c_t = Σ_s a_ts h̄_s, h̃_t = tanh(W_c [c_t; h_t]) (W_c
+//     [He + H, H], no bias) replaces h_t before the layers above (the head). Global attention without
+//     input feeding (section 3.3 not implemented), so the whole target runs in one call per kernel.
 // One parameter slab for both halves, one optimizer step per batch: the machinery
 // (slabs, loss, clipping, NaN rollback, epoch loop, weights, saving) is the Model
 // base's (model.ts); this file says how pairs are staged and the halves run.
 import type { Backend } from '../engine/backend.js';
-import { checkInt, checkOptions, describe, readSeed } from '../errors.js';
+import { checkBoolean, checkInt, checkOneOf, checkOptions, describe, readSeed } from '../errors.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { GRU } from '../layers/gru.js';
@@ -32,6 +47,8 @@ import { layerToJSON, makeLayer, readLayers, readModelFields, setLayerWeights, t
 import { readFields, readNumbers } from '../saved-file.js';
 import { pickToken, tokenProbabilities, type History, type Loss } from './training.js';
 import { logSoftmaxF64 } from '../kernels/loss.js';
+import { seqAdditiveScoresBackwardF32, seqAdditiveScoresF32, seqAttendBackwardF32, seqAttendF32, seqDotScoresBackwardF32, seqDotScoresF32 } from '../kernels/attention.js';
+import { addScaledF32, concatRowsF32, splitRowsF32 } from '../kernels/model.js';
 import { Model, loadModel, type BaseFitOptions, type SavedModel } from './model.js';
 import type { StatePointers } from './states.js';
 import { checkOutputSize, lengthsToMask, readSampling, readSequences, readTargets, stageSteps, type SamplingOptions } from './data.js';
@@ -57,9 +74,15 @@ export interface DecoderOptions {
   startVector?: ArrayLike<number>;
 }
 
+/** Attention over the encoder's outputs (see the file header for the equations). */
+export type AttentionKind = 'none' | 'bahdanau' | 'luong-dot' | 'luong-general';
+const ATTENTION_KINDS: readonly AttentionKind[] = ['none', 'bahdanau', 'luong-dot', 'luong-general'];
+
 export interface EncoderDecoderOptions {
   /** Seeds every layer that has no seed of its own, and shuffling (default 0). */
   seed?: number;
+  /** Attention over the encoder's per-step outputs (default 'none': the decoder sees the source only through the hand-off). */
+  attention?: AttentionKind;
   encoder: EncoderOptions;
   decoder: DecoderOptions;
 }
@@ -83,6 +106,8 @@ export interface DecodeOptions extends SamplingOptions {
   stopToken?: number;
   /** Pairs decoded together (default 256). */
   batchSize?: number;
+  /** With attention: also return the attention weights of every generated step, `attention` [N, length, Ts] (steps after a stop token: 0). */
+  returnAttention?: boolean;
 }
 
 export interface BeamSearchOptions {
@@ -107,11 +132,13 @@ export interface BeamHypotheses {
 }
 
 /** predict(): token ids [N, length] (as floats) or vectors [N, length, outputSize]; lengths[i]: steps up to and including the stop token (else length). */
-export type Decoded = Tensor & { lengths: number[] };
+export type Decoded = Tensor & { lengths: number[]; attention?: Tensor };
 
 export interface EncoderDecoderJSON extends SavedModel {
   encoder: { inputSize?: number; layers: LayerJSON[] };
   decoder: { inputSize?: number; startToken?: number; startVector?: number[]; layers: LayerJSON[] };
+  /** Absent for 'none'. The weights are those of Dense layers without bias: bahdanau [W_a, U_a, v_a], luong-dot [W_c], luong-general [W_a, W_c]. */
+  attention?: { kind: AttentionKind; layers: LayerJSON[] };
 }
 
 interface PairSet {
@@ -132,6 +159,7 @@ interface PairSet {
 const SAVED = { format: 'rnn-wasm/encoder-decoder', version: 1, what: 'EncoderDecoder' };
 const ENCODER_SEEDS = 0x454e4300;
 const DECODER_SEEDS = 0x44454300;
+const ATTENTION_SEEDS = 0x41545400;
 
 
 export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
@@ -158,12 +186,26 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
   #stagedTs = 0;
   #stagedTt = 0;
   #stagedB = 0;
+  /** Attention: its kind and weights (Dense layers without bias, after the decoder's in the slab). */
+  readonly attention: AttentionKind;
+  #attentionLayers: Dense[] = [];
+  #wa: Dense | null = null;
+  #ua: Dense | null = null;
+  #va: Dense | null = null;
+  #wc: Dense | null = null;
+  /** Bahdanau: features of the first decoder recurrent layer's input without the context. */
+  #bahdanauInput = 0;
+  /** Luong: the query of the last forward (h_t, or h_t·W_a for 'general'). */
+  #luongQuery = 0;
+  /** Bahdanau: the decoder states s_0 … s_Tt of the last forward live in the workspace; the keys U_a h̄ in #ua's. */
+  #keys = 0;
 
   constructor(options: EncoderDecoderOptions) {
     super();
     const where = 'EncoderDecoder';
-    checkOptions(where, options, ['seed', 'encoder', 'decoder']);
+    checkOptions(where, options, ['seed', 'encoder', 'decoder', 'attention']);
     const seed = readSeed(where, 'options.seed', options.seed, 0);
+    this.attention = options.attention === undefined ? 'none' : checkOneOf(where, 'options.attention', options.attention, ATTENTION_KINDS);
     const enc = options.encoder;
     const dec = options.decoder;
     checkOptions(where, enc, ['inputSize', 'layers'], 'options.encoder');
@@ -206,7 +248,14 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
     const connect = (half: 'encoder' | 'decoder', layers: readonly ModelLayer[], inputSize: number, stream: number): Flow[] => {
       let flow: Flow = layers[0] instanceof Embedding ? { features: 1, sequence: true, ids: true } : { features: inputSize, sequence: true };
       const flows = [flow];
+      let first = true;
       layers.forEach((layer, i) => {
+        if (half === 'decoder' && this.attention === 'bahdanau' && first && layer instanceof RecurrentLayer) {
+          // Bahdanau: the first decoder recurrent layer reads [y_{i−1}; c_i].
+          first = false;
+          this.#bahdanauInput = flow.features;
+          flow = { ...flow, features: flow.features + this.#encoderTopUnits() };
+        }
         flow = layer.connect(`${where}: options.${half}.layers[${i}]`, flow, new Random(seed, stream + i).nextUint32() | 0);
         flows.push(flow);
       });
@@ -264,7 +313,37 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
         }
       }
     }
-    this.setup(backend, seed, [...this.encoderLayers, ...this.decoderLayers]);
+    if (this.attention !== 'none') this.#makeAttention(where, backend, seed);
+    this.setup(backend, seed, [...this.encoderLayers, ...this.decoderLayers, ...this.#attentionLayers]);
+  }
+
+  /** Units of the encoder's last recurrent layer (the features of h̄_s). */
+  #encoderTopUnits(): number {
+    const top = this.encoderLayers.filter((l) => l instanceof RecurrentLayer);
+    if (top.length === 0) throw new RangeError('EncoderDecoder: options.encoder.layers has no recurrent layer (SimpleRNN, LSTM or GRU): nothing to hand a state to the decoder');
+    return top[top.length - 1].units;
+  }
+
+  /** The attention's weights as Dense layers without bias, each drawn from its own stream of the model's seed. */
+  #makeAttention(where: string, backend: Backend, seed: number): void {
+    const He = this.#encoderTopUnits();
+    const H1 = this.#decoderRecurrent[0].units;
+    const H = this.#decoderRecurrent[this.#decoderRecurrent.length - 1].units;
+    const make = (units: number, inputSize: number, activation: 'linear' | 'tanh'): Dense => {
+      const layer = new Dense({ units, activation, useBias: false, backend });
+      const i = this.#attentionLayers.length;
+      layer.connect(`${where}: attention`, { features: inputSize, sequence: true }, new Random(seed, ATTENTION_SEEDS + i).nextUint32() | 0);
+      this.#attentionLayers.push(layer);
+      return layer;
+    };
+    if (this.attention === 'bahdanau') {
+      this.#wa = make(H1, H1, 'linear');
+      this.#ua = make(H1, He, 'linear');
+      this.#va = make(1, H1, 'linear');
+    } else {
+      if (this.attention === 'luong-general') this.#wa = make(He, H, 'linear');
+      this.#wc = make(H, He + H, 'tanh');
+    }
   }
 
   /** Features out of the decoder at every step (classes of a token head). */
@@ -324,8 +403,10 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
   predict(source: TensorLike, options: DecodeOptions): Decoded {
     const where = 'EncoderDecoder.predict';
     this.checkAlive(where);
-    checkOptions(where, options, ['length', 'sourceLengths', 'temperature', 'seed', 'stopToken', 'batchSize']);
+    checkOptions(where, options, ['length', 'sourceLengths', 'temperature', 'seed', 'stopToken', 'batchSize', 'returnAttention']);
     const length = checkInt(where, 'options.length', options.length, 1);
+    const returnAttention = options.returnAttention === undefined ? false : checkBoolean(where, 'options.returnAttention', options.returnAttention);
+    if (returnAttention && this.attention === 'none') throw new RangeError(`${where}: options.returnAttention needs a model with attention; this one has attention 'none'`);
     const batchSize = options.batchSize === undefined ? undefined : checkInt(where, 'options.batchSize', options.batchSize, 1);
     const O = this.outputSize;
     const tokens = this.#tokens;
@@ -340,6 +421,7 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
     const { N } = data;
     const out = new Float32Array(tokens ? checkOutputSize(where, N, length) : checkOutputSize(where, N, length, O));
     const lengths = new Array<number>(N).fill(length);
+    const attention = returnAttention ? new Float32Array(checkOutputSize(where, N, length, data.Ts)) : null;
     const random = new Random(seed, 0x53414d504c);
     const head = this.decoderLayers[this.decoderLayers.length - 1] as Dense;
     // Batches: a size error can only come from laying out the first step, before any token is drawn.
@@ -355,6 +437,12 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
         const ptr = this.#decode(1, B, false, (k, layer) => (t === 0 ? this.#handOff(k) : finalStates(layer)), stepAt);
         const heap = this.backend.heapF32();
         const at = ptr >>> 2;
+        if (attention) {
+          // This step's weights [B, 1, Ts]; rows of sequences already stopped stay 0.
+          const Ts = data.Ts;
+          const wAt = this.work.ptr('attWeights') >>> 2;
+          for (let b = 0; b < B; b++) if (!done[b]) attention.set(heap.subarray(wAt + b * Ts, wAt + (b + 1) * Ts), ((start + b) * length + t) * Ts);
+        }
         if (tokens) {
           const logits = head.logitsPtr();
           const probs = this.work.ptr('probs');
@@ -378,7 +466,32 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
       // Sequences that all stopped early: the rest of every row repeats its stop token.
       for (let b = 0; b < B; b++) if (lengths[start + b] < length) out.fill(stop, (start + b) * length + lengths[start + b], (start + b + 1) * length);
     });
-    return { data: out, shape: tokens ? [N, length] : [N, length, O], lengths };
+    const result: Decoded = { data: out, shape: tokens ? [N, length] : [N, length, O], lengths };
+    if (attention) result.attention = { data: attention, shape: [N, length, data.Ts] };
+    return result;
+  }
+
+  /**
+   * Teacher-forced attention weights [N, Tt, Ts]: for every target step (the decoder reading the
+   * target shifted by one, as in training), its weights over the source steps — 0 on padded source
+   * steps, summing to 1 over the real ones.
+   */
+  attentionWeights(source: TensorLike, target: TensorLike, options: PairOptions & { batchSize?: number } = {}): Tensor {
+    const where = 'EncoderDecoder.attentionWeights';
+    this.checkAlive(where);
+    checkOptions(where, options, ['sourceLengths', 'targetLengths', 'batchSize']);
+    if (this.attention === 'none') throw new RangeError(`${where}: this model has attention 'none'`);
+    const batchSize = options.batchSize === undefined ? undefined : checkInt(where, 'options.batchSize', options.batchSize, 1);
+    const data = this.readData(where, source, target, options, true);
+    const { N, Ts, Tt } = data;
+    const out = new Float32Array(checkOutputSize(where, N, Tt, Ts));
+    this.eachBatch(where, N, batchSize, (rows, start) => {
+      this.stage(data, rows, true);
+      this.forwardStaged(false);
+      const at = this.work.ptr('attWeights') >>> 2;
+      out.set(this.backend.heapF32().subarray(at, at + rows.length * Tt * Ts), start * Tt * Ts);
+    });
+    return { data: out, shape: [N, Tt, Ts] };
   }
 
   /**
@@ -490,8 +603,11 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
   }
 
   /** Every layer's weights in `format`: { encoder: [...], decoder: [...] } in layer order. */
-  getWeights(options: { format?: WeightFormat } = {}): { encoder: Weights[]; decoder: Weights[] } {
-    return this.readHalves('EncoderDecoder.getWeights', this.encoderLayers, this.decoderLayers, options);
+  getWeights(options: { format?: WeightFormat } = {}): { encoder: Weights[]; decoder: Weights[]; attention?: Weights[] } {
+    const halves = this.readHalves('EncoderDecoder.getWeights', this.encoderLayers, this.decoderLayers, options);
+    if (this.attention === 'none') return halves;
+    // The attention's weights as its Dense layers give them (see EncoderDecoderJSON.attention for the order).
+    return { ...halves, attention: this.readWeights('EncoderDecoder.getWeights', this.#attentionLayers, options) };
   }
 
   /** Replaces every layer's weights from { encoder: [...], decoder: [...] } (as getWeights returns) in `format`. All or nothing. */
@@ -508,6 +624,7 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
         startVector: this.#startVector ? Array.from(this.#startVector) : undefined,
         layers: this.decoderLayers.map(layerToJSON),
       },
+      ...(this.attention === 'none' ? {} : { attention: { kind: this.attention, layers: this.#attentionLayers.map(layerToJSON) } }),
     };
   }
 
@@ -516,16 +633,23 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
     const where = 'EncoderDecoder.fromJSON';
     let encoderLayers: SavedLayer[] = [];
     let decoderLayers: SavedLayer[] = [];
+    let attentionLayers: SavedLayer[] = [];
     return loadModel<EncoderDecoderJSON, EncoderDecoder>(
       json, options, SAVED,
       (j, backend, made) => {
         // Every field first (types, ranges, weights decoded and finite), then build.
-        const f = readModelFields(where, j, { encoder: { kind: 'any' }, decoder: { kind: 'any' } });
+        const f = readModelFields(where, j, { encoder: { kind: 'any' }, decoder: { kind: 'any' }, attention: { kind: 'object', optional: true } });
         const enc = readFields(where, 'encoder', f.encoder, { inputSize: { kind: 'integer', min: 1, optional: true }, layers: { kind: 'any' } });
         const dec = readFields(where, 'decoder', f.decoder, {
           inputSize: { kind: 'integer', min: 1, optional: true }, startToken: { kind: 'integer', min: 0, optional: true },
           startVector: { kind: 'array', optional: true }, layers: { kind: 'any' },
         });
+        let attention: AttentionKind | undefined;
+        if (f.attention !== undefined) {
+          const att = readFields(where, 'attention', f.attention, { kind: { kind: 'string' }, layers: { kind: 'any' } });
+          attention = checkOneOf(where, 'attention.kind', att.kind, ATTENTION_KINDS);
+          attentionLayers = readLayers(where, 'attention.layers', att.layers);
+        }
         encoderLayers = readLayers(where, 'encoder.layers', enc.layers);
         decoderLayers = readLayers(where, 'decoder.layers', dec.layers);
         const startVector = dec.startVector === undefined ? undefined : readNumbers(where, 'decoder.startVector', dec.startVector, (dec.startVector as unknown[]).length, 'float32');
@@ -536,15 +660,22 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
         });
         const encoder = make<EncoderLayer>('encoder', encoderLayers);
         const decoder = make<DecoderLayer>('decoder', decoderLayers);
-        return new EncoderDecoder({
+        const model = new EncoderDecoder({
           seed: f.seed as number,
+          attention,
           encoder: { inputSize: enc.inputSize as number | undefined, layers: encoder },
           decoder: { inputSize: dec.inputSize as number | undefined, startToken: dec.startToken as number | undefined, startVector, layers: decoder },
         });
+        if (model.#attentionLayers.length !== attentionLayers.length) {
+          model.dispose();
+          throw new RangeError(`${where}: attention.layers has ${attentionLayers.length} entries; attention '${model.attention}' has ${model.#attentionLayers.length} weight layers`);
+        }
+        return model;
       },
       (m, j) => {
         encoderLayers.forEach((saved, i) => setLayerWeights(where, `encoder.layers[${i}]`, saved, m.encoderLayers[i]));
         decoderLayers.forEach((saved, i) => setLayerWeights(where, `decoder.layers[${i}]`, saved, m.decoderLayers[i]));
+        attentionLayers.forEach((saved, i) => setLayerWeights(where, `attention.layers[${i}]`, saved, m.#attentionLayers[i]));
         m.restoreTraining(where, j);
       },
     );
@@ -607,6 +738,7 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
       target: n * (this.#tokens ? 1 : O),
       dLoss: n * O,
       probs: withTargets ? n * O : B * O,
+      ...this.#attentionRegions(Ts, withTargets ? Tt : 1, B),
     }, 'EncoderDecoder', `the workspace for a batch of ${B} sequences`);
     this.#sourceMasked = d.sourceMask !== null;
     this.#targetMasked = withTargets && d.targetMask !== null;
@@ -679,15 +811,174 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
     let ptr = input;
     const batch: Batch = { T: Tt, B, mask: this.#targetMasked ? this.work.ptr('targetMask') : 0, training };
     let k = 0;
+    const last = this.#decoderRecurrent.length - 1;
     for (const layer of this.decoderLayers) {
       if (layer instanceof RecurrentLayer) {
-        ptr = layer.modelForward(ptr, batch, initial(k, layer));
+        if (k === 0 && this.attention === 'bahdanau') ptr = this.#bahdanauForward(layer, ptr, Tt, B, initial(k, layer));
+        else ptr = layer.modelForward(ptr, batch, initial(k, layer));
+        if (k === last && (this.attention === 'luong-dot' || this.attention === 'luong-general')) ptr = this.#luongForward(ptr, Tt, B, batch);
         k++;
       } else {
         ptr = layer.modelForward(ptr, batch);
       }
     }
     return ptr;
+  }
+
+  // ---- attention ----
+
+  /** Workspace regions of the attention for Ts source steps, Tq decoder steps (Tt training, 1 decoding), B pairs. */
+  #attentionRegions(Ts: number, Tq: number, B: number): Record<string, number> {
+    if (this.attention === 'none') return {};
+    const He = this.#encoderTopUnits();
+    const common = { attWeights: B * Tq * Ts, dScores: B * Tq * Ts, context: Tq * B * He, dContext: Tq * B * He, dEnc: Ts * B * He };
+    if (this.attention === 'bahdanau') {
+      const layer = this.#decoderRecurrent[0];
+      const H1 = layer.units;
+      const A = H1;
+      const E = this.#bahdanauInput;
+      const lstm = layer.stateKeys.includes('c');
+      return {
+        ...common, statesH: (Tq + 1) * B * H1, statesC: lstm ? (Tq + 1) * B * H1 : 0, attInput: Tq * B * (E + He), hidden: Tq * B * Ts * A,
+        dQuery: B * A, dKeys: Ts * B * A, carryH: B * H1, carryC: lstm ? B * H1 : 0, dh: B * H1, dDecoderInput: Tq * B * E,
+      };
+    }
+    const H = this.#decoderRecurrent[this.#decoderRecurrent.length - 1].units;
+    return { ...common, attConcat: Tq * B * (He + H), dQuery: Tq * B * He, dDecoderOutput: Tq * B * H };
+  }
+
+  /** Bahdanau: the decoder's first recurrent layer over Tt steps, one at a time, each reading [x_i; c_i]; returns its outputs s_1 … s_Tt [Tt, B, H1]. */
+  #bahdanauForward(layer: RecurrentLayer, x: number, Tt: number, B: number, initial: StatePointers): number {
+    const backend = this.backend;
+    const Ts = this.#stagedTs;
+    const H1 = layer.units;
+    const encoderTop = this.#encoderRecurrent[this.#encoderRecurrent.length - 1];
+    this.#keys = this.#ua!.modelForward(encoderTop.outputPtr(), { T: Ts, B, mask: 0, training: false });
+    for (const name of layer.stateKeys) {
+      const s0 = this.work.ptr(name === 'h' ? 'statesH' : 'statesC');
+      const from = initial[name];
+      if (from === undefined) backend.fillFloats(s0, B * H1, 0);
+      else backend.copyFloats(s0, from, B * H1);
+    }
+    for (let t = 0; t < Tt; t++) {
+      const xt = this.#bahdanauAttend(t, x, Tt, B);
+      layer.forwardFrom(xt, 1, B, this.#bahdanauStates(layer, t, B), 0);
+      for (const name of layer.stateKeys) backend.copyFloats(this.work.ptr(name === 'h' ? 'statesH' : 'statesC') + (t + 1) * B * H1 * 4, layer.finalStatePtr(name), B * H1);
+    }
+    return this.work.ptr('statesH') + B * H1 * 4;
+  }
+
+  /** The states s_t of the first decoder layer saved by #bahdanauForward (pointers). */
+  #bahdanauStates(layer: RecurrentLayer, t: number, B: number): StatePointers {
+    const out: StatePointers = {};
+    for (const name of layer.stateKeys) out[name] = this.work.ptr(name === 'h' ? 'statesH' : 'statesC') + t * B * layer.units * 4;
+    return out;
+  }
+
+  /** Bahdanau step t: scores from s_{t−1}, weights, context c_t, and the layer's input [x_t; c_t] (returned pointer). */
+  #bahdanauAttend(t: number, x: number, Tt: number, B: number): number {
+    const backend = this.backend;
+    const Ts = this.#stagedTs;
+    const H1 = this.#decoderRecurrent[0].units;
+    const A = H1;
+    const He = this.#encoderTopUnits();
+    const E = this.#bahdanauInput;
+    const encoderTop = this.#encoderRecurrent[this.#encoderRecurrent.length - 1];
+    const query = this.#wa!.modelForward(this.work.ptr('statesH') + t * B * H1 * 4, { T: 1, B, mask: 0, training: false });
+    const weights = this.work.ptr('attWeights') + t * Ts * 4;
+    seqAdditiveScoresF32(backend, { scores: weights, hidden: this.work.ptr('hidden') + t * B * Ts * A * 4, query, keys: this.#keys, v: this.#va!.weightPointers().value }, B, Ts, A, Tt * Ts);
+    const context = this.work.ptr('context') + t * B * He * 4;
+    seqAttendF32(backend, { context, weights, value: encoderTop.outputPtr(), mask: this.#sourceMasked ? this.work.ptr('sourceMask') : 0, work: backend.gemmWork() }, B, 1, Ts, He, Tt * Ts);
+    const xt = this.work.ptr('attInput') + t * B * (E + He) * 4;
+    concatRowsF32(backend, { dst: xt, left: x + t * B * E * 4, right: context }, B, E, He);
+    return xt;
+  }
+
+  /**
+   * Bahdanau backward, t = Tt−1 … 0: replays step t's forward (same input, same state: same bits),
+   * BPTT through it with dOut_t + the carried dL/ds_t, then through the context and the scores; the
+   * carry becomes dL/ds_{t−1} (the layer's dInitialState + W_a's share). Leaves dL/ds_{−1} in
+   * carryH/carryC (the encoder's hand-off), dL/dh̄ in dEnc; returns dL/dx [Tt, B, E].
+   */
+  #bahdanauBackward(layer: RecurrentLayer, dOutput: number): number {
+    const backend = this.backend;
+    const Ts = this.#stagedTs;
+    const Tt = this.#stagedTt;
+    const B = this.#stagedB;
+    const H1 = layer.units;
+    const A = H1;
+    const He = this.#encoderTopUnits();
+    const E = this.#bahdanauInput;
+    const w = this.work;
+    const encoderTop = this.#encoderRecurrent[this.#encoderRecurrent.length - 1];
+    const lstm = layer.stateKeys.includes('c');
+    backend.fillFloats(w.ptr('dKeys'), Ts * B * A, 0);
+    backend.fillFloats(w.ptr('carryH'), B * H1, 0);
+    if (lstm) backend.fillFloats(w.ptr('carryC'), B * H1, 0);
+    const v = this.#va!.weightPointers();
+    for (let t = Tt - 1; t >= 0; t--) {
+      const dh = w.ptr('dh');
+      addScaledF32(backend, { dst: dh, left: dOutput + t * B * H1 * 4, right: w.ptr('carryH') }, B * H1, 1);
+      layer.forwardFrom(w.ptr('attInput') + t * B * (E + He) * 4, 1, B, this.#bahdanauStates(layer, t, B), 0);
+      layer.backwardFrom(0, lstm ? { h: dh, c: w.ptr('carryC') } : { h: dh });
+      const dContext = w.ptr('dContext') + t * B * He * 4;
+      splitRowsF32(backend, { left: w.ptr('dDecoderInput') + t * B * E * 4, right: dContext, src: layer.dInputPtr() }, B, E, He);
+      backend.copyFloats(w.ptr('carryH'), layer.dInitialStatePtr('h'), B * H1);
+      if (lstm) backend.copyFloats(w.ptr('carryC'), layer.dInitialStatePtr('c'), B * H1);
+      const at = t * Ts * 4;
+      seqAttendBackwardF32(backend, {
+        dScores: w.ptr('dScores') + at, dValue: w.ptr('dEnc'), dContext, weights: w.ptr('attWeights') + at, value: encoderTop.outputPtr(), work: backend.gemmWork(),
+      }, B, 1, Ts, He, Tt * Ts);
+      backend.fillFloats(w.ptr('dQuery'), B * A, 0);
+      seqAdditiveScoresBackwardF32(backend, {
+        dQuery: w.ptr('dQuery'), dKeys: w.ptr('dKeys'), dV: v.grad, dScores: w.ptr('dScores') + at, hidden: w.ptr('hidden') + t * B * Ts * A * 4, v: v.value,
+      }, B, Ts, A, Tt * Ts);
+      this.#wa!.modelForward(w.ptr('statesH') + t * B * H1 * 4, { T: 1, B, mask: 0, training: false });
+      const dPrevious = this.#wa!.modelBackward(w.ptr('dQuery'));
+      addScaledF32(backend, { dst: w.ptr('carryH'), left: w.ptr('carryH'), right: dPrevious }, B * H1, 1);
+    }
+    const dEncoder = this.#ua!.modelBackward(w.ptr('dKeys'));
+    addScaledF32(backend, { dst: w.ptr('dEnc'), left: w.ptr('dEnc'), right: dEncoder }, Ts * B * He, 1);
+    return w.ptr('dDecoderInput');
+  }
+
+  /** Luong: scores of the decoder's top outputs h [Tt, B, H] against h̄, weights, context, h̃ = tanh(W_c [c; h]); returns h̃. */
+  #luongForward(h: number, Tt: number, B: number, batch: Batch): number {
+    const backend = this.backend;
+    const Ts = this.#stagedTs;
+    const He = this.#encoderTopUnits();
+    const H = this.#decoderRecurrent[this.#decoderRecurrent.length - 1].units;
+    const encoder = this.#encoderRecurrent[this.#encoderRecurrent.length - 1].outputPtr();
+    const w = this.work;
+    const query = this.attention === 'luong-general' ? this.#wa!.modelForward(h, { T: Tt, B, mask: 0, training: false }) : h;
+    this.#luongQuery = query;
+    const work = backend.gemmWork();
+    seqDotScoresF32(backend, { scores: w.ptr('attWeights'), query, key: encoder, work }, B, Tt, Ts, He, Tt * Ts);
+    seqAttendF32(backend, { context: w.ptr('context'), weights: w.ptr('attWeights'), value: encoder, mask: this.#sourceMasked ? w.ptr('sourceMask') : 0, work }, B, Tt, Ts, He, Tt * Ts);
+    concatRowsF32(backend, { dst: w.ptr('attConcat'), left: w.ptr('context'), right: h }, Tt * B, He, H);
+    return this.#wc!.modelForward(w.ptr('attConcat'), batch);
+  }
+
+  /** Luong backward from dL/dh̃ [Tt, B, H]: returns dL/dh (the W_c path plus the score's), adds dL/dh̄ into dEnc. */
+  #luongBackward(dOutput: number): number {
+    const backend = this.backend;
+    const Ts = this.#stagedTs;
+    const Tt = this.#stagedTt;
+    const B = this.#stagedB;
+    const He = this.#encoderTopUnits();
+    const H = this.#decoderRecurrent[this.#decoderRecurrent.length - 1].units;
+    const encoder = this.#encoderRecurrent[this.#encoderRecurrent.length - 1].outputPtr();
+    const w = this.work;
+    const work = backend.gemmWork();
+    const dConcat = this.#wc!.modelBackward(dOutput);
+    splitRowsF32(backend, { left: w.ptr('dContext'), right: w.ptr('dDecoderOutput'), src: dConcat }, Tt * B, He, H);
+    seqAttendBackwardF32(backend, { dScores: w.ptr('dScores'), dValue: w.ptr('dEnc'), dContext: w.ptr('dContext'), weights: w.ptr('attWeights'), value: encoder, work }, B, Tt, Ts, He, Tt * Ts);
+    backend.fillFloats(w.ptr('dQuery'), Tt * B * He, 0);
+    seqDotScoresBackwardF32(backend, { dQuery: w.ptr('dQuery'), dKey: w.ptr('dEnc'), dScores: w.ptr('dScores'), query: this.#luongQuery, key: encoder, work }, B, Tt, Ts, He, Tt * Ts);
+    const dQuery = this.attention === 'luong-general' ? this.#wa!.modelBackward(w.ptr('dQuery')) : w.ptr('dQuery');
+    const dH = w.ptr('dDecoderOutput');
+    addScaledF32(backend, { dst: dH, left: dH, right: dQuery }, Tt * B * H, 1);
+    return dH;
   }
 
   /**
@@ -697,15 +988,26 @@ export class EncoderDecoder extends Model<PairSet, EncoderDecoderJSON> {
    */
   protected backwardStaged(dOutput: number): void {
     let d = dOutput;
-    for (let i = this.decoderLayers.length - 1; i >= 0; i--) d = this.decoderLayers[i].modelBackward(d);
+    const attending = this.attention !== 'none';
+    if (attending) this.backend.fillFloats(this.work.ptr('dEnc'), this.#stagedTs * this.#stagedB * this.#encoderTopUnits(), 0);
+    const first = this.#decoderRecurrent[0];
+    const top = this.#decoderRecurrent[this.#decoderRecurrent.length - 1];
+    for (let i = this.decoderLayers.length - 1; i >= 0; i--) {
+      const layer = this.decoderLayers[i];
+      if (layer === top && (this.attention === 'luong-dot' || this.attention === 'luong-general')) d = this.#luongBackward(d);
+      if (layer === first && this.attention === 'bahdanau') d = this.#bahdanauBackward(first, d);
+      else d = layer.modelBackward(d);
+    }
     let k = this.#encoderRecurrent.length - 1;
-    d = 0; // the encoder's outputs reach the loss only through its final states
+    // Without attention the encoder's outputs reach the loss only through its final states; with, its top layer's every step.
+    d = attending ? this.work.ptr('dEnc') : 0;
     for (let i = this.encoderLayers.length - 1; i >= 0; i--) {
       const layer = this.encoderLayers[i];
       if (layer instanceof RecurrentLayer) {
         const decoder = this.#decoderRecurrent[k--];
         const dFinal: StatePointers = {};
-        for (const name of layer.stateKeys) dFinal[name] = decoder.dInitialStatePtr(name);
+        const bahdanau = decoder === first && this.attention === 'bahdanau';
+        for (const name of layer.stateKeys) dFinal[name] = bahdanau ? this.work.ptr(name === 'h' ? 'carryH' : 'carryC') : decoder.dInitialStatePtr(name);
         layer.backwardFrom(d, dFinal);
         d = layer.dInputPtr();
       } else {

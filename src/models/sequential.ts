@@ -19,7 +19,7 @@ import type { Batch, Flow, ModelLayer, Streaming } from '../layers/layer.js';
 import { LAYER_TYPES, layerToJSON, type AnyLayer, makeLayer, readLayers, readModelFields, setLayerWeights, type LayerJSON, type SavedLayer } from './saving.js';
 import { pickToken, tokenProbabilities, type History, type Loss } from './training.js';
 import { Model, loadModel, type BaseFitOptions, type SavedModel } from './model.js';
-import { checkFeasible, ctcBatchLoss, ctcGreedyBatch, ctcRegions, inputLengthsOf, readLabelSequences, stageLabels, type LabelSequences } from './ctc.js';
+import { checkFeasible, ctcBatchLoss, ctcBeamBatch, ctcGreedyBatch, type CTCHypotheses, ctcRegions, inputLengthsOf, readLabelSequences, stageLabels, type LabelSequences } from './ctc.js';
 import { batchRows, checkOutputSize, readIds, readMaskOptions, readSampling, readSequences, readTargets, stageSteps, unstageSteps, type SamplingOptions } from './data.js';
 import {
   ModelCache, ModelGradients, directionsOf, forEachState, mapStates, readStates, stageStates, stateKey, type Direction, type ModelStates, type StatePointers,
@@ -308,26 +308,40 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
   }
 
   /**
-   * Best-path CTC decoding (a model compiled with loss 'ctc'): for each sample, the most likely
-   * class of each real step, repeats merged and blanks dropped. Greedy: the most likely path, not
-   * always the most likely labelling.
+   * CTC decoding (a model compiled with loss 'ctc'). Without options.beamWidth: best path — for each
+   * sample, the most likely class of each real step, repeats merged and blanks dropped (the most
+   * likely path, not always the most likely labelling). With options.beamWidth W: prefix beam search
+   * (Graves 2012, Hannun et al. 2014) keeping the W most probable prefixes, each summed over all its
+   * alignments, at every step; per sample the `n` (default W, at most W) best labellings with their
+   * log-probabilities ln p(labels | x) (a lower bound when some of a labelling's alignments left the
+   * beam on the way). beamWidth 1 is best path, with the best path's log-probability.
    */
-  decodeCTC(x: TensorLike, options: DataOptions & { batchSize?: number } = {}): number[][] {
+  decodeCTC(x: TensorLike, options?: DataOptions & { batchSize?: number }): number[][];
+  decodeCTC(x: TensorLike, options: DataOptions & { batchSize?: number; beamWidth: number; n?: number }): CTCHypotheses[];
+  decodeCTC(x: TensorLike, options: DataOptions & { batchSize?: number; beamWidth?: number; n?: number } = {}): number[][] | CTCHypotheses[] {
     const where = 'Sequential.decodeCTC';
     this.checkAlive(where);
     if (this.lossType !== 'ctc') throw new Error(`${where}: compile({ loss: 'ctc' }) first (the blank class is a compile option), got ${this.lossType === null ? 'no loss' : `loss '${this.lossType}'`}`);
-    checkOptions(where, options, ['lengths', 'mask', 'batchSize']);
+    checkOptions(where, options, ['lengths', 'mask', 'batchSize', 'beamWidth', 'n']);
     const batchSize = options.batchSize === undefined ? undefined : checkInt(where, 'options.batchSize', options.batchSize, 1);
+    const W = options.beamWidth === undefined ? 0 : checkInt(where, 'options.beamWidth', options.beamWidth, 1);
+    if (W === 0 && options.n !== undefined) throw new RangeError(`${where}: options.n is the number of labellings prefix beam search returns; give options.beamWidth too`);
+    const n = W === 0 ? 0 : options.n === undefined ? W : checkInt(where, 'options.n', options.n, 1, W);
     this.#decodingCTC = true;
     try {
       const data = this.readData(where, x, undefined, options as Record<string, unknown>, false);
       const decoded: number[][] = [];
+      const hypotheses: CTCHypotheses[] = [];
+      const head = this.layers[this.layers.length - 1] as Dense;
       this.eachBatch(where, data.N, batchSize, (rows, start) => {
         this.stage(data, rows, false);
         const out = this.#forward(false, undefined, false);
-        ctcGreedyBatch(this.backend, this.work, out, data.ctc!.inputLengths, start, rows.length, this.#stagedSteps[this.layers.length], this.outputSize, this.ctc!.blank, decoded);
+        const T = this.#stagedSteps[this.layers.length];
+        // Beam search reads the head's logits (a softmax head outputs probabilities at inference).
+        if (W > 0) ctcBeamBatch(this.backend, head.logitsPtr(), data.ctc!.inputLengths, start, rows.length, T, this.outputSize, this.ctc!.blank, W, n, hypotheses);
+        else ctcGreedyBatch(this.backend, this.work, out, data.ctc!.inputLengths, start, rows.length, T, this.outputSize, this.ctc!.blank, decoded);
       });
-      return decoded;
+      return W > 0 ? hypotheses : decoded;
     } finally {
       this.#decodingCTC = false;
     }

@@ -51,7 +51,7 @@ export function lookbackWindows(series: WindowSeries, options: WindowOptions): {
 }
 
 /** The series as f64 rows [T, F], every value finite. */
-function readSeriesRows(where: string, series: unknown): { values: Float64Array; T: number; F: number } {
+export function readSeriesRows(where: string, series: unknown): { values: Float64Array; T: number; F: number } {
   const finite = (v: unknown, index: string): number => {
     if (typeof v !== 'number') throw new TypeError(`${where}: series${index} must be a number, got ${describe(v)}`);
     if (!Number.isFinite(v)) throw new RangeError(`${where}: series${index} is ${v}; values must be finite`);

@@ -2,12 +2,26 @@
 // 'rnn-wasm/node', is not imported by the main bundle, so cli-progress never
 // reaches a browser bundle). One bar over every batch of every epoch.
 import cliProgress from 'cli-progress';
-import type { Callbacks, History } from '../models/sequential.js';
+import type { Callbacks, History } from '../index.js';
 import { checkBoolean, checkOptions, describe } from '../errors.js';
 
+/**
+ * Where a progress bar draws: what it uses of a Node `WriteStream` such as `process.stderr` or
+ * `process.stdout` (written out here so that the types of 'rnn-wasm/node' need no `@types/node`).
+ */
+export interface ProgressStream {
+  /** Writes text (the bar's escape sequences and the epoch lines). */
+  write(text: string): unknown;
+  /** Whether the stream is a terminal; nothing is drawn when it is not. */
+  readonly isTTY?: boolean;
+  /** The terminal's width in characters, when known. */
+  readonly columns?: number;
+}
+
+/** Options of {@link progressBar}. */
 export interface ProgressBarOptions {
   /** Where to draw (default process.stderr). Nothing is drawn when it is not a terminal. */
-  stream?: NodeJS.WriteStream;
+  stream?: ProgressStream;
   /** Print one line per epoch with its loss (and validation loss) under the bar (default true). */
   epochLines?: boolean;
 }
@@ -34,7 +48,7 @@ export function progressBar(options: ProgressBarOptions = {}): Callbacks {
       epoch = 0;
       bar = new cliProgress.SingleBar(
         {
-          stream,
+          stream: stream as NodeJS.WriteStream, // cli-progress writes, reads isTTY and columns, and moves the cursor with escape sequences
           format: 'epoch {epoch}/{epochs} |{bar}| batch {batch}/{batches} | loss {loss} | {rate} batch/s | ETA {eta_formatted}',
           hideCursor: true,
           clearOnComplete: false,

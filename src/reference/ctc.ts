@@ -88,3 +88,80 @@ export function collapse(path: readonly number[], blank = 0): number[] {
 export function ctcGreedy(logits: readonly (readonly number[])[], blank = 0): number[] {
   return collapse(logits.map((z) => z.reduce((best, v, k) => (v > z[best] ? k : best), 0)), blank);
 }
+
+/** ln(e^a + e^b), −Infinity the identity. */
+function logAdd(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  return Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)));
+}
+
+/** log-softmax of one step's scores. */
+function logSoftmax(z: ArrayLike<number>): number[] {
+  const m = Math.max(...Array.from(z));
+  const lse = m + Math.log(Array.from(z).reduce((s, v) => s + Math.exp(v - m), 0));
+  return Array.from(z, (v) => v - lse);
+}
+
+/**
+ * Prefix beam search (Graves 2012 §7.5; Hannun et al. 2014), log space, prefixes as arrays: each
+ * prefix ℓ keeps p_b (alignments ending in blank) and p_nb (ending in ℓ's last label); per step
+ * p_b(ℓ) ⊕= p(ℓ)·y(blank), p_nb(ℓ) ⊕= p_nb(ℓ)·y(last), p_nb(ℓ+c) ⊕= (c = last ? p_b(ℓ) : p(ℓ))·y(c);
+ * equal prefixes merge; the W most probable survive (ties: the one reached first). The n best, best first.
+ */
+export function ctcPrefixBeamSearch(
+  logits: readonly (readonly number[])[], beamWidth: number, n = beamWidth, blank = 0,
+): { labels: number[][]; logProbabilities: number[] } {
+  let beam: { prefix: number[]; pb: number; pnb: number }[] = [{ prefix: [], pb: 0, pnb: -Infinity }];
+  for (const z of logits) {
+    const y = logSoftmax(z);
+    const next = new Map<string, { prefix: number[]; pb: number; pnb: number }>();
+    const at = (prefix: number[]) => {
+      const key = prefix.join(',');
+      let entry = next.get(key);
+      if (!entry) next.set(key, (entry = { prefix, pb: -Infinity, pnb: -Infinity }));
+      return entry;
+    };
+    for (const { prefix, pb, pnb } of beam) {
+      const p = logAdd(pb, pnb);
+      const last = prefix.length > 0 ? prefix[prefix.length - 1] : -1;
+      const same = at(prefix);
+      same.pb = logAdd(same.pb, p + y[blank]);
+      if (last >= 0) same.pnb = logAdd(same.pnb, pnb + y[last]);
+      y.forEach((yc, c) => {
+        if (c === blank) return;
+        const longer = at([...prefix, c]);
+        longer.pnb = logAdd(longer.pnb, (c === last ? pb : p) + yc);
+      });
+    }
+    beam = [...next.values()]
+      .map((e, order) => ({ ...e, total: logAdd(e.pb, e.pnb), order }))
+      .filter((e) => e.total > -Infinity)
+      .sort((a, b) => b.total - a.total || a.order - b.order)
+      .slice(0, beamWidth);
+  }
+  const best = beam.slice(0, n);
+  return { labels: best.map((e) => e.prefix), logProbabilities: best.map((e) => logAdd(e.pb, e.pnb)) };
+}
+
+/** Every labelling reachable in T steps with ln p(l|x) summed over all C^T paths (tiny T and C only), most probable first. */
+export function ctcLabellingsBruteForce(logits: readonly (readonly number[])[], blank = 0): { labels: number[]; logProbability: number }[] {
+  const T = logits.length;
+  const C = logits[0].length;
+  const y = logits.map(softmax);
+  const sums = new Map<string, { labels: number[]; p: number }>();
+  const path = new Array<number>(T).fill(0);
+  for (let index = 0; index < C ** T; index++) {
+    let rest = index;
+    for (let t = 0; t < T; t++) {
+      path[t] = rest % C;
+      rest = Math.floor(rest / C);
+    }
+    const labels = collapse(path, blank);
+    const key = labels.join(',');
+    const entry = sums.get(key) ?? { labels, p: 0 };
+    entry.p += path.reduce((prod, k, t) => prod * y[t][k], 1);
+    sums.set(key, entry);
+  }
+  return [...sums.values()].sort((a, b) => b.p - a.p).map((e) => ({ labels: e.labels, logProbability: Math.log(e.p) }));
+}

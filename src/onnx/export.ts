@@ -1,0 +1,270 @@
+// toONNX: a Sequential as an ONNX model (opset 13–21), batch and time axes dynamic.
+//
+// The graph reads what predict() reads — `input` [batch, time, inputSize] floats (int64 token
+// ids [batch, time] when the first layer is an Embedding) — and writes what predict() returns —
+// `output` [batch, time, units] or [batch, units]. Inside, sequences are time-major [T, B, F],
+// as ONNX's recurrent operators (layout 0) and this library's kernels both keep them: one
+// Transpose in, one out.
+//
+// Layer by layer:
+//   SimpleRNN (elman)      → RNN, activations [Tanh | Relu | Sigmoid]
+//   LSTM standard          → LSTM; W, R [dirs, 4H, ·] gates i, o, f, c; B [dirs, 8H] = [Wb, Rb = 0]
+//   LSTM peephole          → LSTM with P [dirs, 3H] = p_i, p_o, p_f (0 for gates without one)
+//   LSTM coupled           → LSTM with input_forget = 1 (f = 1 − i; the f blocks of W, R, B are 0)
+//   LSTM noForget          → LSTM whose forget gate is constant: W_f = R_f = 0, Wb_f = 1e4, so
+//                            σ(1e4) = 1 in float32 and c_t = c_{t−1} + i⊙g exactly
+//   GRU resetAfter         → GRU, linear_before_reset = 1; W, R [dirs, 3H, ·] gates z, r, h; B = [Wb, Rb]
+//   GRU resetBefore        → GRU, linear_before_reset = 0; B = [Wb, 0]
+//   gateActivation hardSigmoid → activations [HardSigmoid(α 0.2, β 0.5), Tanh, Tanh]
+//   Bidirectional          → the same operator with direction 'bidirectional'; Y [T, 2, B, H]
+//                            → Transpose + Reshape (concat: [forward, backward]) or ReduceSum (sum;
+//                            ave: × 0.5); without returnSequences Y_h [2, B, H] likewise
+//   returnSequences false  → Y_h [dirs, B, H] → Squeeze (one direction)
+//   Dense                  → MatMul + Add on a sequence, Gemm on a vector; Relu / Tanh / Sigmoid /
+//                            Softmax (axis −1)
+//   Embedding              → Gather (table [vocabSize, units], int64 ids)
+//   Dropout                → nothing (identity at inference)
+// SimpleRNN's linear / residual / diagonal recurrences have no ONNX operator; they, and layers
+// not listed, are refused with a RangeError naming the layer and what it is.
+import { checkInt, checkOptions, describe } from '../errors.js';
+import { Sequential, type SequentialLayer } from '../models/sequential.js';
+import { SimpleRNN } from '../layers/simple-rnn.js';
+import { LSTM } from '../layers/lstm.js';
+import { GRU } from '../layers/gru.js';
+import { Bidirectional } from '../layers/bidirectional.js';
+import { Dense } from '../layers/dense.js';
+import { Embedding } from '../layers/embedding.js';
+import { Dropout } from '../layers/dropout.js';
+import type { RecurrentLayer } from '../layers/recurrent.js';
+import { permuteBlocks, transpose2d } from '../layers/formats.js';
+import { GraphBuilder, type AttributeValue } from './graph.js';
+import { DataType, encodeModel, type DimensionMessage, type ModelMessage } from './proto.js';
+
+export interface ToONNXOptions {
+  /** ONNX operator set, 13–21 (default 17). */
+  opset?: number;
+}
+
+export const MIN_OPSET = 13;
+export const MAX_OPSET = 21;
+const DEFAULT_OPSET = 17;
+/** The IR version that goes with an opset (onnx/helper.py's table). */
+function irVersion(opset: number): number {
+  return opset >= 21 ? 10 : opset >= 19 ? 9 : opset >= 15 ? 8 : 7;
+}
+
+/** Our LSTM gate blocks i, f, g, o → ONNX's i, o, f, c: ONNX block k is our block LSTM_ORDER[k]. */
+export const LSTM_ORDER = [0, 3, 1, 2];
+/** Our GRU gate blocks r, z, n → ONNX's z, r, h. */
+export const GRU_ORDER = [1, 0, 2];
+/** The forget gate's bias in an exported noForget LSTM: σ(1e4) rounds to 1 in float32. */
+export const NO_FORGET_BIAS = 1e4;
+
+/** What flows between layers in the graph: the value's name and whether it is a time-major sequence [T, B, F] or [B, F]. */
+interface Stream {
+  name: string;
+  sequence: boolean;
+}
+
+/** The model as ONNX bytes (a ModelProto). Throws a RangeError naming the first layer ONNX cannot express; nothing is changed. */
+export function toONNX(model: Sequential, options: ToONNXOptions = {}): Uint8Array {
+  const where = 'toONNX';
+  if (!(model instanceof Sequential)) throw new TypeError(`${where}: model must be a Sequential, got ${describe(model)}`);
+  checkOptions(where, options, ['opset']);
+  const opset = options.opset === undefined ? DEFAULT_OPSET : checkInt(where, 'options.opset', options.opset, MIN_OPSET, MAX_OPSET);
+  if (model.inputShape) throw new RangeError(`${where}: image models (inputShape [${model.inputShape.join(', ')}]) have no ONNX export yet`);
+  model.layers.forEach((layer, i) => checkExportable(`${where}: layers[${i}] (${layer.kind})`, layer));
+
+  const g = new GraphBuilder();
+  const ids = model.layers[0] instanceof Embedding;
+  const inputDims: DimensionMessage[] = ids ? [{ dim_param: 'batch' }, { dim_param: 'time' }] : [{ dim_param: 'batch' }, { dim_param: 'time' }, { dim_value: model.inputSize }];
+  let stream: Stream = { name: g.op('Transpose', ['input'], { perm: ids ? [1, 0] : [1, 0, 2] }), sequence: true };
+  for (const layer of model.layers) stream = exportLayer(g, layer, stream);
+  const outputName = 'output';
+  const last = stream.sequence ? g.op('Transpose', [stream.name], { perm: [1, 0, 2] }) : stream.name;
+  g.nodes.push({ op_type: 'Identity', name: 'output_identity', input: [last], output: [outputName], attribute: [] });
+  const outputDims: DimensionMessage[] = stream.sequence ? [{ dim_param: 'batch' }, { dim_param: 'time' }, { dim_value: model.outputSize }] : [{ dim_param: 'batch' }, { dim_value: model.outputSize }];
+
+  const message: ModelMessage = {
+    ir_version: irVersion(opset),
+    opset_import: [{ domain: '', version: opset }],
+    producer_name: 'rnn-wasm',
+    producer_version: '0.1.0',
+    graph: {
+      name: 'sequential',
+      node: g.nodes,
+      initializer: g.initializers,
+      input: [{ name: 'input', type: { tensor_type: { elem_type: ids ? DataType.INT64 : DataType.FLOAT, shape: { dim: inputDims } } } }],
+      output: [{ name: outputName, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: outputDims } } } }],
+    },
+  };
+  return encodeModel(message);
+}
+
+/** Throws a RangeError for a layer (or variant) ONNX cannot express as one operator. */
+function checkExportable(where: string, layer: SequentialLayer): void {
+  const inner = layer instanceof Bidirectional ? layer.forwardLayer : layer;
+  if (inner instanceof SimpleRNN && inner.variant !== 'elman') {
+    throw new RangeError(`${where}: SimpleRNN variant '${inner.variant}' has no ONNX operator (ONNX's RNN is the Elman recurrence h = f(x·W + h·R + b)); only variant 'elman' can be exported`);
+  }
+  if (inner instanceof SimpleRNN || inner instanceof LSTM || inner instanceof GRU || layer instanceof Dense || layer instanceof Embedding || layer instanceof Dropout) return;
+  throw new RangeError(`${where}: ${layer.kind} has no ONNX export (exported: SimpleRNN, LSTM, GRU, Bidirectional, Dense, Embedding, Dropout)`);
+}
+
+function exportLayer(g: GraphBuilder, layer: SequentialLayer, x: Stream): Stream {
+  if (layer instanceof Embedding) {
+    const table = layer.getWeights().table;
+    return { name: g.op('Gather', [g.floats('embedding', table.data, table.shape), x.name], { axis: 0 }), sequence: true };
+  }
+  if (layer instanceof Dropout) return x;
+  if (layer instanceof Dense) return exportDense(g, layer, x);
+  if (layer instanceof Bidirectional) return exportRecurrent(g, [layer.forwardLayer, layer.backwardLayer!], layer.merge, x);
+  return exportRecurrent(g, [layer as RecurrentLayer], 'concat', x);
+}
+
+function exportDense(g: GraphBuilder, layer: Dense, x: Stream): Stream {
+  const w = layer.getWeights();
+  const weight = g.floats('dense_weight', w.weight.data, w.weight.shape);
+  const bias = w.bias ? g.floats('dense_bias', w.bias.data, w.bias.shape) : null;
+  let y: string;
+  if (x.sequence) {
+    y = g.op('MatMul', [x.name, weight]);
+    if (bias) y = g.op('Add', [y, bias]);
+  } else {
+    y = g.op('Gemm', bias ? [x.name, weight, bias] : [x.name, weight]);
+  }
+  const op = { relu: 'Relu', tanh: 'Tanh', sigmoid: 'Sigmoid', softmax: 'Softmax', linear: '' }[layer.activation];
+  if (op) y = g.op(op, [y], op === 'Softmax' ? { axis: -1 } : {});
+  return { name: y, sequence: x.sequence };
+}
+
+/** One recurrent operator over one or both directions ([forward] or [forward, backward] layers of the same kind and options). */
+function exportRecurrent(g: GraphBuilder, directions: RecurrentLayer[], merge: 'concat' | 'sum' | 'ave', x: Stream): Stream {
+  const first = directions[0];
+  const H = first.units;
+  const I = first.inputSize;
+  const D = directions.length;
+  const weights = directions.map((layer) => recurrentWeights(layer));
+  const G = weights[0].gates;
+  const stack = (key: 'W' | 'R' | 'B' | 'P'): Float32Array => {
+    const parts = weights.map((w) => w[key]!);
+    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+  const inputs = [x.name, g.floats('W', stack('W'), [D, G * H, I]), g.floats('R', stack('R'), [D, G * H, H]), g.floats('B', stack('B'), [D, 2 * G * H])];
+  if (weights[0].P) inputs.push('', '', '', g.floats('P', stack('P'), [D, 3 * H]));
+  const attributes: Record<string, AttributeValue> = { hidden_size: H, direction: D === 2 ? 'bidirectional' : 'forward' };
+  const activations = weights[0].activations;
+  if (activations) {
+    attributes.activations = Array.from({ length: D }, () => activations.names).flat();
+    if (activations.alpha.length) {
+      attributes.activation_alpha = { floats: Array.from({ length: D }, () => activations.alpha).flat() };
+      attributes.activation_beta = { floats: Array.from({ length: D }, () => activations.beta).flat() };
+    }
+  }
+  Object.assign(attributes, weights[0].extra);
+  const [Y, Yh] = g.node(weights[0].op, inputs, attributes, 2);
+  if (first.returnSequences) {
+    // Y [T, D, B, H]
+    if (D === 1) return { name: g.op('Squeeze', [Y, g.int64s('axes', [1])]), sequence: true };
+    if (merge === 'concat') {
+      const t = g.op('Transpose', [Y], { perm: [0, 2, 1, 3] });
+      return { name: g.op('Reshape', [t, g.int64s('shape', [0, 0, -1])]), sequence: true };
+    }
+    return { name: reduceDirections(g, Y, 1, merge), sequence: true };
+  }
+  // Y_h [D, B, H]
+  if (D === 1) return { name: g.op('Squeeze', [Yh, g.int64s('axes', [0])]), sequence: false };
+  if (merge === 'concat') {
+    const t = g.op('Transpose', [Yh], { perm: [1, 0, 2] });
+    return { name: g.op('Reshape', [t, g.int64s('shape', [0, -1])]), sequence: false };
+  }
+  return { name: reduceDirections(g, Yh, 0, merge), sequence: false };
+}
+
+function reduceDirections(g: GraphBuilder, y: string, axis: number, merge: 'sum' | 'ave' | 'concat'): string {
+  const sum = g.op('ReduceSum', [y, g.int64s('axes', [axis])], { keepdims: 0 });
+  return merge === 'ave' ? g.op('Mul', [sum, g.floats('half', Float32Array.of(0.5), [])]) : sum;
+}
+
+interface OnnxWeights {
+  op: 'RNN' | 'LSTM' | 'GRU';
+  gates: number;
+  /** [G·H, I], ONNX gate order. */
+  W: Float32Array;
+  /** [G·H, H] */
+  R: Float32Array;
+  /** [2·G·H] = [Wb, Rb] */
+  B: Float32Array;
+  /** [3H] p_i, p_o, p_f (peephole LSTM). */
+  P?: Float32Array;
+  activations?: { names: string[]; alpha: number[]; beta: number[] };
+  extra: Record<string, AttributeValue>;
+}
+
+/** One direction's weights in ONNX's layout. */
+function recurrentWeights(layer: RecurrentLayer): OnnxWeights {
+  const H = layer.units;
+  const I = layer.inputSize;
+  const w = layer.getWeights();
+  const hard = (layer instanceof LSTM || layer instanceof GRU) && layer.gateActivation === 'hardSigmoid';
+  const gateActivations = (count: number) => (hard ? { names: ['HardSigmoid', ...Array<string>(count).fill('Tanh')], alpha: [0.2], beta: [0.5] } : undefined);
+  if (layer instanceof SimpleRNN) {
+    const name = { tanh: 'Tanh', relu: 'Relu', sigmoid: 'Sigmoid' }[layer.activation];
+    return {
+      op: 'RNN', gates: 1,
+      W: transpose2d(w.weightIh.data, I, H), R: transpose2d(w.weightHh.data, H, H), B: concat(w.bias.data, new Float32Array(H)),
+      activations: layer.activation === 'tanh' ? undefined : { names: [name], alpha: [], beta: [] }, extra: {},
+    };
+  }
+  if (layer instanceof GRU) {
+    const order = GRU_ORDER;
+    const biasHh = w.biasHh ? permuteBlocks(w.biasHh.data, 1, H, order) : new Float32Array(3 * H);
+    return {
+      op: 'GRU', gates: 3,
+      W: transpose2d(permuteBlocks(w.weightIh.data, I, H, order), I, 3 * H),
+      R: transpose2d(permuteBlocks(w.weightHh.data, H, H, order), H, 3 * H),
+      B: concat(permuteBlocks(w.biasIh.data, 1, H, order), biasHh),
+      activations: gateActivations(1), extra: { linear_before_reset: layer.variant === 'resetAfter' ? 1 : 0 },
+    };
+  }
+  const lstm = layer as LSTM;
+  // Our blocks as 4 (i, f, g, o): the 3-block variants (i, g, o) get an empty f block.
+  const four = (data: Float32Array, rows: number): Float32Array => {
+    if (lstm.gates === 4) return data;
+    const out = new Float32Array(rows * 4 * H);
+    for (let r = 0; r < rows; r++) {
+      out.set(data.subarray(r * 3 * H, r * 3 * H + H), r * 4 * H); // i
+      out.set(data.subarray(r * 3 * H + H, r * 3 * H + 3 * H), r * 4 * H + 2 * H); // g, o
+    }
+    return out;
+  };
+  const bias = four(w.bias.data, 1);
+  if (lstm.variant === 'noForget') bias.fill(NO_FORGET_BIAS, H, 2 * H);
+  const out: OnnxWeights = {
+    op: 'LSTM', gates: 4,
+    W: transpose2d(permuteBlocks(four(w.weightIh.data, I), I, H, LSTM_ORDER), I, 4 * H),
+    R: transpose2d(permuteBlocks(four(w.weightHh.data, H), H, H, LSTM_ORDER), H, 4 * H),
+    B: concat(permuteBlocks(bias, 1, H, LSTM_ORDER), new Float32Array(4 * H)),
+    activations: gateActivations(2), extra: lstm.variant === 'coupled' ? { input_forget: 1 } : {},
+  };
+  if (lstm.variant === 'peephole') {
+    const P = new Float32Array(3 * H);
+    const onnxSlot = { i: 0, o: 1, f: 2 } as const;
+    lstm.peepholes.forEach((gate, k) => P.set(w.peephole.data.subarray(k * H, (k + 1) * H), onnxSlot[gate] * H));
+    out.P = P;
+  }
+  return out;
+}
+
+function concat(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
