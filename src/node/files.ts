@@ -13,7 +13,7 @@ import { BoltzmannMachine, DBM, DBN, Hopfield, RBM } from '../energy/index.js';
 import { checkOptions, describe } from '../errors.js';
 
 /** Every class `load` can rebuild, by the format tag its toJSON writes. */
-const LOADERS = {
+const LOADERS: Record<string, (json: unknown, backend?: Backend) => Loaded> = {
   'rnn-wasm/sequential': (j: unknown, backend?: Backend) => Sequential.fromJSON(j, { backend }),
   'rnn-wasm/encoder-decoder': (j: unknown, backend?: Backend) => EncoderDecoder.fromJSON(j, { backend }),
   'rnn-wasm/autoencoder': (j: unknown, backend?: Backend) => Autoencoder.fromJSON(j, { backend }),
@@ -26,10 +26,12 @@ const LOADERS = {
   'rnn-wasm/dbn': (j: unknown, backend?: Backend) => DBN.fromJSON(j, { backend }),
   'rnn-wasm/dbm': (j: unknown, backend?: Backend) => DBM.fromJSON(j, { backend }),
   'rnn-wasm/standard-scaler': (j: unknown) => StandardScaler.fromJSON(j),
-} as const;
+};
 
 /** What `load` returns: one of the saveable classes (narrow it with instanceof). */
-export type Loaded = ReturnType<(typeof LOADERS)[keyof typeof LOADERS]>;
+export type Loaded =
+  | Sequential | EncoderDecoder | Autoencoder | EchoStateNetwork | NARX | AR
+  | Hopfield | BoltzmannMachine | RBM | DBN | DBM | StandardScaler;
 
 /** Anything with a toJSON(): every model class, and StandardScaler. */
 export interface Saveable {
@@ -52,7 +54,7 @@ export async function save(model: Saveable, path: string): Promise<void> {
   checkPath(where, path);
   const json: unknown = model.toJSON();
   const format = formatOf(json);
-  if (format === null || !(format in LOADERS)) throw new TypeError(`${where}: model is not one that load() can read back (its toJSON() has format ${describe(format)})`);
+  if (format === null || !Object.hasOwn(LOADERS, format)) throw new TypeError(`${where}: model is not one that load() can read back (its toJSON() has format ${describe(format)})`);
   const text = JSON.stringify(json);
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
@@ -86,7 +88,7 @@ export async function load(path: string, options: { backend?: Backend } = {}): P
     throw new SyntaxError(`${where}: ${path} is not JSON, so not a model saved by rnn-wasm`);
   }
   const format = formatOf(json);
-  const loader = format !== null && Object.hasOwn(LOADERS, format) ? LOADERS[format as keyof typeof LOADERS] : null;
+  const loader = format !== null && Object.hasOwn(LOADERS, format) ? LOADERS[format] : null;
   if (!loader) {
     throw new TypeError(`${where}: ${path} is not a saved rnn-wasm model (format ${describe(format)}; known: ${Object.keys(LOADERS).join(', ')})`);
   }
