@@ -31,8 +31,8 @@
 //                            (its padding depends on T; SAME_UPPER splits it as convAxis does);
 //                            dilated and strided 'same' (onnxruntime refuses SAME_UPPER with
 //                            dilation): a Pad whose pads are computed from T in the graph
-//   TDNN                   → Conv over the context's span min(context, 0) … max(context, 0), dilation
-//                            1, the taps outside the context 0, pads [−lo, hi]
+//   TDNN                   → Conv over the layer's lattice (tdnn.ts: lo … hi, spacing d as dilation),
+//                            the lattice taps outside the context 0, pads [−lo, hi]
 //   Max/AveragePooling1D   → the same Transposes around MaxPool / AveragePool (count_include_pad 0:
 //                            the mean of the real steps, as ours); 'same' with strides > poolSize
 //                            (where SAME_UPPER's padding goes negative): a computed Pad (−∞ for
@@ -376,25 +376,32 @@ function samePads(g: GraphBuilder, ncw: string, effective: number, stride: numbe
 }
 
 /**
- * TDNN → Conv over the lattice lo … hi (lo = min(context, 0), hi = max(context, 0)) with
- * dilation 1: tap context[j] − lo holds W_j, the others are 0; pads [−lo, hi] keep T steps.
+ * TDNN → Conv over the layer's lattice lo, lo + d, …, hi (lo = min(context), hi = max(context) when
+ * the context straddles 0, else 0 joins it; d the gcd of the points' distances from lo; see
+ * tdnn.ts): tap (context[j] − lo)/d holds W_j, the others are 0; pads [−lo, hi] keep T steps. The
+ * same geometry as the layer's kernel call.
  */
 function exportTDNN(g: GraphBuilder, layer: TDNN, x: Stream): Stream {
   const context = layer.context;
-  const lo = Math.min(0, ...context);
-  const hi = Math.max(0, ...context);
-  const K = hi - lo + 1;
+  const straddles = Math.min(...context) <= 0 && Math.max(...context) >= 0;
+  const points = straddles ? context : [...context, 0];
+  const lo = Math.min(...points);
+  const hi = Math.max(...points);
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const d = points.reduce((acc, p) => gcd(acc, p - lo), 0) || 1;
+  const K = (hi - lo) / d + 1;
   const C = layer.inputSize;
   const F = layer.units;
   const w = layer.getWeights({ format: 'keras' });
   const kernel = w.kernel.data; // [numOffsets, C, F]
   const dense = new Float32Array(F * C * K); // [F, C, K]
   context.forEach((offset, j) => {
-    for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) dense[(f * C + c) * K + offset - lo] = kernel[(j * C + c) * F + f];
+    const tap = (offset - lo) / d;
+    for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) dense[(f * C + c) * K + tap] = kernel[(j * C + c) * F + f];
   });
   const inputs = [g.op('Transpose', [x.name], { perm: SEQUENCE_TO_NCW }), g.floats('tdnn_weight', dense, [F, C, K])];
   if (w.bias) inputs.push(g.floats('tdnn_bias', w.bias.data, w.bias.shape));
-  let y = g.op('Conv', inputs, { kernel_shape: [K], pads: [-lo, hi] });
+  let y = g.op('Conv', inputs, { kernel_shape: [K], dilations: [d], pads: [-lo, hi] });
   const op = CONV_ACTIVATION[layer.activation];
   if (op) y = g.op(op, [y]);
   return { name: g.op('Transpose', [y], { perm: NCW_TO_SEQUENCE }), sequence: true };
