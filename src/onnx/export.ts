@@ -42,9 +42,13 @@
 //   GlobalAverage/MaxPooling1D/2D → Transpose to channels-first, GlobalAveragePool /
 //                            GlobalMaxPool, Flatten (axis 1) → [B, C]
 //   Flatten                → Reshape [0, −1] of the NHWC images (channels-last order, as ours)
+//   TCN                    → per residual block two causal Convs (weight norm folded into the kernel,
+//                            w = g·v/‖v‖; layer norm as LayerNormalization, opset ≥ 17), activations,
+//                            Add of the residual (the input or a 1×1 Conv), activation; skip
+//                            connections: Add of the branches; last step: Gather −1 + Squeeze
 // Between layers, images stay NHWC [B, H, W, C] (each convolution or pooling transposes in and out).
 // SimpleRNN's linear / residual / diagonal recurrences have no ONNX operator; they, and layers
-// not listed (TCN among them: its weight or layer normalization and residual blocks are not one operator), are refused with a RangeError naming the layer and what it is.
+// not listed, are refused with a RangeError naming the layer and what it is.
 import { checkInt, checkOptions, describe } from '../errors.js';
 import { Sequential, type SequentialLayer } from '../models/sequential.js';
 import { SimpleRNN } from '../layers/simple-rnn.js';
@@ -60,6 +64,7 @@ import { MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D } from '
 import { GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D } from '../layers/global-pooling.js';
 import { Flatten } from '../layers/flatten.js';
 import { TDNN } from '../layers/tdnn.js';
+import { TCN } from '../layers/tcn.js';
 import { convAxis } from '../kernels/conv.js';
 import { poolAxis } from '../kernels/pool.js';
 import type { RecurrentLayer } from '../layers/recurrent.js';
@@ -100,7 +105,7 @@ export function toONNX(model: Sequential, options: ToONNXOptions = {}): Uint8Arr
   if (!(model instanceof Sequential)) throw new TypeError(`${where}: model must be a Sequential, got ${describe(model)}`);
   checkOptions(where, options, ['opset']);
   const opset = options.opset === undefined ? DEFAULT_OPSET : checkInt(where, 'options.opset', options.opset, MIN_OPSET, MAX_OPSET);
-  model.layers.forEach((layer, i) => checkExportable(`${where}: layers[${i}] (${layer.kind})`, layer));
+  model.layers.forEach((layer, i) => checkExportable(`${where}: layers[${i}] (${layer.kind})`, layer, opset));
 
   const g = new GraphBuilder();
   const ids = model.layers[0] instanceof Embedding;
@@ -136,18 +141,21 @@ export function toONNX(model: Sequential, options: ToONNXOptions = {}): Uint8Arr
 }
 
 /** Throws a RangeError for a layer (or variant) ONNX cannot express as one operator. */
-function checkExportable(where: string, layer: SequentialLayer): void {
+function checkExportable(where: string, layer: SequentialLayer, opset: number): void {
   const inner = layer instanceof Bidirectional ? layer.forwardLayer : layer;
   if (inner instanceof SimpleRNN && inner.variant !== 'elman') {
     throw new RangeError(`${where}: SimpleRNN variant '${inner.variant}' has no ONNX operator (ONNX's RNN is the Elman recurrence h = f(x·W + h·R + b)); only variant 'elman' can be exported`);
   }
   if (inner instanceof SimpleRNN || inner instanceof LSTM || inner instanceof GRU || layer instanceof Dense || layer instanceof Embedding || layer instanceof Dropout) return;
+  if (layer instanceof TCN && layer.normalization === 'layer' && opset < 17) {
+    throw new RangeError(`${where}: a TCN with normalization 'layer' needs LayerNormalization, opset 17 or later; got options.opset ${opset}`);
+  }
   if (CONVOLUTIONAL.some((kind) => layer instanceof kind)) return;
-  throw new RangeError(`${where}: ${layer.kind} has no ONNX export (exported: SimpleRNN, LSTM, GRU, Bidirectional, Dense, Embedding, Dropout, Conv1D, TDNN, Conv2D, `
+  throw new RangeError(`${where}: ${layer.kind} has no ONNX export (exported: SimpleRNN, LSTM, GRU, Bidirectional, Dense, Embedding, Dropout, Conv1D, TDNN, TCN, Conv2D, `
     + 'Max/AveragePooling1D/2D, GlobalAverage/MaxPooling1D/2D, Flatten)');
 }
 
-const CONVOLUTIONAL = [Conv1D, Conv2D, TDNN, MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten];
+const CONVOLUTIONAL = [Conv1D, Conv2D, TDNN, TCN, MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten];
 
 function exportLayer(g: GraphBuilder, layer: SequentialLayer, x: Stream): Stream {
   if (layer instanceof Embedding) {
@@ -159,6 +167,7 @@ function exportLayer(g: GraphBuilder, layer: SequentialLayer, x: Stream): Stream
   if (layer instanceof Conv1D) return exportConv1D(g, layer, x);
   if (layer instanceof Conv2D) return exportConv2D(g, layer, x);
   if (layer instanceof TDNN) return exportTDNN(g, layer, x);
+  if (layer instanceof TCN) return exportTCN(g, layer, x);
   if (layer instanceof MaxPooling1D || layer instanceof AveragePooling1D) return exportPooling1D(g, layer, x);
   if (layer instanceof MaxPooling2D || layer instanceof AveragePooling2D) return exportPooling2D(g, layer, x);
   if (layer instanceof GlobalAveragePooling1D || layer instanceof GlobalMaxPooling1D || layer instanceof GlobalAveragePooling2D || layer instanceof GlobalMaxPooling2D) {
@@ -166,7 +175,7 @@ function exportLayer(g: GraphBuilder, layer: SequentialLayer, x: Stream): Stream
   }
   if (layer instanceof Flatten) return { name: g.op('Reshape', [x.name, g.int64s('shape', [0, -1])]), sequence: false };
   if (layer instanceof Bidirectional) return exportRecurrent(g, [layer.forwardLayer, layer.backwardLayer!], layer.merge, x);
-  return exportRecurrent(g, [layer as RecurrentLayer], 'concat', x);
+  return exportRecurrent(g, [layer], 'concat', x);
 }
 
 function exportDense(g: GraphBuilder, layer: Dense, x: Stream): Stream {
@@ -421,6 +430,71 @@ function exportConv2D(g: GraphBuilder, layer: Conv2D, x: Stream): Stream {
   });
   return { name: g.op('Transpose', [y], { perm: NCHW_TO_NHWC }), sequence: false, image: [axes[0].out, axes[1].out, layer.filters] };
 }
+
+/** A causal Conv (+ bias) on a time-major [T, B, C] value from a native kernel [K, C, F]: Transposes in and out. */
+function causalConv(g: GraphBuilder, x: string, kernel: Float32Array, bias: Float32Array | undefined, K: number, C: number, F: number, dilation: number): string {
+  const w = new Float32Array(F * C * K); // [F, C, K]
+  for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) w[(f * C + c) * K + k] = kernel[(k * C + c) * F + f];
+  const inputs = [g.op('Transpose', [x], { perm: SEQUENCE_TO_NCW }), g.floats('tcn_weight', w, [F, C, K])];
+  if (bias) inputs.push(g.floats('tcn_bias', bias, [F]));
+  const y = g.op('Conv', inputs, { kernel_shape: [K], dilations: [dilation], pads: [(K - 1) * dilation, 0] });
+  return g.op('Transpose', [y], { perm: NCW_TO_SEQUENCE });
+}
+
+/**
+ * TCN → its residual blocks, time-major [T, B, F] between them: per block two causal Convs
+ * (weight norm folded: w = g·v/‖v‖ per filter; layer norm: LayerNormalization over the channels,
+ * ε 1e-3), the activation after each, the residual (the input, or a 1×1 Conv) added, the activation;
+ * skipConnections: the sum of the blocks' branch outputs. returnSequences false: Gather of the last step.
+ */
+function exportTCN(g: GraphBuilder, layer: TCN, x: Stream): Stream {
+  const w = layer.getWeights();
+  const K = layer.kernelSize;
+  const F = layer.filters;
+  const op = CONV_ACTIVATION[layer.activation];
+  const act = (v: string) => (op ? g.op(op, [v]) : v);
+  const kernelOf = (name: string, taps: number, C: number): Float32Array => {
+    if (!w[`${name}.v`]) return w[`${name}.kernel`].data;
+    const v = w[`${name}.v`].data; // [taps, C, F]
+    const gain = w[`${name}.g`].data;
+    const out = new Float32Array(v.length);
+    for (let f = 0; f < F; f++) {
+      let squares = 0;
+      for (let r = 0; r < taps * C; r++) squares += v[r * F + f] * v[r * F + f];
+      const scale = gain[f] / Math.sqrt(squares);
+      for (let r = 0; r < taps * C; r++) out[r * F + f] = scale * v[r * F + f];
+    }
+    return out;
+  };
+  let input = x.name;
+  let C = layer.inputSize;
+  let skip: string | null = null;
+  const blocks = layer.stacks * layer.dilations.length;
+  for (let i = 0; i < blocks; i++) {
+    const d = layer.dilations[i % layer.dilations.length];
+    let h = input;
+    for (const which of [1, 2]) {
+      const name = `block${i}.conv${which}`;
+      h = causalConv(g, h, kernelOf(name, K, which === 1 ? C : F), w[`${name}.bias`]?.data, K, which === 1 ? C : F, F, d);
+      if (layer.normalization === 'layer') {
+        const norm = `block${i}.norm${which}`;
+        h = g.op('LayerNormalization', [h, g.floats('gamma', w[`${norm}.gamma`].data, [F]), g.floats('beta', w[`${norm}.beta`].data, [F])], { axis: -1, epsilon: TCN_LAYER_NORM_EPSILON });
+      }
+      h = act(h);
+    }
+    skip = skip === null ? h : g.op('Add', [skip, h]);
+    const residual = C === F ? input : causalConv(g, input, w[`block${i}.residual.kernel`].data, w[`block${i}.residual.bias`]?.data, 1, C, F, 1);
+    input = act(g.op('Add', [h, residual]));
+    C = F;
+  }
+  const sequence = layer.skipConnections ? skip! : input;
+  if (layer.returnSequences) return { name: sequence, sequence: true };
+  const last = g.op('Gather', [sequence, g.int64s('last', [-1])], { axis: 0 }); // [1, B, F]
+  return { name: g.op('Squeeze', [last, g.int64s('axes', [0])]), sequence: false };
+}
+
+/** Keras' LayerNormalization ε, as the TCN's layer norm uses it. */
+const TCN_LAYER_NORM_EPSILON = 1e-3;
 
 function poolOp(layer: MaxPooling1D | AveragePooling1D | MaxPooling2D | AveragePooling2D): string {
   return layer instanceof MaxPooling1D || layer instanceof MaxPooling2D ? 'MaxPool' : 'AveragePool';
