@@ -205,6 +205,15 @@ describe('toONNX: onnxruntime-web computes what predict computes', () => {
     const { ours, theirs } = inputsFor(model, 2, 3, 9);
     for (const opset of [13, 21]) expectCloseToScale(`opset ${opset}`, (await runORT(toONNX(model, { opset }), theirs)).data, model.predict(ours).data, 1e-5);
     model.dispose();
+    // The convolution family: a computed Pad, SAME_UPPER pooling, a weight-normed TCN, global pooling.
+    const conv = new Sequential({ inputSize: 3, seed: 2, layers: [
+      new Conv1D({ filters: 4, kernelSize: 3, padding: 'same', strides: 2, dilation: 2, activation: 'relu' }), new MaxPooling1D({ poolSize: 2, padding: 'same' }),
+      new TCN({ filters: 3, kernelSize: 2, dilations: [1, 2], normalization: 'weight', returnSequences: true }), new GlobalAveragePooling1D(), new Dense({ units: 2 }),
+    ] });
+    randomize(conv, 6);
+    const c = inputsFor(conv, 2, 9, 10);
+    for (const opset of [13, 21]) expectCloseToScale(`conv opset ${opset}`, (await runORT(toONNX(conv, { opset }), c.theirs)).data, conv.predict(c.ours).data, 1e-5);
+    conv.dispose();
   });
 
   it('refuses what ONNX cannot express, naming the layer and the variant', () => {
