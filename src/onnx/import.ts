@@ -1,6 +1,12 @@
 // fromONNX: an ONNX model → a Sequential, for the graphs toONNX writes and those torch.onnx.export
 // writes for nn.LSTM / nn.GRU / nn.RNN (1–2 layers, bidirectional, batch_first or not) followed by
 // nn.Linear (and an activation or softmax).
+// The convolution family is read as toONNX writes it: channels-first Conv / MaxPool / AveragePool /
+// GlobalAveragePool / GlobalMaxPool (+ Flatten) between Transposes, a Reshape [0, −1] of NHWC
+// images as Flatten, image inputs [batch, height, width, channels]. A 1-D Conv's pads say its
+// padding ('causal' [e − 1, 0], 'valid', 'same'; SAME_UPPER, or a zero Pad computed from the
+// length, is 'same'); other pads at stride 1 are a TDNN on the lattice; 2-D pads are compared
+// with what 'valid' and 'same' pad at the image's size.
 //
 // The graph is read, not run: walking the nodes the output depends on, in order, each value is one
 // of
@@ -25,6 +31,14 @@ import { Bidirectional, type MergeMode } from '../layers/bidirectional.js';
 import { Dense, type DenseActivation } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import type { RecurrentLayer } from '../layers/recurrent.js';
+import { Conv1D } from '../layers/conv1d.js';
+import { Conv2D } from '../layers/conv2d.js';
+import { TDNN } from '../layers/tdnn.js';
+import { MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D } from '../layers/pooling.js';
+import { GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D } from '../layers/global-pooling.js';
+import { Flatten } from '../layers/flatten.js';
+import { convAxis } from '../kernels/conv.js';
+import { poolAxis } from '../kernels/pool.js';
 import { inverseOrder, permuteBlocks, tensor, transpose2d, type Weights } from '../layers/formats.js';
 import {
   floatAttribute, floatsAttribute, intAttribute, intsAttribute, readTensor, stringAttribute, stringsAttribute, type Constant,
@@ -37,8 +51,8 @@ export interface FromONNXOptions {
   backend?: Backend;
 }
 
-/** What an axis of the data means: batch, time, directions, features, a unit axis; a0/a1: the input's first two axes before a recurrent operator says which is which. */
-type Axis = 'B' | 'T' | 'D' | 'F' | 'U' | 'a0' | 'a1';
+/** What an axis of the data means: batch, time, directions, features, a unit axis, image rows and columns; a0/a1: the input's first two axes before a recurrent operator or a convolution says which is which. */
+type Axis = 'B' | 'T' | 'D' | 'F' | 'U' | 'H' | 'W' | 'a0' | 'a1';
 
 interface RecurrentSpec {
   kind: 'SimpleRNN' | 'LSTM' | 'GRU';
@@ -66,7 +80,15 @@ interface EmbeddingSpec {
   units: number;
 }
 
-type Spec = RecurrentSpec | DenseSpec | EmbeddingSpec;
+/** A convolution, pooling or Flatten layer: its constructor's options and native weights ({} for none). */
+interface ConvSpec {
+  kind: 'Conv1D' | 'Conv2D' | 'TDNN' | 'MaxPooling1D' | 'AveragePooling1D' | 'MaxPooling2D' | 'AveragePooling2D'
+    | 'GlobalAveragePooling1D' | 'GlobalMaxPooling1D' | 'GlobalAveragePooling2D' | 'GlobalMaxPooling2D' | 'Flatten';
+  options: Record<string, unknown>;
+  weights: Weights;
+}
+
+type Spec = RecurrentSpec | DenseSpec | EmbeddingSpec | ConvSpec;
 
 interface Data {
   kind: 'data';
@@ -80,6 +102,10 @@ interface Data {
   ids: boolean;
   /** The data is the sum over the directions of a Bidirectional (a × 0.5 next makes it 'ave'). */
   summed?: boolean;
+  /** Images: [height, width] of the data now. */
+  image?: [number, number];
+  /** A Pad of what the length needs came just before (toONNX's strided, dilated 'same' Conv1D). */
+  paddedSame?: boolean;
 }
 
 type Value = Data | { kind: 'constant'; value: Constant } | { kind: 'zeros' } | { kind: 'shape' };
@@ -87,6 +113,7 @@ type Value = Data | { kind: 'constant'; value: Constant } | { kind: 'zeros' } | 
 const SUPPORTED = [
   'LSTM', 'GRU', 'RNN', 'MatMul', 'Add', 'Gemm', 'Gather', 'Relu', 'Tanh', 'Sigmoid', 'Softmax', 'Transpose', 'Squeeze', 'Unsqueeze', 'Reshape', 'Slice',
   'ReduceSum', 'ReduceMean', 'Mul', 'Identity', 'Dropout', 'Constant', 'ConstantOfShape', 'Shape', 'Concat', 'Expand', 'Cast',
+  'Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Flatten', 'Pad',
 ];
 
 /** An ONNX model (bytes of a ModelProto) as a Sequential. Throws a RangeError/TypeError naming the node and operator it cannot read. */
@@ -113,7 +140,7 @@ class Reader {
 
   constructor(readonly where: string, readonly model: ModelMessage, readonly opset: number) {}
 
-  read(): { layers: Spec[]; input: { ids: boolean; features: number } } {
+  read(): { layers: Spec[]; input: { ids: boolean; features: number; image?: [number, number, number] } } {
     const graph = this.model.graph;
     const initialized = new Set<string>();
     for (const t of graph.initializer ?? []) {
@@ -131,26 +158,15 @@ class Reader {
     const dims = tensorType?.shape?.dim ?? [];
     const elem = tensorType?.elem_type;
     const ids = elem === DataType.INT64 || elem === DataType.INT32;
+    if (!ids && dims.length === 4 && elem === DataType.FLOAT) return this.#readImages(input.name, dims.map((d) => Number(d.dim_value ?? 0)), producerOf(graph), outputs[0].name);
     if (ids ? dims.length !== 2 : dims.length !== 3 || elem !== DataType.FLOAT) {
-      throw new RangeError(`${this.where}: graph input '${input.name}' must be float [batch, time, features] or int64/int32 token ids [batch, time], got element type ${elem} with ${dims.length} axes`);
+      throw new RangeError(`${this.where}: graph input '${input.name}' must be float [batch, time, features], int64/int32 token ids [batch, time] or float images [batch, height, width, channels], got element type ${elem} with ${dims.length} axes`);
     }
     const features = ids ? 1 : Number(dims[2].dim_value ?? 0);
     if (!ids && !(features > 0)) throw new RangeError(`${this.where}: graph input '${input.name}' must have a fixed number of features (its last axis), got ${dims[2].dim_param ?? 'none'}`);
     this.#values.set(input.name, { kind: 'data', axes: ids ? ['a0', 'a1'] : ['a0', 'a1', 'F'], features, directions: 1, layers: [], ids });
 
-    // The nodes the output depends on.
-    const producer = new Map<string, NodeMessage>();
-    for (const node of graph.node ?? []) for (const out of node.output) producer.set(out, node);
-    const live = new Set<NodeMessage>();
-    const stack = [outputs[0].name];
-    while (stack.length) {
-      const name = stack.pop()!;
-      const node = producer.get(name);
-      if (!node || live.has(node)) continue;
-      live.add(node);
-      stack.push(...node.input.filter((n) => n !== ''));
-    }
-    for (const node of graph.node ?? []) if (live.has(node)) this.#node(node);
+    this.#walk(producerOf(graph), outputs[0].name);
 
     const out = this.#get(outputs[0].name, `graph output '${outputs[0].name}'`);
     if (out.kind !== 'data' || out.layers.length === 0) throw new RangeError(`${this.where}: graph output '${outputs[0].name}' is not computed from the input by layers fromONNX can read`);
@@ -160,6 +176,33 @@ class Reader {
       throw new RangeError(`${this.where}: graph output '${outputs[0].name}' has axes [${axes.map(axisName).join(', ')}]; a Sequential outputs [batch, time, features] or [batch, features]`);
     }
     return { layers: out.layers, input: { ids, features } };
+  }
+
+  /** Reads, in order, the nodes the output depends on. */
+  #walk(producer: Map<string, NodeMessage>, output: string): void {
+    const live = new Set<NodeMessage>();
+    const stack = [output];
+    while (stack.length) {
+      const name = stack.pop()!;
+      const node = producer.get(name);
+      if (!node || live.has(node)) continue;
+      live.add(node);
+      stack.push(...node.input.filter((n) => n !== ''));
+    }
+    for (const node of this.model.graph.node ?? []) if (live.has(node)) this.#node(node);
+  }
+
+  /** An image model: input float [batch, height, width, channels] (fixed sizes), output images or vectors. */
+  #readImages(input: string, dims: number[], producer: Map<string, NodeMessage>, output: string): { layers: Spec[]; input: { ids: boolean; features: number; image: [number, number, number] } } {
+    const [, H, W, C] = dims;
+    if (!(H > 0 && W > 0 && C > 0)) throw new RangeError(`${this.where}: graph input '${input}' (images [batch, height, width, channels]) must have fixed height, width and channels, got [${dims.slice(1).join(', ')}]`);
+    this.#values.set(input, { kind: 'data', axes: ['B', 'H', 'W', 'F'], features: C, directions: 1, layers: [], ids: false, image: [H, W] });
+    this.#walk(producer, output);
+    const out = this.#get(output, `graph output '${output}'`);
+    if (out.kind !== 'data' || out.layers.length === 0) throw new RangeError(`${this.where}: graph output '${output}' is not computed from the input by layers fromONNX can read`);
+    const shape = out.axes.join(',');
+    if (shape !== 'B,H,W,F' && shape !== 'B,F') throw new RangeError(`${this.where}: graph output '${output}' has axes [${out.axes.map(axisName).join(', ')}]; an image Sequential outputs [batch, height, width, channels] or [batch, features]`);
+    return { layers: out.layers, input: { ids: false, features: H * W * C, image: [H, W, C] } };
   }
 
   #resolve(axis: Axis): Axis {
@@ -226,6 +269,11 @@ class Reader {
       case 'Relu': case 'Tanh': case 'Sigmoid': case 'Softmax': return this.#activation(node);
       case 'ReduceSum': case 'ReduceMean': return this.#reduce(node);
       case 'Mul': return this.#mul(node);
+      case 'Conv': return this.#conv(node);
+      case 'MaxPool': case 'AveragePool': return this.#pool(node);
+      case 'GlobalAveragePool': case 'GlobalMaxPool': return this.#globalPool(node);
+      case 'Flatten': return this.#flatten(node);
+      case 'Pad': return this.#pad(node);
       default:
         this.#fail(node, `operator '${op}' is not supported on the model's data (fromONNX reads ${SUPPORTED.join(', ')})`);
     }
@@ -258,7 +306,7 @@ class Reader {
     // Slices and reshapes of zeros are zeros; of a constant (e.g. torch's zeros of a fixed shape), zeros if it is.
     const zeros = (v: Value | null | undefined) => v?.kind === 'zeros' || (v?.kind === 'constant' && v.value.floats !== undefined && isZero(v.value));
     if (layout.includes(op) && zeros(values[0]) && (op !== 'Concat' || present.every(zeros))) return this.#set(node, 0, { kind: 'zeros' });
-    if (['Slice', 'Gather', 'Squeeze', 'Unsqueeze', 'Concat', 'Reshape', 'Add', 'Sub', 'Mul', 'Div', 'Cast', 'Equal', 'Where', 'Range', 'Expand', 'Identity', 'ReduceProd'].includes(op)) {
+    if (['Slice', 'Gather', 'Squeeze', 'Unsqueeze', 'Concat', 'Reshape', 'Add', 'Sub', 'Mul', 'Div', 'Max', 'Cast', 'Equal', 'Where', 'Range', 'Expand', 'Identity', 'ReduceProd'].includes(op)) {
       // Integer arithmetic on shapes (torch computes shapes of its initial states this way): a shape.
       if (present.some((v) => v.kind === 'shape')) return this.#set(node, 0, { kind: 'shape' });
       if (op === 'Unsqueeze' || op === 'Squeeze' || op === 'Identity' || op === 'Cast') {
@@ -467,6 +515,14 @@ class Reader {
     const x = this.#data(node, 0);
     const shape = this.#constant(node, 1, 'shape')!;
     const target = shape.ints ?? this.#fail(node, 'shape must be int64');
+    if (x.image) {
+      // Flatten: images [batch, height, width, channels] → [batch, height·width·channels], channels-last order.
+      if (x.axes.join() !== 'B,H,W,F' || !(target.length === 2 && target[0] === 0 && (target[1] === -1 || target[1] === x.image[0] * x.image[1] * x.features))) {
+        this.#fail(node, `only a Reshape [0, −1] of images [batch, height, width, channels] (a Flatten) is supported on images, got shape [${target.join(', ')}] of [${x.axes.map(axisName).join(', ')}]`);
+      }
+      const spec: ConvSpec = { kind: 'Flatten', options: {}, weights: {} };
+      return this.#set(node, 0, { ...x, axes: ['B', 'F'], features: x.image[0] * x.image[1] * x.features, image: undefined, layers: [...x.layers, spec] });
+    }
     const axes = x.axes.filter((a) => a !== 'U' && !(a === 'D' && x.directions === 1));
     const d = axes.indexOf('D');
     const merged = d >= 0 && axes[d + 1] === 'F' ? [...axes.slice(0, d), 'F' as Axis, ...axes.slice(d + 2)] : axes;
@@ -580,13 +636,170 @@ class Reader {
     const x = this.#data(node, 0);
     const last = x.layers[x.layers.length - 1];
     const activation = node.op_type.toLowerCase() as DenseActivation;
-    if (!last || last.kind !== 'Dense' || last.activation !== 'linear') this.#fail(node, `${node.op_type} is read only as the activation of a Dense (MatMul/Gemm) before it`);
+    if (last && (last.kind === 'Conv1D' || last.kind === 'Conv2D' || last.kind === 'TDNN') && node.op_type !== 'Softmax') {
+      if (last.options.activation !== 'linear') this.#fail(node, `a second activation after a ${last.kind}`);
+      return this.#set(node, 0, { ...x, layers: withLast(x.layers, { ...last, options: { ...last.options, activation } }) });
+    }
+    if (!last || last.kind !== 'Dense' || last.activation !== 'linear') this.#fail(node, `${node.op_type} is read only as the activation of a Dense (MatMul/Gemm) or a convolution before it`);
     if (node.op_type === 'Softmax') {
       const rank = x.axes.length;
       const axis = (intAttribute(node, 'axis', this.opset >= 13 ? -1 : 1) + rank) % rank;
       if (axis !== rank - 1 || (this.opset < 13 && rank !== 2)) this.#fail(node, 'Softmax must be over the features (the last axis)');
     }
     this.#set(node, 0, { ...x, layers: withLast(x.layers, { ...last, activation }) });
+  }
+
+  // ---- convolutions and pooling (as toONNX writes them: channels-first between Transposes) ----
+
+  /** The data of a 1-D (rank 3: [batch, channels, time]) or 2-D (rank 4: [batch, channels, height, width], from NHWC images) window operator. */
+  #channelsFirst(node: NodeMessage, x: Data): 1 | 2 {
+    if (x.ids) this.#fail(node, 'reads token ids');
+    if (x.axes.length === 4) {
+      if (!x.image || x.axes.join() !== 'B,F,H,W') this.#fail(node, `input must be images [batch, channels, height, width], got [${x.axes.map(axisName).join(', ')}]`);
+      return 2;
+    }
+    if (x.image) this.#fail(node, 'reads images that are not [batch, channels, height, width]');
+    this.#bind(node, x, ['B', 'F', 'T']);
+    const last = x.layers[x.layers.length - 1];
+    if (last && isRecurrent(last) && last.weights.length === 2 && !last.merge) this.#fail(node, 'reads a bidirectional layer\'s output before its directions are merged');
+    return 1;
+  }
+
+  #ints(node: NodeMessage, name: string, rank: number, fallback: number): number[] {
+    const v = intsAttribute(node, name);
+    if (v === undefined) return Array<number>(rank).fill(fallback);
+    if (v.length !== rank) this.#fail(node, `${name} [${v.join(', ')}] must have ${rank} entries`);
+    return v;
+  }
+
+  /**
+   * The layer padding of a 1-D window (taps spread over `effective` steps) from pads / auto_pad:
+   * 'valid' [0, 0], 'causal' [e − 1, 0] (convolutions), 'same' (stride 1: [⌊(e − 1)/2⌋, the rest];
+   * SAME_UPPER; or a Pad of what the length needs before it); null for other pads.
+   */
+  #timePadding(node: NodeMessage, x: Data, effective: number, stride: number, causal: boolean): 'valid' | 'causal' | 'same' | null {
+    const autoPad = stringAttribute(node, 'auto_pad', 'NOTSET');
+    const pads = this.#ints(node, 'pads', 2, 0);
+    if (x.paddedSame) return autoPad === 'NOTSET' && pads[0] === 0 && pads[1] === 0 ? 'same' : this.#fail(node, 'pads after a Pad');
+    if (autoPad === 'SAME_UPPER') return 'same';
+    if (autoPad !== 'NOTSET' && autoPad !== 'VALID') this.#fail(node, `auto_pad ${autoPad} is not supported (NOTSET, VALID, SAME_UPPER)`);
+    if (autoPad === 'VALID' || (pads[0] === 0 && pads[1] === 0)) return causal && effective === 1 ? 'causal' : 'valid';
+    if (causal && pads[0] === effective - 1 && pads[1] === 0) return 'causal';
+    const before = Math.floor((effective - 1) / 2);
+    if (stride === 1 && pads[0] === before && pads[1] === effective - 1 - before) return 'same';
+    return null;
+  }
+
+  /** The layer padding of a 2-D window over [H, W] from explicit pads (what toONNX writes), or null. */
+  #imagePadding(node: NodeMessage, image: [number, number], axis: (padding: 'valid' | 'same', k: number) => { out: number; padBefore: number }, effective: number[], strides: number[]): 'valid' | 'same' | null {
+    if (stringAttribute(node, 'auto_pad', 'NOTSET') !== 'NOTSET') this.#fail(node, 'auto_pad on images is not supported (explicit pads)');
+    const pads = this.#ints(node, 'pads', 4, 0);
+    for (const padding of ['valid', 'same'] as const) {
+      const want = [0, 1].map((k) => {
+        const { out, padBefore } = axis(padding, k);
+        return [padBefore, Math.max(0, (out - 1) * strides[k] + effective[k] - image[k] - padBefore)];
+      });
+      if ([want[0][0], want[1][0], want[0][1], want[1][1]].join() === pads.join()) return padding;
+    }
+    return null;
+  }
+
+  #conv(node: NodeMessage): void {
+    const x = this.#data(node, 0);
+    const rank = this.#channelsFirst(node, x);
+    const w = this.#constant(node, 1, 'W')!;
+    const C = x.features;
+    const groups = intAttribute(node, 'group', 1);
+    const F = w.dims[0];
+    const Cg = w.dims[1];
+    if (!w.floats || w.dims.length !== 2 + rank || Cg * groups !== C) this.#fail(node, `W must be float [filters, ${C}/group, …kernel] (${rank} kernel axes), got [${w.dims.join(', ')}] with group ${groups}`);
+    const kernel = w.dims.slice(2);
+    const ks = this.#ints(node, 'kernel_shape', rank, 0);
+    if (ks.join() !== kernel.join()) this.#fail(node, `kernel_shape [${ks.join(', ')}] is not W's [${kernel.join(', ')}]`);
+    const strides = this.#ints(node, 'strides', rank, 1);
+    const dilations = this.#ints(node, 'dilations', rank, 1);
+    const b = this.#constant(node, 2, 'B (the bias)', true);
+    const bias = b ? this.#bias(node, b, F) : null;
+    const S = kernel.reduce((p, q) => p * q, 1);
+    const weights: Weights = { weight: tensor(nativeKernel(w.floats, F, Cg, S), [...kernel, Cg, F]) };
+    if (bias) weights.bias = tensor(bias, [F]);
+    const common = { filters: F, groups, activation: 'linear', useBias: bias !== null };
+    if (rank === 1) {
+      const effective = (kernel[0] - 1) * dilations[0] + 1;
+      const padding = this.#timePadding(node, x, effective, strides[0], true);
+      let spec: ConvSpec;
+      if (padding) {
+        spec = { kind: 'Conv1D', options: { ...common, kernelSize: kernel[0], padding, strides: strides[0], dilation: dilations[0] }, weights };
+      } else {
+        // A TDNN (toONNX: stride 1, groups 1, pads [−lo, hi] on the lattice lo, lo + d, …, hi).
+        const pads = this.#ints(node, 'pads', 2, 0);
+        if (strides[0] !== 1 || groups !== 1 || pads[0] + pads[1] !== effective - 1) this.#fail(node, `pads [${pads.join(', ')}] match no Conv1D padding (causal, same, valid) nor a TDNN context`);
+        const context = Array.from({ length: kernel[0] }, (_, k) => k * dilations[0] - pads[0]);
+        spec = { kind: 'TDNN', options: { units: F, context, activation: 'linear', useBias: bias !== null }, weights };
+      }
+      return this.#set(node, 0, { ...x, features: F, paddedSame: false, layers: [...x.layers, spec] });
+    }
+    const image = x.image!;
+    const effective = [0, 1].map((k) => (kernel[k] - 1) * dilations[k] + 1);
+    const padding = this.#imagePadding(node, image, (p, k) => convAxis(p, image[k], kernel[k], strides[k], dilations[k]), effective, strides);
+    if (!padding) this.#fail(node, `pads [${this.#ints(node, 'pads', 4, 0).join(', ')}] match neither 'valid' nor 'same' for images ${image.join('×')}`);
+    const out: [number, number] = [0, 1].map((k) => convAxis(padding, image[k], kernel[k], strides[k], dilations[k]).out) as [number, number];
+    const spec: ConvSpec = { kind: 'Conv2D', options: { ...common, kernelSize: kernel, strides, dilation: dilations, padding }, weights };
+    this.#set(node, 0, { ...x, features: F, image: out, layers: [...x.layers, spec] });
+  }
+
+  #pool(node: NodeMessage): void {
+    const x = this.#data(node, 0);
+    const rank = this.#channelsFirst(node, x);
+    const max = node.op_type === 'MaxPool';
+    if (!max && intAttribute(node, 'count_include_pad', 0) !== 0) this.#fail(node, 'count_include_pad 1 is not supported (the layers average over the real cells)');
+    if (intAttribute(node, 'ceil_mode', 0) !== 0) this.#fail(node, 'ceil_mode 1 is not supported');
+    if (this.#ints(node, 'dilations', rank, 1).some((d) => d !== 1)) this.#fail(node, 'dilated pooling is not supported');
+    if (max && node.output.length > 1 && node.output[1]) this.#fail(node, 'the Indices output is not supported');
+    const pool = this.#ints(node, 'kernel_shape', rank, 0);
+    const strides = this.#ints(node, 'strides', rank, 1);
+    if (rank === 1) {
+      if (x.paddedSame) this.#fail(node, 'pooling after a Pad is not supported');
+      const padding = this.#timePadding(node, x, pool[0], strides[0], false);
+      if (padding !== 'valid' && padding !== 'same') this.#fail(node, `pads [${this.#ints(node, 'pads', 2, 0).join(', ')}] match neither 'valid' nor 'same'`);
+      const spec: ConvSpec = { kind: max ? 'MaxPooling1D' : 'AveragePooling1D', options: { poolSize: pool[0], strides: strides[0], padding }, weights: {} };
+      return this.#set(node, 0, { ...x, layers: [...x.layers, spec] });
+    }
+    const image = x.image!;
+    const padding = this.#imagePadding(node, image, (p, k) => poolAxis(image[k], pool[k], strides[k], p), pool, strides);
+    if (!padding) this.#fail(node, `pads [${this.#ints(node, 'pads', 4, 0).join(', ')}] match neither 'valid' nor 'same' for images ${image.join('×')}`);
+    const out: [number, number] = [0, 1].map((k) => poolAxis(image[k], pool[k], strides[k], padding).out) as [number, number];
+    const spec: ConvSpec = { kind: max ? 'MaxPooling2D' : 'AveragePooling2D', options: { poolSize: pool, strides, padding }, weights: {} };
+    this.#set(node, 0, { ...x, image: out, layers: [...x.layers, spec] });
+  }
+
+  #globalPool(node: NodeMessage): void {
+    const x = this.#data(node, 0);
+    const rank = this.#channelsFirst(node, x);
+    const max = node.op_type === 'GlobalMaxPool';
+    const kind = rank === 1 ? (max ? 'GlobalMaxPooling1D' : 'GlobalAveragePooling1D') : max ? 'GlobalMaxPooling2D' : 'GlobalAveragePooling2D';
+    const spec: ConvSpec = { kind, options: {}, weights: {} };
+    this.#set(node, 0, { ...x, axes: ['B', 'F', ...Array<Axis>(rank).fill('U')], image: undefined, layers: [...x.layers, spec] });
+  }
+
+  /** Flatten (axis 1) of [batch, channels, 1, …]: drops the unit axes a global pooling left. */
+  #flatten(node: NodeMessage): void {
+    const x = this.#data(node, 0);
+    if (intAttribute(node, 'axis', 1) !== 1 || x.axes[0] !== 'B' || x.axes[1] !== 'F' || x.axes.slice(2).some((a) => a !== 'U')) {
+      this.#fail(node, `only a Flatten (axis 1) of [batch, channels, 1, …] after a global pooling is supported, got [${x.axes.map(axisName).join(', ')}]`);
+    }
+    this.#set(node, 0, { ...x, axes: ['B', 'F'] });
+  }
+
+  /** Pad of what the length needs (pads computed from the data's shape, zeros) before a strided, dilated 'same' Conv. */
+  #pad(node: NodeMessage): void {
+    const x = this.#data(node, 0);
+    const pads = this.#get(node.input[1] ?? '', `node '${node.name ?? ''}' (Pad)`);
+    const value = (node.input[2] ?? '') === '' ? null : this.#constant(node, 2, 'constant_value');
+    if (stringAttribute(node, 'mode', 'constant') !== 'constant' || pads.kind !== 'shape' || (value && !isZero(value)) || x.axes.length !== 3) {
+      this.#fail(node, 'only a zero Pad of [batch, channels, time] by pads computed from the length (a strided \'same\' Conv1D) is supported');
+    }
+    this.#set(node, 0, { ...x, paddedSame: true });
   }
 
   // ---- merging the directions of a bidirectional layer: sum, ave ----
@@ -612,7 +825,20 @@ class Reader {
 }
 
 function axisName(axis: Axis): string {
-  return { B: 'batch', T: 'time', D: 'directions', F: 'features', U: '1', a0: 'input axis 0', a1: 'input axis 1' }[axis];
+  return { B: 'batch', T: 'time', D: 'directions', F: 'features', U: '1', H: 'height', W: 'width', a0: 'input axis 0', a1: 'input axis 1' }[axis];
+}
+
+function producerOf(graph: ModelMessage['graph']): Map<string, NodeMessage> {
+  const producer = new Map<string, NodeMessage>();
+  for (const node of graph.node ?? []) for (const out of node.output) producer.set(out, node);
+  return producer;
+}
+
+/** ONNX's weight [filters, C/groups, …kernel] → the native (Keras) layout [...kernel, C/groups, filters]. */
+function nativeKernel(w: Float32Array, F: number, Cg: number, S: number): Float32Array {
+  const out = new Float32Array(w.length);
+  for (let f = 0; f < F; f++) for (let c = 0; c < Cg; c++) for (let s = 0; s < S; s++) out[(s * Cg + c) * F + f] = w[(f * Cg + c) * S + s];
+  return out;
 }
 
 function isRecurrent(spec: Spec | undefined): spec is RecurrentSpec {
@@ -628,20 +854,29 @@ function isZero(c: Constant): boolean {
 }
 
 /** The layers and the Sequential, weights set; on any failure everything made is disposed. */
-function build(where: string, specs: Spec[], input: { ids: boolean; features: number }, backend: Backend | undefined): Sequential {
+const CONV_LAYERS = {
+  Conv1D, Conv2D, TDNN, MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D,
+  GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten,
+} as unknown as Record<ConvSpec['kind'], new (options: Record<string, unknown>) => SequentialLayer>;
+
+function build(where: string, specs: Spec[], input: { ids: boolean; features: number; image?: [number, number, number] }, backend: Backend | undefined): Sequential {
   const made: SequentialLayer[] = [];
   const weights: Weights[] = [];
   let model: Sequential | null = null;
   try {
     for (const spec of specs) {
       const b = backend ? { backend } : {};
-      if (spec.kind === 'Embedding') {
+      if (spec.kind in CONV_LAYERS) {
+        const conv = spec as ConvSpec;
+        made.push(new CONV_LAYERS[conv.kind]({ ...conv.options, ...b }));
+        weights.push(conv.weights);
+      } else if (spec.kind === 'Embedding') {
         made.push(new Embedding({ vocabSize: spec.vocabSize, units: spec.units, ...b }));
         weights.push({ table: tensor(spec.table, [spec.vocabSize, spec.units]) });
       } else if (spec.kind === 'Dense') {
         made.push(new Dense({ units: spec.units, activation: spec.activation, useBias: spec.bias !== null, ...b }));
         weights.push(spec.bias ? { weight: tensor(spec.weight, [spec.inputSize, spec.units]), bias: tensor(spec.bias, [spec.units]) } : { weight: tensor(spec.weight, [spec.inputSize, spec.units]) });
-      } else {
+      } else if (isRecurrent(spec)) {
         const Kind = { SimpleRNN, LSTM, GRU }[spec.kind] as unknown as new (options: Record<string, unknown>) => RecurrentLayer;
         const { inputSize: _inputSize, ...options } = spec.options;
         void _inputSize;
@@ -658,7 +893,7 @@ function build(where: string, specs: Spec[], input: { ids: boolean; features: nu
         }
       }
     }
-    model = new Sequential({ ...(input.ids ? {} : { inputSize: input.features }), layers: made });
+    model = new Sequential({ ...(input.image ? { inputShape: input.image } : input.ids ? {} : { inputSize: input.features }), layers: made });
     model.setWeights(weights);
     return model;
   } catch (error) {
