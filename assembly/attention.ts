@@ -17,6 +17,40 @@ import { gemm_f32, NO_TRANS, TRANS } from "./gemm";
 import { expScalar } from "./activations";
 import { add, mul, one, sub, vtanh } from "./lanes";
 
+/**
+ * One row of scores in place → its masked softmax over the Tv value steps: the largest real score
+ * subtracted, f32 exponentials, their sum in f64 in order j = 0 … Tv−1. Value step j is real when
+ * m is 0 or the f32 at m + j·mStride (bytes) is not 0; masked steps get weight exactly 0, and a row
+ * with no real step gets all 0. Every attention kernel's softmax is this one.
+ */
+// @ts-ignore: decorator
+@inline function maskedSoftmaxRow(row: usize, m: usize, mStride: usize, Tv: i32): void {
+  let top: f32 = -Infinity;
+  for (let j = 0; j < Tv; j++) if (!m || load<f32>(m + <usize>j * mStride) != 0) top = max(top, load<f32>(row + (<usize>j << 2)));
+  let sum: f64 = 0;
+  for (let j = 0; j < Tv; j++) {
+    const e: f32 = !m || load<f32>(m + <usize>j * mStride) != 0 ? expScalar(load<f32>(row + (<usize>j << 2)) - top) : 0;
+    store<f32>(row + (<usize>j << 2), e);
+    sum += <f64>e;
+  }
+  for (let j = 0; j < Tv; j++) {
+    const o = row + (<usize>j << 2);
+    store<f32>(o, sum > 0 ? <f32>(<f64>load<f32>(o) / sum) : 0);
+  }
+}
+
+/** One row of the softmax's backward in place: dr ← scale · a ⊙ (dr − Σ_j dr⊙a), the sum in f64 in order. */
+// @ts-ignore: decorator
+@inline function softmaxBackwardRow(ar: usize, dr: usize, Tv: i32, scale: f32): void {
+  let dot: f64 = 0;
+  for (let j = 0; j < Tv; j++) dot += <f64>load<f32>(dr + (<usize>j << 2)) * <f64>load<f32>(ar + (<usize>j << 2));
+  const d32 = <f32>dot;
+  for (let j = 0; j < Tv; j++) {
+    const o = <usize>j << 2;
+    store<f32>(dr + o, scale * (load<f32>(ar + o) * (load<f32>(dr + o) - d32)));
+  }
+}
+
 export function attention_forward_f32(
   context: usize, weights: usize, query: usize, key: usize, value: usize, mask: usize, work: usize,
   B: i32, Tq: i32, Tv: i32, D: i32, Dv: i32, scale: f32,
@@ -29,21 +63,7 @@ export function attention_forward_f32(
     const c = context + (<usize>(b * Tq * Dv) << 2);
     const m = mask ? mask + (<usize>(b * Tv) << 2) : 0;
     gemm_f32(a, q, k, work, Tq, Tv, D, D, D, Tv, NO_TRANS, TRANS, scale, 0);
-    for (let i = 0; i < Tq; i++) {
-      const row = a + (<usize>(i * Tv) << 2);
-      let top: f32 = -Infinity;
-      for (let j = 0; j < Tv; j++) if (!m || load<f32>(m + (<usize>j << 2)) != 0) top = max(top, load<f32>(row + (<usize>j << 2)));
-      let sum: f64 = 0;
-      for (let j = 0; j < Tv; j++) {
-        const e: f32 = !m || load<f32>(m + (<usize>j << 2)) != 0 ? expScalar(load<f32>(row + (<usize>j << 2)) - top) : 0;
-        store<f32>(row + (<usize>j << 2), e);
-        sum += <f64>e;
-      }
-      for (let j = 0; j < Tv; j++) {
-        const o = row + (<usize>j << 2);
-        store<f32>(o, sum > 0 ? <f32>(<f64>load<f32>(o) / sum) : 0);
-      }
-    }
+    for (let i = 0; i < Tq; i++) maskedSoftmaxRow(a + (<usize>(i * Tv) << 2), m, 4, Tv);
     gemm_f32(c, a, v, work, Tq, Dv, Tv, Tv, Dv, Dv, NO_TRANS, NO_TRANS, 1, 0);
   }
 }
@@ -63,17 +83,7 @@ export function attention_backward_f32(
     gemm_f32(dS, dc, v, work, Tq, Tv, Dv, Dv, Dv, Tv, NO_TRANS, TRANS, 1, 0);
     gemm_f32(dValue + (<usize>(b * Tv * Dv) << 2), a, dc, work, Tv, Dv, Tq, Tv, Dv, Dv, TRANS, NO_TRANS, 1, 1);
     // dS = scale · A ⊙ (dA − Σ dA⊙A).
-    for (let i = 0; i < Tq; i++) {
-      const ar = a + (<usize>(i * Tv) << 2);
-      const dr = dS + (<usize>(i * Tv) << 2);
-      let dot: f64 = 0;
-      for (let j = 0; j < Tv; j++) dot += <f64>load<f32>(dr + (<usize>j << 2)) * <f64>load<f32>(ar + (<usize>j << 2));
-      const d32 = <f32>dot;
-      for (let j = 0; j < Tv; j++) {
-        const o = <usize>j << 2;
-        store<f32>(dr + o, scale * (load<f32>(ar + o) * (load<f32>(dr + o) - d32)));
-      }
-    }
+    for (let i = 0; i < Tq; i++) softmaxBackwardRow(a + (<usize>(i * Tv) << 2), dS + (<usize>(i * Tv) << 2), Tv, scale);
     gemm_f32(dQuery + (<usize>(b * Tq * D) << 2), dS, k, work, Tq, D, Tv, Tv, D, D, NO_TRANS, NO_TRANS, 1, 1);
     gemm_f32(dKey + (<usize>(b * Tv * D) << 2), dS, q, work, Tv, D, Tq, Tv, D, D, TRANS, NO_TRANS, 1, 1);
   }
@@ -192,30 +202,13 @@ export function additive_scores_backward_f32(
   }
 }
 
-/** Row i of A in place: the scores' masked softmax (the order attention_forward_f32 uses). */
-// @ts-ignore: decorator
-@inline function maskedSoftmaxRow(row: usize, m: usize, Tv: i32): void {
-  let top: f32 = -Infinity;
-  for (let j = 0; j < Tv; j++) if (!m || load<f32>(m + (<usize>j << 2)) != 0) top = max(top, load<f32>(row + (<usize>j << 2)));
-  let sum: f64 = 0;
-  for (let j = 0; j < Tv; j++) {
-    const e: f32 = !m || load<f32>(m + (<usize>j << 2)) != 0 ? expScalar(load<f32>(row + (<usize>j << 2)) - top) : 0;
-    store<f32>(row + (<usize>j << 2), e);
-    sum += <f64>e;
-  }
-  for (let j = 0; j < Tv; j++) {
-    const o = row + (<usize>j << 2);
-    store<f32>(o, sum > 0 ? <f32>(<f64>load<f32>(o) / sum) : 0);
-  }
-}
-
 export function attention_softmax_context_f32(
   context: usize, weights: usize, value: usize, mask: usize, work: usize, B: i32, Tq: i32, Tv: i32, Dv: i32,
 ): void {
   for (let b = 0; b < B; b++) {
     const a = weights + (<usize>(b * Tq * Tv) << 2);
     const m = mask ? mask + (<usize>(b * Tv) << 2) : 0;
-    for (let i = 0; i < Tq; i++) maskedSoftmaxRow(a + (<usize>(i * Tv) << 2), m, Tv);
+    for (let i = 0; i < Tq; i++) maskedSoftmaxRow(a + (<usize>(i * Tv) << 2), m, 4, Tv);
     gemm_f32(context + (<usize>(b * Tq * Dv) << 2), a, value + (<usize>(b * Tv * Dv) << 2), work, Tq, Dv, Tv, Tv, Dv, Dv, NO_TRANS, NO_TRANS, 1, 0);
   }
 }
@@ -230,17 +223,7 @@ export function attention_softmax_context_backward_f32(
     const ds = dScores + (<usize>(b * Tq * Tv) << 2);
     gemm_f32(ds, dc, v, work, Tq, Tv, Dv, Dv, Dv, Tv, NO_TRANS, TRANS, 1, 0);
     gemm_f32(dValue + (<usize>(b * Tv * Dv) << 2), a, dc, work, Tv, Dv, Tq, Tv, Dv, Dv, TRANS, NO_TRANS, 1, 1);
-    for (let i = 0; i < Tq; i++) {
-      const ar = a + (<usize>(i * Tv) << 2);
-      const dr = ds + (<usize>(i * Tv) << 2);
-      let dot: f64 = 0;
-      for (let j = 0; j < Tv; j++) dot += <f64>load<f32>(dr + (<usize>j << 2)) * <f64>load<f32>(ar + (<usize>j << 2));
-      const d32 = <f32>dot;
-      for (let j = 0; j < Tv; j++) {
-        const o = <usize>j << 2;
-        store<f32>(dr + o, load<f32>(ar + o) * (load<f32>(dr + o) - d32));
-      }
-    }
+    for (let i = 0; i < Tq; i++) softmaxBackwardRow(a + (<usize>(i * Tv) << 2), ds + (<usize>(i * Tv) << 2), Tv, 1);
   }
 }
 
@@ -285,21 +268,8 @@ export function seq_dot_scores_backward_f32(dQuery: usize, dKey: usize, dScores:
 export function seq_attend_f32(context: usize, weights: usize, value: usize, mask: usize, work: usize, B: i32, Tq: i32, Tv: i32, Dv: i32, ldW: i32): void {
   for (let b = 0; b < B; b++) {
     const a = weights + (<usize>(b * ldW) << 2);
-    for (let i = 0; i < Tq; i++) {
-      const row = a + (<usize>(i * Tv) << 2);
-      let top: f32 = -Infinity;
-      for (let j = 0; j < Tv; j++) if (!mask || load<f32>(mask + (<usize>(j * B + b) << 2)) != 0) top = max(top, load<f32>(row + (<usize>j << 2)));
-      let sum: f64 = 0;
-      for (let j = 0; j < Tv; j++) {
-        const e: f32 = !mask || load<f32>(mask + (<usize>(j * B + b) << 2)) != 0 ? expScalar(load<f32>(row + (<usize>j << 2)) - top) : 0;
-        store<f32>(row + (<usize>j << 2), e);
-        sum += <f64>e;
-      }
-      for (let j = 0; j < Tv; j++) {
-        const o = row + (<usize>j << 2);
-        store<f32>(o, sum > 0 ? <f32>(<f64>load<f32>(o) / sum) : 0);
-      }
-    }
+    const m = mask ? mask + (<usize>b << 2) : 0; // time-major [Tv, B]: step j of sample b at m + j·B·4
+    for (let i = 0; i < Tq; i++) maskedSoftmaxRow(a + (<usize>(i * Tv) << 2), m, <usize>B << 2, Tv);
     gemm_f32(context + (<usize>(b * Dv) << 2), a, value + (<usize>(b * Dv) << 2), work, Tq, Dv, Tv, Tv, B * Dv, B * Dv, NO_TRANS, NO_TRANS, 1, 0);
   }
 }
@@ -311,17 +281,7 @@ export function seq_attend_backward_f32(dScores: usize, dValue: usize, dContext:
     const o = <usize>(b * Dv) << 2;
     gemm_f32(ds, dContext + o, value + o, work, Tq, Tv, Dv, B * Dv, B * Dv, Tv, NO_TRANS, TRANS, 1, 0);
     gemm_f32(dValue + o, a, dContext + o, work, Tv, Dv, Tq, Tv, B * Dv, B * Dv, TRANS, NO_TRANS, 1, 1);
-    for (let i = 0; i < Tq; i++) {
-      const ar = a + (<usize>(i * Tv) << 2);
-      const dr = ds + (<usize>(i * Tv) << 2);
-      let dot: f64 = 0;
-      for (let j = 0; j < Tv; j++) dot += <f64>load<f32>(dr + (<usize>j << 2)) * <f64>load<f32>(ar + (<usize>j << 2));
-      const d32 = <f32>dot;
-      for (let j = 0; j < Tv; j++) {
-        const k = <usize>j << 2;
-        store<f32>(dr + k, load<f32>(ar + k) * (load<f32>(dr + k) - d32));
-      }
-    }
+    for (let i = 0; i < Tq; i++) softmaxBackwardRow(a + (<usize>(i * Tv) << 2), ds + (<usize>(i * Tv) << 2), Tv, 1);
   }
 }
 
