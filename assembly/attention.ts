@@ -51,6 +51,18 @@ import { add, mul, one, sub, vtanh } from "./lanes";
   }
 }
 
+/**
+ * The attention backward from the weights on for one sample, shared by every attention kernel:
+ * dA = dC·Vᵀ (into ds), dV += Aᵀ·dC, then each row ds ← scale · A ⊙ (dA − Σ dA⊙A). A and ds are
+ * rows of Tv; dC, V and dV rows of Dv with leading dimension ldv (Dv batch-major, B·Dv time-major).
+ */
+// @ts-ignore: decorator
+@inline function softmaxContextBackward(ds: usize, dv: usize, dc: usize, a: usize, v: usize, work: usize, Tq: i32, Tv: i32, Dv: i32, ldv: i32, scale: f32): void {
+  gemm_f32(ds, dc, v, work, Tq, Tv, Dv, ldv, ldv, Tv, NO_TRANS, TRANS, 1, 0);
+  gemm_f32(dv, a, dc, work, Tv, Dv, Tq, Tv, ldv, ldv, TRANS, NO_TRANS, 1, 1);
+  for (let i = 0; i < Tq; i++) softmaxBackwardRow(a + (<usize>(i * Tv) << 2), ds + (<usize>(i * Tv) << 2), Tv, scale);
+}
+
 export function attention_forward_f32(
   context: usize, weights: usize, query: usize, key: usize, value: usize, mask: usize, work: usize,
   B: i32, Tq: i32, Tv: i32, D: i32, Dv: i32, scale: f32,
@@ -79,11 +91,8 @@ export function attention_backward_f32(
     const k = key + (<usize>(b * Tv * D) << 2);
     const v = value + (<usize>(b * Tv * Dv) << 2);
     const dc = dContext + (<usize>(b * Tq * Dv) << 2);
-    // dA = dC·Vᵀ into dS; dV += Aᵀ·dC.
-    gemm_f32(dS, dc, v, work, Tq, Tv, Dv, Dv, Dv, Tv, NO_TRANS, TRANS, 1, 0);
-    gemm_f32(dValue + (<usize>(b * Tv * Dv) << 2), a, dc, work, Tv, Dv, Tq, Tv, Dv, Dv, TRANS, NO_TRANS, 1, 1);
-    // dS = scale · A ⊙ (dA − Σ dA⊙A).
-    for (let i = 0; i < Tq; i++) softmaxBackwardRow(a + (<usize>(i * Tv) << 2), dS + (<usize>(i * Tv) << 2), Tv, scale);
+    // dA = dC·Vᵀ into dS; dV += Aᵀ·dC; dS = scale · A ⊙ (dA − Σ dA⊙A).
+    softmaxContextBackward(dS, dValue + (<usize>(b * Tv * Dv) << 2), dc, a, v, work, Tq, Tv, Dv, Dv, scale);
     gemm_f32(dQuery + (<usize>(b * Tq * D) << 2), dS, k, work, Tq, D, Tv, Tv, D, D, NO_TRANS, NO_TRANS, 1, 1);
     gemm_f32(dKey + (<usize>(b * Tv * D) << 2), dS, q, work, Tv, D, Tq, Tv, D, D, TRANS, NO_TRANS, 1, 1);
   }
@@ -221,9 +230,7 @@ export function attention_softmax_context_backward_f32(
     const v = value + (<usize>(b * Tv * Dv) << 2);
     const dc = dContext + (<usize>(b * Tq * Dv) << 2);
     const ds = dScores + (<usize>(b * Tq * Tv) << 2);
-    gemm_f32(ds, dc, v, work, Tq, Tv, Dv, Dv, Dv, Tv, NO_TRANS, TRANS, 1, 0);
-    gemm_f32(dValue + (<usize>(b * Tv * Dv) << 2), a, dc, work, Tv, Dv, Tq, Tv, Dv, Dv, TRANS, NO_TRANS, 1, 1);
-    for (let i = 0; i < Tq; i++) softmaxBackwardRow(a + (<usize>(i * Tv) << 2), ds + (<usize>(i * Tv) << 2), Tv, 1);
+    softmaxContextBackward(ds, dValue + (<usize>(b * Tv * Dv) << 2), dc, a, v, work, Tq, Tv, Dv, Dv, 1);
   }
 }
 
@@ -279,9 +286,7 @@ export function seq_attend_backward_f32(dScores: usize, dValue: usize, dContext:
     const a = weights + (<usize>(b * ldW) << 2);
     const ds = dScores + (<usize>(b * ldW) << 2);
     const o = <usize>(b * Dv) << 2;
-    gemm_f32(ds, dContext + o, value + o, work, Tq, Tv, Dv, B * Dv, B * Dv, Tv, NO_TRANS, TRANS, 1, 0);
-    gemm_f32(dValue + o, a, dContext + o, work, Tv, Dv, Tq, Tv, B * Dv, B * Dv, TRANS, NO_TRANS, 1, 1);
-    for (let i = 0; i < Tq; i++) softmaxBackwardRow(a + (<usize>(i * Tv) << 2), ds + (<usize>(i * Tv) << 2), Tv, 1);
+    softmaxContextBackward(ds, dValue + o, dContext + o, a, value + o, work, Tq, Tv, Dv, B * Dv, 1);
   }
 }
 
