@@ -1,7 +1,7 @@
 // Pieces every recurrent cell kernel shares: bias broadcast, column sums for
 // bias gradients, the weight gradients that end every backward, and the per-row
 // steps of masks (padded steps).
-import { gemm_f32, NO_TRANS, TRANS } from "./gemm";
+import { gemm_f32, MR, NO_TRANS, NR, TRANS } from "./gemm";
 
 /** dst[r, :] = src[:] for r < rows (row stride n). Sets the bias before an accumulating GEMM. */
 export function fillRows(dst: usize, src: usize, rows: i32, n: i32): void {
@@ -38,8 +38,57 @@ export function addColumnSums(dst: usize, src: usize, rows: i32, n: i32, ld: i32
 }
 
 /**
- * The gradients every cell's backward ends with, once dZ holds all T steps. N = gate columns
- * (H, G·H or 3H); TB = T·B rows:
+ * Where part `part` of `parts` starts over n items cut at multiples of `granule` (part = parts
+ * gives n). The weight phase of a backward may be split into parts run on different threads;
+ * every part of a product owns whole rows or whole columns of its output, so each element is
+ * summed exactly as in one call (gemm_f32 sums in increasing k whatever block holds the element).
+ */
+// @ts-ignore: decorator
+@inline export function partStart(n: i32, granule: i32, part: i32, parts: i32): i32 {
+  const chunks = (n + granule - 1) / granule;
+  return min(n, <i32>(<i64>chunks * <i64>part / <i64>parts) * granule);
+}
+
+/**
+ * Part `part` of `parts` of the input side of a cell's weight phase. N = gate columns, TB = T·B rows:
+ *   dWIh [I, N] += xᵀ·dZ (its part of the columns)     dBias [N] += Σ_rows dZ (the same columns)
+ *   dX [TB, I] += dZ·W_ihᵀ (its part of the rows)
+ */
+export function inputGradients(
+  dX: usize, dWIh: usize, dBias: usize, dZ: usize, x: usize, wIh: usize, work: usize,
+  TB: i32, I: i32, N: i32, part: i32, parts: i32,
+): void {
+  const j0 = partStart(N, NR, part, parts);
+  const j1 = partStart(N, NR, part + 1, parts);
+  const r0 = partStart(TB, MR, part, parts);
+  const r1 = partStart(TB, MR, part + 1, parts);
+  const col = <usize>j0 << 2;
+  if (j1 > j0) {
+    gemm_f32(dWIh + col, x, dZ + col, work, I, j1 - j0, TB, I, N, N, TRANS, NO_TRANS, 1, 1);
+    addColumnSums(dBias + col, dZ + col, TB, j1 - j0, N);
+  }
+  if (r1 > r0) gemm_f32(dX + (<usize>r0 * <usize>I << 2), dZ + (<usize>r0 * <usize>N << 2), wIh, work, r1 - r0, I, N, N, N, I, NO_TRANS, TRANS, 1, 1);
+}
+
+/** Part `part` of `parts` of dW [H, n] (row stride ld) += hPrevᵀ·dZh[:, 0 … n−1] (dZh row stride ld, hPrev [TB, H]): its columns. */
+export function recurrentGradient(dW: usize, hPrev: usize, dZh: usize, work: usize, TB: i32, H: i32, n: i32, ld: i32, part: i32, parts: i32): void {
+  const j0 = partStart(n, NR, part, parts);
+  const j1 = partStart(n, NR, part + 1, parts);
+  const col = <usize>j0 << 2;
+  if (j1 > j0) gemm_f32(dW + col, hPrev, dZh + col, work, H, j1 - j0, TB, H, ld, ld, TRANS, NO_TRANS, 1, 1);
+}
+
+/** Part `part` of `parts` of dst [n] += Σ_r src[r·ld + j]: its columns. */
+export function columnSumsPart(dst: usize, src: usize, rows: i32, n: i32, ld: i32, part: i32, parts: i32): void {
+  const j0 = partStart(n, NR, part, parts);
+  const j1 = partStart(n, NR, part + 1, parts);
+  const col = <usize>j0 << 2;
+  if (j1 > j0) addColumnSums(dst + col, src + col, rows, j1 - j0, ld);
+}
+
+/**
+ * The gradients every cell's backward ends with, once dZ holds all T steps (part `part` of
+ * `parts`; 0 of 1 is the whole). N = gate columns (H, G·H or 3H); TB = T·B rows:
  *   dZ [TB, N] input pre-activation gradients;  dZh [TB, ≥ nh] (row stride N) recurrent ones
  *   x [TB, I];  hPrev [TB, H] = hAll[0 … T−1];  wIh [I, N]
  *   dWIh [I, N] += xᵀ·dZ        dX [TB, I] += dZ·W_ihᵀ        dBias [N] += Σ_rows dZ
@@ -51,12 +100,10 @@ export function addColumnSums(dst: usize, src: usize, rows: i32, n: i32, ld: i32
 export function cellWeightGradients(
   dX: usize, dWIh: usize, dWHh: usize, dBias: usize,
   dZ: usize, dZh: usize, x: usize, hPrev: usize, wIh: usize, work: usize,
-  TB: i32, I: i32, H: i32, N: i32, nh: i32,
+  TB: i32, I: i32, H: i32, N: i32, nh: i32, part: i32, parts: i32,
 ): void {
-  gemm_f32(dWIh, x, dZ, work, I, N, TB, I, N, N, TRANS, NO_TRANS, 1, 1);
-  gemm_f32(dWHh, hPrev, dZh, work, H, nh, TB, H, N, N, TRANS, NO_TRANS, 1, 1);
-  gemm_f32(dX, dZ, wIh, work, TB, I, N, N, N, I, NO_TRANS, TRANS, 1, 1);
-  addColumnSums(dBias, dZ, TB, N, N);
+  inputGradients(dX, dWIh, dBias, dZ, x, wIh, work, TB, I, N, part, parts);
+  recurrentGradient(dWHh, hPrev, dZh, work, TB, H, nh, N, part, parts);
 }
 
 // ---- masks for variable-length batches ----
@@ -130,7 +177,7 @@ export function carryPaddedGradients(carry: usize, dh: usize, dOut: usize, maskR
   }
 }
 
-// ---- backward phases (assembly/threads.ts: batch shards run the steps, then one call the weights) ----
+// ---- backward phases (assembly/threads.ts: batch shards run the steps, then the weights in parts) ----
 /** The T steps backward: dZ and the state gradients. */
 export const BACKWARD_STEPS: i32 = 1;
 /** The weight gradients, bias gradients and dX from dZ over all T·B rows. */

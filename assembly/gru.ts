@@ -20,7 +20,7 @@
 // its dZ (and dZh) rows are 0, and dh + dOutput_t is held in dhCarry [B, H] across the
 // step's GEMMs, then put back (see cells.ts).
 import { gemm_f32, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats, NO_TRANS, TRANS } from "./gemm";
-import { addColumnSums, BACKWARD_STEPS, BACKWARD_WEIGHTS, carryPaddedGradients, cellWeightGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
+import { addColumnSums, BACKWARD_STEPS, BACKWARD_WEIGHTS, carryPaddedGradients, cellWeightGradients, columnSumsPart, recurrentGradient, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
 import { add, gate, gateGrad, ld, mul, one, zero, st, sub, tanhGrad, vtanh } from "./lanes";
 
 /** Variant codes (the `variant` argument); src/kernels/codes.ts mirrors them. */
@@ -165,7 +165,7 @@ function gruBackward(
   dh: usize, dZ: usize, dZh: usize, drh: usize, packed: usize, dhCarry: usize,
   dOutput: usize, gates: usize, hAll: usize, extra: usize,
   x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, phase: i32): void {
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, phase: i32, part: i32, parts: i32): void {
   const after = variant == GRU_RESET_AFTER;
   const H3 = 3 * H;
   const TB = T * B;
@@ -226,12 +226,12 @@ function gruBackward(
   }
   if (phase & BACKWARD_WEIGHTS) {
     if (after) {
-      cellWeightGradients(dX, dWIh, dWHh, dBIh, dZ, dZh, x, hAll, wIh, work, TB, I, H, H3, H3);
-      addColumnSums(dBHh, dZh, TB, H3, H3);
+      cellWeightGradients(dX, dWIh, dWHh, dBIh, dZ, dZh, x, hAll, wIh, work, TB, I, H, H3, H3, part, parts);
+      columnSumsPart(dBHh, dZh, TB, H3, H3, part, parts);
     } else {
       // r and z see h_{t−1}; n sees r⊙h_{t−1} (extra): its W_hn gradient is its own GEMM.
-      cellWeightGradients(dX, dWIh, dWHh, dBIh, dZ, dZ, x, hAll, wIh, work, TB, I, H, H3, 2 * H);
-      gemm_f32(dWHh + 2 * hb, extra, dZ + 2 * hb, work, H, H, TB, H, H3, H3, TRANS, NO_TRANS, 1, 1);
+      cellWeightGradients(dX, dWIh, dWHh, dBIh, dZ, dZ, x, hAll, wIh, work, TB, I, H, H3, 2 * H, part, parts);
+      recurrentGradient(dWHh + 2 * hb, extra, dZ + 2 * hb, work, TB, H, H, H3, part, parts);
     }
   }
 }
@@ -242,9 +242,9 @@ export function gru_backward_f32(
   dh: usize, dZ: usize, dZh: usize, drh: usize, packed: usize, dhCarry: usize,
   dOutput: usize, gates: usize, hAll: usize, extra: usize,
   x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, part: i32, parts: i32,
 ): void {
-  gruBackward(dX, dWIh, dWHh, dBIh, dBHh, dh, dZ, dZh, drh, packed, dhCarry, dOutput, gates, hAll, extra, x, mask, wIh, wHh, work, T, B, I, H, variant, kind, BACKWARD_STEPS | BACKWARD_WEIGHTS);
+  gruBackward(dX, dWIh, dWHh, dBIh, dBHh, dh, dZ, dZh, drh, packed, dhCarry, dOutput, gates, hAll, extra, x, mask, wIh, wHh, work, T, B, I, H, variant, kind, BACKWARD_STEPS | BACKWARD_WEIGHTS, part, parts);
 }
 
 /** Only the steps of gru_backward_f32: dZ (and the state gradients dh, dc out); a batch shard runs this on its own rows. */
@@ -253,9 +253,9 @@ export function gru_backward_steps_f32(
   dh: usize, dZ: usize, dZh: usize, drh: usize, packed: usize, dhCarry: usize,
   dOutput: usize, gates: usize, hAll: usize, extra: usize,
   x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, part: i32, parts: i32,
 ): void {
-  gruBackward(dX, dWIh, dWHh, dBIh, dBHh, dh, dZ, dZh, drh, packed, dhCarry, dOutput, gates, hAll, extra, x, mask, wIh, wHh, work, T, B, I, H, variant, kind, BACKWARD_STEPS);
+  gruBackward(dX, dWIh, dWHh, dBIh, dBHh, dh, dZ, dZh, drh, packed, dhCarry, dOutput, gates, hAll, extra, x, mask, wIh, wHh, work, T, B, I, H, variant, kind, BACKWARD_STEPS, part, parts);
 }
 
 /** Only the weight gradients and dX of gru_backward_f32, from a dZ of every row (the steps of all shards). */
@@ -264,7 +264,7 @@ export function gru_backward_weights_f32(
   dh: usize, dZ: usize, dZh: usize, drh: usize, packed: usize, dhCarry: usize,
   dOutput: usize, gates: usize, hAll: usize, extra: usize,
   x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, part: i32, parts: i32,
 ): void {
-  gruBackward(dX, dWIh, dWHh, dBIh, dBHh, dh, dZ, dZh, drh, packed, dhCarry, dOutput, gates, hAll, extra, x, mask, wIh, wHh, work, T, B, I, H, variant, kind, BACKWARD_WEIGHTS);
+  gruBackward(dX, dWIh, dWHh, dBIh, dBHh, dh, dZ, dZh, drh, packed, dhCarry, dOutput, gates, hAll, extra, x, mask, wIh, wHh, work, T, B, I, H, variant, kind, BACKWARD_WEIGHTS, part, parts);
 }

@@ -179,7 +179,7 @@ function lstmBackward(
   dh: usize, dc: usize, dZ: usize, packed: usize, dhCarry: usize,
   dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
   x: usize, mask: usize, wIh: usize, wHh: usize, peepI: usize, peepF: usize, peepO: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, phase: i32): void {
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, phase: i32, part: i32, parts: i32): void {
   const pI = variant == LSTM_PEEPHOLE ? peepI : 0;
   const pF = variant == LSTM_PEEPHOLE ? peepF : 0;
   const pO = variant == LSTM_PEEPHOLE ? peepO : 0;
@@ -223,7 +223,7 @@ function lstmBackward(
     }
   }
   if (phase & BACKWARD_WEIGHTS) {
-    cellWeightGradients(dX, dWIh, dWHh, dBias, dZ, dZ, x, hAll, wIh, work, TB, I, H, GH, GH);
+    cellWeightGradients(dX, dWIh, dWHh, dBias, dZ, dZ, x, hAll, wIh, work, TB, I, H, GH, GH, part, parts);
   }
 }
 
@@ -233,9 +233,9 @@ export function lstm_backward_f32(
   dh: usize, dc: usize, dZ: usize, packed: usize, dhCarry: usize,
   dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
   x: usize, mask: usize, wIh: usize, wHh: usize, peepI: usize, peepF: usize, peepO: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, part: i32, parts: i32,
 ): void {
-  lstmBackward(dX, dWIh, dWHh, dBias, dPeepI, dPeepF, dPeepO, dh, dc, dZ, packed, dhCarry, dOutput, gates, hAll, cAll, tanhC, x, mask, wIh, wHh, peepI, peepF, peepO, work, T, B, I, H, variant, kind, BACKWARD_STEPS | BACKWARD_WEIGHTS);
+  lstmBackward(dX, dWIh, dWHh, dBias, dPeepI, dPeepF, dPeepO, dh, dc, dZ, packed, dhCarry, dOutput, gates, hAll, cAll, tanhC, x, mask, wIh, wHh, peepI, peepF, peepO, work, T, B, I, H, variant, kind, BACKWARD_STEPS | BACKWARD_WEIGHTS, part, parts);
 }
 
 /** Only the steps of lstm_backward_f32: dZ (and the state gradients dh, dc out); a batch shard runs this on its own rows. */
@@ -244,9 +244,9 @@ export function lstm_backward_steps_f32(
   dh: usize, dc: usize, dZ: usize, packed: usize, dhCarry: usize,
   dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
   x: usize, mask: usize, wIh: usize, wHh: usize, peepI: usize, peepF: usize, peepO: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, part: i32, parts: i32,
 ): void {
-  lstmBackward(dX, dWIh, dWHh, dBias, dPeepI, dPeepF, dPeepO, dh, dc, dZ, packed, dhCarry, dOutput, gates, hAll, cAll, tanhC, x, mask, wIh, wHh, peepI, peepF, peepO, work, T, B, I, H, variant, kind, BACKWARD_STEPS);
+  lstmBackward(dX, dWIh, dWHh, dBias, dPeepI, dPeepF, dPeepO, dh, dc, dZ, packed, dhCarry, dOutput, gates, hAll, cAll, tanhC, x, mask, wIh, wHh, peepI, peepF, peepO, work, T, B, I, H, variant, kind, BACKWARD_STEPS, part, parts);
 }
 
 /** Only the weight gradients and dX of lstm_backward_f32, from a dZ of every row (the steps of all shards). */
@@ -255,7 +255,7 @@ export function lstm_backward_weights_f32(
   dh: usize, dc: usize, dZ: usize, packed: usize, dhCarry: usize,
   dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
   x: usize, mask: usize, wIh: usize, wHh: usize, peepI: usize, peepF: usize, peepO: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32,
+  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, part: i32, parts: i32,
 ): void {
-  lstmBackward(dX, dWIh, dWHh, dBias, dPeepI, dPeepF, dPeepO, dh, dc, dZ, packed, dhCarry, dOutput, gates, hAll, cAll, tanhC, x, mask, wIh, wHh, peepI, peepF, peepO, work, T, B, I, H, variant, kind, BACKWARD_WEIGHTS);
+  lstmBackward(dX, dWIh, dWHh, dBias, dPeepI, dPeepF, dPeepO, dh, dc, dZ, packed, dhCarry, dOutput, gates, hAll, cAll, tanhC, x, mask, wIh, wHh, peepI, peepF, peepO, work, T, B, I, H, variant, kind, BACKWARD_WEIGHTS, part, parts);
 }

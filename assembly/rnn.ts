@@ -19,7 +19,7 @@
 // keeps h_{t−1}. Backward: its dz row is 0 and dh + dOutput_t passes to h_{t−1} unchanged,
 // held in dhCarry [B, H] across the step's GEMM (see cells.ts).
 import { gemm_f32, gemm_pack_b, gemm_packed_b_f32, gemm_packed_b_floats, NO_TRANS, TRANS } from "./gemm";
-import { addColumnSums, BACKWARD_STEPS, BACKWARD_WEIGHTS, carryPaddedGradients, cellWeightGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
+import { addColumnSums, BACKWARD_STEPS, BACKWARD_WEIGHTS, carryPaddedGradients, cellWeightGradients, inputGradients, copyPaddedRows, fillRows, isPadded, zeroPaddedRows } from "./cells";
 import { add, atLeast, ld, mul, st, tanhGrad, vsigmoid, vtanh, one, zero, sub, wherePositive } from "./lanes";
 
 /** Activation codes f (the `kind` argument); src/kernels/codes.ts mirrors them. */
@@ -101,7 +101,7 @@ export function rnn_forward_f32(
 function rnnBackward(
   dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, packed: usize, dhCarry: usize,
   dOutput: usize, hAll: usize, act: usize, x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32, phase: i32): void {
+  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32, phase: i32, part: i32, parts: i32): void {
   const TB = T * B;
   const stateBytes = <usize>(B * H) << 2;
   const n = B * H;
@@ -150,11 +150,9 @@ function rnnBackward(
   }
   if (phase & BACKWARD_WEIGHTS) {
     if (dense) {
-      cellWeightGradients(dX, dWIh, dWHh, dBias, dZ, dZ, x, hAll, wIh, work, TB, I, H, H, H);
+      cellWeightGradients(dX, dWIh, dWHh, dBias, dZ, dZ, x, hAll, wIh, work, TB, I, H, H, H, part, parts);
     } else {
-      gemm_f32(dWIh, x, dZ, work, I, H, TB, I, H, H, TRANS, NO_TRANS, 1, 1);
-      gemm_f32(dX, dZ, wIh, work, TB, I, H, H, H, I, NO_TRANS, TRANS, 1, 1);
-      addColumnSums(dBias, dZ, TB, H, H);
+      inputGradients(dX, dWIh, dBias, dZ, x, wIh, work, TB, I, H, part, parts);
     }
   }
 }
@@ -163,25 +161,25 @@ function rnnBackward(
 export function rnn_backward_f32(
   dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, packed: usize, dhCarry: usize,
   dOutput: usize, hAll: usize, act: usize, x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32,
+  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32, part: i32, parts: i32,
 ): void {
-  rnnBackward(dX, dWIh, dWHh, dBias, dh, dZ, packed, dhCarry, dOutput, hAll, act, x, mask, wIh, wHh, work, T, B, I, H, kind, variant, BACKWARD_STEPS | BACKWARD_WEIGHTS);
+  rnnBackward(dX, dWIh, dWHh, dBias, dh, dZ, packed, dhCarry, dOutput, hAll, act, x, mask, wIh, wHh, work, T, B, I, H, kind, variant, BACKWARD_STEPS | BACKWARD_WEIGHTS, part, parts);
 }
 
 /** Only the steps of rnn_backward_f32: dZ (and the state gradients dh, dc out); a batch shard runs this on its own rows. */
 export function rnn_backward_steps_f32(
   dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, packed: usize, dhCarry: usize,
   dOutput: usize, hAll: usize, act: usize, x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32,
+  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32, part: i32, parts: i32,
 ): void {
-  rnnBackward(dX, dWIh, dWHh, dBias, dh, dZ, packed, dhCarry, dOutput, hAll, act, x, mask, wIh, wHh, work, T, B, I, H, kind, variant, BACKWARD_STEPS);
+  rnnBackward(dX, dWIh, dWHh, dBias, dh, dZ, packed, dhCarry, dOutput, hAll, act, x, mask, wIh, wHh, work, T, B, I, H, kind, variant, BACKWARD_STEPS, part, parts);
 }
 
 /** Only the weight gradients and dX of rnn_backward_f32, from a dZ of every row (the steps of all shards). */
 export function rnn_backward_weights_f32(
   dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, packed: usize, dhCarry: usize,
   dOutput: usize, hAll: usize, act: usize, x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32,
+  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32, part: i32, parts: i32,
 ): void {
-  rnnBackward(dX, dWIh, dWHh, dBias, dh, dZ, packed, dhCarry, dOutput, hAll, act, x, mask, wIh, wHh, work, T, B, I, H, kind, variant, BACKWARD_WEIGHTS);
+  rnnBackward(dX, dWIh, dWHh, dBias, dh, dZ, packed, dhCarry, dOutput, hAll, act, x, mask, wIh, wHh, work, T, B, I, H, kind, variant, BACKWARD_WEIGHTS, part, parts);
 }

@@ -52,30 +52,41 @@ describe('backends with threads', () => {
   });
 });
 
-// B = 37: two shards of 19 and 18 rows (ragged against the SIMD width); T = 5 with a mask.
-const B = 37, T = 5, I = 7, H = 9;
-const x = { data: randomFloat32(B * T * I, 1), shape: [B, T, I] };
-const dOutput = { data: randomFloat32(B * T * H, 2), shape: [B, T, H] };
-const lengths = Array.from({ length: B }, (_, b) => 1 + ((b * 3) % T));
+// Two sizes: B = 37, T = 5 (two batch shards of 19 and 18 rows, ragged against the SIMD width,
+// the weight phase in one part) and B = 12, T = 40, I = 33, H = 41 (one shard; the weight phase,
+// T·B·H·(I + H) ≥ WEIGHT_SPLIT_MIN, in one part per thread: column and row cuts ragged against
+// the GEMM tile). Both with and without a mask.
+const SIZES = [
+  { B: 37, T: 5, I: 7, H: 9 },
+  { B: 12, T: 40, I: 33, H: 41 },
+].map(({ B, T, I, H }) => ({
+  B, T, I, H,
+  x: { data: randomFloat32(B * T * I, 1), shape: [B, T, I] },
+  dOutput: { data: randomFloat32(B * T * H, 2), shape: [B, T, H] },
+  dFinal: randomFloat32(B * H, 3),
+  lengths: Array.from({ length: B }, (_, b) => 1 + ((b * 3) % T)),
+}));
+type Size = (typeof SIZES)[number];
 
-const LAYERS: Array<{ name: string; make: (backend: Backend) => RecurrentLayer }> = [
-  { name: 'LSTM standard', make: (backend) => new LSTM({ inputSize: I, units: H, seed: 5, backend }) },
-  { name: 'LSTM coupled hardSigmoid', make: (backend) => new LSTM({ inputSize: I, units: H, seed: 5, backend, variant: 'coupled', gateActivation: 'hardSigmoid' }) },
-  { name: 'LSTM peephole (not sharded)', make: (backend) => new LSTM({ inputSize: I, units: H, seed: 5, backend, variant: 'peephole' }) },
-  { name: 'GRU resetAfter', make: (backend) => new GRU({ inputSize: I, units: H, seed: 5, backend }) },
-  { name: 'GRU resetBefore', make: (backend) => new GRU({ inputSize: I, units: H, seed: 5, backend, variant: 'resetBefore' }) },
-  { name: 'SimpleRNN tanh', make: (backend) => new SimpleRNN({ inputSize: I, units: H, seed: 5, backend }) },
-  { name: 'SimpleRNN residual relu', make: (backend) => new SimpleRNN({ inputSize: I, units: H, seed: 5, backend, variant: 'residual', activation: 'relu' }) },
-  { name: 'SimpleRNN diagonal (not sharded)', make: (backend) => new SimpleRNN({ inputSize: I, units: H, seed: 5, backend, variant: 'diagonal' }) },
+const LAYERS: Array<{ name: string; make: (backend: Backend, I: number, H: number) => RecurrentLayer }> = [
+  { name: 'LSTM standard', make: (backend, I, H) => new LSTM({ inputSize: I, units: H, seed: 5, backend }) },
+  { name: 'LSTM coupled hardSigmoid', make: (backend, I, H) => new LSTM({ inputSize: I, units: H, seed: 5, backend, variant: 'coupled', gateActivation: 'hardSigmoid' }) },
+  { name: 'LSTM peephole (not sharded)', make: (backend, I, H) => new LSTM({ inputSize: I, units: H, seed: 5, backend, variant: 'peephole' }) },
+  { name: 'GRU resetAfter', make: (backend, I, H) => new GRU({ inputSize: I, units: H, seed: 5, backend }) },
+  { name: 'GRU resetBefore', make: (backend, I, H) => new GRU({ inputSize: I, units: H, seed: 5, backend, variant: 'resetBefore' }) },
+  { name: 'SimpleRNN tanh', make: (backend, I, H) => new SimpleRNN({ inputSize: I, units: H, seed: 5, backend }) },
+  { name: 'SimpleRNN residual relu', make: (backend, I, H) => new SimpleRNN({ inputSize: I, units: H, seed: 5, backend, variant: 'residual', activation: 'relu' }) },
+  { name: 'SimpleRNN diagonal (not sharded)', make: (backend, I, H) => new SimpleRNN({ inputSize: I, units: H, seed: 5, backend, variant: 'diagonal' }) },
 ];
 
 /** Every number forward and backward give, by name. */
-function run(layer: RecurrentLayer, masked: boolean): Map<string, Float32Array> {
+function run(layer: RecurrentLayer, size: Size, masked: boolean): Map<string, Float32Array> {
+  const { B, H, x, dOutput, dFinal, lengths } = size;
   const out = new Map<string, Float32Array>();
   const forward = layer.forward(x, masked ? { lengths } : {});
   out.set('output', forward.output.data);
   for (const [k, v] of Object.entries(forward.finalState)) out.set(`finalState.${k}`, v.data);
-  const dFinalState = Object.fromEntries(Object.keys(forward.finalState).map((k) => [k, { data: randomFloat32(B * H, 3), shape: [B, H] }]));
+  const dFinalState = Object.fromEntries(Object.keys(forward.finalState).map((k) => [k, { data: dFinal, shape: [B, H] }]));
   const backward = layer.backward(forward.cache, { dOutput, dFinalState });
   out.set('dInput', backward.dInput.data);
   for (const [k, v] of Object.entries(backward.dInitialState)) out.set(`dInitialState.${k}`, v.data);
@@ -84,11 +95,11 @@ function run(layer: RecurrentLayer, masked: boolean): Map<string, Float32Array> 
 }
 
 describe.each(LAYERS)('$name: 1, 2 and 3 threads give the same bits', ({ make }) => {
-  it.each([false, true])('forward and backward (masked %s)', (masked) => {
+  it.each(SIZES.flatMap((size) => [false, true].map((masked) => ({ size, masked }))))('forward and backward (B $size.B, T $size.T, masked $masked)', ({ size, masked }) => {
     const results = backends.map((backend) => {
-      const layer = make(backend);
+      const layer = make(backend, size.I, size.H);
       try {
-        return run(layer, masked);
+        return run(layer, size, masked);
       } finally {
         layer.dispose();
       }

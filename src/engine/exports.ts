@@ -51,7 +51,7 @@ export interface WasmExports {
   rnn_backward_f32(
     dX: number, dWIh: number, dWHh: number, dBias: number, dh: number, dZ: number, packed: number, dhCarry: number,
     dOutput: number, hAll: number, act: number, x: number, mask: number, wIh: number, wHh: number, work: number,
-    T: number, B: number, I: number, H: number, kind: number, variant: number,
+    T: number, B: number, I: number, H: number, kind: number, variant: number, part: number, parts: number,
   ): void;
   lstm_forward_f32(
     gates: number, hAll: number, cAll: number, tanhC: number, packed: number,
@@ -63,7 +63,7 @@ export interface WasmExports {
     dh: number, dc: number, dZ: number, packed: number, dhCarry: number,
     dOutput: number, gates: number, hAll: number, cAll: number, tanhC: number,
     x: number, mask: number, wIh: number, wHh: number, peepI: number, peepF: number, peepO: number, work: number,
-    T: number, B: number, I: number, H: number, variant: number, kind: number,
+    T: number, B: number, I: number, H: number, variant: number, kind: number, part: number, parts: number,
   ): void;
   gru_forward_f32(
     gates: number, hAll: number, extra: number, zh: number, packed: number,
@@ -75,9 +75,10 @@ export interface WasmExports {
     dh: number, dZ: number, dZh: number, drh: number, packed: number, dhCarry: number,
     dOutput: number, gates: number, hAll: number, extra: number,
     x: number, mask: number, wIh: number, wHh: number, work: number,
-    T: number, B: number, I: number, H: number, variant: number, kind: number,
+    T: number, B: number, I: number, H: number, variant: number, kind: number, part: number, parts: number,
   ): void;
-  // The two phases of each backward above, same arguments (assembly/cells.ts BACKWARD_*): batch shards run the steps.
+  // The two phases of each backward above, same arguments (assembly/cells.ts BACKWARD_*): batch shards run the steps;
+  // part, parts pick a part of the weight phase (0, 1: all of it; the steps ignore them).
   rnn_backward_steps_f32: WasmExports['rnn_backward_f32'];
   rnn_backward_weights_f32: WasmExports['rnn_backward_f32'];
   lstm_backward_steps_f32: WasmExports['lstm_backward_f32'];
@@ -260,9 +261,9 @@ export const EXPORTED_FUNCTIONS = {
   alloc: 1, free: 1,
   gemm_work_floats: 0, gemm_f32: 14, gemm_packed_b_floats: 2, gemm_pack_b: 6, gemm_packed_b_f32: 12,
   exp_f32: 3, sigmoid_f32: 3, tanh_f32: 3, relu_f32: 3, sigmoid_backward_f32: 4, tanh_backward_f32: 4, relu_backward_f32: 4,
-  rnn_packed_floats: 1, rnn_forward_f32: 15, rnn_backward_f32: 22,
-  lstm_packed_floats: 2, lstm_forward_f32: 20, lstm_backward_f32: 31,
-  gru_packed_floats: 2, gru_forward_f32: 18, gru_backward_f32: 26,
+  rnn_packed_floats: 1, rnn_forward_f32: 15, rnn_backward_f32: 24,
+  lstm_packed_floats: 2, lstm_forward_f32: 20, lstm_backward_f32: 33,
+  gru_packed_floats: 2, gru_forward_f32: 18, gru_backward_f32: 28,
   concat_rows_f32: 6, split_rows_f32: 6, add_scaled_f32: 5, dropout_f32: 6, multiply_f32: 4, dropout_mask_f32: 4, multiply_rows_f32: 5,
   layer_norm_forward_f32: 9, layer_norm_backward_f32: 9, weight_norm_forward_f32: 6, weight_norm_backward_f32: 8,
   narx_taps_f32: 12, narx_taps_backward_f32: 9,
@@ -288,8 +289,8 @@ export const EXPORTED_FUNCTIONS = {
   global_avg_pool_forward_f32: 5, global_avg_pool_backward_f32: 5, global_max_pool_forward_f32: 6,
   kl_sparsity_f32: 6,
   copy_rows_f32: 6, thread_scratch_floats: 0, thread_init: 1,
-  rnn_backward_steps_f32: 22, rnn_backward_weights_f32: 22, lstm_backward_steps_f32: 31, lstm_backward_weights_f32: 31,
-  gru_backward_steps_f32: 26, gru_backward_weights_f32: 26,
+  rnn_backward_steps_f32: 24, rnn_backward_weights_f32: 24, lstm_backward_steps_f32: 33, lstm_backward_weights_f32: 33,
+  gru_backward_steps_f32: 28, gru_backward_weights_f32: 28,
   seq_dot_scores_f32: 9, seq_dot_scores_backward_f32: 11, seq_attend_f32: 10, seq_attend_backward_f32: 11,
   seq_additive_scores_f32: 9, seq_additive_scores_backward_f32: 10,
 } as const;

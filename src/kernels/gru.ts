@@ -13,7 +13,7 @@
 //   drh [B, H] scratch; dhCarry [B, H] (masks); dOutput [T, B, H] or 0.
 import type { Backend, KernelTarget } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
-import { BACKWARD_EXPORT, type BackwardPhase } from './phases.js';
+import { BACKWARD_EXPORT, WHOLE, type BackwardPhase, type WeightPart } from './phases.js';
 import type { GateActivationCode, GruVariantCode, Ptr } from './codes.js';
 
 export function gruPackedFloats(backend: Backend, H: number, variant: GruVariantCode): number {
@@ -43,13 +43,13 @@ export function gruBackwardF32(
     dOutput: Ptr; gates: Ptr; hAll: Ptr; extra: Ptr;
     x: Ptr; mask: Ptr; wIh: Ptr; wHh: Ptr; work: Ptr;
   },
-  T: number, B: number, I: number, H: number, variant: GruVariantCode, gate: GateActivationCode, phase: BackwardPhase = 'all',
+  T: number, B: number, I: number, H: number, variant: GruVariantCode, gate: GateActivationCode, phase: BackwardPhase = 'all', part: WeightPart = WHOLE,
 ): void {
   exportsOf(backend)[BACKWARD_EXPORT[phase].gru](
     ptrs.dX, ptrs.dWIh, ptrs.dWHh, ptrs.dBIh, ptrs.dBHh,
     ptrs.dh, ptrs.dZ, ptrs.dZh, ptrs.drh, ptrs.packed, ptrs.dhCarry,
     ptrs.dOutput, ptrs.gates, ptrs.hAll, ptrs.extra,
     ptrs.x, ptrs.mask, ptrs.wIh, ptrs.wHh, ptrs.work,
-    T, B, I, H, variant, gate,
+    T, B, I, H, variant, gate, part.index, part.count,
   );
 }

@@ -15,7 +15,7 @@
 //   dhCarry [B, H] (masks); dOutput [T, B, H] or 0.
 import type { Backend, KernelTarget } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
-import { BACKWARD_EXPORT, type BackwardPhase } from './phases.js';
+import { BACKWARD_EXPORT, WHOLE, type BackwardPhase, type WeightPart } from './phases.js';
 import type { GateActivationCode, LstmVariantCode, Ptr } from './codes.js';
 
 /** Which gates have a peephole (a bit mask). */
@@ -62,13 +62,13 @@ export function lstmBackwardF32(
     dOutput: Ptr; gates: Ptr; hAll: Ptr; cAll: Ptr; tanhC: Ptr;
     x: Ptr; mask: Ptr; wIh: Ptr; wHh: Ptr; peep: Ptr; work: Ptr;
   },
-  T: number, B: number, I: number, H: number, variant: LstmVariantCode, gate: GateActivationCode, peepholes = PEEP_ALL, phase: BackwardPhase = 'all',
+  T: number, B: number, I: number, H: number, variant: LstmVariantCode, gate: GateActivationCode, peepholes = PEEP_ALL, phase: BackwardPhase = 'all', part: WeightPart = WHOLE,
 ): void {
   exportsOf(backend)[BACKWARD_EXPORT[phase].lstm](
     ptrs.dX, ptrs.dWIh, ptrs.dWHh, ptrs.dBias, ...peepPointers(ptrs.dPeep, peepholes, H),
     ptrs.dh, ptrs.dc, ptrs.dZ, ptrs.packed, ptrs.dhCarry,
     ptrs.dOutput, ptrs.gates, ptrs.hAll, ptrs.cAll, ptrs.tanhC,
     ptrs.x, ptrs.mask, ptrs.wIh, ptrs.wHh, ...peepPointers(ptrs.peep, peepholes, H), ptrs.work,
-    T, B, I, H, variant, gate,
+    T, B, I, H, variant, gate, part.index, part.count,
   );
 }

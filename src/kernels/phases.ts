@@ -8,3 +8,16 @@ export const BACKWARD_EXPORT = {
   steps: { rnn: 'rnn_backward_steps_f32', lstm: 'lstm_backward_steps_f32', gru: 'gru_backward_steps_f32' },
   weights: { rnn: 'rnn_backward_weights_f32', lstm: 'lstm_backward_weights_f32', gru: 'gru_backward_weights_f32' },
 } as const;
+
+/**
+ * Which part of the weight phase a call computes: part `index` of `count`. Each part owns whole
+ * columns of every weight gradient and whole rows of dX, and GEMM sums each element in the same
+ * order whichever block holds it, so the results are the same bits for every count.
+ */
+export interface WeightPart {
+  index: number;
+  count: number;
+}
+
+/** All of the weight phase in one call. */
+export const WHOLE: WeightPart = Object.freeze({ index: 0, count: 1 });

@@ -12,7 +12,7 @@
 //   dOutput [T, B, H] or 0.
 import type { Backend, KernelTarget } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
-import { BACKWARD_EXPORT, type BackwardPhase } from './phases.js';
+import { BACKWARD_EXPORT, WHOLE, type BackwardPhase, type WeightPart } from './phases.js';
 import type { Ptr, RnnActivationCode, RnnVariantCode } from './codes.js';
 
 export function rnnPackedFloats(backend: Backend, H: number): number {
@@ -33,11 +33,11 @@ export function rnnBackwardF32(
     dX: Ptr; dWIh: Ptr; dWHh: Ptr; dBias: Ptr; dh: Ptr; dZ: Ptr; packed: Ptr; dhCarry: Ptr;
     dOutput: Ptr; hAll: Ptr; act: Ptr; x: Ptr; mask: Ptr; wIh: Ptr; wHh: Ptr; work: Ptr;
   },
-  T: number, B: number, I: number, H: number, activation: RnnActivationCode, variant: RnnVariantCode, phase: BackwardPhase = 'all',
+  T: number, B: number, I: number, H: number, activation: RnnActivationCode, variant: RnnVariantCode, phase: BackwardPhase = 'all', part: WeightPart = WHOLE,
 ): void {
   exportsOf(backend)[BACKWARD_EXPORT[phase].rnn](
     ptrs.dX, ptrs.dWIh, ptrs.dWHh, ptrs.dBias, ptrs.dh, ptrs.dZ, ptrs.packed, ptrs.dhCarry,
     ptrs.dOutput, ptrs.hAll, ptrs.act, ptrs.x, ptrs.mask, ptrs.wIh, ptrs.wHh, ptrs.work,
-    T, B, I, H, activation, variant,
+    T, B, I, H, activation, variant, part.index, part.count,
   );
 }

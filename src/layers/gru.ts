@@ -7,7 +7,7 @@ import { glorotUniform, orthogonal } from '../initializers.js';
 import type { Random } from '../random.js';
 import { checkKeys, inverseOrder, permuteBlocks, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
 import { checkGateActivation, type GateActivation } from './lstm.js';
-import type { BackwardPhase } from '../kernels/phases.js';
+import { WHOLE, type BackwardPhase, type WeightPart } from '../kernels/phases.js';
 import { RecurrentLayer, type KernelContext, type ParamSpec, type RecurrentOptions } from './recurrent.js';
 import { GATE_ACTIVATION, GRU_VARIANT } from '../kernels/codes.js';
 import { gruBackwardF32, gruForwardF32, gruPackedFloats } from '../kernels/gru.js';
@@ -89,13 +89,13 @@ export class GRU extends RecurrentLayer {
     }, T, B, this.inputSize, this.units, GRU_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation]);
   }
 
-  protected runBackward(k: KernelContext, T: number, B: number, hasDOutput: boolean, mask: number, phase: BackwardPhase = 'all'): void {
+  protected runBackward(k: KernelContext, T: number, B: number, hasDOutput: boolean, mask: number, phase: BackwardPhase = 'all', part: WeightPart = WHOLE): void {
     gruBackwardF32(k.target, {
       dX: k.work('dX'), dWIh: k.grad('weightIh'), dWHh: k.grad('weightHh'), dBIh: k.grad('biasIh'), dBHh: this.#after ? k.grad('biasHh') : 0,
       dh: k.work('dh'), dZ: k.work('dZ'), dZh: k.work('dZh'), drh: k.work('drh'), packed: k.work('packed'), dhCarry: k.work('dhCarry'),
       dOutput: hasDOutput ? k.work('dOutput') : 0, gates: k.work('gates'), hAll: k.work('hAll'), extra: k.work('extra'),
       x: k.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), work: k.gemmWork,
-    }, T, B, this.inputSize, this.units, GRU_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation], phase);
+    }, T, B, this.inputSize, this.units, GRU_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation], phase, part);
   }
 
   protected exportWeights(format: WeightFormat, v: Record<string, Float32Array>, gradients: boolean): Weights {

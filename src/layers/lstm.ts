@@ -9,7 +9,7 @@ import { glorotUniform, orthogonal } from '../initializers.js';
 import type { Random } from '../random.js';
 import { checkFinite } from '../errors.js';
 import { add, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
-import type { BackwardPhase } from '../kernels/phases.js';
+import { WHOLE, type BackwardPhase, type WeightPart } from '../kernels/phases.js';
 import { RecurrentLayer, type KernelContext, type ParamSpec, type RecurrentOptions } from './recurrent.js';
 import { GATE_ACTIVATION, LSTM_VARIANT } from '../kernels/codes.js';
 import { lstmBackwardF32, lstmForwardF32, lstmPackedFloats, PEEP_F, PEEP_I, PEEP_O } from '../kernels/lstm.js';
@@ -141,13 +141,13 @@ export class LSTM extends RecurrentLayer {
     }, T, B, this.inputSize, this.units, LSTM_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation], this.#peepMask);
   }
 
-  protected runBackward(k: KernelContext, T: number, B: number, hasDOutput: boolean, mask: number, phase: BackwardPhase = 'all'): void {
+  protected runBackward(k: KernelContext, T: number, B: number, hasDOutput: boolean, mask: number, phase: BackwardPhase = 'all', part: WeightPart = WHOLE): void {
     lstmBackwardF32(k.target, {
       dX: k.work('dX'), dWIh: k.grad('weightIh'), dWHh: k.grad('weightHh'), dBias: k.grad('bias'), dPeep: this.#peep(true, k),
       dh: k.work('dh'), dc: k.work('dc'), dZ: k.work('dZ'), packed: k.work('packed'), dhCarry: k.work('dhCarry'),
       dOutput: hasDOutput ? k.work('dOutput') : 0, gates: k.work('gates'), hAll: k.work('hAll'), cAll: k.work('cAll'), tanhC: k.work('tanhC'),
       x: k.work('x'), mask, wIh: this.param('weightIh'), wHh: this.param('weightHh'), peep: this.#peep(false), work: k.gemmWork,
-    }, T, B, this.inputSize, this.units, LSTM_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation], this.#peepMask, phase);
+    }, T, B, this.inputSize, this.units, LSTM_VARIANT[this.variant], GATE_ACTIVATION[this.gateActivation], this.#peepMask, phase, part);
   }
 
   protected exportWeights(format: WeightFormat, v: Record<string, Float32Array>, gradients: boolean): Weights {

@@ -5,8 +5,8 @@
 import type { Backend, F32Buffer, KernelTarget } from '../engine/backend.js';
 import { ShardProgram, THREAD_GEMM_WORK } from '../engine/threads.js';
 import { copyRowsF32 } from '../kernels/threads.js';
-import { shardPlan, type Shard } from './shards.js';
-import type { BackwardPhase } from '../kernels/phases.js';
+import { shardPlan, WEIGHT_SPLIT_MIN, type Shard } from './shards.js';
+import type { BackwardPhase, WeightPart } from '../kernels/phases.js';
 import { checkBoolean, checkInt, checkOptions, describe } from '../errors.js';
 import { sizeProduct, type Size } from '../engine/sizes.js';
 import type { Random } from '../random.js';
@@ -151,7 +151,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
   /** `mask`: pointer of the [T, B] mask to pass to the kernel (0: none); buffers and target from `k`. */
   protected abstract runForward(k: KernelContext, T: number, B: number, mask: number): void;
   /** `phase`: the whole BPTT, or one of its two halves (src/kernels/phases.ts). */
-  protected abstract runBackward(k: KernelContext, T: number, B: number, hasDOutput: boolean, mask: number, phase?: BackwardPhase): void;
+  protected abstract runBackward(k: KernelContext, T: number, B: number, hasDOutput: boolean, mask: number, phase?: BackwardPhase, part?: WeightPart): void;
   /**
    * Whether the backward splits into per-row steps and a weight phase over all rows (false when the
    * steps themselves accumulate a parameter gradient, e.g. peepholes): batch shards only then.
@@ -402,8 +402,42 @@ export abstract class RecurrentLayer extends WeightedLayer {
   #backwardCore(T: number, B: number, hasDOutput: boolean, dFinal: Partial<Record<StateName, Float32Array | number>>): void {
     this.backend.fillFloats(this.work('dX'), T * B * this.inputSize, 0);
     for (const name of this.stateNames) writeFloats(this.backend, this.work(name === 'h' ? 'dh' : 'dc'), dFinal[name], B * this.units);
-    if (this.#shards.length === 1) this.runBackward(this.#ownContext(), T, B, hasDOutput, this.#mask);
+    const parts = this.#weightParts(T, B);
+    if (this.#shards.length === 1 && parts === 1) {
+      this.runBackward(this.#ownContext(), T, B, hasDOutput, this.#mask);
+      return;
+    }
+    if (this.#shards.length === 1) this.runBackward(this.#ownContext(), T, B, hasDOutput, this.#mask, 'steps');
     else this.#backwardShards(T, B, hasDOutput);
+    this.#weightsInParts(T, B, hasDOutput, parts);
+  }
+
+  /**
+   * Into how many parts the weight phase is split: one per thread when there are threads and the
+   * products are large enough to pay for handing them over (a part costs a wake-up), else 1. The
+   * parts give the same bits for any count (src/kernels/phases.ts WeightPart), so this may follow
+   * the thread count.
+   */
+  #weightParts(T: number, B: number): number {
+    const threads = this.backend.threads.count;
+    if (threads === 1 || !this.shardable()) return 1;
+    const H = this.units;
+    return T * B * H * (this.inputSize + H) >= WEIGHT_SPLIT_MIN ? threads : 1;
+  }
+
+  /** The weight phase over all T·B rows from dZ (its steps done), as `parts` programs run by the threads. */
+  #weightsInParts(T: number, B: number, hasDOutput: boolean, parts: number): void {
+    if (parts === 1) {
+      this.runBackward(this.#ownContext(), T, B, hasDOutput, this.#mask, 'weights');
+      return;
+    }
+    const programs = Array.from({ length: parts }, (_, index) => {
+      const program = new ShardProgram();
+      const c: KernelContext = { ...this.#ownContext(), target: program, gemmWork: THREAD_GEMM_WORK };
+      this.runBackward(c, T, B, hasDOutput, this.#mask, 'weights', { index, count: parts });
+      return program;
+    });
+    this.backend.runShards(programs);
   }
 
   #ownContext(): KernelContext {
@@ -444,8 +478,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
   /**
    * Each shard: gather its rows of dOutput and dFinal, run the T steps backward on its own buffers
    * (phase 'steps'), scatter the initial-state gradients and the per-row results the weight phase
-   * reads (stepResults) back. Then, on this thread, the weight gradients and dX from those over all
-   * T·B rows (phase 'weights'): the same GEMMs, in the same order, as the unsharded backward.
+   * reads (stepResults) back. The weight phase follows (#weightsInParts).
    */
   #backwardShards(T: number, B: number, hasDOutput: boolean): void {
     const H = this.units;
@@ -468,7 +501,6 @@ export abstract class RecurrentLayer extends WeightedLayer {
       return program;
     });
     this.backend.runShards(programs);
-    this.runBackward(this.#ownContext(), T, B, hasDOutput, this.#mask, 'weights');
   }
 
 

@@ -27,3 +27,10 @@ export function shardPlan(B: number): Shard[] {
   }
   return plan;
 }
+
+/**
+ * From this size of T·B·H·(I + H) (the multiply-adds of the weight phase per gate block) on, a
+ * recurrent layer with threads splits its weight phase over them: below it, waking a thread costs
+ * more than the products it would take over.
+ */
+export const WEIGHT_SPLIT_MIN = 1 << 19;

@@ -10,7 +10,7 @@ import { sizeProduct, type Size } from '../engine/sizes.js';
 import { glorotUniform, identity, orthogonal } from '../initializers.js';
 import type { Random } from '../random.js';
 import { add, checkKeys, takeWeight, tensor, transpose2d, type WeightFormat, type Weights } from './formats.js';
-import type { BackwardPhase } from '../kernels/phases.js';
+import { WHOLE, type BackwardPhase, type WeightPart } from '../kernels/phases.js';
 import { RecurrentLayer, type KernelContext, type ParamSpec, type RecurrentOptions } from './recurrent.js';
 import { RNN_ACTIVATION, RNN_VARIANT } from '../kernels/codes.js';
 import { rnnBackwardF32, rnnForwardF32, rnnPackedFloats } from '../kernels/rnn.js';
@@ -91,13 +91,13 @@ export class SimpleRNN extends RecurrentLayer {
     }, T, B, this.inputSize, this.units, RNN_ACTIVATION[this.activation], RNN_VARIANT[this.variant]);
   }
 
-  protected runBackward(k: KernelContext, T: number, B: number, hasDOutput: boolean, mask: number, phase: BackwardPhase = 'all'): void {
+  protected runBackward(k: KernelContext, T: number, B: number, hasDOutput: boolean, mask: number, phase: BackwardPhase = 'all', part: WeightPart = WHOLE): void {
     rnnBackwardF32(k.target, {
       dX: k.work('dX'), dWIh: k.grad('weightIh'), dWHh: this.#recurrent(true, k), dBias: k.grad('bias'),
       dh: k.work('dh'), dZ: k.work('dZ'), packed: k.work('packed'), dhCarry: k.work('dhCarry'),
       dOutput: hasDOutput ? k.work('dOutput') : 0, hAll: k.work('hAll'), act: this.#act(k), x: k.work('x'), mask,
       wIh: this.param('weightIh'), wHh: this.#recurrent(false), work: k.gemmWork,
-    }, T, B, this.inputSize, this.units, RNN_ACTIVATION[this.activation], RNN_VARIANT[this.variant], phase);
+    }, T, B, this.inputSize, this.units, RNN_ACTIVATION[this.activation], RNN_VARIANT[this.variant], phase, part);
   }
 
   /** The recurrent weights (or their gradient): W_hh, u, or 0 for the linear form. */
