@@ -39,7 +39,7 @@ export {
   Sequential, NonFiniteError, type SequentialOptions, type SequentialLayer, type SequentialJSON, type CompileOptions, type FitOptions, type DataOptions,
   type Callbacks, type EpochLogs, type BatchLogs, type History, type EarlyStopping, type ModelState, type GenerateOptions as SequentialGenerateOptions, type Loss,
 } from './models/sequential.js';
-export { Attention, type AttentionOptions, type AttentionCache, type AttentionForwardResult } from './layers/attention.js';
+export { Attention, type AttentionOptions, type AttentionCache, type AttentionForwardResult, type AttentionGradients } from './layers/attention.js';
 export { AdditiveAttention, type AdditiveAttentionOptions } from './layers/additive-attention.js';
 export type { CTCHypotheses } from './models/ctc.js';
 export {
