@@ -177,7 +177,7 @@ export function carryPaddedGradients(carry: usize, dh: usize, dOut: usize, maskR
   }
 }
 
-// ---- backward phases (assembly/threads.ts: batch shards run the steps, then the weights in parts) ----
+// ---- backward phases (the phase argument of rnn/lstm/gru_backward_f32: batch shards run the steps, then the weights in parts) ----
 /** The T steps backward: dZ and the state gradients. */
 export const BACKWARD_STEPS: i32 = 1;
 /** The weight gradients, bias gradients and dX from dZ over all T·B rows. */

@@ -160,7 +160,13 @@ export function gru_forward_f32(
   st<T>(dh + o, add<T>(ld<T>(dh + o), mul<T>(d, r)));
 }
 
-function gruBackward(
+/**
+ * BPTT, or one of its phases (assembly/cells.ts BACKWARD_*): BACKWARD_STEPS, the T steps backward
+ * (dZ and the state gradients: what a batch shard runs on its own rows); BACKWARD_WEIGHTS, the
+ * weight and bias gradients and dX from a dZ of every row, part `part` of `parts` (0 of 1: all of
+ * it; the steps ignore these two); both: the whole backward.
+ */
+export function gru_backward_f32(
   dX: usize, dWIh: usize, dWHh: usize, dBIh: usize, dBHh: usize,
   dh: usize, dZ: usize, dZh: usize, drh: usize, packed: usize, dhCarry: usize,
   dOutput: usize, gates: usize, hAll: usize, extra: usize,
@@ -234,37 +240,4 @@ function gruBackward(
       recurrentGradient(dWHh + 2 * hb, extra, dZ + 2 * hb, work, TB, H, H, H3, part, parts);
     }
   }
-}
-
-/** BPTT: the T steps backward (dZ, the state gradients), then the weight gradients and dX from dZ over all T·B rows. */
-export function gru_backward_f32(
-  dX: usize, dWIh: usize, dWHh: usize, dBIh: usize, dBHh: usize,
-  dh: usize, dZ: usize, dZh: usize, drh: usize, packed: usize, dhCarry: usize,
-  dOutput: usize, gates: usize, hAll: usize, extra: usize,
-  x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, part: i32, parts: i32,
-): void {
-  gruBackward(dX, dWIh, dWHh, dBIh, dBHh, dh, dZ, dZh, drh, packed, dhCarry, dOutput, gates, hAll, extra, x, mask, wIh, wHh, work, T, B, I, H, variant, kind, BACKWARD_STEPS | BACKWARD_WEIGHTS, part, parts);
-}
-
-/** Only the steps of gru_backward_f32: dZ (and the state gradients dh, dc out); a batch shard runs this on its own rows. */
-export function gru_backward_steps_f32(
-  dX: usize, dWIh: usize, dWHh: usize, dBIh: usize, dBHh: usize,
-  dh: usize, dZ: usize, dZh: usize, drh: usize, packed: usize, dhCarry: usize,
-  dOutput: usize, gates: usize, hAll: usize, extra: usize,
-  x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, part: i32, parts: i32,
-): void {
-  gruBackward(dX, dWIh, dWHh, dBIh, dBHh, dh, dZ, dZh, drh, packed, dhCarry, dOutput, gates, hAll, extra, x, mask, wIh, wHh, work, T, B, I, H, variant, kind, BACKWARD_STEPS, part, parts);
-}
-
-/** Only the weight gradients and dX of gru_backward_f32, from a dZ of every row (the steps of all shards). */
-export function gru_backward_weights_f32(
-  dX: usize, dWIh: usize, dWHh: usize, dBIh: usize, dBHh: usize,
-  dh: usize, dZ: usize, dZh: usize, drh: usize, packed: usize, dhCarry: usize,
-  dOutput: usize, gates: usize, hAll: usize, extra: usize,
-  x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, part: i32, parts: i32,
-): void {
-  gruBackward(dX, dWIh, dWHh, dBIh, dBHh, dh, dZ, dZh, drh, packed, dhCarry, dOutput, gates, hAll, extra, x, mask, wIh, wHh, work, T, B, I, H, variant, kind, BACKWARD_WEIGHTS, part, parts);
 }

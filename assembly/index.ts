@@ -7,6 +7,7 @@ export { gemm_f32, gemm_work_floats, gemm_pack_b, gemm_packed_b_f32, gemm_packed
 // Codes that cross the boundary, exported as immutable i32 globals so TypeScript can check
 // its copies (src/kernels/codes.ts) against the module (test/exports.test.ts).
 export { NO_TRANS as GEMM_NO_TRANS, TRANS as GEMM_TRANS } from "./gemm";
+export { BACKWARD_STEPS, BACKWARD_WEIGHTS } from "./cells";
 export { GATE_SIGMOID, GATE_HARD_SIGMOID } from "./lanes";
 export { RNN_TANH, RNN_RELU, RNN_SIGMOID, RNN_ELMAN, RNN_LINEAR, RNN_RESIDUAL, RNN_DIAGONAL } from "./rnn";
 export { LSTM_STANDARD, LSTM_PEEPHOLE, LSTM_COUPLED, LSTM_NO_FORGET } from "./lstm";
@@ -20,9 +21,9 @@ export {
   tanh_backward_f32,
   relu_backward_f32,
 } from "./activations";
-export { rnn_forward_f32, rnn_backward_f32, rnn_packed_floats, rnn_backward_steps_f32, rnn_backward_weights_f32 } from "./rnn";
-export { lstm_forward_f32, lstm_backward_f32, lstm_packed_floats, lstm_backward_steps_f32, lstm_backward_weights_f32 } from "./lstm";
-export { gru_forward_f32, gru_backward_f32, gru_packed_floats, gru_backward_steps_f32, gru_backward_weights_f32 } from "./gru";
+export { rnn_forward_f32, rnn_backward_f32, rnn_packed_floats } from "./rnn";
+export { lstm_forward_f32, lstm_backward_f32, lstm_packed_floats } from "./lstm";
+export { gru_forward_f32, gru_backward_f32, gru_packed_floats } from "./gru";
 export { esn_block_steps, esn_collect, esn_generate, esn_pinv_solve, esn_ridge_solve } from "./esn";
 // AR / ARX (assembly/ar.ts): the lagged design's normal equations, residuals, iterated forecasts (f64).
 export { ar_gram_f64, ar_ssr_f64, ar_forecast_f64 } from "./ar";

@@ -174,7 +174,13 @@ export function lstm_forward_f32(
   st<T>(dz + oOff + o, dzo);
 }
 
-function lstmBackward(
+/**
+ * BPTT, or one of its phases (assembly/cells.ts BACKWARD_*): BACKWARD_STEPS, the T steps backward
+ * (dZ and the state gradients: what a batch shard runs on its own rows); BACKWARD_WEIGHTS, the
+ * weight and bias gradients and dX from a dZ of every row, part `part` of `parts` (0 of 1: all of
+ * it; the steps ignore these two); both: the whole backward.
+ */
+export function lstm_backward_f32(
   dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dPeepI: usize, dPeepF: usize, dPeepO: usize,
   dh: usize, dc: usize, dZ: usize, packed: usize, dhCarry: usize,
   dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
@@ -225,37 +231,4 @@ function lstmBackward(
   if (phase & BACKWARD_WEIGHTS) {
     cellWeightGradients(dX, dWIh, dWHh, dBias, dZ, dZ, x, hAll, wIh, work, TB, I, H, GH, GH, part, parts);
   }
-}
-
-/** BPTT: the T steps backward (dZ, the state gradients), then the weight gradients and dX from dZ over all T·B rows. */
-export function lstm_backward_f32(
-  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dPeepI: usize, dPeepF: usize, dPeepO: usize,
-  dh: usize, dc: usize, dZ: usize, packed: usize, dhCarry: usize,
-  dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
-  x: usize, mask: usize, wIh: usize, wHh: usize, peepI: usize, peepF: usize, peepO: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, part: i32, parts: i32,
-): void {
-  lstmBackward(dX, dWIh, dWHh, dBias, dPeepI, dPeepF, dPeepO, dh, dc, dZ, packed, dhCarry, dOutput, gates, hAll, cAll, tanhC, x, mask, wIh, wHh, peepI, peepF, peepO, work, T, B, I, H, variant, kind, BACKWARD_STEPS | BACKWARD_WEIGHTS, part, parts);
-}
-
-/** Only the steps of lstm_backward_f32: dZ (and the state gradients dh, dc out); a batch shard runs this on its own rows. */
-export function lstm_backward_steps_f32(
-  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dPeepI: usize, dPeepF: usize, dPeepO: usize,
-  dh: usize, dc: usize, dZ: usize, packed: usize, dhCarry: usize,
-  dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
-  x: usize, mask: usize, wIh: usize, wHh: usize, peepI: usize, peepF: usize, peepO: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, part: i32, parts: i32,
-): void {
-  lstmBackward(dX, dWIh, dWHh, dBias, dPeepI, dPeepF, dPeepO, dh, dc, dZ, packed, dhCarry, dOutput, gates, hAll, cAll, tanhC, x, mask, wIh, wHh, peepI, peepF, peepO, work, T, B, I, H, variant, kind, BACKWARD_STEPS, part, parts);
-}
-
-/** Only the weight gradients and dX of lstm_backward_f32, from a dZ of every row (the steps of all shards). */
-export function lstm_backward_weights_f32(
-  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dPeepI: usize, dPeepF: usize, dPeepO: usize,
-  dh: usize, dc: usize, dZ: usize, packed: usize, dhCarry: usize,
-  dOutput: usize, gates: usize, hAll: usize, cAll: usize, tanhC: usize,
-  x: usize, mask: usize, wIh: usize, wHh: usize, peepI: usize, peepF: usize, peepO: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, variant: i32, kind: i32, part: i32, parts: i32,
-): void {
-  lstmBackward(dX, dWIh, dWHh, dBias, dPeepI, dPeepF, dPeepO, dh, dc, dZ, packed, dhCarry, dOutput, gates, hAll, cAll, tanhC, x, mask, wIh, wHh, peepI, peepF, peepO, work, T, B, I, H, variant, kind, BACKWARD_WEIGHTS, part, parts);
 }

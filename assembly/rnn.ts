@@ -98,7 +98,13 @@ export function rnn_forward_f32(
   }
 }
 
-function rnnBackward(
+/**
+ * BPTT, or one of its phases (assembly/cells.ts BACKWARD_*): BACKWARD_STEPS, the T steps backward
+ * (dZ and the state gradients: what a batch shard runs on its own rows); BACKWARD_WEIGHTS, the
+ * weight and bias gradients and dX from a dZ of every row, part `part` of `parts` (0 of 1: all of
+ * it; the steps ignore these two); both: the whole backward.
+ */
+export function rnn_backward_f32(
   dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, packed: usize, dhCarry: usize,
   dOutput: usize, hAll: usize, act: usize, x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
   T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32, phase: i32, part: i32, parts: i32): void {
@@ -155,31 +161,4 @@ function rnnBackward(
       inputGradients(dX, dWIh, dBias, dZ, x, wIh, work, TB, I, H, part, parts);
     }
   }
-}
-
-/** BPTT: the T steps backward (dZ, the state gradients), then the weight gradients and dX from dZ over all T·B rows. */
-export function rnn_backward_f32(
-  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, packed: usize, dhCarry: usize,
-  dOutput: usize, hAll: usize, act: usize, x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32, part: i32, parts: i32,
-): void {
-  rnnBackward(dX, dWIh, dWHh, dBias, dh, dZ, packed, dhCarry, dOutput, hAll, act, x, mask, wIh, wHh, work, T, B, I, H, kind, variant, BACKWARD_STEPS | BACKWARD_WEIGHTS, part, parts);
-}
-
-/** Only the steps of rnn_backward_f32: dZ (and the state gradients dh, dc out); a batch shard runs this on its own rows. */
-export function rnn_backward_steps_f32(
-  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, packed: usize, dhCarry: usize,
-  dOutput: usize, hAll: usize, act: usize, x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32, part: i32, parts: i32,
-): void {
-  rnnBackward(dX, dWIh, dWHh, dBias, dh, dZ, packed, dhCarry, dOutput, hAll, act, x, mask, wIh, wHh, work, T, B, I, H, kind, variant, BACKWARD_STEPS, part, parts);
-}
-
-/** Only the weight gradients and dX of rnn_backward_f32, from a dZ of every row (the steps of all shards). */
-export function rnn_backward_weights_f32(
-  dX: usize, dWIh: usize, dWHh: usize, dBias: usize, dh: usize, dZ: usize, packed: usize, dhCarry: usize,
-  dOutput: usize, hAll: usize, act: usize, x: usize, mask: usize, wIh: usize, wHh: usize, work: usize,
-  T: i32, B: i32, I: i32, H: i32, kind: i32, variant: i32, part: i32, parts: i32,
-): void {
-  rnnBackward(dX, dWIh, dWHh, dBias, dh, dZ, packed, dhCarry, dOutput, hAll, act, x, mask, wIh, wHh, work, T, B, I, H, kind, variant, BACKWARD_WEIGHTS, part, parts);
 }

@@ -5,9 +5,11 @@
 /** The module's exports: flat functions over pointers (byte offsets) and sizes, and the codes as i32 globals. */
 export interface WasmExports {
   memory: WebAssembly.Memory;
-  // Codes (assembly/gemm.ts, lanes.ts, rnn.ts, lstm.ts, gru.ts); src/kernels/codes.ts mirrors their values.
+  // Codes (assembly/gemm.ts, cells.ts, lanes.ts, rnn.ts, lstm.ts, gru.ts); src/kernels/codes.ts mirrors their values.
   GEMM_NO_TRANS: WebAssembly.Global;
   GEMM_TRANS: WebAssembly.Global;
+  BACKWARD_STEPS: WebAssembly.Global;
+  BACKWARD_WEIGHTS: WebAssembly.Global;
   GATE_SIGMOID: WebAssembly.Global;
   GATE_HARD_SIGMOID: WebAssembly.Global;
   RNN_TANH: WebAssembly.Global;
@@ -51,7 +53,7 @@ export interface WasmExports {
   rnn_backward_f32(
     dX: number, dWIh: number, dWHh: number, dBias: number, dh: number, dZ: number, packed: number, dhCarry: number,
     dOutput: number, hAll: number, act: number, x: number, mask: number, wIh: number, wHh: number, work: number,
-    T: number, B: number, I: number, H: number, kind: number, variant: number, part: number, parts: number,
+    T: number, B: number, I: number, H: number, kind: number, variant: number, phase: number, part: number, parts: number,
   ): void;
   lstm_forward_f32(
     gates: number, hAll: number, cAll: number, tanhC: number, packed: number,
@@ -63,7 +65,7 @@ export interface WasmExports {
     dh: number, dc: number, dZ: number, packed: number, dhCarry: number,
     dOutput: number, gates: number, hAll: number, cAll: number, tanhC: number,
     x: number, mask: number, wIh: number, wHh: number, peepI: number, peepF: number, peepO: number, work: number,
-    T: number, B: number, I: number, H: number, variant: number, kind: number, part: number, parts: number,
+    T: number, B: number, I: number, H: number, variant: number, kind: number, phase: number, part: number, parts: number,
   ): void;
   gru_forward_f32(
     gates: number, hAll: number, extra: number, zh: number, packed: number,
@@ -75,16 +77,8 @@ export interface WasmExports {
     dh: number, dZ: number, dZh: number, drh: number, packed: number, dhCarry: number,
     dOutput: number, gates: number, hAll: number, extra: number,
     x: number, mask: number, wIh: number, wHh: number, work: number,
-    T: number, B: number, I: number, H: number, variant: number, kind: number, part: number, parts: number,
+    T: number, B: number, I: number, H: number, variant: number, kind: number, phase: number, part: number, parts: number,
   ): void;
-  // The two phases of each backward above, same arguments (assembly/cells.ts BACKWARD_*): batch shards run the steps;
-  // part, parts pick a part of the weight phase (0, 1: all of it; the steps ignore them).
-  rnn_backward_steps_f32: WasmExports['rnn_backward_f32'];
-  rnn_backward_weights_f32: WasmExports['rnn_backward_f32'];
-  lstm_backward_steps_f32: WasmExports['lstm_backward_f32'];
-  lstm_backward_weights_f32: WasmExports['lstm_backward_f32'];
-  gru_backward_steps_f32: WasmExports['gru_backward_f32'];
-  gru_backward_weights_f32: WasmExports['gru_backward_f32'];
   concat_rows_f32(dst: number, left: number, right: number, rows: number, a: number, b: number): void;
   split_rows_f32(left: number, right: number, src: number, rows: number, a: number, b: number): void;
   add_scaled_f32(dst: number, left: number, right: number, n: number, scale: number): void;
@@ -261,9 +255,9 @@ export const EXPORTED_FUNCTIONS = {
   alloc: 1, free: 1,
   gemm_work_floats: 0, gemm_f32: 14, gemm_packed_b_floats: 2, gemm_pack_b: 6, gemm_packed_b_f32: 12,
   exp_f32: 3, sigmoid_f32: 3, tanh_f32: 3, relu_f32: 3, sigmoid_backward_f32: 4, tanh_backward_f32: 4, relu_backward_f32: 4,
-  rnn_packed_floats: 1, rnn_forward_f32: 15, rnn_backward_f32: 24,
-  lstm_packed_floats: 2, lstm_forward_f32: 20, lstm_backward_f32: 33,
-  gru_packed_floats: 2, gru_forward_f32: 18, gru_backward_f32: 28,
+  rnn_packed_floats: 1, rnn_forward_f32: 15, rnn_backward_f32: 25,
+  lstm_packed_floats: 2, lstm_forward_f32: 20, lstm_backward_f32: 34,
+  gru_packed_floats: 2, gru_forward_f32: 18, gru_backward_f32: 29,
   concat_rows_f32: 6, split_rows_f32: 6, add_scaled_f32: 5, dropout_f32: 6, multiply_f32: 4, dropout_mask_f32: 4, multiply_rows_f32: 5,
   layer_norm_forward_f32: 9, layer_norm_backward_f32: 9, weight_norm_forward_f32: 6, weight_norm_backward_f32: 8,
   narx_taps_f32: 12, narx_taps_backward_f32: 9,
@@ -289,14 +283,12 @@ export const EXPORTED_FUNCTIONS = {
   global_avg_pool_forward_f32: 5, global_avg_pool_backward_f32: 5, global_max_pool_forward_f32: 6,
   kl_sparsity_f32: 6,
   copy_rows_f32: 6, thread_scratch_floats: 0, thread_init: 1,
-  rnn_backward_steps_f32: 24, rnn_backward_weights_f32: 24, lstm_backward_steps_f32: 33, lstm_backward_weights_f32: 33,
-  gru_backward_steps_f32: 28, gru_backward_weights_f32: 28,
   seq_dot_scores_f32: 9, seq_dot_scores_backward_f32: 11, seq_attend_f32: 10, seq_attend_backward_f32: 11,
   seq_additive_scores_f32: 9, seq_additive_scores_backward_f32: 10,
 } as const;
 
 export const EXPORTED_GLOBALS = [
-  'GEMM_NO_TRANS', 'GEMM_TRANS', 'GATE_SIGMOID', 'GATE_HARD_SIGMOID', 'RNN_TANH', 'RNN_RELU', 'RNN_SIGMOID', 'RNN_ELMAN', 'RNN_LINEAR', 'RNN_RESIDUAL', 'RNN_DIAGONAL',
+  'GEMM_NO_TRANS', 'GEMM_TRANS', 'BACKWARD_STEPS', 'BACKWARD_WEIGHTS', 'GATE_SIGMOID', 'GATE_HARD_SIGMOID', 'RNN_TANH', 'RNN_RELU', 'RNN_SIGMOID', 'RNN_ELMAN', 'RNN_LINEAR', 'RNN_RESIDUAL', 'RNN_DIAGONAL',
   'LSTM_STANDARD', 'LSTM_PEEPHOLE', 'LSTM_COUPLED', 'LSTM_NO_FORGET', 'GRU_RESET_AFTER', 'GRU_RESET_BEFORE',
 ] as const;
 

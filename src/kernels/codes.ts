@@ -17,6 +17,9 @@ export type Ptr = number;
 /** transA / transB of the GEMM kernels. assembly/gemm.ts NO_TRANS, TRANS (globals GEMM_NO_TRANS, GEMM_TRANS). */
 export const GEMM_OP = { noTrans: 0, trans: 1 } as const;
 
+/** The phase of a recurrent backward (a bit set). assembly/cells.ts BACKWARD_STEPS, BACKWARD_WEIGHTS; 'all' is both. */
+export const BACKWARD_PHASE = { steps: 1, weights: 2, all: 3 } as const;
+
 /** The SimpleRNN nonlinearity f. assembly/rnn.ts RNN_TANH, RNN_RELU, RNN_SIGMOID. */
 export const RNN_ACTIVATION = { tanh: 0, relu: 1, sigmoid: 2 } as const;
 
@@ -43,6 +46,8 @@ export type GateActivationCode = (typeof GATE_ACTIVATION)[keyof typeof GATE_ACTI
 export const CODE_GLOBALS: Readonly<Record<string, number>> = {
   GEMM_NO_TRANS: GEMM_OP.noTrans,
   GEMM_TRANS: GEMM_OP.trans,
+  BACKWARD_STEPS: BACKWARD_PHASE.steps,
+  BACKWARD_WEIGHTS: BACKWARD_PHASE.weights,
   RNN_TANH: RNN_ACTIVATION.tanh,
   RNN_RELU: RNN_ACTIVATION.relu,
   RNN_SIGMOID: RNN_ACTIVATION.sigmoid,

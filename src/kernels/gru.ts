@@ -13,8 +13,8 @@
 //   drh [B, H] scratch; dhCarry [B, H] (masks); dOutput [T, B, H] or 0.
 import type { Backend, KernelTarget } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
-import { BACKWARD_EXPORT, WHOLE, type BackwardPhase, type WeightPart } from './phases.js';
-import type { GateActivationCode, GruVariantCode, Ptr } from './codes.js';
+import { WHOLE, type BackwardPhase, type WeightPart } from './phases.js';
+import { BACKWARD_PHASE, type GateActivationCode, type GruVariantCode, type Ptr } from './codes.js';
 
 export function gruPackedFloats(backend: Backend, H: number, variant: GruVariantCode): number {
   return exportsOf(backend).gru_packed_floats(H, variant);
@@ -45,11 +45,11 @@ export function gruBackwardF32(
   },
   T: number, B: number, I: number, H: number, variant: GruVariantCode, gate: GateActivationCode, phase: BackwardPhase = 'all', part: WeightPart = WHOLE,
 ): void {
-  exportsOf(backend)[BACKWARD_EXPORT[phase].gru](
+  exportsOf(backend).gru_backward_f32(
     ptrs.dX, ptrs.dWIh, ptrs.dWHh, ptrs.dBIh, ptrs.dBHh,
     ptrs.dh, ptrs.dZ, ptrs.dZh, ptrs.drh, ptrs.packed, ptrs.dhCarry,
     ptrs.dOutput, ptrs.gates, ptrs.hAll, ptrs.extra,
     ptrs.x, ptrs.mask, ptrs.wIh, ptrs.wHh, ptrs.work,
-    T, B, I, H, variant, gate, part.index, part.count,
+    T, B, I, H, variant, gate, BACKWARD_PHASE[phase], part.index, part.count,
   );
 }

@@ -15,8 +15,8 @@
 //   dhCarry [B, H] (masks); dOutput [T, B, H] or 0.
 import type { Backend, KernelTarget } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
-import { BACKWARD_EXPORT, WHOLE, type BackwardPhase, type WeightPart } from './phases.js';
-import type { GateActivationCode, LstmVariantCode, Ptr } from './codes.js';
+import { WHOLE, type BackwardPhase, type WeightPart } from './phases.js';
+import { BACKWARD_PHASE, type GateActivationCode, type LstmVariantCode, type Ptr } from './codes.js';
 
 /** Which gates have a peephole (a bit mask). */
 export const PEEP_I = 1;
@@ -64,11 +64,11 @@ export function lstmBackwardF32(
   },
   T: number, B: number, I: number, H: number, variant: LstmVariantCode, gate: GateActivationCode, peepholes = PEEP_ALL, phase: BackwardPhase = 'all', part: WeightPart = WHOLE,
 ): void {
-  exportsOf(backend)[BACKWARD_EXPORT[phase].lstm](
+  exportsOf(backend).lstm_backward_f32(
     ptrs.dX, ptrs.dWIh, ptrs.dWHh, ptrs.dBias, ...peepPointers(ptrs.dPeep, peepholes, H),
     ptrs.dh, ptrs.dc, ptrs.dZ, ptrs.packed, ptrs.dhCarry,
     ptrs.dOutput, ptrs.gates, ptrs.hAll, ptrs.cAll, ptrs.tanhC,
     ptrs.x, ptrs.mask, ptrs.wIh, ptrs.wHh, ...peepPointers(ptrs.peep, peepholes, H), ptrs.work,
-    T, B, I, H, variant, gate, part.index, part.count,
+    T, B, I, H, variant, gate, BACKWARD_PHASE[phase], part.index, part.count,
   );
 }

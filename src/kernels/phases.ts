@@ -1,13 +1,10 @@
-// The phases of a recurrent backward (assembly/cells.ts BACKWARD_STEPS, BACKWARD_WEIGHTS): 'all' is
-// the whole BPTT; 'steps' only the T steps backward (dZ and the state gradients: what a batch shard
-// runs on its own rows); 'weights' only the weight and bias gradients and dX from a dZ of every row.
-export type BackwardPhase = 'all' | 'steps' | 'weights';
+// The phases of a recurrent backward (the `phase` code of rnn/lstm/gru_backward_f32, src/kernels/codes.ts
+// BACKWARD_PHASE): 'all' is the whole BPTT; 'steps' only the T steps backward (dZ and the state
+// gradients: what a batch shard runs on its own rows); 'weights' only the weight and bias gradients
+// and dX from a dZ of every row, in one call or in parts (WeightPart).
+import type { BACKWARD_PHASE } from './codes.js';
 
-export const BACKWARD_EXPORT = {
-  all: { rnn: 'rnn_backward_f32', lstm: 'lstm_backward_f32', gru: 'gru_backward_f32' },
-  steps: { rnn: 'rnn_backward_steps_f32', lstm: 'lstm_backward_steps_f32', gru: 'gru_backward_steps_f32' },
-  weights: { rnn: 'rnn_backward_weights_f32', lstm: 'lstm_backward_weights_f32', gru: 'gru_backward_weights_f32' },
-} as const;
+export type BackwardPhase = keyof typeof BACKWARD_PHASE;
 
 /**
  * Which part of the weight phase a call computes: part `index` of `count`. Each part owns whole

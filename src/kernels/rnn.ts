@@ -12,8 +12,8 @@
 //   dOutput [T, B, H] or 0.
 import type { Backend, KernelTarget } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
-import { BACKWARD_EXPORT, WHOLE, type BackwardPhase, type WeightPart } from './phases.js';
-import type { Ptr, RnnActivationCode, RnnVariantCode } from './codes.js';
+import { WHOLE, type BackwardPhase, type WeightPart } from './phases.js';
+import { BACKWARD_PHASE, type Ptr, type RnnActivationCode, type RnnVariantCode } from './codes.js';
 
 export function rnnPackedFloats(backend: Backend, H: number): number {
   return exportsOf(backend).rnn_packed_floats(H);
@@ -35,9 +35,9 @@ export function rnnBackwardF32(
   },
   T: number, B: number, I: number, H: number, activation: RnnActivationCode, variant: RnnVariantCode, phase: BackwardPhase = 'all', part: WeightPart = WHOLE,
 ): void {
-  exportsOf(backend)[BACKWARD_EXPORT[phase].rnn](
+  exportsOf(backend).rnn_backward_f32(
     ptrs.dX, ptrs.dWIh, ptrs.dWHh, ptrs.dBias, ptrs.dh, ptrs.dZ, ptrs.packed, ptrs.dhCarry,
     ptrs.dOutput, ptrs.hAll, ptrs.act, ptrs.x, ptrs.mask, ptrs.wIh, ptrs.wHh, ptrs.work,
-    T, B, I, H, activation, variant, part.index, part.count,
+    T, B, I, H, activation, variant, BACKWARD_PHASE[phase], part.index, part.count,
   );
 }
