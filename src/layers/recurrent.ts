@@ -496,6 +496,9 @@ export abstract class RecurrentLayer extends WeightedLayer {
    * every region once more per shard (`name#k`), sized for the shard's rows.
    */
   #ensureWorkspace(where: string, T: number, B: number): void {
+    // The regions depend on T and B only (inputSize, units, the variant and the backend's threads are fixed): the same (T, B) keeps the layout and its shards.
+    const key = `${T},${B}`;
+    if (this.workspace.laidOutFor(key)) return;
     const I = this.inputSize;
     const H = this.units;
     // Shards only pay with more than one thread; their bits are the unsharded kernel's anyway.
@@ -510,7 +513,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
         for (const [name, size] of Object.entries({ ...own(rows), ...this.workRegions(T, rows) })) regions[`${name}#${k}`] = size;
       });
     }
-    this.workspace.layout(regions, where, `the workspace for a batch of ${B} sequences × ${T} time steps (inputSize ${I}, units ${H})`);
+    this.workspace.layout(regions, where, `the workspace for a batch of ${B} sequences × ${T} time steps (inputSize ${I}, units ${H})`, key);
     this.#shards = shards;
   }
 }
