@@ -7,6 +7,7 @@ import { init } from '../src/engine/init.js';
 import type { Backend } from '../src/engine/backend.js';
 import { Workspace } from '../src/layers/parameters.js';
 import { Dense } from '../src/layers/dense.js';
+import { Embedding } from '../src/layers/embedding.js';
 import { GRU } from '../src/layers/gru.js';
 import { LSTM } from '../src/layers/lstm.js';
 import { SimpleRNN } from '../src/layers/simple-rnn.js';
@@ -154,5 +155,42 @@ describe('Sequential across batch shapes, masks, targets and losses', () => {
       }
       model.dispose();
     });
+  });
+});
+
+describe('one sample (its steps are contiguous: one copy in and one out)', () => {
+  const rowOf = (data: Float32Array, n: number, b: number) => data.slice((b * data.length) / n, ((b + 1) * data.length) / n);
+
+  it('LSTM.forward of each sequence alone gives its rows of the batch, with and without lengths', () => {
+    const lstm = new LSTM({ inputSize: 3, units: 5, seed: 6 });
+    const [N, T] = [3, 4];
+    const x = batch(N, T, 3, 60);
+    const lengths = [4, 2, 3];
+    for (const withLengths of [false, true]) {
+      const all = lstm.forward(x, withLengths ? { lengths } : {});
+      for (let b = 0; b < N; b++) {
+        const one = lstm.forward({ data: rowOf(x.data, N, b), shape: [1, T, 3] }, withLengths ? { lengths: [lengths[b]] } : {});
+        expectSameBits(`sample ${b}${withLengths ? ' (lengths)' : ''}: output`, one.output.data, rowOf(all.output.data, N, b));
+        expectSameBits(`sample ${b}${withLengths ? ' (lengths)' : ''}: final c`, one.finalState.c!.data, rowOf(all.finalState.c!.data, N, b));
+      }
+    }
+    lstm.dispose();
+  });
+
+  it('Sequential.predict of each sample alone gives its rows of the batch: features with a mask, and token ids', () => {
+    const [N, T] = [3, 5];
+    const floats = new Sequential({ inputSize: 3, seed: 7, layers: [new GRU({ units: 4, returnSequences: true }), new Dense({ units: 2 })] });
+    const ids = new Sequential({ seed: 8, layers: [new Embedding({ vocabSize: 6, units: 3 }), new LSTM({ units: 4, returnSequences: true })] });
+    const x = batch(N, T, 3, 61);
+    const tokens = { data: Float32Array.from({ length: N * T }, (_, i) => (i * 7) % 6), shape: [N, T] };
+    const lengths = [5, 2, 4];
+    const allFloats = floats.predict(x, { lengths });
+    const allIds = ids.predict(tokens);
+    for (let b = 0; b < N; b++) {
+      expectSameBits(`features, sample ${b}`, floats.predict({ data: rowOf(x.data, N, b), shape: [1, T, 3] }, { lengths: [lengths[b]] }).data, rowOf(allFloats.data, N, b));
+      expectSameBits(`token ids, sample ${b}`, ids.predict({ data: rowOf(tokens.data, N, b), shape: [1, T] }).data, rowOf(allIds.data, N, b));
+    }
+    floats.dispose();
+    ids.dispose();
   });
 });

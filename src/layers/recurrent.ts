@@ -520,6 +520,10 @@ export abstract class RecurrentLayer extends WeightedLayer {
 
 /** [B, T, F] → [T, B, F] into `out` at `offset`. */
 function toTimeMajor(src: Float32Array, out: Float32Array, offset: number, B: number, T: number, F: number): void {
+  if (B === 1) {
+    out.set(src.subarray(0, T * F), offset); // one sequence: the same layout
+    return;
+  }
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) out.set(src.subarray((b * T + t) * F, (b * T + t + 1) * F), offset + (t * B + b) * F);
   }
@@ -527,6 +531,10 @@ function toTimeMajor(src: Float32Array, out: Float32Array, offset: number, B: nu
 
 /** [T, B, F] at `offset` of `src` → [B, T, F] in `out`. */
 function fromTimeMajor(src: Float32Array, offset: number, out: Float32Array, B: number, T: number, F: number): void {
+  if (B === 1) {
+    out.set(src.subarray(offset, offset + T * F)); // one sequence: the same layout
+    return;
+  }
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) out.set(src.subarray(offset + (t * B + b) * F, offset + (t * B + b + 1) * F), (b * T + t) * F);
   }
