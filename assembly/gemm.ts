@@ -36,7 +36,8 @@
 // When op(B) = B and M is small, B is not re-used enough to pay for packing:
 // full panels are read straight from B with row stride ldb (only a ragged
 // last panel is packed). When M = 1, A is read in place by a 1×NR kernel
-// instead of being packed. The values and their order are the same either way.
+// instead of being packed; the SIMD build runs two panels at a time (rowKernel2).
+// The values and their order are the same either way.
 
 /** transA / transB codes: use the matrix as stored (NO_TRANS) or its transpose (TRANS). Exported as the globals GEMM_NO_TRANS, GEMM_TRANS. */
 export const NO_TRANS: i32 = 0;
@@ -396,6 +397,36 @@ function rowKernel(kc: i32, a: usize, aStride: usize, pb: usize, bStride: usize,
 }
 
 /**
+ * SIMD build only. rowKernel over two full panels at once (2·NR columns): panel q at pb + q·panelBytes,
+ * its rows bStride bytes apart; every column's sum is rowKernel's (the same products, in the same
+ * order). One A load serves four accumulators instead of two. Measured on the recurrent step
+ * (M = 1, K = 32, N = 128, B packed): ~8 % faster than one panel at a time; in place with a long
+ * row stride (N = 512, K = 128) 2×, as each row of B is read 64 bytes at a time. Four panels at a
+ * time were slower on the packed layout (its panels are kc·NR floats apart).
+ */
+function rowKernel2(kc: i32, a: usize, aStride: usize, pb: usize, panelBytes: usize, bStride: usize, c: usize, alpha: f32): void {
+  if (!ASC_FEATURE_SIMD) return;
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let p0 = pb;
+  let p1 = pb + panelBytes;
+  for (let k = 0; k < kc; k++) {
+    const av = v128.load32_splat(a);
+    c0 = f32x4.add(c0, f32x4.mul(av, v128.load(p0)));
+    c1 = f32x4.add(c1, f32x4.mul(av, v128.load(p0, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(av, v128.load(p1)));
+    c3 = f32x4.add(c3, f32x4.mul(av, v128.load(p1, 16)));
+    a += aStride;
+    p0 += bStride;
+    p1 += bStride;
+  }
+  const va = f32x4.splat(alpha);
+  v128.store(c, f32x4.add(v128.load(c), f32x4.mul(va, c0)));
+  v128.store(c, f32x4.add(v128.load(c, 16), f32x4.mul(va, c1)), 16);
+  v128.store(c, f32x4.add(v128.load(c, 32), f32x4.mul(va, c2)), 32);
+  v128.store(c, f32x4.add(v128.load(c, 48), f32x4.mul(va, c3)), 48);
+}
+
+/**
  * C[:, jc : jc+nc] += alpha · op(A)[:, pc : pc+kc] · (one kc×nc block of op(B)).
  * The block's first `nDirect` columns are read in place from `direct` (row stride
  * ldbBytes, full NR panels only); the rest are NR-wide packed panels at `packed`
@@ -410,7 +441,18 @@ function multiplyBlock(
     // One row of A, read in place: op(A)(0, k) is A[k·lda] when transposed, else A[k].
     const aStride: usize = transA ? <usize>lda << 2 : 4;
     const aRow = a + <usize>pc * aStride;
-    for (let jr = 0; jr < nc; jr += NR) {
+    let jr = 0;
+    if (ASC_FEATURE_SIMD) {
+      // Pairs of full panels, all read in place or all packed (only a ragged last panel is packed when B is read in place).
+      const fullEnd = nDirect > 0 ? nDirect : nc - nc % NR;
+      const panelBytes: usize = nDirect > 0 ? <usize>NR << 2 : <usize>kc * NR << 2;
+      const bStride: usize = nDirect > 0 ? ldbBytes : NR << 2;
+      const base = nDirect > 0 ? direct : packed;
+      for (; jr + 2 * NR <= fullEnd; jr += 2 * NR) {
+        rowKernel2(kc, aRow, aStride, base + <usize>jr / NR * panelBytes, panelBytes, bStride, c + (<usize>(jc + jr) << 2), alpha);
+      }
+    }
+    for (; jr < nc; jr += NR) {
       const inPlace = jr < nDirect;
       const pb = inPlace ? direct + (<usize>jr << 2) : packed + (<usize>(jr - nDirect) * <usize>kc << 2);
       rowKernel(kc, aRow, aStride, pb, inPlace ? ldbBytes : NR << 2, c + (<usize>(jc + jr) << 2), alpha, min(NR, nc - jr));

@@ -3,7 +3,8 @@
 // NC = 1024, MR = 4, NR = 8), alpha/beta, leading dimensions and unaligned
 // offsets. Tolerance: the rigorous f32 dot-product bound of helpers/tolerance.ts.
 import { describe, expect, it } from 'vitest';
-import { gemm } from '../src/kernels/gemm.js';
+import { gemm, gemmPackB, gemmPackedBF32, gemmPackedBFloats } from '../src/kernels/gemm.js';
+import { GEMM_OP } from '../src/kernels/codes.js';
 import { gemmReference } from '../src/reference/gemm.js';
 import { BUILDS, backendFor } from './helpers/backends.js';
 import { expectSameBits, expectWithinBound } from './helpers/compare.js';
@@ -93,6 +94,8 @@ function cases(): Case[] {
     shapes.push([AWKWARD[(i + 9) % 12], AWKWARD[(i + 7) % 12], s]);
   });
   shapes.push([32, 512, 160], [1, 128, 40], [70, 20, 300], [3, 1030, 5], [17, 9, 513], [66, 1033, 257]);
+  // One row (the SIMD build runs pairs of full 8-column panels, then single ones): 2, 3, 5 and 6 panels, K across KC.
+  shapes.push([1, 16, 1], [1, 24, 7], [1, 40, 300], [1, 47, 9]);
   for (const [m, n, k] of shapes) for (const [transA, transB] of TRANSPOSES) out.push({ m, n, k, transA, transB });
   return out;
 }
@@ -171,13 +174,38 @@ describe.each(BUILDS)('gemm on the $name build', ({ simd }) => {
   });
 });
 
+describe.each(BUILDS)('op(B) packed once on the $name build', ({ simd }) => {
+  it('gemmPackedBF32 gives gemm’s bits: one row and more, pairs of panels and ragged ones, K across KC', async () => {
+    const backend = await backendFor(simd);
+    const work = backend.gemmWork();
+    let seed = 7000;
+    for (const [m, n, k] of [[1, 128, 32], [1, 47, 300], [1, 24, 5], [1, 8, 3], [2, 40, 9], [5, 17, 33]]) {
+      for (const transB of [false, true]) {
+        const label = `m=${m} n=${n} k=${k} transB=${transB}`;
+        const a = randomFloat32(m * k, (seed += 3));
+        const b = randomFloat32(k * n, seed + 1);
+        const c0 = randomFloat32(m * n, seed + 2);
+        const want = c0.slice();
+        gemm(m, n, k, a, b, want, { transB, alpha: 0.75, beta: 0.5, backend });
+        const [ab, bb, cb] = [backend.fromArray(a), backend.fromArray(b), backend.fromArray(c0)];
+        const packed = backend.allocF32(gemmPackedBFloats(backend, k, n));
+        gemmPackB(backend, { dst: packed.ptr, b: bb.ptr }, transB ? k : n, transB ? GEMM_OP.trans : GEMM_OP.noTrans, k, n);
+        gemmPackedBF32(backend, { c: cb.ptr, a: ab.ptr, packedB: packed.ptr, work }, m, n, k, k, n, GEMM_OP.noTrans, 0.75, 0.5);
+        expectSameBits(label, cb.read(), want);
+        for (const x of [ab, bb, cb, packed]) x.dispose();
+      }
+    }
+  });
+});
+
 describe('SIMD and scalar builds', () => {
   it('give bit-identical results (same products, same summation order)', async () => {
     const simd = await backendFor(true);
     const scalar = await backendFor(false);
     let seed = 5000;
     // Plus blocks ≥ 192 columns wide (the SIMD build packs A broadcast there) with ragged rows, all transposes.
-    const wide = [[37, 200, 45], [5, 260, 300]].flatMap(([m, n, k]) => TRANSPOSES.map(([transA, transB]) => ({ m, n, k, transA, transB })));
+    // And one-row products over pairs of panels and a ragged rest.
+    const wide = [[37, 200, 45], [5, 260, 300], [1, 40, 300], [1, 47, 9], [1, 128, 32]].flatMap(([m, n, k]) => TRANSPOSES.map(([transA, transB]) => ({ m, n, k, transA, transB })));
     for (const t of [...cases().filter((_, i) => i % 3 === 0), ...wide]) {
       const p = prepare({ ...t, alpha: 0.75, beta: 0.5 }, (seed += 3));
       const c1 = p.c.slice();

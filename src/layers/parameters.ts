@@ -131,15 +131,18 @@ export class Parameters {
 export class Workspace {
   #buffer: F32Buffer | null = null;
   #regions = new Map<string, { offset: number; length: number }>();
+  /** The caller's key of the current layout (null: none given). */
+  #key: string | null = null;
 
   constructor(readonly backend: Backend) {}
 
   /**
    * Lays out `regions` (floats each, exact: number or bigint); allocates a larger buffer if they do
    * not fit. Throws before changing anything: a total one block cannot hold is a RangeError
-   * `${where}: ${what} needs … floats (… bytes), …`.
+   * `${where}: ${what} needs … floats (… bytes), …`. `key`: a string of everything the caller's
+   * regions depend on (laidOutFor).
    */
-  layout(regions: Record<string, number | bigint>, where = 'Workspace.layout', what = 'the workspace'): void {
+  layout(regions: Record<string, number | bigint>, where = 'Workspace.layout', what = 'the workspace', key: string | null = null): void {
     const names = Object.keys(regions);
     const { offsets, total } = layoutBlock(where, what, names.map((name) => regions[name]));
     const next = new Map<string, { offset: number; length: number }>();
@@ -150,6 +153,16 @@ export class Workspace {
       this.#buffer = buffer;
     }
     this.#regions = next;
+    this.#key = key;
+  }
+
+  /**
+   * Whether the current layout was made with this `key`: then it stands as it is, and a caller
+   * that runs often with the same sizes (predict on one short sequence) skips building its regions.
+   * Any layout without a key, or with another, answers false until laid out with `key` again.
+   */
+  laidOutFor(key: string): boolean {
+    return this.#key === key && this.#buffer !== null;
   }
 
   ptr(name: string): number {
@@ -166,5 +179,6 @@ export class Workspace {
   dispose(): void {
     this.#buffer?.dispose();
     this.#buffer = null;
+    this.#key = null;
   }
 }

@@ -528,6 +528,9 @@ export abstract class RecurrentLayer extends WeightedLayer {
    * every region once more per shard (`name#k`), sized for the shard's rows.
    */
   #ensureWorkspace(where: string, T: number, B: number): void {
+    // The regions depend on T and B only (inputSize, units, the variant and the backend's threads are fixed): the same (T, B) keeps the layout and its shards.
+    const key = `${T},${B}`;
+    if (this.workspace.laidOutFor(key)) return;
     const I = this.inputSize;
     const H = this.units;
     // Shards only pay with more than one thread; their bits are the unsharded kernel's anyway.
@@ -542,13 +545,17 @@ export abstract class RecurrentLayer extends WeightedLayer {
         for (const [name, size] of Object.entries({ ...own(rows), ...this.workRegions(T, rows) })) regions[`${name}#${k}`] = size;
       });
     }
-    this.workspace.layout(regions, where, `the workspace for a batch of ${B} sequences × ${T} time steps (inputSize ${I}, units ${H})`);
+    this.workspace.layout(regions, where, `the workspace for a batch of ${B} sequences × ${T} time steps (inputSize ${I}, units ${H})`, key);
     this.#shards = shards;
   }
 }
 
 /** [B, T, F] → [T, B, F] into `out` at `offset`. */
 function toTimeMajor(src: Float32Array, out: Float32Array, offset: number, B: number, T: number, F: number): void {
+  if (B === 1) {
+    out.set(src.subarray(0, T * F), offset); // one sequence: the same layout
+    return;
+  }
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) out.set(src.subarray((b * T + t) * F, (b * T + t + 1) * F), offset + (t * B + b) * F);
   }
@@ -556,6 +563,10 @@ function toTimeMajor(src: Float32Array, out: Float32Array, offset: number, B: nu
 
 /** [T, B, F] at `offset` of `src` → [B, T, F] in `out`. */
 function fromTimeMajor(src: Float32Array, offset: number, out: Float32Array, B: number, T: number, F: number): void {
+  if (B === 1) {
+    out.set(src.subarray(offset, offset + T * F)); // one sequence: the same layout
+    return;
+  }
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) out.set(src.subarray(offset + (t * B + b) * F, offset + (t * B + b + 1) * F), (b * T + t) * F);
   }

@@ -94,6 +94,12 @@ export function readMaskOptions(where: string, options: { lengths?: unknown; mas
  */
 export function stageSteps(heap: Float32Array, at: number, src: Float32Array | Int32Array, rows: ArrayLike<number>, T: number, F: number, t0 = 0, t1 = T): void {
   const B = rows.length;
+  if (B === 1) {
+    // One sample: its steps are contiguous on both sides, one copy.
+    const from = src.subarray((rows[0] * T + t0) * F, (rows[0] * T + t1) * F);
+    (src instanceof Int32Array ? new Int32Array(heap.buffer) : heap).set(from, at);
+    return;
+  }
   if (src instanceof Int32Array) {
     const ints = new Int32Array(heap.buffer);
     for (let t = t0; t < t1; t++) for (let b = 0; b < B; b++) ints.set(src.subarray((rows[b] * T + t) * F, (rows[b] * T + t + 1) * F), at + ((t - t0) * B + b) * F);
@@ -104,6 +110,10 @@ export function stageSteps(heap: Float32Array, at: number, src: Float32Array | I
 
 /** [T, B, F] at float index `at` → [B, T, F] into `out` from sample `first` on (out holds [N, T, F]). */
 export function unstageSteps(heap: Float32Array, at: number, out: Float32Array, first: number, B: number, T: number, F: number): void {
+  if (B === 1) {
+    out.set(heap.subarray(at, at + T * F), first * T * F); // one sample: contiguous on both sides
+    return;
+  }
   for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) out.set(heap.subarray(at + (t * B + b) * F, at + (t * B + b + 1) * F), ((first + b) * T + t) * F);
 }
 
@@ -123,7 +133,9 @@ export function readSampling(where: string, options: SamplingOptions, modelSeed:
 
 /** Rows first … first + count − 1 of a data set, for one batch. */
 export function batchRows(first: number, count: number): Int32Array {
-  return Int32Array.from({ length: count }, (_, i) => first + i);
+  const rows = new Int32Array(count);
+  for (let i = 0; i < count; i++) rows[i] = first + i;
+  return rows;
 }
 
 /** Most values an output handed to JavaScript may hold (one Float32Array, 8 GiB). */

@@ -783,11 +783,15 @@ export class Sequential extends Model<DataSet, SequentialJSON> {
     const sequence = this.outputsSequences;
     const steps = this.#stepsFor('Sequential', T);
     const Tout = steps[this.layers.length];
-    const regions = this.#workRegions(T, Tout, B, withTargets, d.mask !== null, histories);
     const ctcLabels = withTargets && d.ctc ? d.ctc.y : null;
-    if (ctcLabels) Object.assign(regions, ctcRegions(this.backend, B, ctcLabels.maxL, Tout, O));
-    if (this.#decodingCTC) Object.assign(regions, { ctcInputLengths: B, ctcDecoded: B * Tout, ctcDecodedLengths: B });
-    this.work.layout(regions, 'Sequential', `the workspace for a batch of ${B} sequences × ${T} time steps`);
+    // Everything the regions depend on (the layers are fixed, Tout follows from T; the loss may be compiled anew): the same key keeps the layout.
+    const key = `${T},${B},${withTargets},${d.mask !== null},${histories},${this.lossType},${ctcLabels ? ctcLabels.maxL : -1},${this.#decodingCTC}`;
+    if (!this.work.laidOutFor(key)) {
+      const regions = this.#workRegions(T, Tout, B, withTargets, d.mask !== null, histories);
+      if (ctcLabels) Object.assign(regions, ctcRegions(this.backend, B, ctcLabels.maxL, Tout, O));
+      if (this.#decodingCTC) Object.assign(regions, { ctcInputLengths: B, ctcDecoded: B * Tout, ctcDecodedLengths: B });
+      this.work.layout(regions, 'Sequential', `the workspace for a batch of ${B} sequences × ${T} time steps`, key);
+    }
     this.#stagedCTC = ctcLabels;
     this.#maskStaged = d.mask !== null;
     this.#stagedSteps = steps;
