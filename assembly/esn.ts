@@ -291,17 +291,22 @@ export function esn_block_steps(): i32 {
   return even + odd;
 }
 
-/** XᵀX (upper triangle, plus the lower part of diagonal tiles) += Z·Zᵀ; XᵀY += Z·Dᵀ for one block. */
-function flushBlock(xtx: usize, xty: usize, zblk: usize, dblk: usize, F: i32, O: i32): void {
+/**
+ * Rows [rowStart, rowEnd) of XᵀX (upper triangle, plus the lower part of diagonal tiles) += Z·Zᵀ and
+ * of XᵀY += Z·Dᵀ for one block; rowStart even. Rows go in pairs (i, i + 1) from an even i, so every
+ * element is computed the same way whatever the row range: a split into ranges gives the bits of
+ * the whole.
+ */
+function flushRows(xtx: usize, xty: usize, zblk: usize, dblk: usize, F: i32, O: i32, rowStart: i32, rowEnd: i32): void {
   const rb = <usize>KB << 3;
-  for (let i = 0; i < F; i += 2) {
-    const i2 = i + 2 <= F;
+  for (let i = rowStart; i < rowEnd; i += 2) {
+    const i2 = i + 2 <= rowEnd;
     let j = i & ~3;
     const rowC = xtx + (<usize>i * <usize>F << 3);
     if (ASC_FEATURE_SIMD && i2) {
       for (; j + 4 <= F; j += 4) tile2x4(rowC + (<usize>j << 3), F, zblk + <usize>i * rb, zblk + <usize>j * rb);
     }
-    for (let r = i; r < i + 2 && r < F; r++) {
+    for (let r = i; r < i + 2 && r < rowEnd; r++) {
       const row = xtx + (<usize>r * <usize>F << 3);
       for (let jj = j; jj < F; jj++) {
         const p = row + (<usize>jj << 3);
@@ -309,12 +314,21 @@ function flushBlock(xtx: usize, xty: usize, zblk: usize, dblk: usize, F: i32, O:
       }
     }
   }
-  for (let i = 0; i < F; i++) {
+  for (let i = rowStart; i < rowEnd; i++) {
     for (let o = 0; o < O; o++) {
       const p = xty + (<usize>(i * O + o) << 3);
       store<f64>(p, load<f64>(p) + blockDot(zblk + <usize>i * rb, dblk + <usize>o * rb));
     }
   }
+}
+
+/**
+ * One block's share of XᵀX and XᵀY for rows [rowStart, rowEnd) (rowStart even): the accumulation
+ * esn_collect does after every KB steps, for a block esn_collect left in zblk / dblk. Calls over
+ * disjoint row ranges write disjoint parts of xtx and xty and may run at the same time.
+ */
+export function esn_flush_rows(xtx: usize, xty: usize, zblk: usize, dblk: usize, F: i32, O: i32, rowStart: i32, rowEnd: i32): void {
+  flushRows(xtx, xty, zblk, dblk, F, O, rowStart, rowEnd);
 }
 
 // ---- state collection ----
@@ -328,6 +342,9 @@ function flushBlock(xtx: usize, xty: usize, zblk: usize, dblk: usize, F: i32, O:
  * computed whenever outputs are asked for or y(t) must be fed back (through W_back, or
  * into the next step's features): all O outputs go to `ynext` first, so every one of
  * them reads the same y(t−1).
+ * Block mode (xtx = 0, zblk ≠ 0, at most KB steps from `washout` on): the features and targets of
+ * steps t ≥ washout go to the columns of zblk / dblk from 0 on, padded with zeros to KB, and are
+ * not accumulated — esn_flush_rows does that, so a caller can split the accumulation into row ranges.
  */
 export function esn_collect(
   states: usize, outputs: usize, xtx: usize, xty: usize, zblk: usize, dblk: usize,
@@ -349,13 +366,13 @@ export function esn_collect(
     const nu = noise ? noise + <usize>t * nb : 0;
     reservoirStep(state, pre, ut, feedback, nu, wIn, wBack, bias, wVal, wCol, wRow, wDense, N, I, O, leak, dense, fbOn, linear);
     if (states) memory.copy(states + <usize>t * nb, state, nb);
-    if (t >= washout && xtx) {
+    if (t >= washout && zblk) {
       const col = <usize>filled << 3;
       writeFeatures(zblk + col, rb, ut, state, feedback, N, I, O, feats);
       for (let o = 0; o < O; o++) store<f64>(dblk + <usize>o * rb + col, load<f64>(targets + (<usize>(t * O + o) << 3)));
       filled++;
-      if (filled == KB) {
-        flushBlock(xtx, xty, zblk, dblk, F, O);
+      if (filled == KB && xtx) {
+        flushRows(xtx, xty, zblk, dblk, F, O, 0, F);
         filled = 0;
       }
     }
@@ -369,12 +386,12 @@ export function esn_collect(
     }
     if (teacher) memory.copy(feedback, teacher + <usize>t * ob, ob);
   }
-  if (filled > 0) {
+  if (filled > 0 && filled < KB) {
     // Pad the partial block with zero columns: 0·0 adds nothing to any sum.
     for (let f = 0; f < F; f++) memory.fill(zblk + <usize>f * rb + (<usize>filled << 3), 0, <usize>(KB - filled) << 3);
     for (let o = 0; o < O; o++) memory.fill(dblk + <usize>o * rb + (<usize>filled << 3), 0, <usize>(KB - filled) << 3);
-    flushBlock(xtx, xty, zblk, dblk, F, O);
   }
+  if (filled > 0 && xtx) flushRows(xtx, xty, zblk, dblk, F, O, 0, F);
 }
 
 /**

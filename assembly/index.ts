@@ -24,7 +24,7 @@ export {
 export { rnn_forward_f32, rnn_backward_f32, rnn_packed_floats } from "./rnn";
 export { lstm_forward_f32, lstm_backward_f32, lstm_packed_floats } from "./lstm";
 export { gru_forward_f32, gru_backward_f32, gru_packed_floats } from "./gru";
-export { esn_block_steps, esn_collect, esn_generate, esn_pinv_solve, esn_ridge_solve } from "./esn";
+export { esn_block_steps, esn_collect, esn_flush_rows, esn_generate, esn_pinv_solve, esn_ridge_solve } from "./esn";
 // AR / ARX (assembly/ar.ts): the lagged design's normal equations, residuals, iterated forecasts (f64).
 export { ar_gram_f64, ar_ssr_f64, ar_forecast_f64 } from "./ar";
 export { log_softmax_f64, softmax_f32, softmax_temperature_f32, softmax_backward_f32, softmax_xent_f32, mse_f32 } from "./loss";

@@ -93,6 +93,33 @@ describe('esn_collect vs the f64 reference', () => {
   });
 });
 
+describe('esn_collect in block mode + esn_flush_rows (the accumulation fit() splits over threads)', () => {
+  // The washout longer than a block, a last block of one step, F odd and even.
+  const cases: Case[] = [...CASES, { N: 9, I: 2, O: 2, T: 200, washout: 70, perRow: 3, feedback: true, dense: false }];
+  /** Row ranges cut at even rows: [0, 2), [2, ≈F/3), [≈F/3, ≈2F/3), [≈2F/3, F), the empty ones left out. */
+  const ranges = (F: number): Array<{ start: number; end: number }> => {
+    const cuts = [...new Set([0, 2, 2 * Math.floor(F / 6), 2 * Math.floor(F / 3), F])].filter((c) => c <= F).sort((a, b) => a - b);
+    return cuts.slice(1).map((end, k) => ({ start: cuts[k], end }));
+  };
+  for (const build of BUILDS) {
+    it(`${build.name}: give the bits of the accumulating call, for every row split`, async () => {
+      const backend = await backendFor(build.simd);
+      for (const c of cases) {
+        const label = `N=${c.N} T=${c.T} washout=${c.washout}`;
+        const r = randomReservoir(c.N, c.I, c.O, c.perRow, c.N * 31 + c.T, { feedback: c.feedback });
+        const { u, teacher, targets } = data(c, c.N + 7);
+        const F = 1 + c.I + c.N;
+        const whole = runCollect(backend, r, u, c.T, { teacher, targets, washout: c.washout, dense: c.dense });
+        for (const rowRanges of [[{ start: 0, end: F }], ranges(F)]) {
+          const split = runCollect(backend, r, u, c.T, { teacher, targets, washout: c.washout, dense: c.dense, rowRanges });
+          for (const key of ['states', 'outputs', 'xtx', 'xty', 'state', 'feedback'] as const) sameValues(`${label} ${rowRanges.length} ranges ${key}`, split[key], whole[key]);
+        }
+        expect(whole.xtx.some((v) => v !== 0)).toBe(true);
+      }
+    });
+  }
+});
+
 function collectFromStates(states: Float32Array, u: Float32Array, targets: Float64Array, c: Case) {
   const F = 1 + c.I + c.N;
   const xtx = new Float64Array(F * F), xtxAbs = new Float64Array(F * F);

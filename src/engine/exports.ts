@@ -112,6 +112,7 @@ export interface WasmExports {
   ): void;
   esn_ridge_solve(wOut: number, work: number, tmp: number, perm: number, xtx: number, xty: number, F: number, O: number, ridge: number, free: number): number;
   esn_pinv_solve(wOut: number, work: number, tmp: number, perm: number, xtx: number, xty: number, F: number, O: number): number;
+  esn_flush_rows(xtx: number, xty: number, zblk: number, dblk: number, F: number, O: number, rowStart: number, rowEnd: number): void;
   ar_gram_f64(xtx: number, xty: number, z: number, y: number, exog: number, start: number, n: number, p: number, E: number, h: number, c: number): void;
   ar_ssr_f64(resid: number, z: number, y: number, exog: number, w: number, start: number, n: number, p: number, E: number, h: number, c: number): number;
   ar_forecast_f64(
@@ -261,7 +262,7 @@ export const EXPORTED_FUNCTIONS = {
   concat_rows_f32: 6, split_rows_f32: 6, add_scaled_f32: 5, dropout_f32: 6, multiply_f32: 4, dropout_mask_f32: 4, multiply_rows_f32: 5,
   layer_norm_forward_f32: 9, layer_norm_backward_f32: 9, weight_norm_forward_f32: 6, weight_norm_backward_f32: 8,
   narx_taps_f32: 12, narx_taps_backward_f32: 9,
-  esn_block_steps: 0, esn_collect: 37, esn_generate: 23, esn_ridge_solve: 10, esn_pinv_solve: 8,
+  esn_block_steps: 0, esn_collect: 37, esn_generate: 23, esn_ridge_solve: 10, esn_pinv_solve: 8, esn_flush_rows: 8,
   ar_gram_f64: 11, ar_ssr_f64: 11, ar_forecast_f64: 13,
   hopfield_hebbian_f64: 4, hopfield_storkey_f64: 5, hopfield_gram_f64: 4, hopfield_project_f64: 5,
   hopfield_update_f64: 7, hopfield_sync_f64: 7, hopfield_energy_f64: 4,

@@ -14,6 +14,7 @@
 //
 //   options.ts    option names, defaults, validation (constructor, fitOnline, generate)
 //   reservoir.ts  W (sparse, scaled to the spectral radius), W_in, b, W_back; one Random stream each
+//   gram.ts       XᵀX / XᵀY of fit() in f64: states collected and accumulated, the accumulation split over threads
 //   readout.ts    the ridge and minimum-norm ('pinv') solves (from XᵀX / XᵀY accumulated in f64) and the RLS state
 //   saving.ts     toJSON / fromJSON
 //   ../kernels/esn.ts  the WASM calls: state collection, closed loop, ridge solve, RLS (one call per sequence)
@@ -23,7 +24,7 @@
 import { liveF64, liveView, type Backend, type F32Buffer } from '../engine/backend.js';
 import { checkInt, checkOptions } from '../errors.js';
 import { sizeProduct } from '../engine/sizes.js';
-import { esnBlockSteps, esnCollect, esnGenerate, readoutFeatureMask, type CollectInputs, type CollectOutputs, type LoopPointers, type ReservoirPointers, type ReservoirSizes } from '../kernels/esn.js';
+import { esnCollect, esnGenerate, readoutFeatureMask, type CollectInputs, type CollectOutputs, type LoopPointers, type ReservoirPointers, type ReservoirSizes } from '../kernels/esn.js';
 import { Random } from '../random.js';
 import { readTensor, type Tensor, type TensorLike } from '../tensor.js';
 import { BufferSet } from './buffers.js';
@@ -31,6 +32,7 @@ import {
   describeReadoutFeatures, readEsnOptions, readFitOnlineOptions, readGenerateOptions, readoutFeatureCount,
   type EchoStateNetworkOptions, type EsnActivation, type EsnOutputActivation, type EsnReadoutFeature, type EsnSettings, type FitOnlineOptions, type GenerateOptions,
 } from './options.js';
+import { GramAccumulator } from './gram.js';
 import { RidgeSolver, RlsState, type EsnSolver } from './readout.js';
 import { checkReservoirSizes, copyReservoir, DENSE_FROM_DENSITY, denseFromCsr, generateReservoir, STREAM, type ReservoirArrays } from './reservoir.js';
 import { readSavedEsn, writeSaved, type EchoStateNetworkJSON } from './saving.js';
@@ -183,15 +185,12 @@ export class EchoStateNetwork {
     const noiseStream = this.#noise.clone(); // drawn from, and kept only if the fit succeeds
     const N = this.units, I = this.inputSize, O = this.outputSize, F = this.#features;
     const features = this.#featuresText;
-    const KB = esnBlockSteps(this.backend);
     const maxT = Math.max(...seqs.map((q) => q.T));
     const buffers = new BufferSet(this.backend, where);
     let solver: RidgeSolver | null = null;
     try {
-      const xtx = buffers.f64(sizeProduct(F, F), `XᵀX [F, F] for ${features}`);
-      const xty = buffers.f64(sizeProduct(F, O), `XᵀY [F, outputSize] for ${features}`);
-      const zblk = buffers.f64(sizeProduct(F, KB), `a block of ${KB} feature rows for ${features}`);
-      const dblk = buffers.f64(sizeProduct(O, KB), `a block of ${KB} target rows`);
+      const accumulator = new GramAccumulator(this.backend, buffers, F, O, features);
+      const { xtx, xty } = accumulator;
       const u = buffers.f32(sizeProduct(maxT, I), `the inputs of the longest sequence (${maxT} time steps × inputSize ${I})`);
       const teacher = buffers.f32(sizeProduct(maxT, O), `the targets of the longest sequence (${maxT} time steps × outputSize ${O})`);
       const goal = buffers.f64(sizeProduct(maxT, O), `the targets of the longest sequence (${maxT} time steps × outputSize ${O})`);
@@ -203,12 +202,9 @@ export class EchoStateNetwork {
         liveView(teacher).set(q.d!);
         liveF64(goal).set(this.#transformTargets(q.d!));
         if (noise) this.#drawNoise(noiseStream, noise, q.T);
-        this.#collect(
-          { xtx: xtx.ptr, xty: xty.ptr, zblk: zblk.ptr, dblk: dblk.ptr },
-          { u: u.ptr, teacher: teacher.ptr, targets: goal.ptr, noise: noise?.ptr ?? 0 },
-          { timeSteps: q.T, washout: this.washout, forgettingFactor: 1 },
-        );
+        accumulator.add(this.#loop, { u: u.ptr, teacher: teacher.ptr, targets: goal.ptr, noise: noise?.ptr ?? 0 }, this.#weights, { ...this.#sizes, timeSteps: q.T, washout: this.washout });
       }
+      accumulator.finish();
       // A state that overflowed (possible only with activation 'identity': tanh keeps states in (−1, 1))
       // makes XᵀX non-finite, which the pivoted solves would read as rank 0 and answer with zeros.
       const gram = liveF64(xtx);

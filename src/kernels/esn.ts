@@ -19,11 +19,13 @@
 //               out: states [T, N], outputs [T, O] (y(t) from wOut), xtx f64 [F, F] (upper triangle,
 //               accumulated for t ≥ washout), xty f64 [F, O]; zblk f64 [F, KB], dblk f64 [O, KB]
 //               scratch (KB = esnBlockSteps()); RLS: rlsP f64 [F, F], rlsZ f64 [F], rlsPz f64 [F]
-//               (updates wOut in place for t ≥ washout)
+//               (updates wOut in place for t ≥ washout). Block mode (xtx = 0, zblk given, at most KB
+//               steps from washout on): the block is left in zblk / dblk (zero-padded to KB) for
+//               esnFlushRows to accumulate, which may split the rows of XᵀX over threads.
 //   generate    outputs [S, O]; the input of step t is y(t−1), read from feedback (needs I = O)
 //   solves      wOut f64 [O, F] out;  work f64 [F, F], tmp f64 [2F], perm i32 [F] scratch;
 //               xtx f64 [F, F] (upper triangle read), xty f64 [F, O], both left unchanged
-import type { Backend } from '../engine/backend.js';
+import type { Backend, KernelTarget } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
 
 /**
@@ -111,9 +113,9 @@ export function esnBlockSteps(backend: Backend): number {
   return exportsOf(backend).esn_block_steps();
 }
 
-/** Drives the reservoir over T steps from `loop`, writing the parts of `out` that are on. */
+/** Drives the reservoir over T steps from `loop`, writing the parts of `out` that are on (run now, or recorded into a ShardProgram). */
 export function esnCollect(
-  backend: Backend, out: CollectOutputs, loop: LoopPointers, inputs: CollectInputs, w: ReservoirPointers, sizes: CollectSizes,
+  backend: KernelTarget, out: CollectOutputs, loop: LoopPointers, inputs: CollectInputs, w: ReservoirPointers, sizes: CollectSizes,
 ): void {
   exportsOf(backend).esn_collect(
     out.states ?? 0, out.outputs ?? 0, out.xtx ?? 0, out.xty ?? 0, out.zblk ?? 0, out.dblk ?? 0,
@@ -125,6 +127,18 @@ export function esnCollect(
     sizes.dense ? 1 : 0, sizes.tanhOutput ? 1 : 0, w.wBack !== 0 ? 1 : 0, sizes.forgettingFactor,
     sizes.features, sizes.linear ? 1 : 0,
   );
+}
+
+/**
+ * Rows [rowStart, rowEnd) of XᵀX f64 [F, F] (upper triangle) and XᵀY f64 [F, O] += one block's part
+ * (zblk f64 [F, KB], dblk f64 [O, KB], as esnCollect's block mode leaves them); rowStart even. The
+ * rows' values do not depend on how the rows are split.
+ */
+export function esnFlushRows(
+  target: KernelTarget, xtx: number, xty: number, zblk: number, dblk: number,
+  sizes: { features: number; outputSize: number; rowStart: number; rowEnd: number },
+): void {
+  exportsOf(target).esn_flush_rows(xtx, xty, zblk, dblk, sizes.features, sizes.outputSize, sizes.rowStart, sizes.rowEnd);
 }
 
 /** Closed loop for `steps` steps from `loop`: outputs [steps, O]; no state noise. */

@@ -1,7 +1,7 @@
 // Calls the ESN kernels directly on a given reservoir, for kernel-vs-reference tests.
 import { liveF64, liveView, type Backend } from '../../src/engine/backend.js';
 import { withBuffers } from '../../src/esn/buffers.js';
-import { esnBlockSteps, esnCollect, readoutFeatureMask, type ReadoutFeature } from '../../src/kernels/esn.js';
+import { esnBlockSteps, esnCollect, esnFlushRows, readoutFeatureMask, type ReadoutFeature } from '../../src/kernels/esn.js';
 import { featureCountReference, type ReservoirReference } from '../../src/reference/esn.js';
 import { makeRandom } from './random.js';
 
@@ -42,11 +42,14 @@ export interface KernelRun {
  * esn_collect over one sequence from x = 0, y(−1) = 0, with every optional part on:
  * states, outputs (readout with wOut), accumulation from `washout`; teacher-forced when teacher is given.
  * The readout's features default to [1; u; x]; the reservoir is linear when r.activation is 'identity'.
+ * With `rowRanges`, the sequence is collected in block mode (one call for the washout and the first
+ * KB steps, then one per KB steps) and each block accumulated by esn_flush_rows over those ranges,
+ * the way fit() splits the accumulation over threads.
  */
 export function runCollect(
   backend: Backend, r: ReservoirReference, u: ArrayLike<number>, T: number, o: {
     teacher?: ArrayLike<number>; targets?: ArrayLike<number>; wOut?: ArrayLike<number>; washout?: number; dense?: boolean; tanhOutput?: boolean; noise?: ArrayLike<number>;
-    features?: readonly ReadoutFeature[];
+    features?: readonly ReadoutFeature[]; rowRanges?: ReadonlyArray<{ start: number; end: number }>;
   },
 ): KernelRun {
   const { units: N, inputSize: I, outputSize: O } = r;
@@ -67,18 +70,33 @@ export function runCollect(
     const targets = s.f64(T * O);
     if (o.targets) liveF64(targets).set(o.targets);
     const noise = o.noise ? s.f32(o.noise) : null;
-    esnCollect(
+    const washout = o.washout ?? 0;
+    const collect = (from: number, steps: number, accumulate: boolean): void => esnCollect(
       backend,
-      { states: states.ptr, outputs: outputs.ptr, xtx: xtx.ptr, xty: xty.ptr, zblk: zblk.ptr, dblk: dblk.ptr },
+      {
+        states: states.ptr + from * N * 4, outputs: outputs.ptr + from * O * 4, xtx: accumulate ? xtx.ptr : 0, xty: accumulate ? xty.ptr : 0,
+        zblk: zblk.ptr, dblk: dblk.ptr,
+      },
       { state: state.ptr, feedback: feedback.ptr, pre: pre.ptr, ynext: ynext.ptr },
-      { u: uBuf.ptr, teacher: teacher?.ptr ?? 0, targets: targets.ptr, noise: noise?.ptr ?? 0 },
+      { u: uBuf.ptr + from * I * 4, teacher: teacher ? teacher.ptr + from * O * 4 : 0, targets: targets.ptr + from * O * 8, noise: noise ? noise.ptr + from * N * 4 : 0 },
       { wIn: wIn.ptr, wBack: wBack?.ptr ?? 0, bias: bias.ptr, wVal: wVal.ptr, wCol: wCol.ptr, wRow: wRow.ptr, wDense: wDense.ptr, wOut: wOut.ptr },
       {
-        timeSteps: T, units: N, inputSize: I, outputSize: O, washout: o.washout ?? 0, leakRate: r.leakRate,
+        timeSteps: steps, units: N, inputSize: I, outputSize: O, washout: from === 0 ? washout : 0, leakRate: r.leakRate,
         dense: o.dense ?? false, tanhOutput: o.tanhOutput ?? false, forgettingFactor: 1,
         features: readoutFeatureMask(features), linear: r.activation === 'identity',
       },
     );
+    if (!o.rowRanges) collect(0, T, true);
+    else {
+      for (let from = 0; from < T;) {
+        const steps = Math.min(T - from, (from === 0 ? washout : 0) + KB);
+        collect(from, steps, false);
+        for (const { start, end } of o.rowRanges) {
+          esnFlushRows(backend, xtx.ptr, xty.ptr, zblk.ptr, dblk.ptr, { features: F, outputSize: O, rowStart: start, rowEnd: end });
+        }
+        from += steps;
+      }
+    }
     return {
       states: liveView(states).slice(), outputs: liveView(outputs).slice(), xtx: liveF64(xtx).slice(), xty: liveF64(xty).slice(),
       state: liveView(state).slice(), feedback: liveView(feedback).slice(),
