@@ -3,13 +3,21 @@
 // builds without threads (the parts then run one after the other): a GEMM cut into blocks of C's
 // rows or columns, and a convolution cut along output lines / dW blocks / input channels, give the
 // bits of the single call. Then layers and a fit on backends with 1, 2 and 3 threads.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Backend } from '../src/engine/backend.js';
 import { GEMM_OP } from '../src/kernels/codes.js';
 import { conv2dBackwardF32, conv2dForwardF32, convAxis, type Conv2dGeometry } from '../src/kernels/conv.js';
 import { gemmF32 } from '../src/kernels/gemm.js';
 import { sumRowsIntoF32 } from '../src/kernels/dense.js';
 import { blocks, columnSumParts, conv2dBackward, conv2dForward, conv2dWorkspaceFloats, gemmParts, runParts, type GemmCall } from '../src/kernels/split.js';
+import { Conv1D } from '../src/layers/conv1d.js';
+import { Conv2D } from '../src/layers/conv2d.js';
+import { Dense } from '../src/layers/dense.js';
+import type { ModelLayer } from '../src/layers/layer.js';
+import { TCN } from '../src/layers/tcn.js';
+import { TDNN } from '../src/layers/tdnn.js';
+import { Autoencoder } from '../src/models/autoencoder.js';
+import { Sequential } from '../src/models/sequential.js';
 import { expectSameBits } from './helpers/compare.js';
 import { randomFloat32 } from './helpers/random.js';
 
@@ -158,5 +166,98 @@ describe.each(CONVS)('$name cut over output lines, dW blocks and input channels'
     const dW = put(backend, dW0);
     conv2dBackward(backend, { dX: 0, dW, dBias: 0, cols, dY, x, w, work: backend.gemmWork() }, g, 3);
     expectSameBits('dW alone', read(backend, dW, nw), want[2]);
+  });
+});
+
+// ---- layers on backends with 1, 2 and 3 threads ----
+
+const COUNTS = [1, 2, 3] as const;
+
+describe('layers on 1, 2 and 3 threads', () => {
+  let threaded: Backend[] = [];
+  beforeAll(async () => {
+    threaded = await Promise.all(COUNTS.map((threads) => Backend.create({ threads })));
+  });
+  afterAll(() => {
+    for (const backend of threaded) backend.dispose();
+  });
+
+  // Every case has at least one product above MIN_SPLIT_FLOPS (2 MFLOP), so 2 and 3 threads split it.
+  const N = 8;
+  const CASES: Array<{ name: string; input: number[]; layers: (backend: Backend) => ModelLayer[] }> = [
+    { name: 'Conv1D causal dilated relu', input: [64, 24], layers: (backend) => [new Conv1D({ filters: 32, kernelSize: 3, dilation: 2, activation: 'relu', backend })] },
+    { name: "Conv1D 'same' strided tanh", input: [64, 24], layers: (backend) => [new Conv1D({ filters: 40, kernelSize: 5, strides: 2, padding: 'same', activation: 'tanh', backend })] },
+    { name: "Conv1D 'valid' 2 groups sigmoid", input: [96, 32], layers: (backend) => [new Conv1D({ filters: 32, kernelSize: 3, groups: 2, padding: 'valid', activation: 'sigmoid', backend })] },
+    { name: 'Conv1D 4 groups, no bias', input: [96, 32], layers: (backend) => [new Conv1D({ filters: 64, kernelSize: 3, groups: 4, useBias: false, backend })] },
+    { name: "Conv2D 'same' relu → strided 'valid'", input: [12, 12, 8], layers: (backend) => [
+      new Conv2D({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', backend }), new Conv2D({ filters: 8, kernelSize: 3, strides: 2, backend }),
+    ] },
+    { name: 'Dense tanh → Dense', input: [32, 64], layers: (backend) => [new Dense({ units: 72, activation: 'tanh', backend }), new Dense({ units: 40, backend })] },
+    { name: 'TCN (weight norm, 2 blocks)', input: [64, 16], layers: (backend) => [new TCN({ filters: 32, dilations: [1, 2], normalization: 'weight', backend })] },
+    { name: 'TDNN [−2, 0, 2]', input: [64, 24], layers: (backend) => [new TDNN({ units: 32, context: [-2, 0, 2], activation: 'relu', backend })] },
+  ];
+
+  it.each(CASES)('$name: forward and backward give the same bits', ({ input, layers }) => {
+    const x = { data: randomFloat32(N * input.reduce((a, b) => a * b, 1), 1), shape: [N, ...input] };
+    const results = threaded.map((backend) => {
+      const model = input.length === 3
+        ? new Sequential({ inputShape: input, seed: 7, layers: layers(backend) })
+        : new Sequential({ inputSize: input[1], seed: 7, layers: layers(backend) });
+      const runShards = vi.spyOn(backend, 'runShards');
+      try {
+        const forward = model.forward(x);
+        const dOutput = { data: randomFloat32(forward.output.data.length, 2), shape: forward.output.shape };
+        const backward = model.backward(forward.cache, { dOutput });
+        return { splits: runShards.mock.calls.length, output: forward.output.data, dInput: backward.dInput!.data, gradients: backward.gradients.flat };
+      } finally {
+        runShards.mockRestore();
+        model.dispose();
+      }
+    });
+    expect(results.map((r) => r.splits > 0)).toEqual([false, true, true]);
+    for (let k = 1; k < results.length; k++) {
+      for (const name of ['output', 'dInput', 'gradients'] as const) expectSameBits(`${COUNTS[k]} threads: ${name}`, results[k][name], results[0][name]);
+    }
+  });
+
+  it('a tied autoencoder (Dense and TiedDense) computes the same loss and gradients', () => {
+    const x = { data: randomFloat32(256 * 96, 3, 0, 1), shape: [256, 96] };
+    const results = threaded.map((backend) => {
+      const ae = new Autoencoder({ inputSize: 96, encoder: [64], tied: true, seed: 5, backend });
+      ae.compile({ loss: 'mse' });
+      const runShards = vi.spyOn(backend, 'runShards');
+      try {
+        return { ...ae.computeGradients(x), splits: runShards.mock.calls.length };
+      } finally {
+        runShards.mockRestore();
+        ae.dispose();
+      }
+    });
+    expect(results.map((r) => r.splits)).toEqual([0, 4, 4]); // each layer's forward and backward
+    for (let k = 1; k < results.length; k++) {
+      expect(results[k].loss).toBe(results[0].loss);
+      expectSameBits(`${COUNTS[k]} threads: gradients`, results[k].gradients, results[0].gradients);
+    }
+  });
+
+  it('a fit of Conv1D → Dense → Dense gives the same losses and parameters (Adam, 3 epochs, batches of 16)', async () => {
+    const [M, T, C] = [48, 64, 12];
+    const xs = { data: randomFloat32(M * T * C, 4), shape: [M, T, C] };
+    const ys = { data: randomFloat32(M * T * 2, 5), shape: [M, T, 2] };
+    const results = [];
+    for (const backend of threaded) {
+      const model = new Sequential({
+        inputSize: C, seed: 9,
+        layers: [new Conv1D({ filters: 32, kernelSize: 3, dilation: 2, activation: 'relu', backend }), new Dense({ units: 64, activation: 'tanh', backend }), new Dense({ units: 2, backend })],
+      });
+      model.compile({ loss: 'mse', optimizer: 'adam' });
+      const history = await model.fit(xs, ys, { epochs: 3, batchSize: 16 });
+      results.push({ loss: Float32Array.from(history.loss), parameters: model.getParameters() });
+      model.dispose();
+    }
+    for (let k = 1; k < results.length; k++) {
+      expectSameBits(`${COUNTS[k]} threads: loss`, results[k].loss, results[0].loss);
+      expectSameBits(`${COUNTS[k]} threads: parameters`, results[k].parameters, results[0].parameters);
+    }
   });
 });

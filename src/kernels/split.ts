@@ -14,7 +14,7 @@ import type { Backend } from '../engine/backend.js';
 import { ShardProgram, THREAD_GEMM_WORK } from '../engine/threads.js';
 import { GEMM_OP, type GemmOp, type Ptr } from './codes.js';
 import { conv2dBackwardF32, conv2dCol2imF32, conv2dForwardF32, conv2dIm2colF32, conv2dWorkFloats, type Conv2dGeometry } from './conv.js';
-import { addBiasRowsF32, sumRowsIntoStridedF32 } from './dense.js';
+import { addBiasRowsF32, sumRowsIntoF32, sumRowsIntoStridedF32 } from './dense.js';
 import { gemmF32 } from './gemm.js';
 
 /**
@@ -82,23 +82,29 @@ export interface GemmCall {
   beta: number;
 }
 
+/** Rows `block` of C (rows i of C are rows i of op(A): A[i·lda] as stored, A[i] transposed). */
+export function gemmRowsPart(call: GemmCall, block: Block): Part {
+  const { c, a, b, n, k, lda, ldb, ldc, transA, transB, alpha, beta } = call;
+  return (program) => gemmF32(program, {
+    c: c + block.start * ldc * 4, a: a + block.start * (transA === GEMM_OP.trans ? 1 : lda) * 4, b, work: THREAD_GEMM_WORK,
+  }, block.size, n, k, lda, ldb, ldc, transA, transB, alpha, beta);
+}
+
+/** Columns `block` of C (columns j of C are columns j of op(B): B[j] as stored, B[j·ldb] transposed). */
+export function gemmColumnsPart(call: GemmCall, block: Block): Part {
+  const { c, a, b, m, k, lda, ldb, ldc, transA, transB, alpha, beta } = call;
+  return (program) => gemmF32(program, {
+    c: c + block.start * 4, a, b: b + block.start * (transB === GEMM_OP.trans ? ldb : 1) * 4, work: THREAD_GEMM_WORK,
+  }, m, block.size, k, lda, ldb, ldc, transA, transB, alpha, beta);
+}
+
 /**
  * `call` cut into up to `parts` blocks of C's rows ('rows', blocks of 4: the micro-kernel's
  * height), of its columns ('columns', blocks of 8: its width), or along the longer side ('longer').
  */
 export function gemmParts(call: GemmCall, parts: number, by: 'rows' | 'columns' | 'longer'): Part[] {
-  const { c, a, b, m, n, k, lda, ldb, ldc, transA, transB, alpha, beta } = call;
-  const rows = by === 'rows' || (by === 'longer' && m >= n);
-  if (rows) {
-    // Rows i of C are rows i of op(A): A[i·lda] (as stored) or A[i] (transposed).
-    return blocks(m, parts, 4).map(({ start, size }) => (program: ShardProgram) => gemmF32(program, {
-      c: c + start * ldc * 4, a: a + start * (transA === GEMM_OP.trans ? 1 : lda) * 4, b, work: THREAD_GEMM_WORK,
-    }, size, n, k, lda, ldb, ldc, transA, transB, alpha, beta));
-  }
-  // Columns j of C are columns j of op(B): B[j] (as stored) or B[j·ldb] (transposed).
-  return blocks(n, parts, 8).map(({ start, size }) => (program: ShardProgram) => gemmF32(program, {
-    c: c + start * 4, a, b: b + start * (transB === GEMM_OP.trans ? ldb : 1) * 4, work: THREAD_GEMM_WORK,
-  }, m, size, k, lda, ldb, ldc, transA, transB, alpha, beta));
+  if (by === 'rows' || (by === 'longer' && call.m >= call.n)) return blocks(call.m, parts, 4).map((block) => gemmRowsPart(call, block));
+  return blocks(call.n, parts, 8).map((block) => gemmColumnsPart(call, block));
 }
 
 /** One gemm_f32 call, cut into `parts` (gemmParts) when parts > 1. */
@@ -109,6 +115,49 @@ export function gemmSplit(backend: Backend, call: GemmCall, parts: number, by: '
   }
   const { c, a, b, m, n, k, lda, ldb, ldc, transA, transB, alpha, beta } = call;
   gemmF32(backend, { c, a, b, work: backend.gemmWork() }, m, n, k, lda, ldb, ldc, transA, transB, alpha, beta);
+}
+
+// ---- feed-forward layers (Dense, TiedDense) ----
+
+/**
+ * A feed-forward layer's forward: C [m, n] = op(A)·op(B) (`call`), then `bias` (0: none) added to
+ * every row and `after` (e.g. the activation) on each block of rows: one call each, or with
+ * parts > 1 one part per block of C's rows.
+ */
+export function denseForward(backend: Backend, call: GemmCall, bias: Ptr, parts: number, after?: (target: ShardProgram | Backend, block: Block) => void): void {
+  const { c, m, n } = call;
+  if (parts === 1) {
+    gemmSplit(backend, call, 1, 'rows');
+    if (bias) addBiasRowsF32(backend, { x: c, bias }, m, n);
+    after?.(backend, { start: 0, size: m });
+    return;
+  }
+  runParts(backend, [blocks(m, parts, 4).map((block) => (program: ShardProgram) => {
+    gemmRowsPart(call, block)(program);
+    if (bias) biasRowsPart({ x: c, bias }, n, block)(program);
+    after?.(program, block);
+  })]);
+}
+
+/**
+ * A feed-forward layer's backward: dW (`dW`, accumulating), dBias += the column sums of dZ
+ * [rows, cols] (null: no bias) and dX (`dX`): one call each, or with parts > 1 all three cut at
+ * once, in one round (dW along its longer side, dBias by columns, dX by rows).
+ */
+export function denseBackward(
+  backend: Backend, dW: GemmCall, dBias: { dst: Ptr; src: Ptr; rows: number; cols: number } | null, dX: GemmCall, parts: number,
+): void {
+  if (parts === 1) {
+    gemmSplit(backend, dW, 1, 'rows');
+    if (dBias) sumRowsIntoF32(backend, dBias, dBias.rows, dBias.cols);
+    gemmSplit(backend, dX, 1, 'rows');
+    return;
+  }
+  runParts(backend, [
+    gemmParts(dW, parts, 'longer'),
+    dBias ? columnSumParts(dBias, dBias.rows, dBias.cols, parts) : [],
+    gemmParts(dX, parts, 'rows'),
+  ]);
 }
 
 /** dst[c] += Σ_r src[r, c] (src [rows, cols]) cut into up to `parts` blocks of columns. */
