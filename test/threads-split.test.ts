@@ -13,10 +13,10 @@ import { blocks, columnSumParts, conv2dBackward, conv2dForward, conv2dWorkspaceF
 import { Conv1D } from '../src/layers/conv1d.js';
 import { Conv2D } from '../src/layers/conv2d.js';
 import { Dense } from '../src/layers/dense.js';
-import type { ModelLayer } from '../src/layers/layer.js';
 import { TCN } from '../src/layers/tcn.js';
 import { TDNN } from '../src/layers/tdnn.js';
 import { Autoencoder } from '../src/models/autoencoder.js';
+import type { AnyLayer } from '../src/models/saving.js';
 import { Sequential } from '../src/models/sequential.js';
 import { expectSameBits } from './helpers/compare.js';
 import { randomFloat32 } from './helpers/random.js';
@@ -184,7 +184,7 @@ describe('layers on 1, 2 and 3 threads', () => {
 
   // Every case has at least one product above MIN_SPLIT_FLOPS (2 MFLOP), so 2 and 3 threads split it.
   const N = 8;
-  const CASES: Array<{ name: string; input: number[]; layers: (backend: Backend) => ModelLayer[] }> = [
+  const CASES: Array<{ name: string; input: number[]; layers: (backend: Backend) => AnyLayer[] }> = [
     { name: 'Conv1D causal dilated relu', input: [64, 24], layers: (backend) => [new Conv1D({ filters: 32, kernelSize: 3, dilation: 2, activation: 'relu', backend })] },
     { name: "Conv1D 'same' strided tanh", input: [64, 24], layers: (backend) => [new Conv1D({ filters: 40, kernelSize: 5, strides: 2, padding: 'same', activation: 'tanh', backend })] },
     { name: "Conv1D 'valid' 2 groups sigmoid", input: [96, 32], layers: (backend) => [new Conv1D({ filters: 32, kernelSize: 3, groups: 2, padding: 'valid', activation: 'sigmoid', backend })] },
@@ -201,7 +201,7 @@ describe('layers on 1, 2 and 3 threads', () => {
     const x = { data: randomFloat32(N * input.reduce((a, b) => a * b, 1), 1), shape: [N, ...input] };
     const results = threaded.map((backend) => {
       const model = input.length === 3
-        ? new Sequential({ inputShape: input, seed: 7, layers: layers(backend) })
+        ? new Sequential({ inputShape: [input[0], input[1], input[2]], seed: 7, layers: layers(backend) })
         : new Sequential({ inputSize: input[1], seed: 7, layers: layers(backend) });
       const runShards = vi.spyOn(backend, 'runShards');
       try {
