@@ -18,10 +18,13 @@ import { addBiasRowsF32, sumRowsIntoF32, sumRowsIntoStridedF32 } from './dense.j
 import { gemmF32 } from './gemm.js';
 
 /**
- * Floating-point operations from which a product is split (one call below). Measured on a
- * 2-core machine (bench/split.ts): a hand-over to the workers and back costs about 0.03 ms.
+ * Floating-point operations of one round of parts from which it is split (one call below).
+ * Measured on a shared 2-core machine (AMD EPYC, Node 20; best of interleaved runs, 2 threads
+ * against 1): a Dense forward of 4.2 MFLOP took 0.73×, of 2.1 MFLOP 0.80× but 1.34× in the
+ * median on the busy machine, of 1.0 MFLOP 1.5×; a convolution forward of 4.7 MFLOP 0.69×, its
+ * backward (two rounds) 1.02×, of 12.6 MFLOP 0.82×.
  */
-export const MIN_SPLIT_FLOPS = 2e6;
+export const MIN_SPLIT_FLOPS = 4e6;
 
 /** One part's calls, recorded into `program`. */
 export type Part = (program: ShardProgram) => void;
@@ -178,17 +181,22 @@ function conv2dFlops(g: Conv2dGeometry): number {
   return 2 * g.batch * g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth * (g.inChannels / g.groups) * g.outChannels;
 }
 
-/** Parts a convolution over geometry `g` runs in on `backend` (1: the single kernel call). */
-export function conv2dParts(backend: Backend, g: Conv2dGeometry): number {
-  return splitParts(backend, conv2dFlops(g));
+/**
+ * Parts a convolution's forward or backward over geometry `g` runs in on `backend` (1: the single
+ * kernel call). The backward's two rounds each cost a hand-over, and its im2col and col2im run as
+ * calls of their own: it is split from twice the forward's size.
+ */
+export function conv2dParts(backend: Backend, g: Conv2dGeometry, pass: 'forward' | 'backward'): number {
+  return splitParts(backend, pass === 'forward' ? conv2dFlops(g) : conv2dFlops(g) / 2);
 }
 
 /**
  * Floats of the `cols` scratch conv2dForward / conv2dBackward need on `backend`: the kernel's own
- * (one group's im2col matrix), or for a split convolution every group's im2col matrix and, after
- * it, every group's dCols: 2 · N·OH·OW · KH·KW·Cin.
+ * (one group's im2col matrix: a split forward's parts use its blocks of rows), or for a split
+ * backward (`parts` > 1) every group's im2col matrix and, after it, every group's dCols:
+ * 2 · N·OH·OW · KH·KW·Cin.
  */
-export function conv2dWorkspaceFloats(backend: Backend, g: Conv2dGeometry, parts = conv2dParts(backend, g)): number {
+export function conv2dWorkspaceFloats(backend: Backend, g: Conv2dGeometry, parts = conv2dParts(backend, g, 'backward')): number {
   if (parts === 1) return conv2dWorkFloats(backend, g);
   return 2 * g.batch * g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth * g.inChannels;
 }
@@ -230,7 +238,7 @@ type BackwardPtrs = Parameters<typeof conv2dBackwardF32>[1];
  * part's block of y (start row, rows), e.g. the activation.
  */
 export function conv2dForward(
-  backend: Backend, ptrs: ForwardPtrs, g: Conv2dGeometry, parts = conv2dParts(backend, g),
+  backend: Backend, ptrs: ForwardPtrs, g: Conv2dGeometry, parts = conv2dParts(backend, g, 'forward'),
   after?: (target: ShardProgram | Backend, block: Block) => void,
 ): void {
   const M = g.batch * g.outHeight * g.outWidth;
@@ -263,7 +271,7 @@ export function conv2dForward(
  *      order of m, kh, kw, whichever channels a call covers).
  * cols holds conv2dWorkspaceFloats floats: cols_g for every group, then dCols_g for every group.
  */
-export function conv2dBackward(backend: Backend, ptrs: BackwardPtrs, g: Conv2dGeometry, parts = conv2dParts(backend, g)): void {
+export function conv2dBackward(backend: Backend, ptrs: BackwardPtrs, g: Conv2dGeometry, parts = conv2dParts(backend, g, 'backward')): void {
   if (parts === 1) {
     conv2dBackwardF32(backend, ptrs, g);
     return;

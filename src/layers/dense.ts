@@ -151,7 +151,7 @@ export class Dense extends WeightedLayer implements ModelLayer {
       { c: p.gradPtr('weight'), a: this.#x, b: dZ, m: I, n: U, k: rows, lda: I, ldb: U, ldc: U, transA: GEMM_OP.trans, transB: GEMM_OP.noTrans, alpha: 1, beta: 1 },
       this.useBias ? { dst: p.gradPtr('bias'), src: dZ, rows, cols: U } : null,
       { c: dX, a: dZ, b: p.ptr('weight'), m: rows, n: I, k: U, lda: U, ldb: U, ldc: I, transA: GEMM_OP.noTrans, transB: GEMM_OP.trans, alpha: 1, beta: 0 },
-      splitParts(backend, 2 * rows * I * U));
+      splitParts(backend, 4 * rows * I * U)); // dW and dX in one round
     return dX;
   }
 

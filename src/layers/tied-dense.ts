@@ -97,7 +97,7 @@ export class TiedDense extends WeightedLayer implements ModelLayer {
       { c: w.grad, a: dZ, b: this.#x, m: U, n: I, k: rows, lda: U, ldb: I, ldc: I, transA: GEMM_OP.trans, transB: GEMM_OP.noTrans, alpha: 1, beta: 1 },
       { dst: this.parameters.gradPtr('bias'), src: dZ, rows, cols: U },
       { c: dX, a: dZ, b: w.value, m: rows, n: I, k: U, lda: U, ldb: I, ldc: I, transA: GEMM_OP.noTrans, transB: GEMM_OP.noTrans, alpha: 1, beta: 0 },
-      splitParts(backend, 2 * rows * I * U));
+      splitParts(backend, 4 * rows * I * U)); // dW and dX in one round
     return dX;
   }
 
