@@ -308,7 +308,7 @@ export function conv2dBackward(backend: Backend, ptrs: BackwardPtrs, g: Conv2dGe
   if (G >= parts) {
     runParts(backend, [blocks(G, parts).map(({ start, size }) => (program: ShardProgram) => {
       for (let group = start; group < start + size; group++) {
-        if (dW) gemmParts(dWCall(group), 1, 'rows')[0](program);
+        if (dW) gemmRowsPart(dWCall(group), { start: 0, size: Kg })(program);
         if (dX) col2im(program, group, { start: 0, size: Cg });
       }
     })]);
