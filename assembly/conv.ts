@@ -85,15 +85,18 @@ function im2col(
 }
 
 
-/** dX (group g's channels) += col2im(dCols), in increasing m, kh, kw, c; taps in the padding are dropped. */
+/**
+ * dX (channels c0 … c0 + cn − 1 of group g) += col2im(dCols), in increasing m, kh, kw, c; taps in
+ * the padding are dropped. The whole group is c0 = 0, cn = Cg.
+ */
 function col2im(
-  dX: usize, dCols: usize, g: i32,
+  dX: usize, dCols: usize, g: i32, c0: i32, cn: i32,
   N: i32, H: i32, W: i32, Cin: i32, OH: i32, OW: i32, KH: i32, KW: i32,
   sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, Cg: i32,
 ): void {
   const tapBytes = <usize>Cg << 2;
-  const channel0 = <usize>(g * Cg) << 2;
-  let src = dCols;
+  const channel0 = <usize>(g * Cg + c0) << 2;
+  let src = dCols + (<usize>c0 << 2);
   for (let n = 0; n < N; n++) {
     const image = dX + (<usize>n * <usize>H * <usize>W * <usize>Cin << 2);
     for (let oh = 0; oh < OH; oh++) {
@@ -104,7 +107,7 @@ function col2im(
           for (let kw = 0; kw < KW; kw++) {
             const iw = ow * sw - padLeft + kw * dw;
             if (rowInside && iw >= 0 && iw < W) {
-              addRow(image + ((<usize>ih * <usize>W + <usize>iw) * <usize>Cin << 2) + channel0, src, Cg);
+              addRow(image + ((<usize>ih * <usize>W + <usize>iw) * <usize>Cin << 2) + channel0, src, cn);
             }
             src += tapBytes;
           }
@@ -153,7 +156,36 @@ export function conv2d_backward_f32(
     if (dX) {
       // dCols_g [M, Kg] = dY_g [M, Og] (lda Cout) · w_gᵀ (w_g is [Kg, Og], ldb Cout)
       gemm_f32(cols, dY + column0, w + column0, work, M, Kg, Og, Cout, Cout, Kg, NO_TRANS, TRANS, 1, 0);
-      col2im(dX, cols, g, N, H, W, Cin, OH, OW, KH, KW, sh, sw, dh, dw, padTop, padLeft, Cg);
+      col2im(dX, cols, g, 0, Cg, N, H, W, Cin, OH, OW, KH, KW, sh, sw, dh, dw, padTop, padLeft, Cg);
     }
   }
+}
+
+// ---- the pieces of the backward, for a split over threads (src/kernels/split.ts) ----
+//
+// A caller that splits a convolution over threads runs im2col and col2im itself around its own
+// GEMM calls. Output rows are cut along image rows: rows oh0 … oh1 − 1 of image n are the
+// geometry with N = 1, OH = oh1 − oh0, padTop − oh0·sh (possibly negative) and x at image n,
+// which gives exactly those rows of cols (the taps are computed from oh·sh − padTop alone).
+
+/** cols_g [N·OH·OW, KH·KW·Cg] ← group g's taps (the im2col matrix of the header; rows in the padding zero-filled). */
+export function conv2d_im2col_f32(
+  cols: usize, x: usize, g: i32,
+  N: i32, H: i32, W: i32, Cin: i32, OH: i32, OW: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, groups: i32,
+): void {
+  im2col(cols, x, g, N, H, W, Cin, OH, OW, KH, KW, sh, sw, dh, dw, padTop, padLeft, Cin / groups);
+}
+
+/**
+ * dX[…, g·Cg + c] += col2im(dCols_g) for the channels c0 ≤ c < c0 + cn of group g, in increasing
+ * m, kh, kw, c (dCols_g [N·OH·OW, KH·KW·Cg]): for those channels, the same adds in the same order
+ * as conv2d_backward_f32's, so splitting a group's channels gives the same bits.
+ */
+export function conv2d_col2im_f32(
+  dX: usize, dCols: usize, g: i32, c0: i32, cn: i32,
+  N: i32, H: i32, W: i32, Cin: i32, OH: i32, OW: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, groups: i32,
+): void {
+  col2im(dX, dCols, g, c0, cn, N, H, W, Cin, OH, OW, KH, KW, sh, sw, dh, dw, padTop, padLeft, Cin / groups);
 }

@@ -4,6 +4,8 @@
 //   add_bias_rows_f32(x, bias, rows, cols)       x[r, c] += bias[c]             x [rows, cols], bias [cols]
 //   sum_rows_into_f32(dst, src, rows, cols)      dst[c] += Σ_r src[r, c]         (bias gradient; cells.ts addColumnSums,
 //                                                                               summed in increasing r)
+//   sum_rows_into_strided_f32(dst, src, rows, cols, ld)   the same over src [rows, ld], columns < cols
+//                                                                               (a block of a bias gradient's columns)
 //   embedding_forward_f32(out, table, ids, n, dim)    out[r] = table[ids[r]]     out [n, dim], table [vocab, dim], ids i32 [n]
 //   embedding_backward_f32(dTable, dOut, ids, n, dim) dTable[ids[r]] += dOut[r], r = 0, 1, …, n − 1 in that order
 //
@@ -19,6 +21,11 @@ export function add_bias_rows_f32(x: usize, bias: usize, rows: i32, cols: i32): 
 
 export function sum_rows_into_f32(dst: usize, src: usize, rows: i32, cols: i32): void {
   addColumnSums(dst, src, rows, cols, cols);
+}
+
+/** dst[c] += Σ_r src[r·ld + c] for c < cols, summed in increasing r: sum_rows_into_f32 on a block of columns (ld ≥ cols). */
+export function sum_rows_into_strided_f32(dst: usize, src: usize, rows: i32, cols: i32, ld: i32): void {
+  addColumnSums(dst, src, rows, cols, ld);
 }
 
 export function embedding_forward_f32(out: usize, table: usize, ids: usize, n: i32, dim: i32): void {

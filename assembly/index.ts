@@ -92,3 +92,6 @@ export { kl_sparsity_f32 } from "./autoencoder";
 export { copy_rows_f32, thread_scratch_floats, thread_init } from "./threads";
 // Attention inside EncoderDecoder (assembly/attention.ts, time-major): dot and additive (Bahdanau) scores, masked softmax with the weighted sum, and their backward.
 export { seq_dot_scores_f32, seq_dot_scores_backward_f32, seq_attend_f32, seq_attend_backward_f32, seq_additive_scores_f32, seq_additive_scores_backward_f32 } from "./attention";
+// Splitting over threads (src/kernels/split.ts): a block of bias-gradient columns; the convolution's im2col and col2im alone.
+export { sum_rows_into_strided_f32 } from "./dense";
+export { conv2d_im2col_f32, conv2d_col2im_f32 } from "./conv";

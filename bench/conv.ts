@@ -1,10 +1,13 @@
 // `npm run bench:conv`: the convolution kernels on issue #12's C1 shape — Conv1D K=3, dilation 4,
 // causal, B=32, T=256, 64→64 channels — forward and backward (dX, dW, dBias), WASM SIMD vs WASM
-// scalar vs the f64 JS reference, interleaved medians. The layers (and so C2/C3 and the TF.js
-// rows of the issue) come with the layers. Checks every result against the reference first.
+// scalar vs the f64 JS reference, interleaved medians; and the SIMD build on a backend with 2 threads
+// (kernels/split.ts: the convolution cut by output lines, dW blocks and input channels), whose
+// results must equal the 1-thread SIMD bits. The layers (and so C2/C3 and the TF.js rows of the
+// issue) come with the layers. Checks every result against the reference first.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Backend, liveView } from '../src/engine/backend.js';
-import { conv2dBackwardF32, conv2dForwardF32, conv2dWorkFloats, convAxis, type Conv2dGeometry } from '../src/kernels/conv.js';
+import { convAxis, type Conv2dGeometry } from '../src/kernels/conv.js';
+import { conv2dBackward, conv2dForward, conv2dWorkspaceFloats } from '../src/kernels/split.js';
 import { conv2dBackwardReference, conv2dForwardReference } from '../src/reference/conv.js';
 import { randomFloat32 } from '../test/helpers/random.js';
 import { machineLine } from './gemm.js';
@@ -26,23 +29,29 @@ const w = randomFloat32(K * C * C, 2, -0.2, 0.2);
 const bias = randomFloat32(C, 3);
 const dY = randomFloat32(B * axis.out * C, 4);
 
-async function wasmTasks(simd: boolean): Promise<{ forward: () => void; backward: () => void; y: Float32Array; dW: Float32Array }> {
-  const backend = await Backend.create({ simd });
+async function wasmTasks(simd: boolean, threads = 1): Promise<{ forward: () => void; backward: () => void; y: Float32Array; dW: Float32Array; dX: Float32Array }> {
+  const backend = await Backend.create(threads > 1 ? { threads } : { simd });
+  if (backend.threads.count !== threads) throw new Error(`${NAME}: asked for ${threads} threads, got ${backend.threads.count}: ${backend.threads.reason}`);
   const buf = (values: Float32Array | number) => (typeof values === 'number' ? backend.allocF32(values) : backend.fromArray(values));
   const [xb, wb, bb, dyb] = [buf(x), buf(w), buf(bias), buf(dY)];
-  const [yb, dxb, dwb, dbb, cols] = [buf(B * axis.out * C), buf(B * T * C), buf(K * C * C), buf(C), buf(conv2dWorkFloats(backend, g))];
+  const [yb, dxb, dwb, dbb, cols] = [buf(B * axis.out * C), buf(B * T * C), buf(K * C * C), buf(C), buf(conv2dWorkspaceFloats(backend, g))];
   const work = backend.gemmWork();
-  const forward = () => conv2dForwardF32(backend, { y: yb.ptr, cols: cols.ptr, x: xb.ptr, w: wb.ptr, bias: bb.ptr, work }, g);
-  const backward = () => conv2dBackwardF32(backend, { dX: dxb.ptr, dW: dwb.ptr, dBias: dbb.ptr, cols: cols.ptr, dY: dyb.ptr, x: xb.ptr, w: wb.ptr, work }, g);
+  const forward = () => conv2dForward(backend, { y: yb.ptr, cols: cols.ptr, x: xb.ptr, w: wb.ptr, bias: bb.ptr, work }, g);
+  const backward = () => conv2dBackward(backend, { dX: dxb.ptr, dW: dwb.ptr, dBias: dbb.ptr, cols: cols.ptr, dY: dyb.ptr, x: xb.ptr, w: wb.ptr, work }, g);
   forward();
   dwb.fill(0);
+  dxb.fill(0);
   backward();
-  return { forward, backward, y: liveView(yb).slice(), dW: liveView(dwb).slice() };
+  return { forward, backward, y: liveView(yb).slice(), dW: liveView(dwb).slice(), dX: liveView(dxb).slice() };
 }
 
 export async function benchConv(): Promise<BenchRow[]> {
   const simd = await wasmTasks(true);
   const scalar = await wasmTasks(false);
+  const threaded = await wasmTasks(true, 2);
+  for (const key of ['y', 'dW', 'dX'] as const) {
+    if (!threaded[key].every((v, i) => Object.is(v, simd[key][i]))) throw new Error(`${NAME}: ${key} on 2 threads differs from 1 thread`);
+  }
   const yRef = new Float64Array(B * axis.out * C);
   const jsForward = () => conv2dForwardReference(g, x, w, bias, yRef);
   const dWRef = new Float64Array(K * C * C);
@@ -66,12 +75,14 @@ export async function benchConv(): Promise<BenchRow[]> {
     { name: 'forward wasm-scalar', run: scalar.forward },
     { name: 'backward wasm-simd', run: simd.backward },
     { name: 'backward wasm-scalar', run: scalar.backward },
+    { name: 'forward wasm-simd-2-threads', run: threaded.forward },
+    { name: 'backward wasm-simd-2-threads', run: threaded.backward },
   ], { rounds: 5, time: 300 });
   const slow = await interleavedMedians([{ name: 'forward js-baseline', run: jsForward }, { name: 'backward js-baseline', run: jsBackward }], { rounds: 1, time: 0, iterations: 3 });
   const rows: BenchRow[] = [];
   for (const pass of ['forward', 'backward'] as const) {
     const flops = pass === 'forward' ? FORWARD_FLOPS : 2 * FORWARD_FLOPS; // dX and dW: one GEMM each
-    for (const impl of ['wasm-simd', 'wasm-scalar', 'js-baseline']) {
+    for (const impl of ['wasm-simd', 'wasm-simd-2-threads', 'wasm-scalar', 'js-baseline']) {
       const ms = (impl === 'js-baseline' ? slow : medians).get(`${pass} ${impl}`)!;
       rows.push({ workload: `${NAME} ${pass}`, impl, medianMs: ms, gflops: flops / (ms * 1e6) });
     }

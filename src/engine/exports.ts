@@ -179,6 +179,16 @@ export interface WasmExports {
   copy_rows_f32(dst: number, src: number, rows: number, length: number, dstStride: number, srcStride: number): void;
   thread_scratch_floats(): number;
   thread_init(scratch: number): void;
+  // Splitting over threads (src/kernels/split.ts): a block of columns' sums; im2col and col2im (channels c0 … c0 + cn − 1 of group g).
+  sum_rows_into_strided_f32(dst: number, src: number, rows: number, cols: number, ld: number): void;
+  conv2d_im2col_f32(
+    cols: number, x: number, g: number, N: number, H: number, W: number, Cin: number, OH: number, OW: number, KH: number, KW: number,
+    strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number, groups: number,
+  ): void;
+  conv2d_col2im_f32(
+    dX: number, dCols: number, g: number, c0: number, cn: number, N: number, H: number, W: number, Cin: number, OH: number, OW: number,
+    KH: number, KW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number, groups: number,
+  ): void;
   // Training kernels (assembly/loss.ts, optim.ts, dense.ts, sequence.ts). labels and ids are i32 arrays; mask is f32 or 0.
   log_softmax_f64(out: number, scratch: number, logits: number, rows: number, classes: number): void;
   attention_forward_f32(context: number, weights: number, query: number, key: number, value: number, mask: number, work: number, B: number, Tq: number, Tv: number, D: number, Dv: number, scale: number): void;
@@ -284,6 +294,7 @@ export const EXPORTED_FUNCTIONS = {
   global_avg_pool_forward_f32: 5, global_avg_pool_backward_f32: 5, global_max_pool_forward_f32: 6,
   kl_sparsity_f32: 6,
   copy_rows_f32: 6, thread_scratch_floats: 0, thread_init: 1,
+  sum_rows_into_strided_f32: 5, conv2d_im2col_f32: 18, conv2d_col2im_f32: 20,
   seq_dot_scores_f32: 9, seq_dot_scores_backward_f32: 11, seq_attend_f32: 10, seq_attend_backward_f32: 11,
   seq_additive_scores_f32: 9, seq_additive_scores_backward_f32: 10,
 } as const;

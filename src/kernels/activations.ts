@@ -4,13 +4,13 @@
 // Bindings, convention (backend, ptrs { outputs…, inputs… }, n): every buffer is n f32.
 //   forward   y = f(x); y may be x
 //   backward  dx += dy · f′, f′ written with the forward output y; dx aliases nothing
-import type { Backend } from '../engine/backend.js';
+import type { Backend, KernelTarget } from '../engine/backend.js';
 import { checkOptions, describe } from '../errors.js';
 import { checkNoOverlap, operandLength, resolveBackend, withOperands, type Operand } from './operands.js';
 import { exportsOf } from '../engine/exports.js';
 import type { Ptr } from './codes.js';
 
-type Forward = (backend: Backend, ptrs: { y: Ptr; x: Ptr }, n: number) => void;
+type Forward = (backend: KernelTarget, ptrs: { y: Ptr; x: Ptr }, n: number) => void;
 type Backward = (backend: Backend, ptrs: { dx: Ptr; y: Ptr; dy: Ptr }, n: number) => void;
 
 export const expF32: Forward = (backend, ptrs, n) => exportsOf(backend).exp_f32(ptrs.y, ptrs.x, n);

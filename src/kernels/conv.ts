@@ -11,7 +11,11 @@
 // Forward writes y (= bias + x ⋆ w); it saves nothing: backward reads x again.
 // Backward from dY [N, OH, OW, Cout], all accumulating (+=), each skipped when its pointer is 0:
 //   dX [N, H, W, Cin], dW [KH, KW, Cg, Cout], dBias [Cout].
-import type { Backend } from '../engine/backend.js';
+// The pieces a split over threads runs itself (src/kernels/split.ts): im2col of group g into
+// cols_g [N·OH·OW, KH·KW·Cg], and col2im of channels c0 … c0 + cn − 1 of group g from dCols_g.
+// (Layers call conv2dForward / conv2dBackward of split.ts, which make one of these calls or split
+// a large one over the backend's threads.)
+import type { Backend, KernelTarget } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
 import type { Ptr } from './codes.js';
 
@@ -98,7 +102,7 @@ export function conv2dWorkFloats(backend: Backend, g: Conv2dGeometry): number {
 
 /** y = bias + x ⋆ w (cross-correlation), one call for the batch. */
 export function conv2dForwardF32(
-  backend: Backend, ptrs: { y: Ptr; cols: Ptr; x: Ptr; w: Ptr; bias: Ptr; work: Ptr }, g: Conv2dGeometry,
+  backend: KernelTarget, ptrs: { y: Ptr; cols: Ptr; x: Ptr; w: Ptr; bias: Ptr; work: Ptr }, g: Conv2dGeometry,
 ): void {
   exportsOf(backend).conv2d_forward_f32(
     ptrs.y, ptrs.cols, ptrs.x, ptrs.w, ptrs.bias, ptrs.work,
@@ -109,11 +113,27 @@ export function conv2dForwardF32(
 
 /** dX += ∂L/∂x, dW += ∂L/∂w, dBias += ∂L/∂bias from dY = ∂L/∂y; a 0 pointer skips that gradient. */
 export function conv2dBackwardF32(
-  backend: Backend, ptrs: { dX: Ptr; dW: Ptr; dBias: Ptr; cols: Ptr; dY: Ptr; x: Ptr; w: Ptr; work: Ptr }, g: Conv2dGeometry,
+  backend: KernelTarget, ptrs: { dX: Ptr; dW: Ptr; dBias: Ptr; cols: Ptr; dY: Ptr; x: Ptr; w: Ptr; work: Ptr }, g: Conv2dGeometry,
 ): void {
   exportsOf(backend).conv2d_backward_f32(
     ptrs.dX, ptrs.dW, ptrs.dBias, ptrs.cols, ptrs.dY, ptrs.x, ptrs.w, ptrs.work,
     g.batch, g.height, g.width, g.inChannels, g.outHeight, g.outWidth, g.outChannels, g.kernelHeight, g.kernelWidth,
+    g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.groups,
+  );
+}
+
+/** cols_g ← the im2col matrix of group g over geometry `g` (which may be a block of output rows: see assembly/conv.ts). */
+export function conv2dIm2colF32(target: KernelTarget, ptrs: { cols: Ptr; x: Ptr }, group: number, g: Conv2dGeometry): void {
+  exportsOf(target).conv2d_im2col_f32(
+    ptrs.cols, ptrs.x, group, g.batch, g.height, g.width, g.inChannels, g.outHeight, g.outWidth, g.kernelHeight, g.kernelWidth,
+    g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.groups,
+  );
+}
+
+/** dX (channels c0 … c0 + cn − 1 of group `group`) += col2im(dCols_g), in the order conv2dBackwardF32 adds them. */
+export function conv2dCol2imF32(target: KernelTarget, ptrs: { dX: Ptr; dCols: Ptr }, group: number, c0: number, cn: number, g: Conv2dGeometry): void {
+  exportsOf(target).conv2d_col2im_f32(
+    ptrs.dX, ptrs.dCols, group, c0, cn, g.batch, g.height, g.width, g.inChannels, g.outHeight, g.outWidth, g.kernelHeight, g.kernelWidth,
     g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.groups,
   );
 }

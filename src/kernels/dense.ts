@@ -3,20 +3,25 @@
 // buffers and check ids).
 // Convention: (backend, ptrs { outputs…, inputs… }, sizes…), as in assembly.
 //
-//   x [rows, cols], bias [cols];  src [rows, cols], dst [cols]
+//   x [rows, cols], bias [cols];  src [rows, cols] (or [rows, ld] for the strided sums), dst [cols]
 //   table, dTable [vocab, dim];  ids [n] i32 with 0 ≤ id < vocab;  out, dOut [n, dim]
-import type { Backend } from '../engine/backend.js';
+import type { Backend, KernelTarget } from '../engine/backend.js';
 import { exportsOf } from '../engine/exports.js';
 import type { Ptr } from './codes.js';
 
 /** x[r, c] += bias[c]. */
-export function addBiasRowsF32(backend: Backend, ptrs: { x: Ptr; bias: Ptr }, rows: number, cols: number): void {
+export function addBiasRowsF32(backend: KernelTarget, ptrs: { x: Ptr; bias: Ptr }, rows: number, cols: number): void {
   exportsOf(backend).add_bias_rows_f32(ptrs.x, ptrs.bias, rows, cols);
 }
 
 /** dst[c] += Σ_r src[r, c] (a bias gradient). */
 export function sumRowsIntoF32(backend: Backend, ptrs: { dst: Ptr; src: Ptr }, rows: number, cols: number): void {
   exportsOf(backend).sum_rows_into_f32(ptrs.dst, ptrs.src, rows, cols);
+}
+
+/** dst[c] += Σ_r src[r·ld + c], c < cols (a block of a bias gradient's columns; ld ≥ cols). */
+export function sumRowsIntoStridedF32(target: KernelTarget, ptrs: { dst: Ptr; src: Ptr }, rows: number, cols: number, ld: number): void {
+  exportsOf(target).sum_rows_into_strided_f32(ptrs.dst, ptrs.src, rows, cols, ld);
 }
 
 /** out[r] = table[ids[r]]. */

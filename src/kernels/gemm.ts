@@ -6,7 +6,7 @@
 //   A is [m, lda] (NO_TRANS) or [k, lda] (TRANS); B is [k, ldb] or [n, ldb]; lda, ldb, ldc ≥ the columns used.
 //   work: gemmWorkFloats() floats of scratch (Backend.gemmWork()).
 //   packedB: gemmPackedBFloats(k, n) floats holding op(B) [k, n] packed by gemmPackB, reused across calls.
-import type { Backend } from '../engine/backend.js';
+import type { Backend, KernelTarget } from '../engine/backend.js';
 import { checkBoolean, checkFinite, checkInt, checkOptions, describe } from '../errors.js';
 import { checkNoOverlap, operandLength, resolveBackend, withOperands, type Operand } from './operands.js';
 import { exportsOf } from '../engine/exports.js';
@@ -17,7 +17,7 @@ export function gemmWorkFloats(backend: Backend): number {
 }
 
 export function gemmF32(
-  backend: Backend, ptrs: { c: Ptr; a: Ptr; b: Ptr; work: Ptr },
+  backend: KernelTarget, ptrs: { c: Ptr; a: Ptr; b: Ptr; work: Ptr },
   m: number, n: number, k: number, lda: number, ldb: number, ldc: number,
   transA: GemmOp, transB: GemmOp, alpha: number, beta: number,
 ): void {

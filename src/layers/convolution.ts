@@ -12,7 +12,8 @@ import { WeightedLayer } from './base.js';
 import { checkFormat, checkKeys, takeWeight, tensor, type WeightFormat, type Weights } from './formats.js';
 import type { ParamSpec } from './parameters.js';
 import { activateInPlace, activationGradient, type PointwiseActivation } from './activation.js';
-import { conv2dBackwardF32, conv2dForwardF32, conv2dWorkFloats, type Conv2dGeometry } from '../kernels/conv.js';
+import type { Conv2dGeometry } from '../kernels/conv.js';
+import { conv2dBackward, conv2dForward, conv2dWorkspaceFloats } from '../kernels/split.js';
 
 export type ConvActivation = PointwiseActivation;
 export const CONV_ACTIVATIONS: readonly ConvActivation[] = ['linear', 'relu', 'tanh', 'sigmoid'];
@@ -129,7 +130,7 @@ export abstract class ConvLayer extends WeightedLayer {
     const out = sizeProduct(g.batch, g.outHeight, g.outWidth, g.outChannels);
     this.workspace.layout({
       out, dZ: this.activation === 'linear' ? 0 : out, dX: sizeProduct(g.batch, g.height, g.width, g.inChannels),
-      cols: conv2dWorkFloats(this.backend, g), ...extra,
+      cols: conv2dWorkspaceFloats(this.backend, g), ...extra,
     }, this.kind, what);
   }
 
@@ -137,8 +138,9 @@ export abstract class ConvLayer extends WeightedLayer {
   protected convolve(x: number, g: Conv2dGeometry): number {
     const out = this.workspace.ptr('out');
     const p = this.parameters;
-    conv2dForwardF32(this.backend, { y: out, cols: this.workspace.ptr('cols'), x, w: p.ptr('weight'), bias: this.useBias ? p.ptr('bias') : 0, work: this.backend.gemmWork() }, g);
-    activateInPlace(this.backend, this.activation, out, g.batch * g.outHeight * g.outWidth * g.outChannels);
+    // With threads a large convolution runs in blocks of output rows (split.ts), each activated by its thread.
+    conv2dForward(this.backend, { y: out, cols: this.workspace.ptr('cols'), x, w: p.ptr('weight'), bias: this.useBias ? p.ptr('bias') : 0, work: this.backend.gemmWork() }, g,
+      undefined, (target, rows) => activateInPlace(target, this.activation, out + rows.start * g.outChannels * 4, rows.size * g.outChannels));
     this.#x = x;
     this.#geometry = g;
     return out;
@@ -152,7 +154,7 @@ export abstract class ConvLayer extends WeightedLayer {
     const dX = this.workspace.ptr('dX');
     backend.fillFloats(dX, g.batch * g.height * g.width * g.inChannels, 0);
     const p = this.parameters;
-    conv2dBackwardF32(backend, {
+    conv2dBackward(backend, {
       dX, dW: p.gradPtr('weight'), dBias: this.useBias ? p.gradPtr('bias') : 0, cols: this.workspace.ptr('cols'),
       dY: dZ, x: this.#x, w: p.ptr('weight'), work: backend.gemmWork(),
     }, g);

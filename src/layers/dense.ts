@@ -17,8 +17,7 @@ import { checkFormat, checkKeys, takeWeight, tensor, transpose2d, type WeightFor
 import type { Batch, Flow, ModelLayer } from './layer.js';
 import { activateInPlace, activationGradient } from './activation.js';
 import { GEMM_OP } from '../kernels/codes.js';
-import { addBiasRowsF32, sumRowsIntoF32 } from '../kernels/dense.js';
-import { gemmF32 } from '../kernels/gemm.js';
+import { denseBackward, denseForward, splitParts } from '../kernels/split.js';
 import { softmaxBackwardF32, softmaxF32 } from '../kernels/loss.js';
 
 export type DenseActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'softmax';
@@ -105,9 +104,10 @@ export class Dense extends WeightedLayer implements ModelLayer {
     );
     const backend = this.backend;
     const out = this.workspace.ptr('out');
-    gemmF32(backend, { c: out, a: x, b: this.parameters.ptr('weight'), work: backend.gemmWork() }, rows, U, I, I, U, U, GEMM_OP.noTrans, GEMM_OP.noTrans, 1, 0);
-    if (this.useBias) addBiasRowsF32(backend, { x: out, bias: this.parameters.ptr('bias') }, rows, U);
-    activateInPlace(backend, this.activation, out, rows * U);
+    // out = x·W + bias, then f; with threads a large one runs in blocks of rows (split.ts).
+    denseForward(backend, { c: out, a: x, b: this.parameters.ptr('weight'), m: rows, n: U, k: I, lda: I, ldb: U, ldc: U, transA: GEMM_OP.noTrans, transB: GEMM_OP.noTrans, alpha: 1, beta: 0 },
+      this.useBias ? this.parameters.ptr('bias') : 0, splitParts(backend, 2 * rows * I * U),
+      (target, block) => activateInPlace(target, this.activation, out + block.start * U * 4, block.size * U));
     this.#x = x;
     this.#rows = rows;
     this.#training = batch.training;
@@ -145,11 +145,13 @@ export class Dense extends WeightedLayer implements ModelLayer {
       softmaxBackwardF32(backend, { dLogits: dZ, probs: this.workspace.ptr('probs'), dProbs: dOutput }, rows, U);
     }
     const p = this.parameters;
-    const work = backend.gemmWork();
-    gemmF32(backend, { c: p.gradPtr('weight'), a: this.#x, b: dZ, work }, I, U, rows, I, U, U, GEMM_OP.trans, GEMM_OP.noTrans, 1, 1);
-    if (this.useBias) sumRowsIntoF32(backend, { dst: p.gradPtr('bias'), src: dZ }, rows, U);
     const dX = this.workspace.ptr('dX');
-    gemmF32(backend, { c: dX, a: dZ, b: p.ptr('weight'), work }, rows, I, U, U, U, I, GEMM_OP.noTrans, GEMM_OP.trans, 1, 0);
+    // dW += xᵀ·dZ, db += Σ_rows dZ, dX = dZ·Wᵀ; with threads, large ones cut by their outputs (split.ts).
+    denseBackward(backend,
+      { c: p.gradPtr('weight'), a: this.#x, b: dZ, m: I, n: U, k: rows, lda: I, ldb: U, ldc: U, transA: GEMM_OP.trans, transB: GEMM_OP.noTrans, alpha: 1, beta: 1 },
+      this.useBias ? { dst: p.gradPtr('bias'), src: dZ, rows, cols: U } : null,
+      { c: dX, a: dZ, b: p.ptr('weight'), m: rows, n: I, k: U, lda: U, ldb: U, ldc: I, transA: GEMM_OP.noTrans, transB: GEMM_OP.trans, alpha: 1, beta: 0 },
+      splitParts(backend, 4 * rows * I * U)); // dW and dX in one round
     return dX;
   }
 

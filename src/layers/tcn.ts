@@ -40,7 +40,8 @@ import type { Batch, Flow, ModelLayer, Streaming } from './layer.js';
 import { causalConvStep, causalStepRegions, historySteps, type CausalConv as StepConv } from './conv-step.js';
 import type { ParamSpec, Parameters, Workspace } from './parameters.js';
 import { activateInPlace, activationGradient } from './activation.js';
-import { conv2dBackwardF32, conv2dForwardF32, conv2dWorkFloats, type Conv2dGeometry } from '../kernels/conv.js';
+import type { Conv2dGeometry } from '../kernels/conv.js';
+import { conv2dBackward, conv2dForward, conv2dWorkspaceFloats } from '../kernels/split.js';
 import { addScaledF32, dropoutMaskF32, multiplyRowsF32 } from '../kernels/model.js';
 import { layerNormBackwardF32, layerNormForwardF32, weightNormBackwardF32, weightNormForwardF32 } from '../kernels/norm.js';
 import { lastStepsBackwardF32, lastStepsF32 } from '../kernels/sequence.js';
@@ -153,7 +154,7 @@ class CausalConv {
       backend.copyFloats(y, out, B * this.filters);
       return;
     }
-    conv2dForwardF32(backend, { y, cols: work.ptr('cols'), x, w, bias, work: backend.gemmWork() }, this.geometry(T, B));
+    conv2dForward(backend, { y, cols: work.ptr('cols'), x, w, bias, work: backend.gemmWork() }, this.geometry(T, B));
     this.x = x;
   }
 
@@ -164,13 +165,13 @@ class CausalConv {
     const g = this.geometry(T, B);
     if (!this.weightNorm) {
       const ptrs = { dX, dW: params.gradPtr(`${this.name}.kernel`), dBias: bias, cols: work.ptr('cols'), dY, x: this.x, w: params.ptr(`${this.name}.kernel`), work: backend.gemmWork() };
-      conv2dBackwardF32(backend, ptrs, g);
+      conv2dBackward(backend, ptrs, g);
       return;
     }
     const R = this.kernelSize * this.inChannels;
     const dW = work.ptr('dW');
     backend.fillFloats(dW, R * this.filters, 0);
-    conv2dBackwardF32(backend, { dX, dW, dBias: bias, cols: work.ptr('cols'), dY, x: this.x, w: work.ptr(`${this.name}.w`), work: backend.gemmWork() }, g);
+    conv2dBackward(backend, { dX, dW, dBias: bias, cols: work.ptr('cols'), dY, x: this.x, w: work.ptr(`${this.name}.w`), work: backend.gemmWork() }, g);
     weightNormBackwardF32(backend, {
       dV: params.gradPtr(`${this.name}.v`), dG: params.gradPtr(`${this.name}.g`), dW,
       v: params.ptr(`${this.name}.v`), g: params.ptr(`${this.name}.g`), norm: work.ptr(`${this.name}.norm`),
@@ -381,7 +382,7 @@ export class TCN extends WeightedLayer implements ModelLayer {
       regions[block.region('y')] = n;
       for (const conv of block.convs) {
         Object.assign(regions, conv.regions());
-        cols = Math.max(cols, conv2dWorkFloats(this.backend, conv.geometry(T, B)));
+        cols = Math.max(cols, conv2dWorkspaceFloats(this.backend, conv.geometry(T, B)));
         kernelFloats = Math.max(kernelFloats, conv.kernelSize * conv.inChannels * F);
       }
     }

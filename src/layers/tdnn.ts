@@ -39,7 +39,8 @@ import { checkBoolean, checkInt, checkOneOf, describe } from '../errors.js';
 import { WeightedLayer } from './base.js';
 import { checkFormat, type WeightFormat, type Weights } from './formats.js';
 import type { Batch, Flow, ModelLayer, Streaming } from './layer.js';
-import { conv2dBackwardF32, conv2dForwardF32, conv2dWorkFloats, type Conv2dGeometry } from '../kernels/conv.js';
+import type { Conv2dGeometry } from '../kernels/conv.js';
+import { conv2dBackward, conv2dForward, conv2dWorkspaceFloats } from '../kernels/split.js';
 import { addScaledF32 } from '../kernels/model.js';
 import { activateInPlace, activationGradient } from './activation.js';
 import {
@@ -205,7 +206,7 @@ export class TDNN extends WeightedLayer implements ModelLayer {
     const zeroPadded = mask !== 0 && this.#context[this.#context.length - 1] > 0;
     this.workspace.layout({
       out: sizeProduct(T, B, F), dZ: sizeProduct(T, B, F), dX: sizeProduct(T, B, C), xm: zeroPadded ? sizeProduct(T, B, C) : 0,
-      cols: conv2dWorkFloats(this.backend, g), kernel: this.#kernelFloats, dKernel: this.#kernelFloats,
+      cols: conv2dWorkspaceFloats(this.backend, g), kernel: this.#kernelFloats, dKernel: this.#kernelFloats,
     }, 'TDNN', `the workspace for a batch of ${B} sequences × ${T} time steps (inputSize ${C}, units ${F}, context [${this.#context.join(', ')}])`);
     if (zeroPadded) {
       // Copy the input and zero its padded steps: a window of a real step may reach past its end.
@@ -215,10 +216,9 @@ export class TDNN extends WeightedLayer implements ModelLayer {
       x = xm;
     }
     const out = this.workspace.ptr('out');
-    conv2dForwardF32(this.backend, {
+    conv2dForward(this.backend, {
       y: out, cols: this.workspace.ptr('cols'), x, w: this.#kernel(), bias: this.useBias ? this.parameters.ptr('bias') : 0, work: this.backend.gemmWork(),
-    }, g);
-    activateInPlace(this.backend, this.activation, out, T * B * F);
+    }, g, undefined, (target, rows) => activateInPlace(target, this.activation, out + rows.start * F * 4, rows.size * F));
     this.#x = x;
     this.#T = T;
     this.#B = B;
@@ -238,7 +238,7 @@ export class TDNN extends WeightedLayer implements ModelLayer {
     // The dense kernel's gradient accumulates straight into the parameter's; an expanded one's into dKernel, then per context tap.
     const dKernel = this.#dense ? p.gradPtr('weight') : this.workspace.ptr('dKernel');
     if (!this.#dense) backend.fillFloats(dKernel, this.#lattice.taps * block, 0);
-    conv2dBackwardF32(backend, {
+    conv2dBackward(backend, {
       dX, dW: dKernel, dBias: this.useBias ? p.gradPtr('bias') : 0, cols: this.workspace.ptr('cols'),
       dY: dZ, x: this.#x, w: this.#dense ? p.ptr('weight') : this.workspace.ptr('kernel'), work: backend.gemmWork(),
     }, this.#geometry(T, B));

@@ -15,8 +15,7 @@ import { checkFormat, checkKeys, takeWeight, tensor, type WeightFormat, type Wei
 import type { Batch, Flow, ModelLayer } from './layer.js';
 import { activateInPlace, activationGradient } from './activation.js';
 import { GEMM_OP } from '../kernels/codes.js';
-import { addBiasRowsF32, sumRowsIntoF32 } from '../kernels/dense.js';
-import { gemmF32 } from '../kernels/gemm.js';
+import { denseBackward, denseForward, splitParts } from '../kernels/split.js';
 import { Dense } from './dense.js';
 
 export type TiedActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
@@ -75,9 +74,9 @@ export class TiedDense extends WeightedLayer implements ModelLayer {
     const backend = this.backend;
     const out = this.workspace.ptr('out');
     // out [rows, U] = x [rows, I] · Wᵀ, W stored [U, I] (the source's [inputSize, units]).
-    gemmF32(backend, { c: out, a: x, b: this.source.weightPointers().value, work: backend.gemmWork() }, rows, U, I, I, I, U, GEMM_OP.noTrans, GEMM_OP.trans, 1, 0);
-    addBiasRowsF32(backend, { x: out, bias: this.parameters.ptr('bias') }, rows, U);
-    activateInPlace(backend, this.activation, out, rows * U);
+    denseForward(backend, { c: out, a: x, b: this.source.weightPointers().value, m: rows, n: U, k: I, lda: I, ldb: I, ldc: U, transA: GEMM_OP.noTrans, transB: GEMM_OP.trans, alpha: 1, beta: 0 },
+      this.parameters.ptr('bias'), splitParts(backend, 2 * rows * I * U),
+      (target, block) => activateInPlace(target, this.activation, out + block.start * U * 4, block.size * U));
     this.#x = x;
     this.#rows = rows;
     return out;
@@ -91,14 +90,14 @@ export class TiedDense extends WeightedLayer implements ModelLayer {
     const backend = this.backend;
     const n = rows * U;
     const dZ = activationGradient(backend, this.activation, { dZ: this.workspace.ptr('dZ'), y: this.workspace.ptr('out'), dY: dOutput }, n);
-    const work = backend.gemmWork();
     const w = this.source.weightPointers();
-    // dW [U, I] += dZᵀ [U, rows] · x [rows, I]: this use's gradient, in the source's layout.
-    gemmF32(backend, { c: w.grad, a: dZ, b: this.#x, work }, U, I, rows, U, I, I, GEMM_OP.trans, GEMM_OP.noTrans, 1, 1);
-    sumRowsIntoF32(backend, { dst: this.parameters.gradPtr('bias'), src: dZ }, rows, U);
     const dX = this.workspace.ptr('dX');
-    // dX [rows, I] = dZ [rows, U] · W [U, I].
-    gemmF32(backend, { c: dX, a: dZ, b: w.value, work }, rows, I, U, U, I, I, GEMM_OP.noTrans, GEMM_OP.noTrans, 1, 0);
+    // dW [U, I] += dZᵀ [U, rows] · x [rows, I]: this use's gradient, in the source's layout; dX [rows, I] = dZ [rows, U] · W [U, I].
+    denseBackward(backend,
+      { c: w.grad, a: dZ, b: this.#x, m: U, n: I, k: rows, lda: U, ldb: I, ldc: I, transA: GEMM_OP.trans, transB: GEMM_OP.noTrans, alpha: 1, beta: 1 },
+      { dst: this.parameters.gradPtr('bias'), src: dZ, rows, cols: U },
+      { c: dX, a: dZ, b: w.value, m: rows, n: I, k: U, lda: U, ldb: I, ldc: I, transA: GEMM_OP.noTrans, transB: GEMM_OP.noTrans, alpha: 1, beta: 0 },
+      splitParts(backend, 4 * rows * I * U)); // dW and dX in one round
     return dX;
   }
 
