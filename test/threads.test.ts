@@ -14,7 +14,7 @@ import { SimpleRNN } from '../src/layers/simple-rnn.js';
 import { Dense } from '../src/layers/dense.js';
 import { Sequential } from '../src/models/sequential.js';
 import type { RecurrentLayer } from '../src/layers/recurrent.js';
-import { shardPlan } from '../src/layers/shards.js';
+import { shardPlan, SPLIT_MIN_WORK } from '../src/layers/shards.js';
 import { expectSameBits, thrown } from './helpers/compare.js';
 import { randomFloat32 } from './helpers/random.js';
 
@@ -30,12 +30,16 @@ afterAll(() => {
 });
 
 describe('the shard plan', () => {
-  it('depends only on the batch size: near-equal shards of about 16 rows that cover the batch in order', () => {
-    expect(shardPlan(1)).toEqual([{ start: 0, rows: 1 }]);
-    expect(shardPlan(31)).toEqual([{ start: 0, rows: 31 }]);
-    expect(shardPlan(32)).toEqual([{ start: 0, rows: 16 }, { start: 16, rows: 16 }]);
-    expect(shardPlan(37)).toEqual([{ start: 0, rows: 19 }, { start: 19, rows: 18 }]);
-    const plan = shardPlan(1000);
+  it('depends only on the problem size: near-equal shards of about 16 rows that cover the batch in order; two for 8–31 rows of enough work', () => {
+    const big = SPLIT_MIN_WORK, small = SPLIT_MIN_WORK - 1;
+    expect(shardPlan(1, big)).toEqual([{ start: 0, rows: 1 }]);
+    expect(shardPlan(7, big)).toEqual([{ start: 0, rows: 7 }]);
+    expect(shardPlan(8, big)).toEqual([{ start: 0, rows: 4 }, { start: 4, rows: 4 }]);
+    expect(shardPlan(31, big)).toEqual([{ start: 0, rows: 16 }, { start: 16, rows: 15 }]);
+    expect(shardPlan(31, small)).toEqual([{ start: 0, rows: 31 }]);
+    expect(shardPlan(32, small)).toEqual([{ start: 0, rows: 16 }, { start: 16, rows: 16 }]);
+    expect(shardPlan(37, big)).toEqual([{ start: 0, rows: 19 }, { start: 19, rows: 18 }]);
+    const plan = shardPlan(1000, big);
     expect(plan.length).toBe(16);
     expect(plan.reduce((sum, s) => sum + s.rows, 0)).toBe(1000);
     plan.forEach((s, k) => expect(s.start).toBe(k === 0 ? 0 : plan[k - 1].start + plan[k - 1].rows));
@@ -53,9 +57,9 @@ describe('backends with threads', () => {
 });
 
 // Two sizes: B = 37, T = 5 (two batch shards of 19 and 18 rows, ragged against the SIMD width,
-// the weight phase in one part) and B = 12, T = 40, I = 33, H = 41 (one shard; the weight phase,
-// T·B·H·(I + H) ≥ WEIGHT_SPLIT_MIN, in one part per thread: column and row cuts ragged against
-// the GEMM tile). Both with and without a mask.
+// the weight phase in one part) and B = 12, T = 40, I = 33, H = 41 (T·B·H·(I + H) ≥
+// SPLIT_MIN_WORK: two shards of 6 rows, the weight phase in one part per thread, column and row
+// cuts ragged against the GEMM tile). Both with and without a mask.
 const SIZES = [
   { B: 37, T: 5, I: 7, H: 9 },
   { B: 12, T: 40, I: 33, H: 41 },

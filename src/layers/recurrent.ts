@@ -5,7 +5,7 @@
 import type { Backend, F32Buffer, KernelTarget } from '../engine/backend.js';
 import { ShardProgram, THREAD_GEMM_WORK } from '../engine/threads.js';
 import { copyRowsF32 } from '../kernels/threads.js';
-import { shardPlan, WEIGHT_SPLIT_MIN, type Shard } from './shards.js';
+import { shardPlan, SPLIT_MIN_WORK, type Shard } from './shards.js';
 import type { BackwardPhase, WeightPart } from '../kernels/phases.js';
 import { checkBoolean, checkInt, checkOptions, describe } from '../errors.js';
 import { sizeProduct, type Size } from '../engine/sizes.js';
@@ -422,7 +422,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
     const threads = this.backend.threads.count;
     if (threads === 1 || !this.shardable()) return 1;
     const H = this.units;
-    return T * B * H * (this.inputSize + H) >= WEIGHT_SPLIT_MIN ? threads : 1;
+    return T * B * H * (this.inputSize + H) >= SPLIT_MIN_WORK ? threads : 1;
   }
 
   /** The weight phase over all T·B rows from dZ (its steps done), as `parts` programs run by the threads. */
@@ -534,7 +534,7 @@ export abstract class RecurrentLayer extends WeightedLayer {
     const I = this.inputSize;
     const H = this.units;
     // Shards only pay with more than one thread; their bits are the unsharded kernel's anyway.
-    const shards = this.backend.threads.count > 1 && this.shardable() ? shardPlan(B) : [{ start: 0, rows: B }];
+    const shards = this.backend.threads.count > 1 && this.shardable() ? shardPlan(B, T * B * H * (I + H)) : [{ start: 0, rows: B }];
     const own = (rows: number): Record<string, Size> => ({
       x: sizeProduct(T, rows, I), hAll: sizeProduct(T + 1, rows, H), dOutput: sizeProduct(T, rows, H), dX: sizeProduct(T, rows, I),
       dh: sizeProduct(rows, H), mask: sizeProduct(T, rows), dhCarry: sizeProduct(rows, H),
