@@ -263,6 +263,21 @@ function logSpaceSequence(
   }
 }
 
+/** The first index of the largest of the C scores at z (f32): a best-path step. */
+// @ts-ignore: decorator
+@inline function argmaxRow(z: usize, C: i32): i32 {
+  let best = 0;
+  let top = load<f32>(z);
+  for (let k = 1; k < C; k++) {
+    const v = load<f32>(z + (<usize>k << 2));
+    if (v > top) {
+      top = v;
+      best = k;
+    }
+  }
+  return best;
+}
+
 export function ctc_greedy_f32(decoded: usize, decodedLengths: usize, logits: usize, inputLengths: usize, T: i32, B: i32, C: i32, blank: i32): void {
   for (let b = 0; b < B; b++) {
     const Tb = load<i32>(inputLengths + (<usize>b << 2));
@@ -271,15 +286,7 @@ export function ctc_greedy_f32(decoded: usize, decodedLengths: usize, logits: us
     let previous = -1;
     for (let t = 0; t < Tb; t++) {
       const z = logits + (<usize>((t * B + b) * C) << 2);
-      let best = 0;
-      let top = load<f32>(z);
-      for (let k = 1; k < C; k++) {
-        const v = load<f32>(z + (<usize>k << 2));
-        if (v > top) {
-          top = v;
-          best = k;
-        }
-      }
+      const best = argmaxRow(z, C);
       if (best != blank && best != previous) store<i32>(out + (<usize>(n++) << 2), best);
       previous = best;
     }
@@ -365,15 +372,7 @@ export function ctc_beam_f32(
       let total: f64 = 0;
       for (let t = 0; t < Tb; t++) {
         const z = logits + (<usize>((t * B + b) * C) << 2);
-        let best = 0;
-        let top = load<f32>(z);
-        for (let k = 1; k < C; k++) {
-          const v = load<f32>(z + (<usize>k << 2));
-          if (v > top) {
-            top = v;
-            best = k;
-          }
-        }
+        const best = argmaxRow(z, C);
         logSoftmaxRow(lp, z, C);
         total += load<f64>(f64At(lp, best));
         if (best != blank && best != previous) store<i32>(i32At(out, count++), best);
