@@ -62,6 +62,15 @@ export function ctcLossBruteForce(logits: readonly (readonly number[])[], labels
   const C = logits[0].length;
   const y = logits.map(softmax);
   let p = 0;
+  for (const path of everyPath(T, C)) {
+    if (collapse(path, blank).join() !== labels.join()) continue;
+    p += path.reduce((prod, k, t) => prod * y[t][k], 1);
+  }
+  return -Math.log(p);
+}
+
+/** Every path of T steps over C classes (C^T of them), as one array rewritten in place. */
+function* everyPath(T: number, C: number): Generator<readonly number[]> {
   const path = new Array<number>(T).fill(0);
   for (let index = 0; index < C ** T; index++) {
     let rest = index;
@@ -69,10 +78,8 @@ export function ctcLossBruteForce(logits: readonly (readonly number[])[], labels
       path[t] = rest % C;
       rest = Math.floor(rest / C);
     }
-    if (collapse(path, blank).join() !== labels.join()) continue;
-    p += path.reduce((prod, k, t) => prod * y[t][k], 1);
+    yield path;
   }
-  return -Math.log(p);
 }
 
 /** B(π): repeats merged, then blanks dropped. */
@@ -150,13 +157,7 @@ export function ctcLabellingsBruteForce(logits: readonly (readonly number[])[], 
   const C = logits[0].length;
   const y = logits.map(softmax);
   const sums = new Map<string, { labels: number[]; p: number }>();
-  const path = new Array<number>(T).fill(0);
-  for (let index = 0; index < C ** T; index++) {
-    let rest = index;
-    for (let t = 0; t < T; t++) {
-      path[t] = rest % C;
-      rest = Math.floor(rest / C);
-    }
+  for (const path of everyPath(T, C)) {
     const labels = collapse(path, blank);
     const key = labels.join(',');
     const entry = sums.get(key) ?? { labels, p: 0 };
